@@ -1,0 +1,1 @@
+"""Validated specs (pydantic, frozen): vehicles, stages, ambient, settings."""

@@ -1,0 +1,53 @@
+"""Load vehicle presets (package TOML files or a user path) into validated specs."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from raidsim.errors import ConfigError
+from raidsim.model.setup import format_validation_error
+from raidsim.model.vehicle import Vehicle
+
+
+def preset_names() -> list[str]:
+    """Names of the vehicle presets shipped in the package."""
+    root = resources.files("raidsim.model") / "presets"
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def _read_toml(path: Path | str, text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def load_vehicle(name_or_path: str | Path) -> Vehicle:
+    """Load a vehicle by preset name (``"d7x-r"``) or by a path to a TOML file.
+
+    Raises ``ConfigError`` naming the file, the field, the value and the rule broken.
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise ConfigError(f"vehicle file not found: {candidate}")
+        source = str(candidate)
+        data = _read_toml(source, candidate.read_text(encoding="utf-8"))
+    else:
+        name = str(name_or_path)
+        if name not in preset_names():
+            raise ConfigError(
+                f"unknown vehicle '{name}' (presets: {', '.join(preset_names())}; "
+                "or give a path to a .toml file)"
+            )
+        res = resources.files("raidsim.model") / "presets" / f"{name}.toml"
+        source = f"preset {name}.toml"
+        data = _read_toml(source, res.read_text(encoding="utf-8"))
+    try:
+        return Vehicle.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from exc

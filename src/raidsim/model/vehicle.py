@@ -1,0 +1,316 @@
+"""Vehicle specification: frozen, validated pydantic models, one per subsystem.
+
+A preset TOML has one table per subsystem (``[engine]``, ``[gearbox]`` ...); each
+table names its model (``model = "..."``) so that a subsystem's model can be
+swapped without touching the others. Unknown keys are errors. Keys carry units.
+SI inside, with two edge exceptions kept in the preset for readability:
+rpm for engine speeds and bar for tyre pressures (converted by properties).
+
+Physics and parameter sources: ``shared/physics.md`` (cited per value in the TOML).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+BAR_TO_PA = 1.0e5
+RPM_TO_RADPS = 2.0 * math.pi / 60.0
+
+
+class Spec(BaseModel):
+    """Base for every spec: frozen, strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def _check_table(xs: list[float], ys: list[float], name: str, increasing: bool = True) -> None:
+    if len(xs) != len(ys):
+        raise ValueError(f"{name}: x and y tables differ in length ({len(xs)} vs {len(ys)})")
+    if len(xs) < 2:
+        raise ValueError(f"{name}: needs at least 2 points, got {len(xs)}")
+    if increasing and any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        raise ValueError(f"{name}: x values must be strictly increasing, got {xs}")
+
+
+class ChassisSpec(Spec):
+    model: Literal["rigid_body_14dof"] = "rigid_body_14dof"
+    empty_mass_kg: float = Field(gt=500, le=6000, description="race-trim mass without fuel and crew")
+    crew_mass_kg: float = Field(ge=0, le=400, description="driver + co-driver with kit")
+    payload_mass_kg: float = Field(ge=0, le=1000, description="spares, water, tools aboard")
+    wheelbase_m: float = Field(gt=1.5, le=5.0)
+    cg_to_front_axle_m: float = Field(gt=0.3, le=4.0, description="horizontal CG-front axle")
+    cg_height_m: float = Field(gt=0.2, le=2.0, description="CG height above ground at ride height")
+    track_front_m: float = Field(gt=1.0, le=2.6)
+    track_rear_m: float = Field(gt=1.0, le=2.6)
+    roll_inertia_kgm2: float = Field(gt=100, le=20000, description="sprung mass about x")
+    pitch_inertia_kgm2: float = Field(gt=300, le=40000, description="sprung mass about y")
+    yaw_inertia_kgm2: float = Field(gt=300, le=40000, description="sprung mass about z")
+    spare_wheels: int = Field(ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _cg_inside_wheelbase(self) -> ChassisSpec:
+        if not 0.0 < self.cg_to_front_axle_m < self.wheelbase_m:
+            raise ValueError(
+                f"cg_to_front_axle_m={self.cg_to_front_axle_m} must lie inside the wheelbase "
+                f"(0, {self.wheelbase_m})"
+            )
+        return self
+
+
+class AeroSpec(Spec):
+    model: Literal["drag_only"] = "drag_only"
+    drag_area_m2: float = Field(gt=0.1, le=5.0, description="Cd * A")
+    lift_area_m2: float = Field(ge=-2.0, le=2.0, default=0.0, description="Cl * A (+ = lift)")
+
+
+class RestrictorSpec(Spec):
+    model: Literal["choked_flow", "none"] = "choked_flow"
+    diameter_mm: float = Field(gt=10, le=80, default=38.0, description="throat diameter (total)")
+    count: int = Field(ge=1, le=2, default=1, description="number of throats of that diameter")
+    discharge_coefficient: float = Field(gt=0.3, le=1.0, default=0.97)
+    choke_fraction: float = Field(gt=0.5, le=1.0, default=0.95, description="achieved/choked")
+    afr_full_load: float = Field(gt=8, le=18, default=12.5, description="air-fuel ratio at cap")
+    bsfc_full_load_g_per_kWh: float = Field(gt=150, le=500, default=270.0)
+    intake_temp_rise_K: float = Field(ge=0, le=40, default=8.0, description="heat-soaked intake")
+
+
+class EngineSpec(Spec):
+    model: Literal["map_turbo"] = "map_turbo"
+    displacement_L: float = Field(gt=0.5, le=10)
+    torque_curve_rpm: list[float] = Field(description="production full-load curve, rpm")
+    torque_curve_Nm: list[float] = Field(description="production full-load brake torque")
+    idle_rpm: float = Field(gt=400, le=1500)
+    rev_limit_rpm: float = Field(gt=3000, le=10000)
+    inertia_kgm2: float = Field(gt=0.05, le=2.0, description="crank + flywheel + impeller")
+    friction_scale: float = Field(gt=0.2, le=1.5, default=0.8, description="x Heywood fmep")
+    natural_aspiration_fraction: float = Field(gt=0.1, le=1.0, default=0.45)
+    turbo_lag_low_s: float = Field(gt=0.01, le=3.0, default=0.8, description="tau at low rpm")
+    turbo_lag_high_s: float = Field(gt=0.01, le=3.0, default=0.2, description="tau at high rpm")
+    turbo_lag_low_rpm: float = Field(gt=500, le=6000, default=1500)
+    turbo_lag_high_rpm: float = Field(gt=1000, le=8000, default=3000)
+    launch_torque_Nm: float | None = Field(default=None, gt=0, le=3000, description="road car")
+
+    @model_validator(mode="after")
+    def _tables(self) -> EngineSpec:
+        _check_table(self.torque_curve_rpm, self.torque_curve_Nm, "engine.torque_curve")
+        if self.idle_rpm >= self.rev_limit_rpm:
+            raise ValueError(f"idle_rpm={self.idle_rpm} must be below rev_limit_rpm")
+        return self
+
+
+class ConverterSpec(Spec):
+    model: Literal["k_factor_map"] = "k_factor_map"
+    speed_ratio: list[float] = Field(description="turbine/impeller speed ratio points 0..1")
+    capacity_factor_radps_per_sqrtNm: list[float] = Field(description="K(SR)")
+    torque_ratio: list[float] = Field(description="TR(SR), >= 1")
+    lockup_capacity_Nm: float = Field(gt=100, le=5000)
+    lockup_min_gear: int = Field(ge=1, le=8)
+    lockup_min_speed_kmh: float = Field(ge=0, le=200)
+    turbine_inertia_kgm2: float = Field(gt=0.005, le=1.0, default=0.06)
+
+    @model_validator(mode="after")
+    def _tables(self) -> ConverterSpec:
+        _check_table(self.speed_ratio, self.capacity_factor_radps_per_sqrtNm, "converter.K")
+        _check_table(self.speed_ratio, self.torque_ratio, "converter.TR")
+        if self.speed_ratio[0] != 0.0 or abs(self.speed_ratio[-1] - 1.0) > 1e-9:
+            raise ValueError("converter.speed_ratio must run from 0.0 to 1.0")
+        if min(self.torque_ratio) < 1.0:
+            raise ValueError("converter.torque_ratio values must be >= 1")
+        return self
+
+
+class GearboxSpec(Spec):
+    model: Literal["automatic_8hp"] = "automatic_8hp"
+    ratios: list[float] = Field(min_length=2, max_length=10)
+    efficiencies: list[float] = Field(min_length=2, max_length=10)
+    final_drive_ratio: float = Field(gt=2.0, le=7.0)
+    transfer_ratio: float = Field(gt=0.8, le=3.5, default=1.0, description="high range 1:1")
+    shift_time_s: float = Field(gt=0.02, le=1.5, default=0.25)
+    shift_torque_cut: float = Field(ge=0.0, le=1.0, default=0.4)
+    upshift_rpm_part: float = Field(gt=1000, le=9000, description="upshift at light throttle")
+    upshift_rpm_full: float = Field(gt=1000, le=9000, description="upshift at full throttle")
+    downshift_rpm_part: float = Field(gt=500, le=6000)
+    downshift_rpm_full: float = Field(gt=500, le=7000)
+    min_time_in_gear_s: float = Field(ge=0.0, le=5.0, default=0.8)
+    sand_slip_hold: float = Field(gt=0.0, le=2.0, default=0.15, description="no upshift above")
+
+    @model_validator(mode="after")
+    def _ratios(self) -> GearboxSpec:
+        if len(self.ratios) != len(self.efficiencies):
+            raise ValueError("gearbox.ratios and gearbox.efficiencies must have equal length")
+        if any(b >= a for a, b in zip(self.ratios, self.ratios[1:], strict=False)):
+            raise ValueError(f"gearbox.ratios must decrease from 1st gear, got {self.ratios}")
+        if any(not 0.5 < e <= 1.0 for e in self.efficiencies):
+            raise ValueError("gearbox.efficiencies must lie in (0.5, 1.0]")
+        worst_step = min(b / a for a, b in zip(self.ratios, self.ratios[1:], strict=False))
+        for kind in ("part", "full"):
+            up = getattr(self, f"upshift_rpm_{kind}")
+            down = getattr(self, f"downshift_rpm_{kind}")
+            if down >= up * worst_step:
+                raise ValueError(
+                    f"gearbox.downshift_rpm_{kind}={down} must lie below upshift_rpm_{kind} x "
+                    f"smallest step ratio ({up * worst_step:.0f} rpm) or the box hunts"
+                )
+        return self
+
+    @property
+    def n_gears(self) -> int:
+        return len(self.ratios)
+
+
+class DrivelineSpec(Spec):
+    model: Literal["awd_centre_diff"] = "awd_centre_diff"
+    front_torque_fraction: float = Field(gt=0.0, lt=1.0, default=0.5)
+    centre_lock_torque_Nm: float = Field(ge=0, le=20000, description="lock clutch capacity")
+    front_diff_lock_torque_Nm: float = Field(ge=0, le=20000)
+    rear_diff_lock_torque_Nm: float = Field(ge=0, le=20000)
+    axle_efficiency: float = Field(gt=0.8, le=1.0, description="hypoid + transfer + CV")
+    side_gear_inertia_kgm2: float = Field(gt=0.01, le=5.0, description="per side, wheel-referred")
+    halfshaft_stiffness_Nm_per_rad: float = Field(gt=1000, le=200000)
+    halfshaft_damping_ratio: float = Field(gt=0.0, le=1.0)
+
+
+class TyreSpec(Spec):
+    """TMeasy parameters at nominal load Fz_nom and 2 Fz_nom (Rill; physics.md §5)."""
+
+    model: Literal["tmeasy"] = "tmeasy"
+    unloaded_radius_m: float = Field(gt=0.25, le=0.7)
+    width_m: float = Field(gt=0.15, le=0.6)
+    spin_inertia_kgm2: float = Field(gt=0.5, le=20, description="wheel + tyre")
+    nominal_load_N: float = Field(gt=1000, le=30000)
+    vertical_stiffness_N_per_m: float = Field(gt=5e4, le=2e6, description="at reference pressure")
+    vertical_damping_Ns_per_m: float = Field(ge=0, le=20000)
+    reference_pressure_bar: float = Field(gt=0.5, le=5.0)
+    carcass_pressure_kPa: float = Field(ge=0, le=100, description="p_c of Bekker flexible tyre")
+    dfx0_N: list[float] = Field(min_length=2, max_length=2, description="initial slope @Fz,2Fz")
+    fxm_N: list[float] = Field(min_length=2, max_length=2)
+    sxm: list[float] = Field(min_length=2, max_length=2)
+    fxs_N: list[float] = Field(min_length=2, max_length=2)
+    sxs: list[float] = Field(min_length=2, max_length=2)
+    dfy0_N: list[float] = Field(min_length=2, max_length=2)
+    fym_N: list[float] = Field(min_length=2, max_length=2)
+    sym: list[float] = Field(min_length=2, max_length=2)
+    fys_N: list[float] = Field(min_length=2, max_length=2)
+    sys: list[float] = Field(min_length=2, max_length=2)
+    rolling_speed_regulariser_mps: float = Field(gt=0.01, le=5.0, default=0.5, description="v_N")
+
+    @model_validator(mode="after")
+    def _shape(self) -> TyreSpec:
+        for k in range(2):
+            if not self.sxm[k] < self.sxs[k]:
+                raise ValueError(f"tyre.sxm[{k}] must be below tyre.sxs[{k}]")
+            if not self.sym[k] < self.sys[k]:
+                raise ValueError(f"tyre.sym[{k}] must be below tyre.sys[{k}]")
+            if self.fxs_N[k] > self.fxm_N[k] or self.fys_N[k] > self.fym_N[k]:
+                raise ValueError("tyre sliding forces must not exceed peak forces")
+        return self
+
+
+class SuspensionAxleSpec(Spec):
+    """One axle, values at the wheel (motion ratio already applied)."""
+
+    model: Literal["coilover_digressive"] = "coilover_digressive"
+    spring_rate_N_per_m: float = Field(gt=5000, le=500000)
+    unsprung_mass_kg: float = Field(gt=20, le=300)
+    bump_travel_m: float = Field(gt=0.05, le=0.6, description="ride height to full bump")
+    droop_travel_m: float = Field(gt=0.03, le=0.5, description="ride height to full droop")
+    damper_compression_Ns_per_m: float = Field(gt=100, le=100000, description="low-speed slope")
+    damper_rebound_Ns_per_m: float = Field(gt=100, le=100000)
+    damper_digressivity_s_per_m: float = Field(ge=0, le=50, description="d in c v/(1+d|v|)")
+    damper_end_zone_fraction: float = Field(ge=0, le=0.5, description="last part of bump travel")
+    damper_end_zone_multiplier: float = Field(ge=1, le=8)
+    bump_stop_length_m: float = Field(gt=0.005, le=0.2, description="engages this far from bump")
+    bump_stop_force_full_N: float = Field(gt=1e3, le=5e5, description="F at full compression")
+    bump_stop_exponent: float = Field(ge=1.0, le=4.0, description="p in F_full (x/L)^p")
+    bump_stop_damping_Ns_per_m: float = Field(ge=0, le=2e5, description="hydraulic, bump only")
+    droop_stop_rate_N_per_m: float = Field(gt=1e4, le=1e8)
+    damper_clicks: int = Field(ge=-10, le=10, default=0, description="setup: +1 click = +5 %")
+
+
+class SteeringSpec(Spec):
+    model: Literal["ackermann_rate_limited"] = "ackermann_rate_limited"
+    max_road_wheel_angle_deg: float = Field(gt=10, le=50)
+    max_rate_deg_per_s: float = Field(gt=5, le=500, description="road-wheel angle rate")
+
+
+class BrakeSpec(Spec):
+    model: Literal["fixed_balance"] = "fixed_balance"
+    max_torque_front_Nm: float = Field(gt=500, le=20000, description="per wheel, pedal at 1")
+    max_torque_rear_Nm: float = Field(gt=300, le=20000)
+
+
+class LimiterSpec(Spec):
+    speed_limit_kmh: float | None = Field(default=170.0, gt=30, le=400)
+    band_kmh: float = Field(gt=0.1, le=20, default=3.0, description="torque fade-out band")
+
+
+class FuelSpec(Spec):
+    model: Literal["willans"] = "willans"
+    tank_capacity_L: float = Field(gt=10, le=1000)
+    fuel_load_L: float = Field(ge=0, le=1000)
+    density_kg_per_L: float = Field(gt=0.6, le=0.9)
+    lhv_MJ_per_kg: float = Field(gt=20, le=50)
+
+    @model_validator(mode="after")
+    def _fits(self) -> FuelSpec:
+        if self.fuel_load_L > self.tank_capacity_L:
+            raise ValueError(
+                f"fuel.fuel_load_L={self.fuel_load_L} exceeds tank_capacity_L="
+                f"{self.tank_capacity_L}"
+            )
+        return self
+
+
+class Vehicle(Spec):
+    """A complete vehicle. ``with_changes`` gives a validated modified copy."""
+
+    name: str
+    description: str = ""
+    category: Literal["w2rc_stock", "road", "t1_ultimate"] = "w2rc_stock"
+    chassis: ChassisSpec
+    aero: AeroSpec
+    restrictor: RestrictorSpec
+    engine: EngineSpec
+    converter: ConverterSpec
+    gearbox: GearboxSpec
+    driveline: DrivelineSpec
+    tyre: TyreSpec
+    tyre_pressure_front_bar: float = Field(gt=0.6, le=4.5)
+    tyre_pressure_rear_bar: float = Field(gt=0.6, le=4.5)
+    suspension_front: SuspensionAxleSpec
+    suspension_rear: SuspensionAxleSpec
+    steering: SteeringSpec
+    brakes: BrakeSpec
+    limiter: LimiterSpec
+    fuel: FuelSpec
+
+    @property
+    def fuel_mass_kg(self) -> float:
+        return self.fuel.fuel_load_L * self.fuel.density_kg_per_L
+
+    @property
+    def total_mass_kg(self) -> float:
+        c = self.chassis
+        return c.empty_mass_kg + c.crew_mass_kg + c.payload_mass_kg + self.fuel_mass_kg
+
+    @property
+    def unsprung_mass_kg(self) -> float:
+        return 2.0 * (self.suspension_front.unsprung_mass_kg + self.suspension_rear.unsprung_mass_kg)
+
+    @property
+    def sprung_mass_kg(self) -> float:
+        return self.total_mass_kg - self.unsprung_mass_kg
+
+    def with_changes(self, **changes: Any) -> Vehicle:
+        """Return a validated copy with setup changes applied.
+
+        Keys are either top-level fields (``tyre_pressure_front_bar=1.2``), a shorthand
+        from :data:`SETUP_KEYS` (``final_drive=4.3``) or dotted paths
+        (``gearbox.final_drive_ratio=4.3``). Unknown keys raise ``ConfigError``.
+        """
+        from raidsim.model.setup import apply_changes
+
+        return apply_changes(self, changes)

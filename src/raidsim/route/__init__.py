@@ -1,0 +1,1 @@
+"""Routes and stages: readers, resampling, curvature, seeded synthetic terrain."""
