@@ -240,6 +240,9 @@ class BrakeSpec(Spec):
     model: Literal["fixed_balance"] = "fixed_balance"
     max_torque_front_Nm: float = Field(gt=500, le=20000, description="per wheel, pedal at 1")
     max_torque_rear_Nm: float = Field(gt=300, le=20000)
+    abs_slip_limit: float | None = Field(
+        default=0.12, gt=0.02, le=0.5, description="ABS releases beyond this slip; None = off"
+    )
 
 
 class LimiterSpec(Spec):
@@ -253,6 +256,7 @@ class FuelSpec(Spec):
     fuel_load_L: float = Field(ge=0, le=1000)
     density_kg_per_L: float = Field(gt=0.6, le=0.9)
     lhv_MJ_per_kg: float = Field(gt=20, le=50)
+    willans_efficiency: float = Field(gt=0.2, le=0.6, description="e in the Willans line")
 
     @model_validator(mode="after")
     def _fits(self) -> FuelSpec:

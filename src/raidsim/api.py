@@ -1,0 +1,41 @@
+"""The public Python API: load a vehicle, load a stage, simulate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from raidsim.model.ambient import Ambient
+from raidsim.model.loader import load_vehicle
+from raidsim.model.settings import Settings
+from raidsim.model.vehicle import Vehicle
+from raidsim.route.stage import Stage
+from raidsim.route.terrain import build_stage
+from raidsim.route.terrain import load_stage as _load_stage
+from raidsim.sim.transient import Run
+from raidsim.sim.transient import simulate as _simulate
+
+__all__ = ["load_stage", "load_vehicle", "simulate"]
+
+
+def load_stage(name_or_path: str | Path = "default", seed: int | None = None) -> Stage:
+    """Load a shipped stage (``"default"``), a stage TOML or a route file; ``seed``
+    overrides the definition's terrain seed."""
+    stage = _load_stage(name_or_path)
+    if seed is None or seed == stage.definition.seed:
+        return stage
+    definition = stage.definition.model_copy(update={"seed": int(seed)})
+    base = Path(name_or_path).parent if Path(name_or_path).suffix == ".toml" else None
+    return build_stage(definition, base)
+
+
+def simulate(
+    vehicle: Vehicle,
+    stage: Stage,
+    ambient: Ambient | None = None,
+    settings: Settings | None = None,
+    out_dir: Path | str | None = None,
+    on_progress: Callable[[float, float], None] | None = None,
+) -> Run:
+    """Run the transient twin over the whole stage (see :func:`raidsim.sim.transient.simulate`)."""
+    return _simulate(vehicle, stage, ambient, settings, out_dir, on_progress)

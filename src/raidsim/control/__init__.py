@@ -1,0 +1,1 @@
+"""Controllers: driver (path + speed), transmission control, Flight Mode."""

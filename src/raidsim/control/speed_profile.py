@@ -1,0 +1,56 @@
+"""The driver's speed plan along the route (a quasi-steady profile).
+
+v_max(s) = min( sqrt(grip_usage mu g / |kappa|),  surface cap,  speed zones, feature caps,
+                speed limiter )
+then a backward pass v(s) <= sqrt(v(s+ds)^2 + 2 a_brake ds) so the plan is brakeable
+(classic lap-time method, TUMFTM / physics.md DESIGN "QSS"). The transient driver tracks
+this plan with a PI controller; the car's own traction limits acceleration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from raidsim.model.settings import DriverSpec
+from raidsim.model.surfaces import SURFACE_TABLE
+from raidsim.sim.layout import SURFACES
+
+G = 9.80665
+
+
+def smooth_curvature(curvature_1pm: NDArray[np.float64], window_m: float, step_m: float) -> NDArray:
+    """Centred moving average of curvature over ``window_m`` (drivers cut corners)."""
+    n = max(1, int(round(window_m / step_m)))
+    if n <= 1:
+        return np.asarray(curvature_1pm, dtype=np.float64)
+    kernel = np.ones(n) / n
+    padded = np.pad(curvature_1pm, (n // 2, n - 1 - n // 2), mode="edge")
+    return np.convolve(padded, kernel, mode="valid")
+
+
+def target_speed_profile(
+    curvature_1pm: NDArray[np.float64],
+    surface_code: NDArray[np.int8],
+    limit_mps: NDArray[np.float64],
+    step_m: float,
+    driver: DriverSpec,
+    tyre_mu: float,
+    vehicle_limit_mps: float,
+) -> NDArray[np.float64]:
+    """Brakeable target speed per route point, m/s."""
+    usage = np.array([driver.grip_usage[s] for s in SURFACES])
+    mu_surface = np.array([SURFACE_TABLE[s].mu_scale for s in SURFACES]) * tyre_mu
+    cap = np.array([driver.max_speed_kmh[s] for s in SURFACES]) / 3.6
+    decel = np.array([driver.decel_g[s] for s in SURFACES]) * G
+    code = surface_code.astype(np.int64)
+    kappa = np.abs(smooth_curvature(curvature_1pm, driver.curvature_smoothing_m, step_m))
+    v_corner = np.sqrt(usage[code] * mu_surface[code] * G / np.maximum(kappa, 1e-6))
+    v = np.minimum.reduce([v_corner, cap[code], limit_mps, np.full_like(v_corner,
+                                                                         vehicle_limit_mps)])
+    a = decel[code]
+    for i in range(len(v) - 2, -1, -1):
+        reach = np.sqrt(v[i + 1] ** 2 + 2.0 * a[i] * step_m)
+        if v[i] > reach:
+            v[i] = reach
+    return np.ascontiguousarray(v, dtype=np.float64)

@@ -1,0 +1,149 @@
+"""Plain CSV export of a telemetry table: a channel-name row, a units row, then data.
+
+Layout (the two header rows follow the AiM RaceStudio CSV convention of a name row followed by
+a units row, /work/shared/ecosystem.md §2, without AiM's key/value preamble)::
+
+    time_s,speed_mps,gear
+    s,m/s,
+    0.0,12.5,3
+    0.01,12.503,3
+
+Floats are written with ``repr(float(x))``, Python's shortest string that parses back to the
+same float64, so :func:`read_csv` returns bit-identical values (``nan``/``inf`` included).
+Integer and boolean columns are written as integers and read back as ``int64``; every other
+column reads back as ``float64``. Text is UTF-8 with ``\\r\\n`` line ends (``csv`` module
+default) and minimal quoting, so any channel name or unit text survives.
+
+Files are written atomically (temp file in the same directory, then ``os.replace``) by
+:func:`atomic_write_bytes`, which :mod:`raidsim.io.motec` reuses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["atomic_write_bytes", "read_csv", "write_csv"]
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
+    """Write ``payload`` to ``path`` so readers see either the old file or the whole new one.
+
+    The bytes go to a uniquely named temp file in the same directory (created with mode 0666
+    minus the umask, like a normal ``open``), are flushed and fsync'ed, then the temp file is
+    moved over ``path`` with ``os.replace``. On any error the temp file is removed.
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _column_strings(name: str, values: NDArray[np.generic]) -> list[str]:
+    """Format one column; integers as integers, everything else as round-trip float repr."""
+    if values.dtype.kind in "biu":
+        return [str(int(v)) for v in values.tolist()]
+    if values.dtype.kind == "f":
+        return [repr(float(v)) for v in values.tolist()]
+    raise ValueError(
+        f"channel '{name}' has dtype {values.dtype}; write_csv accepts float, integer or "
+        "boolean columns (convert it first)"
+    )
+
+
+def write_csv(
+    path: str | os.PathLike[str],
+    table: Mapping[str, NDArray[np.generic]],
+    units: Mapping[str, str],
+) -> None:
+    """Write ``table`` (channel name -> 1-D array, all the same length) as CSV, atomically.
+
+    Row 1: channel names in ``table`` order; row 2: ``units[name]`` (empty when missing);
+    then one row per sample. Raises ``ValueError`` naming the channel when a column is not
+    1-D, has a different length from the first, or has an unsupported dtype.
+    """
+    columns: list[list[str]] = []
+    names = list(table)
+    n_rows: int | None = None
+    for name in names:
+        values = np.asarray(table[name])
+        if values.ndim != 1:
+            raise ValueError(f"channel '{name}' must be 1-D, got shape {values.shape}")
+        if n_rows is None:
+            n_rows = len(values)
+        elif len(values) != n_rows:
+            raise ValueError(
+                f"channel '{name}' has {len(values)} samples, channel '{names[0]}' has {n_rows}"
+            )
+        columns.append(_column_strings(name, values))
+
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(names)
+    writer.writerow([units.get(name, "") for name in names])
+    writer.writerows(zip(*columns, strict=True))
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+def _parse_column(name: str, cells: list[str]) -> NDArray[np.float64] | NDArray[np.int64]:
+    """Parse one column: all-integer text gives int64, anything else float64."""
+    if cells and all(_is_int_text(c) for c in cells):
+        return np.array([int(c) for c in cells], dtype=np.int64)
+    try:
+        return np.array([float(c) for c in cells], dtype=np.float64)
+    except ValueError as exc:
+        raise ValueError(f"channel '{name}': {exc}") from exc
+
+
+def _is_int_text(cell: str) -> bool:
+    body = cell[1:] if cell[:1] in "+-" else cell
+    return body.isascii() and body.isdigit()
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+) -> tuple[dict[str, NDArray[np.float64] | NDArray[np.int64]], dict[str, str]]:
+    """Read a file written by :func:`write_csv`; returns ``(table, units)``.
+
+    Raises ``ValueError`` (with the 1-based line number) when the units row is missing, a
+    row has the wrong number of fields, or a cell is not a number.
+    """
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        raise ValueError(f"{path}: empty file, expected a channel-name row and a units row")
+    names = rows[0]
+    if not names:  # a table with no channels
+        return {}, {}
+    if len(rows) < 2:
+        raise ValueError(f"{path}: missing the units row (line 2)")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: duplicate channel names in the header row")
+    for lineno, row in enumerate(rows[1:], start=2):
+        if len(row) != len(names):
+            raise ValueError(
+                f"{path}: line {lineno} has {len(row)} fields, the header has {len(names)}"
+            )
+    units = dict(zip(names, rows[1], strict=True))
+    data_rows = rows[2:]
+    table = {
+        name: _parse_column(name, [row[j] for row in data_rows]) for j, name in enumerate(names)
+    }
+    return table, units

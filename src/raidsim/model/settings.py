@@ -1,0 +1,60 @@
+"""Simulation settings and the driver model's parameters (validated, frozen)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from raidsim.sim.layout import SURFACES
+
+
+class _S(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _per_surface(**values: float) -> dict[str, float]:
+    return {name: values[name] for name in SURFACES}
+
+
+class DriverSpec(_S):
+    """Path follower (Stanley with curvature feed-forward) and speed controller (PI on a previewed target).
+
+    ``grip_usage`` is the fraction of the surface's friction the driver uses in corners
+    (driver margin); ``max_speed_kmh`` caps speed by surface (visibility, comfort, damage
+    risk); ``decel_g`` is the braking the speed plan assumes. All estimates, to be
+    calibrated against logged data (correlation tool).
+    """
+
+    grip_usage: dict[str, float] = Field(
+        default_factory=lambda: _per_surface(
+            hard=0.80, gravel=0.75, rocky=0.65, sand_firm=0.70, sand_soft=0.65, dune=0.60,
+            whoops=0.65,
+        )
+    )
+    max_speed_kmh: dict[str, float] = Field(
+        default_factory=lambda: _per_surface(
+            hard=170.0, gravel=150.0, rocky=70.0, sand_firm=130.0, sand_soft=100.0,
+            dune=80.0, whoops=75.0,
+        )
+    )
+    decel_g: dict[str, float] = Field(
+        default_factory=lambda: _per_surface(
+            hard=0.75, gravel=0.55, rocky=0.5, sand_firm=0.5, sand_soft=0.5, dune=0.5,
+            whoops=0.45,
+        )
+    )
+    heading_preview_s: float = Field(default=0.15, ge=0.0, le=2.0)
+    stanley_gain: float = Field(default=1.5, gt=0.0, le=20.0, description="k in atan(k e/v)")
+    speed_kp_per_mps: float = Field(default=0.5, gt=0.0, le=10.0)
+    speed_ki_per_m: float = Field(default=0.08, ge=0.0, le=5.0)
+    brake_gain: float = Field(default=0.6, gt=0.0, le=5.0)
+    preview_time_s: float = Field(default=0.6, ge=0.0, le=5.0)
+    curvature_smoothing_m: float = Field(default=20.0, ge=1.0, le=200.0)
+
+
+class Settings(_S):
+    dt_s: float = Field(default=1e-3, gt=1e-5, le=5e-3, description="integration step")
+    sample_rate_hz: float = Field(default=100.0, gt=1.0, le=1000.0)
+    chunk_s: float = Field(default=30.0, gt=0.1, le=600.0, description="kernel call length")
+    controller_dt_s: float = Field(default=0.01, gt=1e-4, le=0.1)
+    max_time_s: float | None = Field(default=None, gt=0, description="default: 6 s per 100 m")
+    driver: DriverSpec = Field(default_factory=DriverSpec)

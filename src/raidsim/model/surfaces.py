@@ -1,0 +1,43 @@
+"""Surface classes and their tyre/terrain parameters (physics.md §5).
+
+Per class: friction scale on the tyre's hard-ground forces (lambda_mu), rolling-
+resistance scale on the hard-road formula, slip-at-peak scale and sliding/peak ratio
+(sand: no traction peak, physics.md §5.2), and an optional Bekker soil for compaction
+resistance and the Janosi thrust limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from raidsim.physics.terramechanics import DRY_SAND, LETE_SAND, Soil
+from raidsim.sim.layout import SURFACES
+
+
+@dataclass(frozen=True)
+class Surface:
+    name: str
+    mu_scale: float
+    rolling_scale: float
+    slip_peak_scale: float
+    sliding_ratio: float  # FS/FM floor
+    soil: Soil | None
+
+
+SURFACE_TABLE: dict[str, Surface] = {
+    # estimate: tyre set is for hard ground, mu ~0.85-0.9 (physics.md §5.2)
+    "hard": Surface("hard", 1.0, 1.0, 1.0, 0.0, None),
+    # estimate: loose gravel mu ~0.7; f 0.02-0.06 [S68][S70] -> ~2.5x hard-road formula
+    "gravel": Surface("gravel", 0.78, 2.5, 1.3, 0.85, None),
+    # estimate: rock ledges and stones; f ~0.04-0.06 [S68]
+    "rocky": Surface("rocky", 0.85, 3.5, 1.2, 0.8, None),
+    # reference: LETE sand [S65]; lambda_mu 0.6-0.75 on sand (physics.md §5.2)
+    "sand_firm": Surface("sand_firm", 0.72, 1.5, 2.0, 0.95, LETE_SAND),
+    # reference: Wong dry sand [S64]; sM 0.2-0.35, FS/FM 0.95-1 (physics.md §5.2)
+    "sand_soft": Surface("sand_soft", 0.65, 1.5, 2.3, 0.97, DRY_SAND),
+    "dune": Surface("dune", 0.65, 1.5, 2.3, 0.97, DRY_SAND),
+    # estimate: whoops are gravel with a wave profile (geometry from the terrain)
+    "whoops": Surface("whoops", 0.78, 2.5, 1.3, 0.85, None),
+}
+
+assert tuple(SURFACE_TABLE) == SURFACES

@@ -1,0 +1,1 @@
+"""Pure physics functions over numbers/arrays (Numba-compatible, no I/O, no globals)."""

@@ -1,0 +1,38 @@
+"""Torque converter, two-map model (SAE J643 style; Chrono/MathWorks) (physics.md §3.2).
+
+SR = omega_t/omega_i;  T_impeller = (omega_i / K(SR))^2;  T_turbine = TR(SR) T_impeller
+Coast (SR > 1): reverse flow, mirrored map with larger capacity factor, TR = 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from raidsim.physics.interp import interp_table
+
+COAST_K_SCALE = 1.3  # estimate: reverse-flow capacity factor / drive capacity (physics.md §3.2)
+
+
+@njit(cache=True)
+def converter_torques(
+    omega_i: float, omega_t: float, sr_tab: np.ndarray, k_tab: np.ndarray, tr_tab: np.ndarray,
+    n: int, off: int,
+) -> tuple[float, float]:
+    """(T_impeller, T_turbine) in N m; positive = engine drives the turbine."""
+    if omega_i < 1.0 and omega_t < 1.0:
+        return 0.0, 0.0
+    if omega_i >= omega_t:
+        sr = omega_t / omega_i if omega_i > 1e-6 else 0.0
+        if sr < 0.0:
+            sr = 0.0
+        k = interp_table(sr, sr_tab, k_tab, n, off)
+        t_imp = (omega_i / k) ** 2
+        return t_imp, t_imp * interp_table(sr, sr_tab, tr_tab, n, off)
+    # coast: turbine faster than impeller, flow reverses
+    sr = omega_i / omega_t if omega_t > 1e-6 else 0.0
+    if sr < 0.0:
+        sr = 0.0
+    k = interp_table(sr, sr_tab, k_tab, n, off) * COAST_K_SCALE
+    t = -((omega_t / k) ** 2)
+    return t, t

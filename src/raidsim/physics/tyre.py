@@ -1,0 +1,72 @@
+"""TMeasy combined-slip tyre (Rill, Road Vehicle Dynamics; as in Chrono [S62][S50]).
+
+Slips with rolling-speed regulariser v_N:
+    sx = -(vx - r omega)/(r|omega| + v_N),  sy = -vy/(r|omega| + v_N)
+Normalised combined slip s = sqrt((sx/sx^)^2 + (sy/sy^)^2), direction (cos phi, sin phi).
+Generalised force curve F(s) with initial slope dF0, peak (sM, FM), sliding (sS, FS):
+    0 <= s <= sM :  F = s dF0 / (1 + (s/sM)(s/sM + dF0 sM/FM - 2))
+    sM < s <= sS :  F = FM - (FM - FS) sigma^2 (3 - 2 sigma),  sigma = (s - sM)/(sS - sM)
+    s > sS       :  F = FS
+Load dependence of forces and slopes (Rill): y(Fz) = (Fz/Fn)(2 y1 - y2/2 - (y1 - y2/2) Fz/Fn),
+slip positions linear in Fz between Fn and 2 Fn.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+
+@njit(cache=True)
+def load_scaled(fz_ratio: float, y1: float, y2: float) -> float:
+    """Rill's quadratic load interpolation through (0,0), (Fn, y1), (2Fn, y2)."""
+    return fz_ratio * (2.0 * y1 - 0.5 * y2 - (y1 - 0.5 * y2) * fz_ratio)
+
+
+@njit(cache=True)
+def load_linear(fz_ratio: float, y1: float, y2: float) -> float:
+    return y1 + (y2 - y1) * (fz_ratio - 1.0)
+
+
+@njit(cache=True)
+def generalised_force(s: float, df0: float, sm: float, fm: float, ss: float, fs: float) -> float:
+    """TMeasy force magnitude for normalised combined slip s >= 0."""
+    if s <= sm:
+        x = s / sm
+        return s * df0 / (1.0 + x * (x + df0 * sm / fm - 2.0))
+    if s <= ss:
+        sig = (s - sm) / (ss - sm)
+        return fm - (fm - fs) * sig * sig * (3.0 - 2.0 * sig)
+    return fs
+
+
+@njit(cache=True)
+def tmeasy_forces(
+    sx: float, sy: float,
+    dfx0: float, sxm: float, fxm: float, sxs: float, fxs: float,
+    dfy0: float, sym: float, fym: float, sys: float, fys: float,
+) -> tuple[float, float, float]:
+    """Combined-slip forces (Fx, Fy) and the secant stiffness dFx/dsx (N per unit slip)
+    used by the implicit wheel-spin update. Inputs are load- and surface-scaled."""
+    # normalising factors (Rill): sx^ = sxm/(sxm+sym) + (fxm/dfx0)/(fxm/dfx0 + fym/dfy0)
+    ax = fxm / dfx0
+    ay = fym / dfy0
+    sxh = sxm / (sxm + sym) + ax / (ax + ay)
+    syh = sym / (sxm + sym) + ay / (ax + ay)
+    sxn = sx / sxh
+    syn = sy / syh
+    s = math.sqrt(sxn * sxn + syn * syn)
+    if s < 1e-9:
+        # linear limit: F = dF0 s in the slip direction
+        return dfx0 * sx, dfy0 * sy, dfx0
+    c = sxn / s
+    si = syn / s
+    df0 = math.sqrt((dfx0 * sxh * c) ** 2 + (dfy0 * syh * si) ** 2)
+    sm = math.sqrt((sxm / sxh * c) ** 2 + (sym / syh * si) ** 2)
+    fm = math.sqrt((fxm * c) ** 2 + (fym * si) ** 2)
+    ss = math.sqrt((sxs / sxh * c) ** 2 + (sys / syh * si) ** 2)
+    fs = math.sqrt((fxs * c) ** 2 + (fys * si) ** 2)
+    f = generalised_force(s, df0, sm, fm, ss, fs)
+    secant = f / s / sxh
+    return f * c, f * si, secant

@@ -1,0 +1,194 @@
+"""Named layout of the transient model's flat arrays: state, parameters, channels.
+
+The Numba kernel and the Python writers both read their indices from here; nothing
+else in raidsim uses a bare positional index into these arrays.
+
+* State ``S`` (float64): body pose and velocities, unsprung heights, wheel spins,
+  driveline, engine, controller and bookkeeping states.
+* Parameters ``P`` (float64): every number the kernel needs, flattened from the
+  vehicle spec, ambient and settings by :mod:`raidsim.sim.params`.
+* Channels: one column per telemetry signal with its unit and description.
+
+Wheel order everywhere: front-left, front-right, rear-left, rear-right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+WHEELS = ("fl", "fr", "rl", "rr")
+N_WHEELS = 4
+
+
+def _allocate(spec: list[tuple[str, int]]) -> tuple[dict[str, int], int]:
+    offsets: dict[str, int] = {}
+    k = 0
+    for name, n in spec:
+        offsets[name] = k
+        k += n
+    return offsets, k
+
+
+# ----------------------------------------------------------------------------- state
+_STATE_SPEC: list[tuple[str, int]] = [
+    ("T", 1),  # simulated time, s
+    ("X", 1), ("Y", 1), ("Z", 1),  # sprung-mass CG, world, m
+    ("PHI", 1), ("THETA", 1), ("PSI", 1),  # roll, pitch, yaw (ZYX Euler), rad
+    ("VX", 1), ("VY", 1), ("VZ", 1),  # CG velocity, world frame, m/s
+    ("P", 1), ("Q", 1), ("R", 1),  # body angular rates about body x, y, z, rad/s
+    ("ZU", 4),  # unsprung (hub) heights, world, m
+    ("WU", 4),  # unsprung vertical velocities, m/s
+    ("OMEGA", 4),  # wheel spin speeds, rad/s (+ = rolling forward)
+    ("OMEGA_SG", 4),  # differential side-gear speeds, wheel-referred, rad/s
+    ("TWIST", 4),  # halfshaft twist (side gear - wheel), rad
+    ("OMEGA_E", 1),  # engine + impeller speed, rad/s
+    ("OMEGA_T", 1),  # turbine (gearbox input) speed, rad/s
+    ("BOOST", 1),  # boost state 0..1 (turbo lag, first order)
+    ("GEAR", 1),  # engaged gear 1..n (0 = neutral)
+    ("SHIFT_TIMER", 1),  # time left in the current shift, s
+    ("TIME_IN_GEAR", 1),  # s
+    ("LOCKUP", 1),  # lock-up clutch: 0 open/slipping, 1 locked
+    ("LOCKUP_CMD", 1),  # TCU command 0/1
+    ("STEER", 1),  # bicycle road-wheel angle, rad
+    ("THROTTLE", 1), ("BRAKE", 1),  # driver pedals 0..1
+    ("SPEED_INT", 1),  # driver speed-error integral, m
+    ("ROUTE_IDX", 1),  # index of the route segment under the CG
+    ("S_ROUTE", 1),  # distance along the route of the CG, m
+    ("N_ROUTE", 1),  # lateral offset of the CG from the centre line (+ left), m
+    ("ODOMETER", 1),  # distance travelled over ground, m
+    ("FUEL_USED", 1),  # kg
+    ("E_DISSIPATED", 1),  # suspension + tyre damping + bump-stop dissipation, J
+    ("E_DRIVE", 1),  # work done by halfshafts on wheels, J
+    ("FIRST_STEP", 1),  # 1 until the leapfrog half-kick start has run
+    ("CTRL_TIMER", 1),  # time since the last controller update, s
+    ("STUCK_TIME", 1),  # time spent below walking pace, s
+]
+STATE, N_STATE = _allocate(_STATE_SPEC)
+
+# ------------------------------------------------------------------------- parameters
+N_TABLE = 12  # max points in engine / converter tables
+N_GEARS_MAX = 10
+N_SURF = 7  # hard, gravel, rocky, sand_firm, sand_soft, dune, whoops
+N_RC = 16  # points of the per-wheel Bekker compaction-resistance table vs load
+
+_PARAM_SPEC: list[tuple[str, int]] = [
+    ("LAYOUT_HASH", 1),
+    ("DT", 1), ("G", 1), ("SAMPLE_EVERY", 1), ("CTRL_DT", 1),
+    ("M_TOTAL", 1), ("M_SPRUNG", 1), ("IXX", 1), ("IYY", 1), ("IZZ", 1),
+    ("CX", 4), ("CY", 4), ("CZ", 4),  # hub attachment, body frame from sprung CG, m
+    ("M_U", 4), ("K_S", 4), ("PRELOAD", 4), ("C_COMP", 4), ("C_REB", 4), ("D_DIG", 4),
+    ("BUMP", 4), ("DROOP", 4), ("ENDZ_START", 4), ("ENDZ_MULT", 4),
+    ("BS_LEN", 4), ("BS_F", 4), ("BS_P", 4), ("BS_C", 4), ("DROOP_K", 4),
+    ("R0", 1), ("TYRE_W", 1), ("J_W", 1), ("KZ_T", 4), ("CZ_T", 1), ("FZ_NOM", 1),
+    ("DFX0", 2), ("FXM", 2), ("SXM", 2), ("FXS", 2), ("SXS", 2),
+    ("DFY0", 2), ("FYM", 2), ("SYM", 2), ("FYS", 2), ("SYS", 2), ("V_N", 1),
+    ("RR_A", 4), ("RR_B", 4),  # hard-road rolling resistance f = A + B v^2 per wheel
+    ("SURF_MU", N_SURF), ("SURF_RR", N_SURF), ("SURF_SM", N_SURF), ("SURF_FS", N_SURF),
+    ("SURF_SOFT", N_SURF), ("SURF_COH", N_SURF), ("SURF_TANPHI", N_SURF),
+    ("RC_WMAX", 1), ("RC_TABLE", N_SURF * 4 * N_RC),  # Bekker R_c(W) per surface, wheel
+    ("SAND_SPEED_REF", 1),
+    ("AERO_K", 1), ("LIFT_K", 1), ("HEADWIND", 1),
+    ("ENG_N", 1), ("ENG_W", N_TABLE), ("ENG_T", N_TABLE),
+    ("IDLE_W", 1), ("REV_W", 1), ("J_E", 1), ("FRIC_A", 1), ("FRIC_B", 1), ("FRIC_C", 1),
+    ("NA_FRAC", 1), ("LAG_LOW", 1), ("LAG_HIGH", 1), ("LAG_W_LOW", 1), ("LAG_W_HIGH", 1),
+    ("P_CAP", 1),  # restrictor power ceiling, W (inf = none)
+    ("WILLANS_E", 1), ("FUEL_LHV", 1),
+    ("TC_N", 1), ("TC_SR", N_TABLE), ("TC_K", N_TABLE), ("TC_TR", N_TABLE),
+    ("LU_CAP", 1), ("LU_MIN_GEAR", 1), ("LU_MIN_V", 1), ("J_T", 1),
+    ("N_GEARS", 1), ("RATIO", N_GEARS_MAX), ("EFF", N_GEARS_MAX), ("FD", 1),
+    ("SHIFT_T", 1), ("SHIFT_CUT", 1), ("UP_PART", 1), ("UP_FULL", 1),
+    ("DN_PART", 1), ("DN_FULL", 1), ("MIN_T_GEAR", 1), ("SAND_SLIP", 1),
+    ("FRONT_FRAC", 1), ("CLOCK_CAP", 1), ("FLOCK_CAP", 1), ("RLOCK_CAP", 1),
+    ("AXLE_EFF", 1), ("J_SG", 1), ("K_HS", 1), ("C_HS", 1),
+    ("MAX_STEER", 1), ("MAX_STEER_RATE", 1), ("WHEELBASE", 1), ("TRACK_F", 1),
+    ("TB_MAX", 4), ("ABS_SLIP", 1),
+    ("V_LIM", 1), ("V_BAND", 1),
+    ("DRV_HEADING_PREVIEW", 1), ("DRV_STANLEY_K", 1), ("DRV_KP", 1), ("DRV_KI", 1),
+    ("DRV_PREVIEW_T", 1), ("DRV_BRAKE_GAIN", 1),
+    ("MODE", 1),  # 0 = driver, 1 = open loop (pedals/steer/gear held as set in the state)
+    ("STAGE_END", 1), ("MAX_TIME", 1), ("TERRAIN_DS", 1), ("ROCK_SEED", 1),
+]
+PARAM, N_PARAM = _allocate(_PARAM_SPEC)
+
+# ------------------------------------------------------------------------- channels
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    unit: str
+    description: str
+
+
+def _wheel_channels(stem: str, unit: str, description: str) -> list[Channel]:
+    return [Channel(f"{stem}_{w}_{unit}" if unit else f"{stem}_{w}", unit,
+                    f"{description} ({w})") for w in WHEELS]
+
+
+CHANNELS: tuple[Channel, ...] = tuple(
+    [
+        Channel("time_s", "s", "simulated time"),
+        Channel("distance_m", "m", "distance along the stage route (CG projection)"),
+        Channel("odometer_m", "m", "distance travelled over ground"),
+        Channel("x_m", "m", "CG east in the stage frame"),
+        Channel("y_m", "m", "CG north in the stage frame"),
+        Channel("z_m", "m", "CG height"),
+        Channel("lateral_offset_m", "m", "CG offset from the route centre line, + left"),
+        Channel("speed_mps", "m/s", "horizontal ground speed of the CG"),
+        Channel("target_speed_mps", "m/s", "driver's speed target"),
+        Channel("vertical_speed_mps", "m/s", "CG vertical speed"),
+        Channel("ax_mps2", "m/s^2", "longitudinal acceleration (horizontal, heading frame)"),
+        Channel("ay_mps2", "m/s^2", "lateral acceleration (horizontal, heading frame)"),
+        Channel("specific_force_z_mps2", "m/s^2", "IMU vertical specific force (1 g at rest)"),
+        Channel("roll_rad", "rad", "body roll"),
+        Channel("pitch_rad", "rad", "body pitch (+ = nose down)"),
+        Channel("yaw_rad", "rad", "body yaw"),
+        Channel("yaw_rate_radps", "rad/s", "body yaw rate"),
+        Channel("steer_rad", "rad", "bicycle road-wheel steer angle"),
+        Channel("throttle", "1", "driver throttle 0..1"),
+        Channel("brake", "1", "driver brake 0..1"),
+        Channel("gear", "1", "engaged gear (0 neutral)"),
+        Channel("engine_speed_rpm", "rpm", "engine speed"),
+        Channel("turbine_speed_rpm", "rpm", "torque converter turbine speed"),
+        Channel("engine_torque_Nm", "N m", "engine brake torque delivered"),
+        Channel("engine_power_kW", "kW", "engine brake power"),
+        Channel("boost", "1", "boost state 0..1"),
+        Channel("lockup", "1", "lock-up clutch locked (1) or open (0)"),
+        Channel("surface", "1", "surface class code under the CG"),
+        Channel("fuel_used_kg", "kg", "fuel burnt since the start"),
+        Channel("energy_dissipated_J", "J", "suspension and tyre damping dissipation"),
+        Channel("wheels_in_contact", "1", "number of tyres touching the ground"),
+    ]
+    + _wheel_channels("wheel_speed", "radps", "wheel spin speed")
+    + _wheel_channels("halfshaft_torque", "Nm", "halfshaft torque")
+    + _wheel_channels("tyre_load", "N", "tyre normal load")
+    + _wheel_channels("tyre_fx", "N", "tyre longitudinal force")
+    + _wheel_channels("tyre_fy", "N", "tyre lateral force")
+    + _wheel_channels("slip_ratio", "", "longitudinal slip")
+    + _wheel_channels("suspension_travel", "m", "suspension compression from ride height")
+)
+CH = {c.name: i for i, c in enumerate(CHANNELS)}
+N_CH = len(CHANNELS)
+CHANNEL_NAMES = tuple(c.name for c in CHANNELS)
+
+# Status codes returned by the kernel
+STATUS_RUNNING = 0
+STATUS_FINISHED = 1
+STATUS_DIVERGED = 2
+STATUS_TIMEOUT = 3
+STATUS_STUCK = 4
+STATUS_LAYOUT_MISMATCH = 5
+
+SURFACES = ("hard", "gravel", "rocky", "sand_firm", "sand_soft", "dune", "whoops")
+SURFACE_CODE = {name: i for i, name in enumerate(SURFACES)}
+
+
+def layout_hash() -> float:
+    """A float fingerprint of the layout; the kernel refuses a mismatched parameter
+    array (guards against a stale Numba cache compiled for another layout)."""
+    text = repr((_STATE_SPEC, _PARAM_SPEC, CHANNEL_NAMES))
+    return float(int(hashlib.sha256(text.encode()).hexdigest()[:12], 16))
+
+
+LAYOUT_HASH = layout_hash()

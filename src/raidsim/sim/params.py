@@ -1,0 +1,332 @@
+"""Flatten a Vehicle + Ambient + Settings + Stage into the kernel's float64 arrays.
+
+Derived quantities (static loads, preloads, sprung CG, tyre stiffness at the set
+pressure, restrictor power cap, Bekker tables) are computed here, once, in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from raidsim.control.speed_profile import target_speed_profile
+from raidsim.model.ambient import Ambient
+from raidsim.model.settings import Settings
+from raidsim.model.surfaces import SURFACE_TABLE
+from raidsim.model.vehicle import BAR_TO_PA, RPM_TO_RADPS, Vehicle
+from raidsim.physics import restrictor
+from raidsim.physics.aero import drag_constant
+from raidsim.physics.engine import friction_coefficients
+from raidsim.physics.terramechanics import compaction_table
+from raidsim.physics.tyre import load_scaled
+from raidsim.route.stage import TERRAIN_STEP_M, Stage
+from raidsim.sim.layout import (
+    LAYOUT_HASH,
+    N_PARAM,
+    N_RC,
+    N_STATE,
+    N_TABLE,
+    PARAM,
+    STATE,
+    SURFACES,
+)
+
+G = 9.80665
+F64 = NDArray[np.float64]
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.p = np.zeros(N_PARAM, dtype=np.float64)
+
+    def __setitem__(self, name: str, value: float | list[float] | F64) -> None:
+        off = PARAM[name]
+        arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+        self.p[off : off + len(arr)] = arr
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Static geometry derived from the spec (sprung-CG frame)."""
+
+    hub_x_m: F64
+    hub_y_m: F64
+    hub_z_m: F64  # hub height relative to sprung CG at ride height (negative)
+    sprung_cg_height_m: float
+    static_tyre_load_N: F64
+    static_spring_force_N: F64
+    tyre_stiffness_N_per_m: F64
+    loaded_radius_m: F64
+
+
+def geometry(v: Vehicle) -> Geometry:
+    c = v.chassis
+    m = v.total_mass_kg
+    a = c.cg_to_front_axle_m
+    b = c.wheelbase_m - a
+    mu = np.array([v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2)
+    x_total = np.array([a, a, -b, -b])
+    y = np.array([c.track_front_m / 2, -c.track_front_m / 2, c.track_rear_m / 2, -c.track_rear_m / 2])
+    axle_front = m * G * b / c.wheelbase_m
+    axle_rear = m * G * a / c.wheelbase_m
+    tyre_load = np.array([axle_front / 2] * 2 + [axle_rear / 2] * 2)
+    p_ref = v.tyre.reference_pressure_bar * BAR_TO_PA
+    pc = v.tyre.carcass_pressure_kPa * 1000.0
+    pressures = np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2) * BAR_TO_PA
+    # tyre vertical stiffness ~ (p_i + p_c) (physics.md §5.2: roughly linear in pressure)
+    kz = v.tyre.vertical_stiffness_N_per_m * (pressures + pc) / (p_ref + pc)
+    loaded_r = v.tyre.unloaded_radius_m - tyre_load / kz
+    m_s = v.sprung_mass_kg
+    x_s = float(-(mu * x_total).sum() / m_s)  # sprung CG x relative to the total CG
+    h_s = float((c.cg_height_m * m - (mu * loaded_r).sum()) / m_s)
+    return Geometry(
+        hub_x_m=x_total - x_s,
+        hub_y_m=y,
+        hub_z_m=loaded_r - h_s,
+        sprung_cg_height_m=h_s,
+        static_tyre_load_N=tyre_load,
+        static_spring_force_N=tyre_load - mu * G,
+        tyre_stiffness_N_per_m=kz,
+        loaded_radius_m=loaded_r,
+    )
+
+
+def restrictor_cap_W(v: Vehicle, ambient: Ambient) -> float:
+    r = v.restrictor
+    if r.model == "none":
+        return math.inf
+    return restrictor.power_cap_W(
+        r.diameter_mm / 1000.0, r.count, r.discharge_coefficient, r.choke_fraction,
+        r.afr_full_load, r.bsfc_full_load_g_per_kWh, ambient.p_Pa,
+        ambient.temp_K + r.intake_temp_rise_K,
+    )
+
+
+def tyre_peak_mu(v: Vehicle) -> float:
+    """Peak longitudinal friction at nominal load on hard ground."""
+    t = v.tyre
+    return load_scaled(1.0, t.fxm_N[0], t.fxm_N[1]) / t.nominal_load_N
+
+
+def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage) -> F64:
+    geo = geometry(v)
+    w = _Writer()
+    w["LAYOUT_HASH"] = LAYOUT_HASH
+    w["DT"] = settings.dt_s
+    w["G"] = G
+    w["SAMPLE_EVERY"] = max(1, int(round(1.0 / (settings.sample_rate_hz * settings.dt_s))))
+    w["CTRL_DT"] = settings.controller_dt_s
+    c = v.chassis
+    m_u = np.array([v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2)
+    w["M_TOTAL"] = v.total_mass_kg
+    w["M_SPRUNG"] = v.sprung_mass_kg
+    w["IXX"] = c.roll_inertia_kgm2
+    w["IYY"] = c.pitch_inertia_kgm2
+    # unsprung masses follow the body in yaw: add their m r^2
+    w["IZZ"] = c.yaw_inertia_kgm2 + float((m_u * (geo.hub_x_m**2 + geo.hub_y_m**2)).sum())
+    w["CX"] = geo.hub_x_m
+    w["CY"] = geo.hub_y_m
+    w["CZ"] = geo.hub_z_m
+    w["M_U"] = m_u
+    sus = [v.suspension_front] * 2 + [v.suspension_rear] * 2
+    clicks = np.array([1.0 + 0.05 * s.damper_clicks for s in sus])  # estimate: +5 % per click
+    w["K_S"] = [s.spring_rate_N_per_m for s in sus]
+    w["PRELOAD"] = geo.static_spring_force_N
+    w["C_COMP"] = np.array([s.damper_compression_Ns_per_m for s in sus]) * clicks
+    w["C_REB"] = np.array([s.damper_rebound_Ns_per_m for s in sus]) * clicks
+    w["D_DIG"] = [s.damper_digressivity_s_per_m for s in sus]
+    w["BUMP"] = [s.bump_travel_m for s in sus]
+    w["DROOP"] = [s.droop_travel_m for s in sus]
+    w["ENDZ_START"] = [s.bump_travel_m * (1.0 - s.damper_end_zone_fraction) for s in sus]
+    w["ENDZ_MULT"] = [s.damper_end_zone_multiplier for s in sus]
+    w["BS_LEN"] = [s.bump_stop_length_m for s in sus]
+    w["BS_F"] = [s.bump_stop_force_full_N for s in sus]
+    w["BS_P"] = [s.bump_stop_exponent for s in sus]
+    w["BS_C"] = [s.bump_stop_damping_Ns_per_m for s in sus]
+    w["DROOP_K"] = [s.droop_stop_rate_N_per_m for s in sus]
+
+    t = v.tyre
+    w["R0"] = t.unloaded_radius_m
+    w["TYRE_W"] = t.width_m
+    w["J_W"] = t.spin_inertia_kgm2
+    w["KZ_T"] = geo.tyre_stiffness_N_per_m
+    w["CZ_T"] = t.vertical_damping_Ns_per_m
+    w["FZ_NOM"] = t.nominal_load_N
+    for key in ("dfx0", "fxm", "fxs", "dfy0", "fym", "fys"):
+        w[key.upper()] = getattr(t, f"{key}_N")
+    for key in ("sxm", "sxs", "sym", "sys"):
+        w[key.upper()] = getattr(t, key)
+    w["V_N"] = t.rolling_speed_regulariser_mps
+    p_bar = np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2)
+    # hard-road rolling resistance f = 0.005 + (1/p)(0.01 + 0.0095 (v/100 km/h)^2) [S68]
+    w["RR_A"] = 0.005 + 0.01 / p_bar
+    w["RR_B"] = 0.0095 / p_bar / (100.0 / 3.6) ** 2
+
+    surf = [SURFACE_TABLE[s] for s in SURFACES]
+    w["SURF_MU"] = [s.mu_scale for s in surf]
+    w["SURF_RR"] = [s.rolling_scale for s in surf]
+    w["SURF_SM"] = [s.slip_peak_scale for s in surf]
+    w["SURF_FS"] = [s.sliding_ratio for s in surf]
+    w["SURF_SOFT"] = [1.0 if s.soil is not None else 0.0 for s in surf]
+    w["SURF_COH"] = [s.soil.cohesion_Pa if s.soil else 0.0 for s in surf]
+    w["SURF_TANPHI"] = [math.tan(math.radians(s.soil.friction_angle_deg)) if s.soil else 0.0
+                        for s in surf]
+    w_max = 4.0 * t.nominal_load_N
+    loads = np.linspace(0.0, w_max, N_RC)
+    table = np.zeros((len(SURFACES), 4, N_RC))
+    pc = t.carcass_pressure_kPa * 1000.0
+    for k, s in enumerate(surf):
+        if s.soil is None:
+            continue
+        for i in range(4):
+            table[k, i] = compaction_table(s.soil, loads, 2.0 * t.unloaded_radius_m, t.width_m,
+                                           p_bar[i] * BAR_TO_PA, pc)
+    w["RC_WMAX"] = w_max
+    w["RC_TABLE"] = table.ravel()
+    w["SAND_SPEED_REF"] = 30.0  # estimate: Bekker statics overstate resistance at speed (§5.3)
+
+    w["AERO_K"] = drag_constant(ambient.air_density_kg_per_m3, v.aero.drag_area_m2)
+    w["LIFT_K"] = drag_constant(ambient.air_density_kg_per_m3, v.aero.lift_area_m2)
+    w["HEADWIND"] = ambient.headwind_mps
+
+    e = v.engine
+    n = len(e.torque_curve_rpm)
+    if n > N_TABLE:
+        raise ValueError(f"engine.torque_curve has {n} points; at most {N_TABLE} supported")
+    w["ENG_N"] = n
+    w["ENG_W"] = np.array(e.torque_curve_rpm) * RPM_TO_RADPS
+    w["ENG_T"] = e.torque_curve_Nm
+    w["IDLE_W"] = e.idle_rpm * RPM_TO_RADPS
+    w["REV_W"] = e.rev_limit_rpm * RPM_TO_RADPS
+    w["J_E"] = e.inertia_kgm2
+    fa, fb, fc = friction_coefficients(e.displacement_L / 1000.0, e.friction_scale)
+    w["FRIC_A"], w["FRIC_B"], w["FRIC_C"] = fa, fb, fc
+    w["NA_FRAC"] = e.natural_aspiration_fraction
+    w["LAG_LOW"], w["LAG_HIGH"] = e.turbo_lag_low_s, e.turbo_lag_high_s
+    w["LAG_W_LOW"] = e.turbo_lag_low_rpm * RPM_TO_RADPS
+    w["LAG_W_HIGH"] = e.turbo_lag_high_rpm * RPM_TO_RADPS
+    w["P_CAP"] = restrictor_cap_W(v, ambient)
+    w["WILLANS_E"] = v.fuel.willans_efficiency
+    w["FUEL_LHV"] = v.fuel.lhv_MJ_per_kg * 1e6
+
+    cv = v.converter
+    w["TC_N"] = len(cv.speed_ratio)
+    w["TC_SR"] = cv.speed_ratio
+    w["TC_K"] = cv.capacity_factor_radps_per_sqrtNm
+    w["TC_TR"] = cv.torque_ratio
+    w["LU_CAP"] = cv.lockup_capacity_Nm
+    w["LU_MIN_GEAR"] = cv.lockup_min_gear
+    w["LU_MIN_V"] = cv.lockup_min_speed_kmh / 3.6
+    w["J_T"] = cv.turbine_inertia_kgm2
+
+    gb = v.gearbox
+    w["N_GEARS"] = gb.n_gears
+    w["RATIO"] = gb.ratios
+    w["EFF"] = gb.efficiencies
+    w["FD"] = gb.final_drive_ratio * gb.transfer_ratio
+    w["SHIFT_T"] = gb.shift_time_s
+    w["SHIFT_CUT"] = gb.shift_torque_cut
+    w["UP_PART"], w["UP_FULL"] = gb.upshift_rpm_part, gb.upshift_rpm_full
+    w["DN_PART"], w["DN_FULL"] = gb.downshift_rpm_part, gb.downshift_rpm_full
+    w["MIN_T_GEAR"] = gb.min_time_in_gear_s
+    w["SAND_SLIP"] = gb.sand_slip_hold
+
+    d = v.driveline
+    w["FRONT_FRAC"] = d.front_torque_fraction
+    w["CLOCK_CAP"] = d.centre_lock_torque_Nm * gb.final_drive_ratio  # wheel-referred
+    w["FLOCK_CAP"] = d.front_diff_lock_torque_Nm
+    w["RLOCK_CAP"] = d.rear_diff_lock_torque_Nm
+    w["AXLE_EFF"] = d.axle_efficiency
+    w["J_SG"] = d.side_gear_inertia_kgm2
+    w["K_HS"] = d.halfshaft_stiffness_Nm_per_rad
+    j_eq = t.spin_inertia_kgm2 * d.side_gear_inertia_kgm2 / (
+        t.spin_inertia_kgm2 + d.side_gear_inertia_kgm2)
+    # modal damping c = 2 zeta sqrt(k J_eq) (physics.md §4.1)
+    w["C_HS"] = 2.0 * d.halfshaft_damping_ratio * math.sqrt(d.halfshaft_stiffness_Nm_per_rad * j_eq)
+
+    w["MAX_STEER"] = math.radians(v.steering.max_road_wheel_angle_deg)
+    w["MAX_STEER_RATE"] = math.radians(v.steering.max_rate_deg_per_s)
+    w["WHEELBASE"] = c.wheelbase_m
+    w["TRACK_F"] = c.track_front_m
+    w["TB_MAX"] = [v.brakes.max_torque_front_Nm] * 2 + [v.brakes.max_torque_rear_Nm] * 2
+    w["ABS_SLIP"] = v.brakes.abs_slip_limit or 0.0
+    lim = v.limiter.speed_limit_kmh
+    w["V_LIM"] = lim / 3.6 if lim is not None else 1e9
+    w["V_BAND"] = v.limiter.band_kmh / 3.6
+
+    dr = settings.driver
+    w["DRV_HEADING_PREVIEW"] = dr.heading_preview_s
+    w["DRV_STANLEY_K"] = dr.stanley_gain
+    w["DRV_KP"] = dr.speed_kp_per_mps
+    w["DRV_KI"] = dr.speed_ki_per_m
+    w["DRV_PREVIEW_T"] = dr.preview_time_s
+    w["DRV_BRAKE_GAIN"] = dr.brake_gain
+    w["MODE"] = 0.0
+    w["STAGE_END"] = stage.length_m - 1.0
+    w["MAX_TIME"] = settings.max_time_s if settings.max_time_s else 0.12 * stage.length_m + 120.0
+    w["TERRAIN_DS"] = TERRAIN_STEP_M
+    w["ROCK_SEED"] = float(stage.definition.seed % 1_000_003)
+    return w.p
+
+
+@dataclass(frozen=True)
+class RouteArrays:
+    """Contiguous float64 route arrays passed to the kernel."""
+
+    x: F64
+    y: F64
+    z: F64
+    surface: F64
+    target_speed: F64
+    feature_height: F64
+    cross_slope: F64
+    rock: F64
+
+
+def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:
+    cl = stage.centreline
+    if abs(cl.step_m - 1.0) > 1e-9:
+        raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
+    limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
+    v_lim = (v.limiter.speed_limit_kmh or 400.0) / 3.6 - 1.0
+    vt = target_speed_profile(cl.curvature_1pm, stage.surface_code, limit, cl.step_m,
+                              settings.driver, tyre_peak_mu(v), v_lim)
+    f = np.ascontiguousarray
+    return RouteArrays(
+        x=f(cl.x_m, dtype=np.float64), y=f(cl.y_m, dtype=np.float64),
+        z=f(cl.z_m, dtype=np.float64), surface=f(stage.surface_code, dtype=np.float64),
+        target_speed=f(vt, dtype=np.float64), feature_height=f(stage.feature_height_m,
+                                                               dtype=np.float64),
+        cross_slope=f(stage.cross_slope, dtype=np.float64),
+        rock=f(stage.rock_amplitude_m, dtype=np.float64),
+    )
+
+
+def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0) -> F64:
+    """Car at the start line, on the route heading, at static ride height (level)."""
+    geo = geometry(v)
+    s = np.zeros(N_STATE, dtype=np.float64)
+    cl = stage.centreline
+    heading = float(cl.heading_rad[0])
+    ground = float(stage.height_at(np.array([0.0]))[0])
+    s[STATE["X"]] = cl.x_m[0]
+    s[STATE["Y"]] = cl.y_m[0]
+    s[STATE["Z"]] = ground + geo.sprung_cg_height_m
+    s[STATE["PSI"]] = heading
+    s[STATE["VX"]] = speed_mps * math.cos(heading)
+    s[STATE["VY"]] = speed_mps * math.sin(heading)
+    zu = STATE["ZU"]
+    s[zu : zu + 4] = ground + geo.loaded_radius_m
+    r_dyn = v.tyre.unloaded_radius_m
+    om = STATE["OMEGA"]
+    s[om : om + 4] = speed_mps / r_dyn
+    sg = STATE["OMEGA_SG"]
+    s[sg : sg + 4] = speed_mps / r_dyn
+    s[STATE["OMEGA_E"]] = v.engine.idle_rpm * RPM_TO_RADPS
+    s[STATE["GEAR"]] = 1.0
+    s[STATE["FIRST_STEP"]] = 1.0
+    s[STATE["TIME_IN_GEAR"]] = 10.0
+    return s
