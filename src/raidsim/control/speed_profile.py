@@ -9,7 +9,10 @@ this plan with a PI controller; the car's own traction limits acceleration.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from raidsim.model.settings import DriverSpec
@@ -46,11 +49,28 @@ def target_speed_profile(
     code = surface_code.astype(np.int64)
     kappa = np.abs(smooth_curvature(curvature_1pm, driver.curvature_smoothing_m, step_m))
     v_corner = np.sqrt(usage[code] * mu_surface[code] * G / np.maximum(kappa, 1e-6))
-    v = np.minimum.reduce([v_corner, cap[code], limit_mps, np.full_like(v_corner,
-                                                                         vehicle_limit_mps)])
+    v = np.minimum.reduce(
+        [v_corner, cap[code], limit_mps, np.full_like(v_corner, vehicle_limit_mps)]
+    )
     a = decel[code]
-    for i in range(len(v) - 2, -1, -1):
-        reach = np.sqrt(v[i + 1] ** 2 + 2.0 * a[i] * step_m)
-        if v[i] > reach:
-            v[i] = reach
-    return np.ascontiguousarray(v, dtype=np.float64)
+    a_lat_max = usage[code] * mu_surface[code] * G
+    return np.ascontiguousarray(_backward_pass(v, a, a_lat_max, kappa, step_m), dtype=np.float64)
+
+
+@njit(cache=True)
+def _backward_pass(
+    v: np.ndarray, decel: np.ndarray, a_lat_max: np.ndarray, kappa: np.ndarray, step_m: float
+) -> np.ndarray:
+    """Brakeable speeds: v_i <= sqrt(v_{i+1}^2 + 2 a_x ds) with the friction ellipse
+    a_x = decel sqrt(1 - (v^2 kappa / a_lat_max)^2) (braking left over in a corner)."""
+    out = v.copy()
+    for i in range(len(out) - 2, -1, -1):
+        vn = out[i + 1]
+        lat = vn * vn * kappa[i] / a_lat_max[i]
+        frac = 1.0 - lat * lat
+        if frac < 0.05:
+            frac = 0.05
+        reach = math.sqrt(vn * vn + 2.0 * decel[i] * math.sqrt(frac) * step_m)
+        if out[i] > reach:
+            out[i] = reach
+    return out

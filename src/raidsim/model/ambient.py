@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Specific gas constant of dry air, J/(kg K) (physics.md §1.2)
@@ -38,7 +36,9 @@ class Ambient(BaseModel):
 
     @property
     def p_Pa(self) -> float:
-        return self.pressure_Pa if self.pressure_Pa is not None else isa_pressure_Pa(self.altitude_m)
+        return (
+            self.pressure_Pa if self.pressure_Pa is not None else isa_pressure_Pa(self.altitude_m)
+        )
 
     @property
     def air_density_kg_per_m3(self) -> float:
@@ -46,6 +46,6 @@ class Ambient(BaseModel):
         return self.p_Pa / (R_AIR_J_PER_KGK * self.temp_K)
 
     def describe(self) -> str:
-        return f"{self.temp_C:.0f} C, {self.p_Pa / 1000:.1f} kPa, rho {self.air_density_kg_per_m3:.3f}"
-
-
+        return (
+            f"{self.temp_C:.0f} C, {self.p_Pa / 1000:.1f} kPa, rho {self.air_density_kg_per_m3:.3f}"
+        )

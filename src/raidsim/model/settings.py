@@ -16,7 +16,7 @@ def _per_surface(**values: float) -> dict[str, float]:
 
 
 class DriverSpec(_S):
-    """Path follower (Stanley with curvature feed-forward) and speed controller (PI on a previewed target).
+    """Path follower (Stanley, curvature feed-forward) and PI speed controller.
 
     ``grip_usage`` is the fraction of the surface's friction the driver uses in corners
     (driver margin); ``max_speed_kmh`` caps speed by surface (visibility, comfort, damage
@@ -26,19 +26,34 @@ class DriverSpec(_S):
 
     grip_usage: dict[str, float] = Field(
         default_factory=lambda: _per_surface(
-            hard=0.80, gravel=0.75, rocky=0.65, sand_firm=0.70, sand_soft=0.65, dune=0.60,
+            hard=0.80,
+            gravel=0.75,
+            rocky=0.65,
+            sand_firm=0.70,
+            sand_soft=0.65,
+            dune=0.60,
             whoops=0.65,
         )
     )
     max_speed_kmh: dict[str, float] = Field(
         default_factory=lambda: _per_surface(
-            hard=170.0, gravel=150.0, rocky=70.0, sand_firm=130.0, sand_soft=100.0,
-            dune=80.0, whoops=75.0,
+            hard=170.0,
+            gravel=150.0,
+            rocky=70.0,
+            sand_firm=130.0,
+            sand_soft=100.0,
+            dune=80.0,
+            whoops=60.0,
         )
     )
     decel_g: dict[str, float] = Field(
         default_factory=lambda: _per_surface(
-            hard=0.75, gravel=0.55, rocky=0.5, sand_firm=0.5, sand_soft=0.5, dune=0.5,
+            hard=0.75,
+            gravel=0.55,
+            rocky=0.5,
+            sand_firm=0.5,
+            sand_soft=0.5,
+            dune=0.5,
             whoops=0.45,
         )
     )

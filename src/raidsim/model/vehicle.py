@@ -37,7 +37,9 @@ def _check_table(xs: list[float], ys: list[float], name: str, increasing: bool =
 
 class ChassisSpec(Spec):
     model: Literal["rigid_body_14dof"] = "rigid_body_14dof"
-    empty_mass_kg: float = Field(gt=500, le=6000, description="race-trim mass without fuel and crew")
+    empty_mass_kg: float = Field(
+        gt=500, le=6000, description="race-trim mass without fuel and crew"
+    )
     crew_mass_kg: float = Field(ge=0, le=400, description="driver + co-driver with kit")
     payload_mass_kg: float = Field(ge=0, le=1000, description="spares, water, tools aboard")
     wheelbase_m: float = Field(gt=1.5, le=5.0)
@@ -302,7 +304,9 @@ class Vehicle(Spec):
 
     @property
     def unsprung_mass_kg(self) -> float:
-        return 2.0 * (self.suspension_front.unsprung_mass_kg + self.suspension_rear.unsprung_mass_kg)
+        return 2.0 * (
+            self.suspension_front.unsprung_mass_kg + self.suspension_rear.unsprung_mass_kg
+        )
 
     @property
     def sprung_mass_kg(self) -> float:

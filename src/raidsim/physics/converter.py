@@ -16,8 +16,13 @@ COAST_K_SCALE = 1.3  # estimate: reverse-flow capacity factor / drive capacity (
 
 @njit(cache=True)
 def converter_torques(
-    omega_i: float, omega_t: float, sr_tab: np.ndarray, k_tab: np.ndarray, tr_tab: np.ndarray,
-    n: int, off: int,
+    omega_i: float,
+    omega_t: float,
+    sr_tab: np.ndarray,
+    k_tab: np.ndarray,
+    tr_tab: np.ndarray,
+    n: int,
+    off: int,
 ) -> tuple[float, float]:
     """(T_impeller, T_turbine) in N m; positive = engine drives the turbine."""
     if omega_i < 1.0 and omega_t < 1.0:

@@ -31,7 +31,9 @@ def friction_torque_Nm(omega: float, a: float, b: float, c: float) -> float:
 
 
 @njit(cache=True)
-def turbo_tau_s(omega: float, w_low: float, w_high: float, tau_low: float, tau_high: float) -> float:
+def turbo_tau_s(
+    omega: float, w_low: float, w_high: float, tau_low: float, tau_high: float
+) -> float:
     """Boost time constant falling linearly from tau_low at w_low to tau_high at w_high."""
     if omega <= w_low:
         return tau_low

@@ -41,7 +41,9 @@ def subsonic_mass_flow_kg_s(
         discharge_coefficient
         * area
         * p0_Pa
-        * math.sqrt(2.0 * g / ((g - 1.0) * R_AIR * T0_K) * (pr ** (2.0 / g) - pr ** ((g + 1.0) / g)))
+        * math.sqrt(
+            2.0 * g / ((g - 1.0) * R_AIR * T0_K) * (pr ** (2.0 / g) - pr ** ((g + 1.0) / g))
+        )
     )
 
 
@@ -56,8 +58,10 @@ def power_cap_W(
     T0_K: float,
 ) -> float:
     """Brake-power ceiling of a restricted engine: achieved air flow / (AFR * BSFC)."""
-    mdot_air = count * choke_fraction * choked_mass_flow_kg_s(
-        diameter_m, discharge_coefficient, p0_Pa, T0_K
+    mdot_air = (
+        count
+        * choke_fraction
+        * choked_mass_flow_kg_s(diameter_m, discharge_coefficient, p0_Pa, T0_K)
     )
     bsfc_kg_per_J = bsfc_g_per_kWh / 1000.0 / 3.6e6
     return mdot_air / afr / bsfc_kg_per_J

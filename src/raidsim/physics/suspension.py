@@ -28,8 +28,15 @@ def damper_force_N(
 
 @njit(cache=True)
 def stop_forces_N(
-    x: float, v: float, bump: float, droop: float, bs_len: float, bs_f: float, bs_p: float,
-    bs_c: float, droop_k: float,
+    x: float,
+    v: float,
+    bump: float,
+    droop: float,
+    bs_len: float,
+    bs_f: float,
+    bs_p: float,
+    bs_c: float,
+    droop_k: float,
 ) -> float:
     """Bump-stop and droop-stop force."""
     f = 0.0

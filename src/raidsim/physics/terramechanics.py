@@ -39,12 +39,18 @@ LETE_SAND = Soil(0.793, 102e3, 5301e3, 1.3e3, 31.1, 0.012)
 def rigid_sinkage_m(soil: Soil, load_N: float, diameter_m: float, width_m: float) -> float:
     if load_N <= 0.0:
         return 0.0
-    base = 3.0 * load_N / ((3.0 - soil.n) * (soil.k_c + width_m * soil.k_phi) * math.sqrt(diameter_m))
+    base = (
+        3.0 * load_N / ((3.0 - soil.n) * (soil.k_c + width_m * soil.k_phi) * math.sqrt(diameter_m))
+    )
     return float(base ** (2.0 / (2.0 * soil.n + 1.0)))
 
 
 def compaction_resistance_N(
-    soil: Soil, load_N: float, diameter_m: float, width_m: float, inflation_Pa: float,
+    soil: Soil,
+    load_N: float,
+    diameter_m: float,
+    width_m: float,
+    inflation_Pa: float,
     carcass_Pa: float,
 ) -> float:
     """Motion resistance from soil compaction, rigid or flexible regime, N."""
@@ -56,19 +62,26 @@ def compaction_resistance_N(
     p_tyre = inflation_Pa + carcass_Pa
     if p_tyre < p_ground:
         return float(
-            width_m * p_tyre ** ((soil.n + 1.0) / soil.n)
+            width_m
+            * p_tyre ** ((soil.n + 1.0) / soil.n)
             / ((soil.n + 1.0) * k_eq ** (1.0 / soil.n))
         )
     return float(width_m * k_eq * z0 ** (soil.n + 1.0) / (soil.n + 1.0))
 
 
 def compaction_table(
-    soil: Soil, loads_N: np.ndarray, diameter_m: float, width_m: float, inflation_Pa: float,
+    soil: Soil,
+    loads_N: np.ndarray,
+    diameter_m: float,
+    width_m: float,
+    inflation_Pa: float,
     carcass_Pa: float,
 ) -> np.ndarray:
     """R_c over a grid of loads (for interpolation inside the kernel)."""
     return np.array(
-        [compaction_resistance_N(soil, float(w), diameter_m, width_m, inflation_Pa, carcass_Pa)
-         for w in loads_N],
+        [
+            compaction_resistance_N(soil, float(w), diameter_m, width_m, inflation_Pa, carcass_Pa)
+            for w in loads_N
+        ],
         dtype=np.float64,
     )

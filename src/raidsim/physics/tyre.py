@@ -43,9 +43,18 @@ def generalised_force(s: float, df0: float, sm: float, fm: float, ss: float, fs:
 
 @njit(cache=True)
 def tmeasy_forces(
-    sx: float, sy: float,
-    dfx0: float, sxm: float, fxm: float, sxs: float, fxs: float,
-    dfy0: float, sym: float, fym: float, sys: float, fys: float,
+    sx: float,
+    sy: float,
+    dfx0: float,
+    sxm: float,
+    fxm: float,
+    sxs: float,
+    fxs: float,
+    dfy0: float,
+    sym: float,
+    fym: float,
+    sys: float,
+    fys: float,
 ) -> tuple[float, float, float]:
     """Combined-slip forces (Fx, Fy) and the secant stiffness dFx/dsx (N per unit slip)
     used by the implicit wheel-spin update. Inputs are load- and surface-scaled."""

@@ -13,26 +13,40 @@ from raidsim.route.stage import TERRAIN_STEP_M, Stage, StageDefinition, Syntheti
 from raidsim.sim.layout import SURFACE_CODE
 
 
-def _stage(name: str, cl: Centreline, surface: str, limit_kmh: float | None,
-           feature_height_m: np.ndarray | None = None) -> Stage:
+def _stage(
+    name: str,
+    cl: Centreline,
+    surface: str,
+    limit_kmh: float | None,
+    feature_height_m: np.ndarray | None = None,
+) -> Stage:
     n = len(cl.s_m)
     n4 = int(np.floor(cl.length_m / TERRAIN_STEP_M)) + 1
     definition = StageDefinition(
-        name=name, synthetic_route=SyntheticRoute(length_km=max(cl.length_m / 1000.0, 0.3)),
+        name=name,
+        synthetic_route=SyntheticRoute(length_km=max(cl.length_m / 1000.0, 0.3)),
         default_surface=surface,  # type: ignore[arg-type]
     )
     limit = np.full(n, np.inf if limit_kmh is None else limit_kmh / 3.6)
     return Stage(
-        name=name, definition=definition, centreline=cl,
+        name=name,
+        definition=definition,
+        centreline=cl,
         surface_code=np.full(n, SURFACE_CODE[surface], dtype=np.int8),
-        speed_limit_mps=limit, feature_speed_cap_mps=np.full(n, np.inf),
+        speed_limit_mps=limit,
+        feature_speed_cap_mps=np.full(n, np.inf),
         feature_height_m=np.zeros(n4) if feature_height_m is None else feature_height_m,
-        cross_slope=np.zeros(n), rock_amplitude_m=np.zeros(n),
+        cross_slope=np.zeros(n),
+        rock_amplitude_m=np.zeros(n),
     )
 
 
-def straight_stage(length_m: float = 5000.0, grade: float = 0.0, surface: str = "hard",
-                   limit_kmh: float | None = None) -> Stage:
+def straight_stage(
+    length_m: float = 5000.0,
+    grade: float = 0.0,
+    surface: str = "hard",
+    limit_kmh: float | None = None,
+) -> Stage:
     """A straight along +x with constant grade (dz/ds)."""
     n = int(length_m) + 1
     s = np.arange(n, dtype=np.float64)
@@ -40,8 +54,13 @@ def straight_stage(length_m: float = 5000.0, grade: float = 0.0, surface: str = 
     return _stage("straight", cl, surface, limit_kmh)
 
 
-def circle_stage(radius_m: float, laps: float = 3.0, surface: str = "hard",
-                 limit_kmh: float | None = None, lead_in_m: float = 0.0) -> Stage:
+def circle_stage(
+    radius_m: float,
+    laps: float = 3.0,
+    surface: str = "hard",
+    limit_kmh: float | None = None,
+    lead_in_m: float = 0.0,
+) -> Stage:
     """A constant-radius left-hand circle (optionally preceded by a straight)."""
     n_arc = int(2.0 * np.pi * radius_m * laps)
     n_in = int(lead_in_m)

@@ -29,8 +29,16 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3.0 - 2.0 * x)
 
 
-def synthetic_centreline(spec: SyntheticRoute, rng: np.random.Generator) -> Centreline:
-    """Alternating straights and constant-radius arcs (random side), rolling elevation."""
+def synthetic_centreline(
+    spec: SyntheticRoute,
+    rng: np.random.Generator,
+    straight_zones_m: list[tuple[float, float]] | None = None,
+) -> Centreline:
+    """Alternating straights and constant-radius arcs (random side), rolling elevation.
+
+    ``straight_zones_m`` (start, end) intervals are kept straight: jump run-ups and
+    landings sit on straights, as course setters place them.
+    """
     n = int(round(spec.length_km * 1000.0)) + 1
     curvature = np.zeros(n)
     s = 0
@@ -50,6 +58,8 @@ def synthetic_centreline(spec: SyntheticRoute, rng: np.random.Generator) -> Cent
         if end > s:
             curvature[s:end] = side / radius * prof[: end - s]
         s += arc
+    for a, b in straight_zones_m or []:
+        curvature[max(0, int(a)) : max(0, min(n, int(b)))] = 0.0
     heading = np.concatenate([[0.0], np.cumsum(0.5 * (curvature[1:] + curvature[:-1]))])
     x = np.concatenate([[0.0], np.cumsum(np.cos(0.5 * (heading[1:] + heading[:-1])))])
     y = np.concatenate([[0.0], np.cumsum(np.sin(0.5 * (heading[1:] + heading[:-1])))])
@@ -71,7 +81,11 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
     """Turn a validated definition into per-metre arrays (see module docstring)."""
     rng = np.random.default_rng(definition.seed)
     if definition.synthetic_route is not None:
-        cl = synthetic_centreline(definition.synthetic_route, rng)
+        zones = [
+            (j.km * 1000.0 - j.ramp_length_m - 250.0, j.km * 1000.0 + 150.0)
+            for j in definition.jumps
+        ]
+        cl = synthetic_centreline(definition.synthetic_route, rng, zones)
     else:
         from raidsim.route.readers import read_route
         from raidsim.route.resample import to_centreline

@@ -47,7 +47,13 @@ X_, Y_, Z_ = STATE["X"], STATE["Y"], STATE["Z"]
 PHI_, THETA_, PSI_ = STATE["PHI"], STATE["THETA"], STATE["PSI"]
 VX_, VY_, VZ_ = STATE["VX"], STATE["VY"], STATE["VZ"]
 P_, Q_, R_ = STATE["P"], STATE["Q"], STATE["R"]
-ZU_, WU_, OM_, SG_, TW_ = STATE["ZU"], STATE["WU"], STATE["OMEGA"], STATE["OMEGA_SG"], STATE["TWIST"]
+ZU_, WU_, OM_, SG_, TW_ = (
+    STATE["ZU"],
+    STATE["WU"],
+    STATE["OMEGA"],
+    STATE["OMEGA_SG"],
+    STATE["TWIST"],
+)
 WE_, WT_, BOOST_ = STATE["OMEGA_E"], STATE["OMEGA_T"], STATE["BOOST"]
 GEAR_, SHIFT_, TIG_ = STATE["GEAR"], STATE["SHIFT_TIMER"], STATE["TIME_IN_GEAR"]
 LU_, LUCMD_ = STATE["LOCKUP"], STATE["LOCKUP_CMD"]
@@ -65,12 +71,35 @@ pCX, pCY, pCZ = PARAM["CX"], PARAM["CY"], PARAM["CZ"]
 pMU, pKS, pPRE = PARAM["M_U"], PARAM["K_S"], PARAM["PRELOAD"]
 pCC, pCR, pDD = PARAM["C_COMP"], PARAM["C_REB"], PARAM["D_DIG"]
 pBUMP, pDROOP, pEZS, pEZM = PARAM["BUMP"], PARAM["DROOP"], PARAM["ENDZ_START"], PARAM["ENDZ_MULT"]
-pBSL, pBSF, pBSP, pBSC, pDRK = (PARAM["BS_LEN"], PARAM["BS_F"], PARAM["BS_P"], PARAM["BS_C"],
-                                PARAM["DROOP_K"])
-pR0, pTW, pJW, pKZ, pCZT, pFZN = (PARAM["R0"], PARAM["TYRE_W"], PARAM["J_W"], PARAM["KZ_T"],
-                                  PARAM["CZ_T"], PARAM["FZ_NOM"])
-pDFX0, pFXM, pSXM, pFXS, pSXS = PARAM["DFX0"], PARAM["FXM"], PARAM["SXM"], PARAM["FXS"], PARAM["SXS"]
-pDFY0, pFYM, pSYM, pFYS, pSYS = PARAM["DFY0"], PARAM["FYM"], PARAM["SYM"], PARAM["FYS"], PARAM["SYS"]
+pBSL, pBSF, pBSP, pBSC, pDRK = (
+    PARAM["BS_LEN"],
+    PARAM["BS_F"],
+    PARAM["BS_P"],
+    PARAM["BS_C"],
+    PARAM["DROOP_K"],
+)
+pR0, pTW, pJW, pKZ, pCZT, pFZN = (
+    PARAM["R0"],
+    PARAM["TYRE_W"],
+    PARAM["J_W"],
+    PARAM["KZ_T"],
+    PARAM["CZ_T"],
+    PARAM["FZ_NOM"],
+)
+pDFX0, pFXM, pSXM, pFXS, pSXS = (
+    PARAM["DFX0"],
+    PARAM["FXM"],
+    PARAM["SXM"],
+    PARAM["FXS"],
+    PARAM["SXS"],
+)
+pDFY0, pFYM, pSYM, pFYS, pSYS = (
+    PARAM["DFY0"],
+    PARAM["FYM"],
+    PARAM["SYM"],
+    PARAM["FYS"],
+    PARAM["SYS"],
+)
 pVN, pRRA, pRRB = PARAM["V_N"], PARAM["RR_A"], PARAM["RR_B"]
 pSMU, pSRR, pSSM, pSFS = PARAM["SURF_MU"], PARAM["SURF_RR"], PARAM["SURF_SM"], PARAM["SURF_FS"]
 pSSOFT, pSCOH, pSTPHI = PARAM["SURF_SOFT"], PARAM["SURF_COH"], PARAM["SURF_TANPHI"]
@@ -79,8 +108,13 @@ pAERO, pLIFT, pWIND = PARAM["AERO_K"], PARAM["LIFT_K"], PARAM["HEADWIND"]
 pENGN, pENGW, pENGT = PARAM["ENG_N"], PARAM["ENG_W"], PARAM["ENG_T"]
 pIDLE, pREV, pJE = PARAM["IDLE_W"], PARAM["REV_W"], PARAM["J_E"]
 pFA, pFB, pFC = PARAM["FRIC_A"], PARAM["FRIC_B"], PARAM["FRIC_C"]
-pNA, pLAGL, pLAGH, pLAGWL, pLAGWH = (PARAM["NA_FRAC"], PARAM["LAG_LOW"], PARAM["LAG_HIGH"],
-                                     PARAM["LAG_W_LOW"], PARAM["LAG_W_HIGH"])
+pNA, pLAGL, pLAGH, pLAGWL, pLAGWH = (
+    PARAM["NA_FRAC"],
+    PARAM["LAG_LOW"],
+    PARAM["LAG_HIGH"],
+    PARAM["LAG_W_LOW"],
+    PARAM["LAG_W_HIGH"],
+)
 pPCAP, pWE, pLHV = PARAM["P_CAP"], PARAM["WILLANS_E"], PARAM["FUEL_LHV"]
 pTCN, pTCSR, pTCK, pTCTR = PARAM["TC_N"], PARAM["TC_SR"], PARAM["TC_K"], PARAM["TC_TR"]
 pLUCAP, pLUG, pLUV, pJT = PARAM["LU_CAP"], PARAM["LU_MIN_GEAR"], PARAM["LU_MIN_V"], PARAM["J_T"]
@@ -88,33 +122,72 @@ pNG, pRAT, pEFF, pFD = PARAM["N_GEARS"], PARAM["RATIO"], PARAM["EFF"], PARAM["FD
 pSHT, pSHC = PARAM["SHIFT_T"], PARAM["SHIFT_CUT"]
 pUPP, pUPF, pDNP, pDNF = PARAM["UP_PART"], PARAM["UP_FULL"], PARAM["DN_PART"], PARAM["DN_FULL"]
 pMTG, pSSLIP = PARAM["MIN_T_GEAR"], PARAM["SAND_SLIP"]
-pFF, pCLK, pFLK, pRLK = (PARAM["FRONT_FRAC"], PARAM["CLOCK_CAP"], PARAM["FLOCK_CAP"],
-                         PARAM["RLOCK_CAP"])
+pFF, pCLK, pFLK, pRLK = (
+    PARAM["FRONT_FRAC"],
+    PARAM["CLOCK_CAP"],
+    PARAM["FLOCK_CAP"],
+    PARAM["RLOCK_CAP"],
+)
 pAXE, pJSG, pKHS, pCHS = PARAM["AXLE_EFF"], PARAM["J_SG"], PARAM["K_HS"], PARAM["C_HS"]
-pMXS, pMXSR, pWB, pTRF = (PARAM["MAX_STEER"], PARAM["MAX_STEER_RATE"], PARAM["WHEELBASE"],
-                          PARAM["TRACK_F"])
+pMXS, pMXSR, pWB, pTRF = (
+    PARAM["MAX_STEER"],
+    PARAM["MAX_STEER_RATE"],
+    PARAM["WHEELBASE"],
+    PARAM["TRACK_F"],
+)
 pTB, pVLIM, pVBAND, pABS = PARAM["TB_MAX"], PARAM["V_LIM"], PARAM["V_BAND"], PARAM["ABS_SLIP"]
-pLKT, pLKM, pKP, pKI, pPRV, pBG = (PARAM["DRV_HEADING_PREVIEW"], PARAM["DRV_STANLEY_K"], PARAM["DRV_KP"],
-                                   PARAM["DRV_KI"], PARAM["DRV_PREVIEW_T"],
-                                   PARAM["DRV_BRAKE_GAIN"])
-pMODE, pEND, pMAXT, pTDS, pRSEED = (PARAM["MODE"], PARAM["STAGE_END"], PARAM["MAX_TIME"],
-                                    PARAM["TERRAIN_DS"], PARAM["ROCK_SEED"])
+pLKT, pLKM, pKP, pKI, pPRV, pBG = (
+    PARAM["DRV_HEADING_PREVIEW"],
+    PARAM["DRV_STANLEY_K"],
+    PARAM["DRV_KP"],
+    PARAM["DRV_KI"],
+    PARAM["DRV_PREVIEW_T"],
+    PARAM["DRV_BRAKE_GAIN"],
+)
+pMODE, pEND, pMAXT, pTDS, pRSEED = (
+    PARAM["MODE"],
+    PARAM["STAGE_END"],
+    PARAM["MAX_TIME"],
+    PARAM["TERRAIN_DS"],
+    PARAM["ROCK_SEED"],
+)
 
 RPM = 60.0 / (2.0 * math.pi)
 ROCK_CELL_M = 0.7  # value-noise cell of the rock field, m (estimate: fist-to-boulder scale)
 
 # ---- channel indices
-cT, cS, cODO, cX, cY, cZ = CH["time_s"], CH["distance_m"], CH["odometer_m"], CH["x_m"], CH["y_m"], CH["z_m"]
-cN, cV, cVT, cVZ = CH["lateral_offset_m"], CH["speed_mps"], CH["target_speed_mps"], CH["vertical_speed_mps"]
+cT, cS, cODO, cX, cY, cZ = (
+    CH["time_s"],
+    CH["distance_m"],
+    CH["odometer_m"],
+    CH["x_m"],
+    CH["y_m"],
+    CH["z_m"],
+)
+cN, cV, cVT, cVZ = (
+    CH["lateral_offset_m"],
+    CH["speed_mps"],
+    CH["target_speed_mps"],
+    CH["vertical_speed_mps"],
+)
 cAX, cAY, cSFZ = CH["ax_mps2"], CH["ay_mps2"], CH["specific_force_z_mps2"]
 cROLL, cPITCH, cYAW, cYR = CH["roll_rad"], CH["pitch_rad"], CH["yaw_rad"], CH["yaw_rate_radps"]
 cSTEER, cTHR, cBRK, cGEAR = CH["steer_rad"], CH["throttle"], CH["brake"], CH["gear"]
-cRPM, cTRPM, cTE, cPE = CH["engine_speed_rpm"], CH["turbine_speed_rpm"], CH["engine_torque_Nm"], CH["engine_power_kW"]
+cRPM, cTRPM, cTE, cPE = (
+    CH["engine_speed_rpm"],
+    CH["turbine_speed_rpm"],
+    CH["engine_torque_Nm"],
+    CH["engine_power_kW"],
+)
 cBOOST, cLU, cSURF, cFUEL = CH["boost"], CH["lockup"], CH["surface"], CH["fuel_used_kg"]
 cEDIS, cCONTACT = CH["energy_dissipated_J"], CH["wheels_in_contact"]
 cWS, cHS, cFZ = CH["wheel_speed_fl_radps"], CH["halfshaft_torque_fl_Nm"], CH["tyre_load_fl_N"]
-cFX, cFY, cSLIP, cTRAV = (CH["tyre_fx_fl_N"], CH["tyre_fy_fl_N"], CH["slip_ratio_fl"],
-                          CH["suspension_travel_fl_m"])
+cFX, cFY, cSLIP, cTRAV = (
+    CH["tyre_fx_fl_N"],
+    CH["tyre_fy_fl_N"],
+    CH["slip_ratio_fl"],
+    CH["suspension_travel_fl_m"],
+)
 
 
 @njit(cache=True)
@@ -170,10 +243,18 @@ def _centre_height(rz: np.ndarray, fh: np.ndarray, s: float, tds: float) -> floa
 
 @njit(cache=True)
 def step_chunk(
-    S: np.ndarray, P: np.ndarray,
-    RX: np.ndarray, RY: np.ndarray, RZ: np.ndarray, RSURF: np.ndarray, RVT: np.ndarray,
-    FH: np.ndarray, RCROSS: np.ndarray, RROCK: np.ndarray,
-    out: np.ndarray, n_steps: int,
+    S: np.ndarray,
+    P: np.ndarray,
+    RX: np.ndarray,
+    RY: np.ndarray,
+    RZ: np.ndarray,
+    RSURF: np.ndarray,
+    RVT: np.ndarray,
+    FH: np.ndarray,
+    RCROSS: np.ndarray,
+    RROCK: np.ndarray,
+    out: np.ndarray,
+    n_steps: int,
 ) -> tuple[int, int, int]:
     """Advance the state ``S`` in place by up to ``n_steps`` steps of ``P[DT]``.
 
@@ -205,6 +286,9 @@ def step_chunk(
     # per-wheel scratch
     fs_ = np.empty(4)
     fz_ = np.empty(4)
+    fzw_ = np.empty(4)
+    vlong_ = np.empty(4)
+    vlat_ = np.empty(4)
     fxw_ = np.empty(4)  # tyre longitudinal force at omega_n (wheel frame)
     fyw_ = np.empty(4)
     dfx_ = np.empty(4)  # dFx/domega
@@ -299,7 +383,10 @@ def step_chunk(
         if S[CTRLT_] >= P[pCTRL] - 1e-12:
             cdt = S[CTRLT_]
             S[CTRLT_] = 0.0
-            vt_out = _interp_uniform(RVT, s_cg + speed * P[pPRV], 1.0)
+            # previewed target, never above the target here (zones end at FZ, not before)
+            vt_out = min(
+                _interp_uniform(RVT, s_cg + speed * P[pPRV], 1.0), _interp_uniform(RVT, s_cg, 1.0)
+            )
             if mode == 0:
                 # Stanley path follower on the front axle with curvature feed-forward
                 # (Thrun et al. 2006): delta = psi_e + atan(k e_f / (v + v0)) + L kappa
@@ -311,7 +398,8 @@ def step_chunk(
                 txf = RX[kf + 1] - RX[kf]
                 tyf = RY[kf + 1] - RY[kf]
                 e_f = (-(xf - RX[kf]) * tyf + (yf - RY[kf]) * txf) / math.sqrt(
-                    txf * txf + tyf * tyf)
+                    txf * txf + tyf * tyf
+                )
                 s_h = s_f + P[pLKT] * speed
                 kh = min(max(int(s_h), 0), n_route - 3)
                 h1 = math.atan2(RY[kh + 1] - RY[kh], RX[kh + 1] - RX[kh])
@@ -347,8 +435,13 @@ def step_chunk(
                     dn = P[pDNP] + (P[pDNF] - P[pDNP]) * thr
                     v_wheels = 0.25 * r0 * (S[OM_] + S[OM_ + 1] + S[OM_ + 2] + S[OM_ + 3])
                     slip = (v_wheels - speed) / max(speed, 2.0)
-                    if (gear < n_gears and rpm_t > up and S[TIG_] > P[pMTG]
-                            and slip < P[pSSLIP]):
+                    if (
+                        gear < n_gears
+                        and rpm_t > up
+                        and S[TIG_] > P[pMTG]
+                        and slip < P[pSSLIP]
+                        and S[BRK_] < 0.05
+                    ):
                         S[GEAR_] = gear + 1
                         S[SHIFT_] = P[pSHT]
                         S[TIG_] = 0.0
@@ -408,8 +501,17 @@ def step_chunk(
             travel_[i] = x
             fd = damper_force_N(xd, x, P[pCC + i], P[pCR + i], P[pDD + i], P[pEZS + i], P[pEZM + i])
             fsp = P[pPRE + i] + P[pKS + i] * x
-            fst = stop_forces_N(x, xd, P[pBUMP + i], P[pDROOP + i], P[pBSL + i], P[pBSF + i],
-                                P[pBSP + i], P[pBSC + i], P[pDRK + i])
+            fst = stop_forces_N(
+                x,
+                xd,
+                P[pBUMP + i],
+                P[pDROOP + i],
+                P[pBSL + i],
+                P[pBSF + i],
+                P[pBSP + i],
+                P[pBSC + i],
+                P[pDRK + i],
+            )
             fs = fsp + fd + fst
             fs_[i] = fs
             S[EDIS_] += fd * xd * h
@@ -427,8 +529,9 @@ def step_chunk(
             ramp = RROCK[idx]
             if ramp > 0.0:
                 ground += ramp * rock_noise(s_i, n_i, seed)
-            gs = (_centre_height(RZ, FH, s_i + 0.25, tds)
-                  - _centre_height(RZ, FH, s_i - 0.25, tds)) * 2.0
+            gs = (
+                _centre_height(RZ, FH, s_i + 0.25, tds) - _centre_height(RZ, FH, s_i - 0.25, tds)
+            ) * 2.0
             gn = RCROSS[idx]
             gx = gs * tx - gn * ty
             gy = gs * ty + gn * tx
@@ -466,6 +569,8 @@ def step_chunk(
             sinw_[i] = sw
             vlong = cvx * cw + cvy * sw
             vlat = -cvx * sw + cvy * cw
+            vlong_[i] = vlong
+            vlat_[i] = vlat
             om = S[OM_ + i]
             # brake torque magnitude
             tb = brk * P[pTB + i]
@@ -512,8 +617,9 @@ def step_chunk(
                     # ABS: release the brake progressively beyond the slip limit
                     tb *= max(0.0, 1.0 - (-sx - P[pABS]) / 0.08)
                     tbrk_[i] = tb
-                fxt, fyt, sec = tmeasy_forces(sx, sy, dfx0, sxm, fxm, sxs, fxs,
-                                              dfy0, sym, fym, sys, fys)
+                fxt, fyt, sec = tmeasy_forces(
+                    sx, sy, dfx0, sxm, fxm, sxs, fxs, dfy0, sym, fym, sys, fys
+                )
                 fxw_[i] = fxt
                 fyw_[i] = fyt
                 dfx_[i] = sec * rd / den
@@ -535,8 +641,9 @@ def step_chunk(
         idle_thr = min(0.3, max(0.0, 0.004 * (P[pIDLE] - w_e)))
         if idle_thr > thr_eff:
             thr_eff = idle_thr
-        t_prod = interp_table(w_e, P[pENGW:pENGW + N_TABLE], P[pENGT:pENGT + N_TABLE],
-                              int(P[pENGN]), 0)
+        t_prod = interp_table(
+            w_e, P[pENGW : pENGW + N_TABLE], P[pENGT : pENGT + N_TABLE], int(P[pENGN]), 0
+        )
         t_full = t_prod
         if w_e > 1.0 and P[pPCAP] / w_e < t_full:
             t_full = P[pPCAP] / w_e
@@ -568,8 +675,14 @@ def step_chunk(
             j_in = P[pJE] + P[pJT]
         else:
             t_imp, t_turb = converter_torques(
-                w_e, w_t, P[pTCSR:pTCSR + N_TABLE], P[pTCK:pTCK + N_TABLE],
-                P[pTCTR:pTCTR + N_TABLE], int(P[pTCN]), 0)
+                w_e,
+                w_t,
+                P[pTCSR : pTCSR + N_TABLE],
+                P[pTCK : pTCK + N_TABLE],
+                P[pTCTR : pTCTR + N_TABLE],
+                int(P[pTCN]),
+                0,
+            )
             if S[LUCMD_] > 0.5 and gear >= 1:
                 cap = min(P[pLUCAP], abs(t_e) + 200.0)
                 slipw = w_e - w_t
@@ -635,6 +748,10 @@ def step_chunk(
                 om_n = 0.0
             om_new[i] = om_n
             fx_used[i] = fxw_[i] + dfx_[i] * (om_n - om)
+            # dissipation: contact-patch slip power and friction torques (brake, rolling)
+            S[EDIS_] += h * (
+                fx_used[i] * (rd * om_n - vlong_[i]) - fyw_[i] * vlat_[i] + tfric_[i] * abs(om_n)
+            )
         # turbine / engine speeds
         wbar_new = 0.0
         for i in range(4):
@@ -651,10 +768,10 @@ def step_chunk(
                 S[LU_] = 0.0
         else:
             w_e_new = w_e + hk * (t_e - t_imp - t_cl) / P[pJE]
-            if S[LUCMD_] > 0.5 and gear >= 1:
-                if (w_e - w_t) * (w_e_new - w_t_new) <= 0.0 or abs(w_e_new - w_t_new) < 2.0:
-                    S[LU_] = 1.0
-                    w_e_new = w_t_new
+            synced = (w_e - w_t) * (w_e_new - w_t_new) <= 0.0 or abs(w_e_new - w_t_new) < 2.0
+            if S[LUCMD_] > 0.5 and gear >= 1 and synced:
+                S[LU_] = 1.0
+                w_e_new = w_t_new
         if w_e_new < 0.0:
             w_e_new = 0.0
 
@@ -674,7 +791,7 @@ def step_chunk(
             fwx = fhx - fz * gx / nrm
             fwy = fhy - fz * gy / nrm
             fwz = fz / nrm + gx * fhx + gy * fhy
-            fz_[i] = fwz  # world-vertical contact force on the unsprung mass
+            fzw_[i] = fwz  # world-vertical contact force on the unsprung mass
             fx_tot += fwx
             fy_tot += fwy
             fs = fs_[i]
@@ -697,6 +814,22 @@ def step_chunk(
         fx_tot -= P[pAERO] * vrel * hwx
         fy_tot -= P[pAERO] * vrel * hwy
         lift = P[pLIFT] * vrel * vrel
+        # the unsprung masses take their share of the horizontal acceleration at the
+        # hubs, not at the sprung CG: moment correction -d x F with d = sum(m_u r_hub)/M
+        dxm = 0.0
+        dym = 0.0
+        dzm = 0.0
+        for i in range(4):
+            mu_i = P[pMU + i]
+            dxm += mu_i * rwx[i]
+            dym += mu_i * rwy[i]
+            dzm += mu_i * (S[ZU_ + i] - S[Z_])
+        dxm /= m_tot
+        dym /= m_tot
+        dzm /= m_tot
+        mwx += dzm * fy_tot
+        mwy -= dzm * fx_tot
+        mwz -= dxm * fy_tot - dym * fx_tot
         # body moments to body frame; driveline + brake reaction about body y
         mbx = r00 * mwx + r10 * mwy + r20 * mwz
         mby = r01 * mwx + r11 * mwy + r21 * mwz
@@ -717,7 +850,7 @@ def step_chunk(
         S[Q_] = q + hk * (mby - (ixx - izz) * r * p) / iyy
         S[R_] = r + hk * (mbz - (iyy - ixx) * p * q) / izz
         for i in range(4):
-            S[WU_ + i] += hk * ((fz_[i] - fs_[i]) / P[pMU + i] - g)
+            S[WU_ + i] += hk * ((fzw_[i] - fs_[i]) / P[pMU + i] - g)
             S[ZU_ + i] += h * S[WU_ + i]
             S[OM_ + i] = om_new[i]
             S[SG_ + i] = sg_new[i]

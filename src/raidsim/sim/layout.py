@@ -33,10 +33,18 @@ def _allocate(spec: list[tuple[str, int]]) -> tuple[dict[str, int], int]:
 # ----------------------------------------------------------------------------- state
 _STATE_SPEC: list[tuple[str, int]] = [
     ("T", 1),  # simulated time, s
-    ("X", 1), ("Y", 1), ("Z", 1),  # sprung-mass CG, world, m
-    ("PHI", 1), ("THETA", 1), ("PSI", 1),  # roll, pitch, yaw (ZYX Euler), rad
-    ("VX", 1), ("VY", 1), ("VZ", 1),  # CG velocity, world frame, m/s
-    ("P", 1), ("Q", 1), ("R", 1),  # body angular rates about body x, y, z, rad/s
+    ("X", 1),
+    ("Y", 1),
+    ("Z", 1),  # sprung-mass CG, world, m
+    ("PHI", 1),
+    ("THETA", 1),
+    ("PSI", 1),  # roll, pitch, yaw (ZYX Euler), rad
+    ("VX", 1),
+    ("VY", 1),
+    ("VZ", 1),  # CG velocity, world frame, m/s
+    ("P", 1),
+    ("Q", 1),
+    ("R", 1),  # body angular rates about body x, y, z, rad/s
     ("ZU", 4),  # unsprung (hub) heights, world, m
     ("WU", 4),  # unsprung vertical velocities, m/s
     ("OMEGA", 4),  # wheel spin speeds, rad/s (+ = rolling forward)
@@ -51,7 +59,8 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("LOCKUP", 1),  # lock-up clutch: 0 open/slipping, 1 locked
     ("LOCKUP_CMD", 1),  # TCU command 0/1
     ("STEER", 1),  # bicycle road-wheel angle, rad
-    ("THROTTLE", 1), ("BRAKE", 1),  # driver pedals 0..1
+    ("THROTTLE", 1),
+    ("BRAKE", 1),  # driver pedals 0..1
     ("SPEED_INT", 1),  # driver speed-error integral, m
     ("ROUTE_IDX", 1),  # index of the route segment under the CG
     ("S_ROUTE", 1),  # distance along the route of the CG, m
@@ -74,40 +83,129 @@ N_RC = 16  # points of the per-wheel Bekker compaction-resistance table vs load
 
 _PARAM_SPEC: list[tuple[str, int]] = [
     ("LAYOUT_HASH", 1),
-    ("DT", 1), ("G", 1), ("SAMPLE_EVERY", 1), ("CTRL_DT", 1),
-    ("M_TOTAL", 1), ("M_SPRUNG", 1), ("IXX", 1), ("IYY", 1), ("IZZ", 1),
-    ("CX", 4), ("CY", 4), ("CZ", 4),  # hub attachment, body frame from sprung CG, m
-    ("M_U", 4), ("K_S", 4), ("PRELOAD", 4), ("C_COMP", 4), ("C_REB", 4), ("D_DIG", 4),
-    ("BUMP", 4), ("DROOP", 4), ("ENDZ_START", 4), ("ENDZ_MULT", 4),
-    ("BS_LEN", 4), ("BS_F", 4), ("BS_P", 4), ("BS_C", 4), ("DROOP_K", 4),
-    ("R0", 1), ("TYRE_W", 1), ("J_W", 1), ("KZ_T", 4), ("CZ_T", 1), ("FZ_NOM", 1),
-    ("DFX0", 2), ("FXM", 2), ("SXM", 2), ("FXS", 2), ("SXS", 2),
-    ("DFY0", 2), ("FYM", 2), ("SYM", 2), ("FYS", 2), ("SYS", 2), ("V_N", 1),
-    ("RR_A", 4), ("RR_B", 4),  # hard-road rolling resistance f = A + B v^2 per wheel
-    ("SURF_MU", N_SURF), ("SURF_RR", N_SURF), ("SURF_SM", N_SURF), ("SURF_FS", N_SURF),
-    ("SURF_SOFT", N_SURF), ("SURF_COH", N_SURF), ("SURF_TANPHI", N_SURF),
-    ("RC_WMAX", 1), ("RC_TABLE", N_SURF * 4 * N_RC),  # Bekker R_c(W) per surface, wheel
+    ("DT", 1),
+    ("G", 1),
+    ("SAMPLE_EVERY", 1),
+    ("CTRL_DT", 1),
+    ("M_TOTAL", 1),
+    ("M_SPRUNG", 1),
+    ("IXX", 1),
+    ("IYY", 1),
+    ("IZZ", 1),
+    ("CX", 4),
+    ("CY", 4),
+    ("CZ", 4),  # hub attachment, body frame from sprung CG, m
+    ("M_U", 4),
+    ("K_S", 4),
+    ("PRELOAD", 4),
+    ("C_COMP", 4),
+    ("C_REB", 4),
+    ("D_DIG", 4),
+    ("BUMP", 4),
+    ("DROOP", 4),
+    ("ENDZ_START", 4),
+    ("ENDZ_MULT", 4),
+    ("BS_LEN", 4),
+    ("BS_F", 4),
+    ("BS_P", 4),
+    ("BS_C", 4),
+    ("DROOP_K", 4),
+    ("R0", 1),
+    ("TYRE_W", 1),
+    ("J_W", 1),
+    ("KZ_T", 4),
+    ("CZ_T", 1),
+    ("FZ_NOM", 1),
+    ("DFX0", 2),
+    ("FXM", 2),
+    ("SXM", 2),
+    ("FXS", 2),
+    ("SXS", 2),
+    ("DFY0", 2),
+    ("FYM", 2),
+    ("SYM", 2),
+    ("FYS", 2),
+    ("SYS", 2),
+    ("V_N", 1),
+    ("RR_A", 4),
+    ("RR_B", 4),  # hard-road rolling resistance f = A + B v^2 per wheel
+    ("SURF_MU", N_SURF),
+    ("SURF_RR", N_SURF),
+    ("SURF_SM", N_SURF),
+    ("SURF_FS", N_SURF),
+    ("SURF_SOFT", N_SURF),
+    ("SURF_COH", N_SURF),
+    ("SURF_TANPHI", N_SURF),
+    ("RC_WMAX", 1),
+    ("RC_TABLE", N_SURF * 4 * N_RC),  # Bekker R_c(W) per surface, wheel
     ("SAND_SPEED_REF", 1),
-    ("AERO_K", 1), ("LIFT_K", 1), ("HEADWIND", 1),
-    ("ENG_N", 1), ("ENG_W", N_TABLE), ("ENG_T", N_TABLE),
-    ("IDLE_W", 1), ("REV_W", 1), ("J_E", 1), ("FRIC_A", 1), ("FRIC_B", 1), ("FRIC_C", 1),
-    ("NA_FRAC", 1), ("LAG_LOW", 1), ("LAG_HIGH", 1), ("LAG_W_LOW", 1), ("LAG_W_HIGH", 1),
+    ("AERO_K", 1),
+    ("LIFT_K", 1),
+    ("HEADWIND", 1),
+    ("ENG_N", 1),
+    ("ENG_W", N_TABLE),
+    ("ENG_T", N_TABLE),
+    ("IDLE_W", 1),
+    ("REV_W", 1),
+    ("J_E", 1),
+    ("FRIC_A", 1),
+    ("FRIC_B", 1),
+    ("FRIC_C", 1),
+    ("NA_FRAC", 1),
+    ("LAG_LOW", 1),
+    ("LAG_HIGH", 1),
+    ("LAG_W_LOW", 1),
+    ("LAG_W_HIGH", 1),
     ("P_CAP", 1),  # restrictor power ceiling, W (inf = none)
-    ("WILLANS_E", 1), ("FUEL_LHV", 1),
-    ("TC_N", 1), ("TC_SR", N_TABLE), ("TC_K", N_TABLE), ("TC_TR", N_TABLE),
-    ("LU_CAP", 1), ("LU_MIN_GEAR", 1), ("LU_MIN_V", 1), ("J_T", 1),
-    ("N_GEARS", 1), ("RATIO", N_GEARS_MAX), ("EFF", N_GEARS_MAX), ("FD", 1),
-    ("SHIFT_T", 1), ("SHIFT_CUT", 1), ("UP_PART", 1), ("UP_FULL", 1),
-    ("DN_PART", 1), ("DN_FULL", 1), ("MIN_T_GEAR", 1), ("SAND_SLIP", 1),
-    ("FRONT_FRAC", 1), ("CLOCK_CAP", 1), ("FLOCK_CAP", 1), ("RLOCK_CAP", 1),
-    ("AXLE_EFF", 1), ("J_SG", 1), ("K_HS", 1), ("C_HS", 1),
-    ("MAX_STEER", 1), ("MAX_STEER_RATE", 1), ("WHEELBASE", 1), ("TRACK_F", 1),
-    ("TB_MAX", 4), ("ABS_SLIP", 1),
-    ("V_LIM", 1), ("V_BAND", 1),
-    ("DRV_HEADING_PREVIEW", 1), ("DRV_STANLEY_K", 1), ("DRV_KP", 1), ("DRV_KI", 1),
-    ("DRV_PREVIEW_T", 1), ("DRV_BRAKE_GAIN", 1),
+    ("WILLANS_E", 1),
+    ("FUEL_LHV", 1),
+    ("TC_N", 1),
+    ("TC_SR", N_TABLE),
+    ("TC_K", N_TABLE),
+    ("TC_TR", N_TABLE),
+    ("LU_CAP", 1),
+    ("LU_MIN_GEAR", 1),
+    ("LU_MIN_V", 1),
+    ("J_T", 1),
+    ("N_GEARS", 1),
+    ("RATIO", N_GEARS_MAX),
+    ("EFF", N_GEARS_MAX),
+    ("FD", 1),
+    ("SHIFT_T", 1),
+    ("SHIFT_CUT", 1),
+    ("UP_PART", 1),
+    ("UP_FULL", 1),
+    ("DN_PART", 1),
+    ("DN_FULL", 1),
+    ("MIN_T_GEAR", 1),
+    ("SAND_SLIP", 1),
+    ("FRONT_FRAC", 1),
+    ("CLOCK_CAP", 1),
+    ("FLOCK_CAP", 1),
+    ("RLOCK_CAP", 1),
+    ("AXLE_EFF", 1),
+    ("J_SG", 1),
+    ("K_HS", 1),
+    ("C_HS", 1),
+    ("MAX_STEER", 1),
+    ("MAX_STEER_RATE", 1),
+    ("WHEELBASE", 1),
+    ("TRACK_F", 1),
+    ("TB_MAX", 4),
+    ("ABS_SLIP", 1),
+    ("V_LIM", 1),
+    ("V_BAND", 1),
+    ("DRV_HEADING_PREVIEW", 1),
+    ("DRV_STANLEY_K", 1),
+    ("DRV_KP", 1),
+    ("DRV_KI", 1),
+    ("DRV_PREVIEW_T", 1),
+    ("DRV_BRAKE_GAIN", 1),
     ("MODE", 1),  # 0 = driver, 1 = open loop (pedals/steer/gear held as set in the state)
-    ("STAGE_END", 1), ("MAX_TIME", 1), ("TERRAIN_DS", 1), ("ROCK_SEED", 1),
+    ("STAGE_END", 1),
+    ("MAX_TIME", 1),
+    ("TERRAIN_DS", 1),
+    ("ROCK_SEED", 1),
 ]
 PARAM, N_PARAM = _allocate(_PARAM_SPEC)
 
@@ -122,8 +220,10 @@ class Channel:
 
 
 def _wheel_channels(stem: str, unit: str, description: str) -> list[Channel]:
-    return [Channel(f"{stem}_{w}_{unit}" if unit else f"{stem}_{w}", unit,
-                    f"{description} ({w})") for w in WHEELS]
+    return [
+        Channel(f"{stem}_{w}_{unit}" if unit else f"{stem}_{w}", unit, f"{description} ({w})")
+        for w in WHEELS
+    ]
 
 
 CHANNELS: tuple[Channel, ...] = tuple(

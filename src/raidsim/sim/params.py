@@ -67,15 +67,21 @@ def geometry(v: Vehicle) -> Geometry:
     m = v.total_mass_kg
     a = c.cg_to_front_axle_m
     b = c.wheelbase_m - a
-    mu = np.array([v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2)
+    mu = np.array(
+        [v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2
+    )
     x_total = np.array([a, a, -b, -b])
-    y = np.array([c.track_front_m / 2, -c.track_front_m / 2, c.track_rear_m / 2, -c.track_rear_m / 2])
+    y = np.array(
+        [c.track_front_m / 2, -c.track_front_m / 2, c.track_rear_m / 2, -c.track_rear_m / 2]
+    )
     axle_front = m * G * b / c.wheelbase_m
     axle_rear = m * G * a / c.wheelbase_m
     tyre_load = np.array([axle_front / 2] * 2 + [axle_rear / 2] * 2)
     p_ref = v.tyre.reference_pressure_bar * BAR_TO_PA
     pc = v.tyre.carcass_pressure_kPa * 1000.0
-    pressures = np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2) * BAR_TO_PA
+    pressures = (
+        np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2) * BAR_TO_PA
+    )
     # tyre vertical stiffness ~ (p_i + p_c) (physics.md §5.2: roughly linear in pressure)
     kz = v.tyre.vertical_stiffness_N_per_m * (pressures + pc) / (p_ref + pc)
     loaded_r = v.tyre.unloaded_radius_m - tyre_load / kz
@@ -99,8 +105,13 @@ def restrictor_cap_W(v: Vehicle, ambient: Ambient) -> float:
     if r.model == "none":
         return math.inf
     return restrictor.power_cap_W(
-        r.diameter_mm / 1000.0, r.count, r.discharge_coefficient, r.choke_fraction,
-        r.afr_full_load, r.bsfc_full_load_g_per_kWh, ambient.p_Pa,
+        r.diameter_mm / 1000.0,
+        r.count,
+        r.discharge_coefficient,
+        r.choke_fraction,
+        r.afr_full_load,
+        r.bsfc_full_load_g_per_kWh,
+        ambient.p_Pa,
         ambient.temp_K + r.intake_temp_rise_K,
     )
 
@@ -120,7 +131,9 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["SAMPLE_EVERY"] = max(1, int(round(1.0 / (settings.sample_rate_hz * settings.dt_s))))
     w["CTRL_DT"] = settings.controller_dt_s
     c = v.chassis
-    m_u = np.array([v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2)
+    m_u = np.array(
+        [v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2
+    )
     w["M_TOTAL"] = v.total_mass_kg
     w["M_SPRUNG"] = v.sprung_mass_kg
     w["IXX"] = c.roll_inertia_kgm2
@@ -172,8 +185,9 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["SURF_FS"] = [s.sliding_ratio for s in surf]
     w["SURF_SOFT"] = [1.0 if s.soil is not None else 0.0 for s in surf]
     w["SURF_COH"] = [s.soil.cohesion_Pa if s.soil else 0.0 for s in surf]
-    w["SURF_TANPHI"] = [math.tan(math.radians(s.soil.friction_angle_deg)) if s.soil else 0.0
-                        for s in surf]
+    w["SURF_TANPHI"] = [
+        math.tan(math.radians(s.soil.friction_angle_deg)) if s.soil else 0.0 for s in surf
+    ]
     w_max = 4.0 * t.nominal_load_N
     loads = np.linspace(0.0, w_max, N_RC)
     table = np.zeros((len(SURFACES), 4, N_RC))
@@ -182,8 +196,9 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
         if s.soil is None:
             continue
         for i in range(4):
-            table[k, i] = compaction_table(s.soil, loads, 2.0 * t.unloaded_radius_m, t.width_m,
-                                           p_bar[i] * BAR_TO_PA, pc)
+            table[k, i] = compaction_table(
+                s.soil, loads, 2.0 * t.unloaded_radius_m, t.width_m, p_bar[i] * BAR_TO_PA, pc
+            )
     w["RC_WMAX"] = w_max
     w["RC_TABLE"] = table.ravel()
     w["SAND_SPEED_REF"] = 30.0  # estimate: Bekker statics overstate resistance at speed (§5.3)
@@ -242,8 +257,11 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["AXLE_EFF"] = d.axle_efficiency
     w["J_SG"] = d.side_gear_inertia_kgm2
     w["K_HS"] = d.halfshaft_stiffness_Nm_per_rad
-    j_eq = t.spin_inertia_kgm2 * d.side_gear_inertia_kgm2 / (
-        t.spin_inertia_kgm2 + d.side_gear_inertia_kgm2)
+    j_eq = (
+        t.spin_inertia_kgm2
+        * d.side_gear_inertia_kgm2
+        / (t.spin_inertia_kgm2 + d.side_gear_inertia_kgm2)
+    )
     # modal damping c = 2 zeta sqrt(k J_eq) (physics.md §4.1)
     w["C_HS"] = 2.0 * d.halfshaft_damping_ratio * math.sqrt(d.halfshaft_stiffness_Nm_per_rad * j_eq)
 
@@ -292,14 +310,23 @@ def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArr
         raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
     limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
     v_lim = (v.limiter.speed_limit_kmh or 400.0) / 3.6 - 1.0
-    vt = target_speed_profile(cl.curvature_1pm, stage.surface_code, limit, cl.step_m,
-                              settings.driver, tyre_peak_mu(v), v_lim)
+    vt = target_speed_profile(
+        cl.curvature_1pm,
+        stage.surface_code,
+        limit,
+        cl.step_m,
+        settings.driver,
+        tyre_peak_mu(v),
+        v_lim,
+    )
     f = np.ascontiguousarray
     return RouteArrays(
-        x=f(cl.x_m, dtype=np.float64), y=f(cl.y_m, dtype=np.float64),
-        z=f(cl.z_m, dtype=np.float64), surface=f(stage.surface_code, dtype=np.float64),
-        target_speed=f(vt, dtype=np.float64), feature_height=f(stage.feature_height_m,
-                                                               dtype=np.float64),
+        x=f(cl.x_m, dtype=np.float64),
+        y=f(cl.y_m, dtype=np.float64),
+        z=f(cl.z_m, dtype=np.float64),
+        surface=f(stage.surface_code, dtype=np.float64),
+        target_speed=f(vt, dtype=np.float64),
+        feature_height=f(stage.feature_height_m, dtype=np.float64),
         cross_slope=f(stage.cross_slope, dtype=np.float64),
         rock=f(stage.rock_amplitude_m, dtype=np.float64),
     )

@@ -52,8 +52,11 @@ def state_name(index: int) -> str:
     best = max((off, name) for name, off in STATE.items() if off <= index)
     off, name = best
     wheels = ("fl", "fr", "rl", "rr")
-    return f"{name}[{wheels[index - off]}]" if index != off or name in {
-        "ZU", "WU", "OMEGA", "OMEGA_SG", "TWIST"} else name
+    return (
+        f"{name}[{wheels[index - off]}]"
+        if index != off or name in {"ZU", "WU", "OMEGA", "OMEGA_SG", "TWIST"}
+        else name
+    )
 
 
 class SimulationStopped(RaidsimError):
@@ -63,8 +66,14 @@ class SimulationStopped(RaidsimError):
 class TransientModel:
     """Flat arrays of one transient simulation, advanced by the Numba kernel."""
 
-    def __init__(self, vehicle: Vehicle, stage: Stage, ambient: Ambient | None = None,
-                 settings: Settings | None = None, initial_speed_mps: float = 0.0) -> None:
+    def __init__(
+        self,
+        vehicle: Vehicle,
+        stage: Stage,
+        ambient: Ambient | None = None,
+        settings: Settings | None = None,
+        initial_speed_mps: float = 0.0,
+    ) -> None:
         self.vehicle = vehicle
         self.stage = stage
         self.ambient = ambient or Ambient()
@@ -96,8 +105,20 @@ class TransientModel:
         """Run up to ``n_steps`` steps; returns (status, sampled channel rows)."""
         out = np.empty((n_steps // self.sample_every + 1, N_CH), dtype=np.float64)
         r = self.route
-        args = (self.state, self.params, r.x, r.y, r.z, r.surface, r.target_speed,
-                r.feature_height, r.cross_slope, r.rock, out, n_steps)
+        args = (
+            self.state,
+            self.params,
+            r.x,
+            r.y,
+            r.z,
+            r.surface,
+            r.target_speed,
+            r.feature_height,
+            r.cross_slope,
+            r.rock,
+            out,
+            n_steps,
+        )
         status, n, bad = kernel.step_chunk(*args)
         if status == STATUS_LAYOUT_MISMATCH:
             # a Numba cache compiled against another layout: recompile once
@@ -107,8 +128,9 @@ class TransientModel:
                 raise RaidsimError("kernel/layout mismatch persists after recompiling")
         rows = out[:n]
         if status == STATUS_DIVERGED:
-            raise SimulationDiverged(self.time_s, self["S_ROUTE"], state_name(bad),
-                                     float(self.state[bad]))
+            raise SimulationDiverged(
+                self.time_s, self["S_ROUTE"], state_name(bad), float(self.state[bad])
+            )
         return status, rows
 
     def run_for(self, duration_s: float) -> dict[str, NDArray[np.float64]]:
@@ -133,9 +155,14 @@ def _schema() -> pa.Schema:
         b"raidsim.units": json.dumps({c.name: c.unit for c in CHANNELS}).encode(),
         b"raidsim.descriptions": json.dumps({c.name: c.description for c in CHANNELS}).encode(),
     }
-    fields = [pa.field(c.name, pa.float64(), metadata={b"unit": c.unit.encode(),
-                                                         b"description": c.description.encode()})
-              for c in CHANNELS]
+    fields = [
+        pa.field(
+            c.name,
+            pa.float64(),
+            metadata={b"unit": c.unit.encode(), b"description": c.description.encode()},
+        )
+        for c in CHANNELS
+    ]
     return pa.schema(fields, metadata=meta)
 
 
@@ -143,8 +170,11 @@ def _summary(tel: NDArray[np.float64], model: TransientModel, wall_s: float) -> 
     idx = {n: i for i, n in enumerate(CHANNEL_NAMES)}
     sim_t = model.time_s
     v = tel[:, idx["speed_mps"]] if len(tel) else np.zeros(1)
-    hs = np.abs(tel[:, [idx[f"halfshaft_torque_{w}_Nm"] for w in ("fl", "fr", "rl", "rr")]]) \
-        if len(tel) else np.zeros((1, 4))
+    hs = (
+        np.abs(tel[:, [idx[f"halfshaft_torque_{w}_Nm"] for w in ("fl", "fr", "rl", "rr")]])
+        if len(tel)
+        else np.zeros((1, 4))
+    )
     fuel_kg = model["FUEL_USED"]
     dist = model["S_ROUTE"]
     return {
@@ -205,8 +235,11 @@ def simulate(
             if len(rows):
                 pieces.append(rows)
                 if writer is not None:
-                    writer.write_table(pa.Table.from_arrays(
-                        [pa.array(rows[:, i]) for i in range(N_CH)], schema=_schema()))
+                    writer.write_table(
+                        pa.Table.from_arrays(
+                            [pa.array(rows[:, i]) for i in range(N_CH)], schema=_schema()
+                        )
+                    )
             if on_progress is not None:
                 on_progress(model["S_ROUTE"], stage.length_m)
             if status == STATUS_FINISHED:
@@ -214,11 +247,13 @@ def simulate(
             if status == STATUS_TIMEOUT:
                 raise SimulationStopped(
                     f"time limit {model.param('MAX_TIME'):.0f} s reached at "
-                    f"s={model['S_ROUTE']:.0f} m of {stage.length_m:.0f} m")
+                    f"s={model['S_ROUTE']:.0f} m of {stage.length_m:.0f} m"
+                )
             if status == STATUS_STUCK:
                 raise SimulationStopped(
                     f"car stuck (below 1 m/s for 120 s) at t={model.time_s:.1f} s, "
-                    f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}")
+                    f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}"
+                )
     except BaseException:
         if writer is not None:
             writer.close()
@@ -233,5 +268,6 @@ def simulate(
         os.replace(tmp_path, out_path / "telemetry.parquet")
         _atomic_json(out_path / "summary.json", summary)
     frame = pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
-    return Run(telemetry=frame, summary=summary, out_dir=out_path,
-               units={c.name: c.unit for c in CHANNELS})
+    return Run(
+        telemetry=frame, summary=summary, out_dir=out_path, units={c.name: c.unit for c in CHANNELS}
+    )

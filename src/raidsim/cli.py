@@ -1,0 +1,194 @@
+"""Command line: ``raidsim run``, ``raidsim presets``, ``raidsim stage-info``.
+
+Every user error (unknown vehicle, missing stage file, value out of range) prints one
+line naming the file/field/value and exits with code 2; a simulation that diverges or
+stops prints its diagnostic and exits with code 3. No tracebacks for either.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from raidsim.errors import ConfigError, RaidsimError, RouteError, SimulationDiverged
+
+app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_SIM_FAILED = 3
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def parse_setup(items: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs from the command line; values parsed as numbers when they can."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ConfigError(f"--setup expects key=value, got '{item}'")
+        key, raw = item.split("=", 1)
+        value: Any
+        try:
+            value = int(raw)
+        except ValueError:
+            try:
+                value = float(raw)
+            except ValueError:
+                value = raw
+        out[key.strip()] = value
+    return out
+
+
+def _summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title=f"{summary['vehicle']} on {summary['stage']}", show_header=False)
+    rows = [
+        ("stage time", f"{summary['stage_time_s'] / 60:.2f} min ({summary['stage_time_s']:.1f} s)"),
+        ("distance", f"{summary['distance_m'] / 1000:.2f} km"),
+        ("average speed", f"{summary['avg_speed_kmh']:.1f} km/h"),
+        ("max speed", f"{summary['max_speed_kmh']:.1f} km/h"),
+        ("fuel used", f"{summary['fuel_used_L']:.1f} L"),
+        ("max halfshaft torque", f"{summary['max_halfshaft_torque_Nm']:.0f} N m"),
+        ("ambient", f"{summary['ambient_C']:.0f} C"),
+        ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
+
+
+@app.command()
+def run(
+    stage: Annotated[str, typer.Argument(help="stage name, stage TOML or route file")] = "default",
+    vehicle: Annotated[str, typer.Option(help="vehicle preset or TOML path")] = "d7x-r",
+    out: Annotated[Path | None, typer.Option(help="output directory")] = None,
+    seed: Annotated[int, typer.Option(help="terrain seed")] = 0,
+    ambient_C: Annotated[float, typer.Option("--ambient-C", help="ambient temperature, C")] = 35.0,
+    altitude_m: Annotated[float, typer.Option(help="altitude for ISA pressure, m")] = 0.0,
+    setup: Annotated[list[str] | None, typer.Option(help="setup change key=value")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Drive a stage with the transient twin; write telemetry.parquet and summary.json."""
+    import raidsim as rs
+    from raidsim.model.ambient import Ambient
+
+    try:
+        car = rs.load_vehicle(vehicle)
+        if setup:
+            car = car.with_changes(**parse_setup(setup))
+        st = rs.load_stage(stage, seed=seed)
+        ambient = Ambient(temp_C=ambient_C, altitude_m=altitude_m)
+    except (ConfigError, RouteError) as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+        return
+    except ValueError as exc:  # pydantic range errors on ambient
+        _fail(f"invalid option: {exc}".replace("\n", " "), EXIT_BAD_INPUT)
+        return
+    out_dir = out or Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.1f}/{task.total:.1f} km"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+    )
+    try:
+        with progress:
+            task = progress.add_task(f"{car.name} / {st.name}", total=st.length_m / 1000.0)
+
+            def on_progress(s_m: float, total_m: float) -> None:
+                progress.update(task, completed=min(s_m, total_m) / 1000.0)
+
+            result = rs.simulate(car, st, ambient=ambient, out_dir=out_dir, on_progress=on_progress)
+    except SimulationDiverged as exc:
+        _fail(str(exc), EXIT_SIM_FAILED)
+        return
+    except RaidsimError as exc:
+        _fail(str(exc), EXIT_SIM_FAILED)
+        return
+    console.print(_summary_table(result.summary))
+    console.print(f"wrote {out_dir / 'telemetry.parquet'} and {out_dir / 'summary.json'}")
+
+
+@app.command()
+def presets() -> None:
+    """List the vehicle presets and stages shipped with raidsim."""
+    from raidsim.model.loader import load_vehicle, preset_names
+    from raidsim.route.stage import load_stage_definition, stage_names
+
+    table = Table(title="vehicles")
+    table.add_column("name")
+    table.add_column("description")
+    table.add_column("mass at start, kg", justify="right")
+    for name in preset_names():
+        v = load_vehicle(name)
+        table.add_row(name, v.description, f"{v.total_mass_kg:.0f}")
+    console.print(table)
+    stages = Table(title="stages")
+    stages.add_column("name")
+    stages.add_column("description")
+    for name in stage_names():
+        d, _ = load_stage_definition(name)
+        stages.add_row(name, d.description)
+    console.print(stages)
+
+
+@app.command("stage-info")
+def stage_info(
+    stage: Annotated[str, typer.Argument(help="stage name, stage TOML or route file")] = "default",
+    seed: Annotated[int | None, typer.Option(help="terrain seed override")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Length, surface mix, elevation gain, jumps and speed zones of a stage."""
+    import numpy as np
+
+    import raidsim as rs
+
+    try:
+        st = rs.load_stage(stage, seed=seed)
+    except (ConfigError, RouteError) as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+        return
+    z = st.height_at(st.centreline.s_m)
+    mix = st.surface_mix()
+    info: dict[str, Any] = {
+        "name": st.name,
+        "length_km": st.length_m / 1000.0,
+        "surface_mix": mix,
+        "elevation_gain_m": float(np.clip(np.diff(z), 0.0, None).sum()),
+        "jumps": len(st.jump_lip_s_m),
+        "speed_zones": len(st.definition.speed_zones),
+        "waypoints": len(st.definition.waypoints),
+    }
+    if as_json:
+        console.print_json(json.dumps(info))
+        return
+    table = Table(title=f"stage {st.name}", show_header=False)
+    table.add_row("length", f"{info['length_km']:.2f} km")
+    table.add_row("surface mix", ", ".join(f"{k} {v:.0%}" for k, v in mix.items()))
+    table.add_row("elevation gain", f"{info['elevation_gain_m']:.0f} m")
+    table.add_row("jumps", str(info["jumps"]))
+    table.add_row("speed zones", str(info["speed_zones"]))
+    table.add_row("waypoints", str(info["waypoints"]))
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
