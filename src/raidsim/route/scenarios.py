@@ -76,3 +76,37 @@ def circle_stage(
     curvature = np.where(s < n_in, 0.0, 1.0 / radius_m)
     cl = Centreline(s, x, y, np.zeros_like(s), heading, curvature, True)
     return _stage("circle", cl, surface, limit_kmh)
+
+
+def jump_stage(
+    drop_m: float,
+    speed_kmh: float,
+    ramp_height_m: float = 0.6,
+    ramp_length_m: float = 8.0,
+    run_up_m: float = 800.0,
+    run_out_m: float = 400.0,
+) -> Stage:
+    """A straight with one kicker: a concave ramp of ``ramp_height_m`` over
+    ``ramp_length_m`` ending in a lip, then flat landing ground ``drop_m`` below the lip,
+    blending back to the approach level over 150 m. The whole stage is a speed zone at
+    ``speed_kmh`` so the driver arrives at the lip at that speed."""
+    length = run_up_m + run_out_m
+    stage = straight_stage(length, limit_kmh=speed_kmh)
+    n4 = len(stage.feature_height_m)
+    s4 = np.arange(n4) * TERRAIN_STEP_M
+    feat = np.zeros(n4)
+    lip = run_up_m
+    start = lip - ramp_length_m
+    ramp = (s4 >= start) & (s4 <= lip)
+    feat[ramp] = ramp_height_m * ((s4[ramp] - start) / ramp_length_m) ** 2
+    landing = ramp_height_m - drop_m
+    flat = (s4 > lip) & (s4 <= lip + 60.0)
+    feat[flat] = landing
+    blend = (s4 > lip + 60.0) & (s4 <= lip + 210.0)
+    u = (s4[blend] - lip - 60.0) / 150.0
+    feat[blend] = landing * (1.0 - u * u * (3.0 - 2.0 * u))
+    from dataclasses import replace
+
+    return replace(
+        stage, name="jump", feature_height_m=feat, jump_lip_s_m=np.array([lip], dtype=np.float64)
+    )

@@ -152,6 +152,37 @@ pMODE, pEND, pMAXT, pTDS, pRSEED = (
     PARAM["ROCK_SEED"],
 )
 
+SFMAG_, FMS_, FMF_, FMT_, FMR_, HSPK_ = (
+    STATE["SF_MAG"],
+    STATE["FM_STATE"],
+    STATE["FM_IMU_F"],
+    STATE["FM_IMU_T"],
+    STATE["FM_RAMP_T"],
+    STATE["HS_PEAK"],
+)
+pFMEN, pFMG, pFMTMIN, pFMFC = (
+    PARAM["FM_ENABLED"],
+    PARAM["FM_IMU_G"],
+    PARAM["FM_IMU_TMIN"],
+    PARAM["FM_IMU_FC"],
+)
+pFMDM, pFMLF, pFMFL, pFMV = (
+    PARAM["FM_DROOP_MARGIN"],
+    PARAM["FM_LOAD_FRAC"],
+    PARAM["FM_FLARE_FRAC"],
+    PARAM["FM_VOTES"],
+)
+pFMXL, pFMXAZ, pFMXW = PARAM["FM_EXIT_LOAD_FRAC"], PARAM["FM_EXIT_AZ_G"], PARAM["FM_EXIT_WHEELS"]
+pFMDW = PARAM["FM_DROOP_WHEELS"]
+pFMMATCH, pFMLU, pFMHOLD, pFMCL = (
+    PARAM["FM_MATCH"],
+    PARAM["FM_OPEN_LU"],
+    PARAM["FM_HOLD_GEAR"],
+    PARAM["FM_RELEASE_CLOCK"],
+)
+pFMRAMP, pFMK, pFMSLIP = PARAM["FM_RAMP_S"], PARAM["FM_MATCH_GAIN"], PARAM["FM_SLIP_TARGET"]
+cAIR, cFMS, cHSPK = CH["airborne_truth"], CH["flight_mode_state"], CH["halfshaft_torque_peak_fl_Nm"]
+
 RPM = 60.0 / (2.0 * math.pi)
 ROCK_CELL_M = 0.7  # value-noise cell of the rock field, m (estimate: fist-to-boulder scale)
 
@@ -426,9 +457,10 @@ def step_chunk(
                 # transmission control: shift map with hysteresis, sand hold, lock-up
                 gear = int(S[GEAR_])
                 S[TIG_] += cdt
+                hold = S[FMS_] > 0.5 and P[pFMHOLD] > 0.5  # Flight Mode: freeze the gear
                 if S[SHIFT_] > 0.0:
                     S[SHIFT_] = max(0.0, S[SHIFT_] - cdt)
-                elif gear >= 1:
+                elif gear >= 1 and not hold:
                     thr = S[THR_]
                     rpm_t = S[WT_] * RPM
                     up = P[pUPP] + (P[pUPF] - P[pUPP]) * thr
@@ -631,6 +663,46 @@ def step_chunk(
                 slip_[i] = 0.0
                 tfric_[i] = tb
 
+        # ------------------------------------------------------------ Flight Mode
+        # airborne detection (physics.md §4.4): 2-of-3 vote to enter, any one to stay,
+        # exit on landing (wheel loads back or a vertical-acceleration spike)
+        wc = 2.0 * math.pi * P[pFMFC] * h
+        S[FMF_] += wc / (1.0 + wc) * (S[SFMAG_] - S[FMF_])
+        if S[FMF_] < P[pFMG] * g:
+            S[FMT_] += h
+        else:
+            S[FMT_] = 0.0
+        vote_imu = S[FMT_] >= P[pFMTMIN]
+        n_droop = 0
+        n_loaded = 0
+        n_flare = 0
+        for i in range(4):
+            if travel_[i] < -P[pDROOP + i] + P[pFMDM] and fs_[i] < P[pFMLF] * P[pPRE + i]:
+                n_droop += 1
+            if fs_[i] > P[pFMXL] * P[pPRE + i]:
+                n_loaded += 1
+            if speed > 5.0 and abs(S[OM_ + i] * r0 - speed) > P[pFMFL] * speed:
+                n_flare += 1
+        votes = (
+            (1 if vote_imu else 0) + (1 if n_droop >= P[pFMDW] else 0) + (1 if n_flare >= 2 else 0)
+        )
+        fm = int(S[FMS_])
+        if P[pFMEN] > 0.5:
+            if fm != 1:
+                if votes >= P[pFMV]:
+                    fm = 1
+                elif fm == 2:
+                    S[FMR_] += h
+                    if S[FMR_] >= P[pFMRAMP]:
+                        fm = 0
+            elif n_loaded >= P[pFMXW] or S[SFMAG_] > P[pFMXAZ] * g or votes == 0:
+                fm = 2
+                S[FMR_] = 0.0
+            S[FMS_] = fm
+            if fm >= 1 and P[pFMLU] > 0.5:
+                S[LUCMD_] = 0.0
+                S[LU_] = 0.0
+
         # ------------------------------------------------------------ engine
         gear = int(S[GEAR_])
         w_e = S[WE_]
@@ -647,13 +719,24 @@ def step_chunk(
         t_full = t_prod
         if w_e > 1.0 and P[pPCAP] / w_e < t_full:
             t_full = P[pPCAP] / w_e
+        t_fric = friction_torque_Nm(w_e, P[pFA], P[pFB], P[pFC])
         tau = turbo_tau_s(w_e, P[pLAGWL], P[pLAGWH], P[pLAGL], P[pLAGH])
         S[BOOST_] += h * (thr_eff - S[BOOST_]) / tau
         t_avail = t_full * (P[pNA] + (1.0 - P[pNA]) * S[BOOST_])
-        t_fric = friction_torque_Nm(w_e, P[pFA], P[pFB], P[pFC])
+        if fm == 1:
+            if P[pFMMATCH] > 0.5:
+                # wheel-speed matching: engine torque so the mean tread speed tracks the
+                # horizontal ground speed (x (1 + slip target))
+                tread = 0.25 * r0 * (S[OM_] + S[OM_ + 1] + S[OM_ + 2] + S[OM_ + 3])
+                t_req = -P[pFMK] * (tread - speed * (1.0 + P[pFMSLIP]))
+                thr_eff = min(1.0, max(0.0, (t_req + t_fric) / (t_full + t_fric)))
+            else:
+                thr_eff = 0.0  # plain torque cut
         t_pos = min(thr_eff * t_full, t_avail)
         if S[SHIFT_] > 0.0:
             t_pos *= 1.0 - P[pSHC]
+        if fm == 2 and P[pFMRAMP] > 0.0:
+            t_pos *= min(1.0, S[FMR_] / P[pFMRAMP])  # torque ramp-in after touchdown
         t_e = t_pos - (1.0 - thr_eff) * t_fric
         if w_e < 0.5 * P[pIDLE] and t_e < 0.0:
             t_e = 0.0
@@ -695,6 +778,8 @@ def step_chunk(
             ths = P[pKHS] * S[TW_ + i] + P[pCHS] * (S[SG_ + i] - S[OM_ + i])
             thw[i] = ths
             t_hs_sum += ths
+            if abs(ths) > S[HSPK_ + i]:
+                S[HSPK_ + i] = abs(ths)
         if gear >= 1:
             fac = i_tot * eta if t_in * w_t >= 0.0 else i_tot / eta
             for i in range(4):
@@ -705,7 +790,8 @@ def step_chunk(
         # centre lock clutch (front pair vs rear pair)
         dfr = 0.5 * (S[SG_] + S[SG_ + 1]) - 0.5 * (S[SG_ + 2] + S[SG_ + 3])
         tc = 0.5 * ((q_[0] + q_[1]) - (q_[2] + q_[3])) + j_sg * dfr / h
-        tc = min(P[pCLK], max(-P[pCLK], tc))
+        cap_c = 0.0 if (fm == 1 and P[pFMCL] > 0.5) else P[pCLK]
+        tc = min(cap_c, max(-cap_c, tc))
         q_[0] -= 0.5 * tc
         q_[1] -= 0.5 * tc
         q_[2] += 0.5 * tc
@@ -875,6 +961,7 @@ def step_chunk(
         ax_out = ax_w * cps + ay_w * sps
         ay_out = -ax_w * sps + ay_w * cps
         sfz_out = az_s
+        S[SFMAG_] = math.sqrt(ax_w * ax_w + ay_w * ay_w + az_s * az_s)
         if speed < 1.0 and mode == 0:
             S[STUCK_] += h
         else:
@@ -927,9 +1014,13 @@ def step_chunk(
                 row[cFUEL] = S[FUEL_]
                 row[cEDIS] = S[EDIS_]
                 row[cCONTACT] = contact
+                row[cAIR] = 1.0 if contact == 0 else 0.0
+                row[cFMS] = S[FMS_]
                 for i in range(4):
                     row[cWS + i] = S[OM_ + i]
                     row[cHS + i] = thw[i]
+                    row[cHSPK + i] = S[HSPK_ + i]
+                    S[HSPK_ + i] = 0.0
                     row[cFZ + i] = fz_[i]
                     row[cFX + i] = fx_used[i]
                     row[cFY + i] = fyw_[i]

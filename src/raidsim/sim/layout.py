@@ -72,6 +72,12 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("FIRST_STEP", 1),  # 1 until the leapfrog half-kick start has run
     ("CTRL_TIMER", 1),  # time since the last controller update, s
     ("STUCK_TIME", 1),  # time spent below walking pace, s
+    ("SF_MAG", 1),  # last IMU specific-force magnitude, m/s^2
+    ("FM_STATE", 1),  # Flight Mode: 0 ground, 1 airborne, 2 landing ramp-in
+    ("FM_IMU_F", 1),  # low-pass filtered specific force, m/s^2
+    ("FM_IMU_T", 1),  # time the filtered specific force has been below threshold, s
+    ("FM_RAMP_T", 1),  # time since touchdown in the ramp-in, s
+    ("HS_PEAK", 4),  # peak |halfshaft torque| since the last sample, N m
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
@@ -201,6 +207,25 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("DRV_KI", 1),
     ("DRV_PREVIEW_T", 1),
     ("DRV_BRAKE_GAIN", 1),
+    ("FM_ENABLED", 1),
+    ("FM_IMU_G", 1),
+    ("FM_IMU_TMIN", 1),
+    ("FM_IMU_FC", 1),
+    ("FM_DROOP_MARGIN", 1),
+    ("FM_DROOP_WHEELS", 1),
+    ("FM_LOAD_FRAC", 1),
+    ("FM_FLARE_FRAC", 1),
+    ("FM_VOTES", 1),
+    ("FM_EXIT_LOAD_FRAC", 1),
+    ("FM_EXIT_AZ_G", 1),
+    ("FM_EXIT_WHEELS", 1),
+    ("FM_MATCH", 1),
+    ("FM_OPEN_LU", 1),
+    ("FM_HOLD_GEAR", 1),
+    ("FM_RELEASE_CLOCK", 1),
+    ("FM_RAMP_S", 1),
+    ("FM_MATCH_GAIN", 1),
+    ("FM_SLIP_TARGET", 1),
     ("MODE", 1),  # 0 = driver, 1 = open loop (pedals/steer/gear held as set in the state)
     ("STAGE_END", 1),
     ("MAX_TIME", 1),
@@ -259,9 +284,12 @@ CHANNELS: tuple[Channel, ...] = tuple(
         Channel("fuel_used_kg", "kg", "fuel burnt since the start"),
         Channel("energy_dissipated_J", "J", "suspension and tyre damping dissipation"),
         Channel("wheels_in_contact", "1", "number of tyres touching the ground"),
+        Channel("airborne_truth", "1", "1 when no tyre touches the ground (model truth)"),
+        Channel("flight_mode_state", "1", "Flight Mode: 0 ground, 1 airborne, 2 ramp-in"),
     ]
     + _wheel_channels("wheel_speed", "radps", "wheel spin speed")
     + _wheel_channels("halfshaft_torque", "Nm", "halfshaft torque")
+    + _wheel_channels("halfshaft_torque_peak", "Nm", "peak |halfshaft torque| since last sample")
     + _wheel_channels("tyre_load", "N", "tyre normal load")
     + _wheel_channels("tyre_fx", "N", "tyre longitudinal force")
     + _wheel_channels("tyre_fy", "N", "tyre lateral force")

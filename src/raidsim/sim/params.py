@@ -282,6 +282,26 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["DRV_KI"] = dr.speed_ki_per_m
     w["DRV_PREVIEW_T"] = dr.preview_time_s
     w["DRV_BRAKE_GAIN"] = dr.brake_gain
+    fm = v.flight_mode
+    w["FM_ENABLED"] = 1.0 if fm.enabled else 0.0
+    w["FM_IMU_G"] = fm.imu_threshold_g
+    w["FM_IMU_TMIN"] = fm.imu_min_time_s
+    w["FM_IMU_FC"] = fm.imu_filter_hz
+    w["FM_DROOP_MARGIN"] = fm.droop_margin_m
+    w["FM_DROOP_WHEELS"] = fm.droop_wheels
+    w["FM_LOAD_FRAC"] = fm.load_fraction
+    w["FM_FLARE_FRAC"] = fm.flare_fraction
+    w["FM_VOTES"] = fm.votes_to_enter
+    w["FM_EXIT_LOAD_FRAC"] = fm.exit_load_fraction
+    w["FM_EXIT_AZ_G"] = fm.exit_vertical_g
+    w["FM_EXIT_WHEELS"] = fm.exit_wheels
+    w["FM_MATCH"] = 1.0 if fm.wheel_speed_matching else 0.0
+    w["FM_OPEN_LU"] = 1.0 if fm.open_lockup else 0.0
+    w["FM_HOLD_GEAR"] = 1.0 if fm.hold_gear else 0.0
+    w["FM_RELEASE_CLOCK"] = 1.0 if fm.release_centre_lock else 0.0
+    w["FM_RAMP_S"] = fm.ramp_in_s
+    w["FM_MATCH_GAIN"] = fm.matching_gain_Nm_per_mps
+    w["FM_SLIP_TARGET"] = fm.slip_target
     w["MODE"] = 0.0
     w["STAGE_END"] = stage.length_m - 1.0
     w["MAX_TIME"] = settings.max_time_s if settings.max_time_s else 0.12 * stage.length_m + 120.0
@@ -352,8 +372,19 @@ def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0)
     s[om : om + 4] = speed_mps / r_dyn
     sg = STATE["OMEGA_SG"]
     s[sg : sg + 4] = speed_mps / r_dyn
-    s[STATE["OMEGA_E"]] = v.engine.idle_rpm * RPM_TO_RADPS
-    s[STATE["GEAR"]] = 1.0
+    # a gear that suits the initial speed (below 85 % of the full-throttle upshift)
+    gb = v.gearbox
+    gear = 1
+    wheel_w = speed_mps / r_dyn
+    for k, ratio in enumerate(gb.ratios):
+        w_t = wheel_w * ratio * gb.final_drive_ratio * gb.transfer_ratio
+        gear = k + 1
+        if w_t / RPM_TO_RADPS < 0.85 * gb.upshift_rpm_full:
+            break
+    s[STATE["GEAR"]] = float(gear)
+    w_turb = wheel_w * gb.ratios[gear - 1] * gb.final_drive_ratio * gb.transfer_ratio
+    s[STATE["OMEGA_T"]] = w_turb
+    s[STATE["OMEGA_E"]] = max(v.engine.idle_rpm * RPM_TO_RADPS, w_turb)
     s[STATE["FIRST_STEP"]] = 1.0
     s[STATE["TIME_IN_GEAR"]] = 10.0
     return s

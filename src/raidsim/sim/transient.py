@@ -28,6 +28,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import kernel
+from raidsim.sim.landings import analyse_landings
 from raidsim.sim.layout import (
     CHANNEL_NAMES,
     CHANNELS,
@@ -263,11 +264,15 @@ def simulate(
     wall = time.perf_counter() - t0
     tel = np.concatenate(pieces) if pieces else np.empty((0, N_CH))
     summary = _summary(tel, model, wall)
+    frame = pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
+    landings = analyse_landings(frame, vehicle.tyre.unloaded_radius_m)
+    summary["landings"] = landings.events.height
+    summary["max_landing_halfshaft_torque_Nm"] = landings.max_peak_torque_Nm
+    summary["flight_mode_false_triggers"] = landings.false_triggers
     if writer is not None and out_path is not None and tmp_path is not None:
         writer.close()
         os.replace(tmp_path, out_path / "telemetry.parquet")
         _atomic_json(out_path / "summary.json", summary)
-    frame = pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
     return Run(
         telemetry=frame, summary=summary, out_dir=out_path, units={c.name: c.unit for c in CHANNELS}
     )
