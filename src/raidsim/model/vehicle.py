@@ -16,6 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from raidsim.model.flight_mode import FlightModeSpec
+from raidsim.physics.fuel import FUEL_PROPERTIES
+from raidsim.sim.layout import SURFACES
+
 BAR_TO_PA = 1.0e5
 RPM_TO_RADPS = 2.0 * math.pi / 60.0
 
@@ -254,11 +258,22 @@ class LimiterSpec(Spec):
 
 class FuelSpec(Spec):
     model: Literal["willans"] = "willans"
+    kind: Literal["pump_petrol", "sustainable_petrol", "diesel"] = Field(
+        description="fuel family; LHV and density must lie in its band (physics.md §2.4)"
+    )
     tank_capacity_L: float = Field(gt=10, le=1000)
     fuel_load_L: float = Field(ge=0, le=1000)
     density_kg_per_L: float = Field(gt=0.6, le=0.9)
     lhv_MJ_per_kg: float = Field(gt=20, le=50)
     willans_efficiency: float = Field(gt=0.2, le=0.6, description="e in the Willans line")
+    lambda_full_load: float = Field(
+        gt=0.7,
+        le=1.0,
+        description="full-load lambda applied as 1/lambda fuel; 1.0 = none or already in e",
+    )
+    enrichment_start_load: float = Field(
+        ge=0.0, lt=1.0, description="load fraction where full-load enrichment begins"
+    )
 
     @model_validator(mode="after")
     def _fits(self) -> FuelSpec:
@@ -267,7 +282,145 @@ class FuelSpec(Spec):
                 f"fuel.fuel_load_L={self.fuel_load_L} exceeds tank_capacity_L="
                 f"{self.tank_capacity_L}"
             )
+        props = FUEL_PROPERTIES[self.kind]
+        lo, hi = props.lhv_band_MJ_per_kg
+        if not lo <= self.lhv_MJ_per_kg <= hi:
+            raise ValueError(
+                f"fuel.lhv_MJ_per_kg={self.lhv_MJ_per_kg} is outside the {self.kind} band "
+                f"{lo}-{hi} MJ/kg (physics.md §2.4); check fuel.kind or the value"
+            )
+        lo, hi = props.density_band_kg_per_L
+        if not lo <= self.density_kg_per_L <= hi:
+            raise ValueError(
+                f"fuel.density_kg_per_L={self.density_kg_per_L} is outside the {self.kind} "
+                f"band {lo}-{hi} kg/L (physics.md §2.4); check fuel.kind or the value"
+            )
         return self
+
+
+class CoolingSpec(Spec):
+    """Lumped engine/coolant + transmission-oil nodes, effectiveness-NTU radiator, fans +
+    ram air, sand filter, ECU derate (physics.md §2.5, §7; ``raidsim.physics.cooling``)."""
+
+    model: Literal["lumped_ntu"] = "lumped_ntu"
+    coolant_fraction_full_load: float = Field(
+        gt=0.1, le=0.5, description="heat to coolant + oil / fuel power at full load"
+    )
+    coolant_fraction_part_load: float = Field(
+        gt=0.1, le=0.5, description="same at zero load (linear in between)"
+    )
+    radiator_ua_ref_W_per_K: float = Field(gt=500, le=1e5, description="UA at v_ref")
+    radiator_ref_face_velocity_mps: float = Field(gt=0.5, le=20)
+    radiator_ua_exponent: float = Field(ge=0.3, le=1.0, description="UA ~ v_face^n")
+    radiator_face_area_m2: float = Field(gt=0.05, le=3.0, description="core face, all cores")
+    radiator_k: float = Field(gt=0, le=50, description="core loss on face velocity")
+    ducting_k: float = Field(ge=0, le=30, description="inlet + outlet ducts, on face velocity")
+    ram_pressure_coefficient: float = Field(ge=0, le=1.0, description="c_p,ram")
+    n_fans: int = Field(ge=0, le=8)
+    fan_dp0_Pa: float = Field(gt=0, le=2000, description="shut-off pressure of one fan")
+    fan_q0_m3s: float = Field(gt=0, le=5, description="free-air flow of one fan")
+    fan_power_W: float = Field(ge=0, le=3000, description="electrical, one fan at full duty")
+    fan_duty_low: float = Field(ge=0, le=1, description="duty below fan_on_C")
+    fan_on_C: float = Field(gt=40, le=130, description="fans ramp up from here")
+    fan_full_C: float = Field(gt=40, le=140, description="full duty at/above")
+    alternator_efficiency: float = Field(gt=0.3, le=1.0)
+    coolant_pump_flow_kg_s: float = Field(gt=0.1, le=20)
+    coolant_cp_J_per_kgK: float = Field(gt=2000, le=4300)
+    thermostat_open_C: float = Field(gt=50, le=120)
+    thermostat_full_C: float = Field(gt=55, le=130)
+    thermostat_min_opening: float = Field(ge=0, lt=1, description="bypass leak fraction")
+    engine_heat_capacity_J_per_K: float = Field(gt=5e4, le=1e6, description="coolant + metal")
+    engine_loss_W_per_K: float = Field(ge=0, le=2000, description="block to under-bonnet air")
+    oil_heat_capacity_J_per_K: float = Field(gt=5e3, le=5e5, description="transmission oil")
+    oil_coolant_W_per_K: float = Field(ge=0, le=5000, description="oil-to-coolant exchanger")
+    oil_ambient_W_per_K: float = Field(ge=0, le=5000, description="case + oil cooler to air")
+    coolant_derate_C: float = Field(gt=80, le=140)
+    coolant_max_C: float = Field(gt=85, le=150)
+    oil_derate_C: float = Field(gt=80, le=170)
+    oil_max_C: float = Field(gt=85, le=180)
+    derate_floor: float = Field(ge=0.3, le=1.0, description="torque scale at the max temp")
+    filter_k_clean: float = Field(ge=0, le=50, description="cooling-air sand filter, clean")
+    filter_k_per_loading: float = Field(ge=0, le=200, description="K rise per unit loading")
+    intake_filter_area_m2: float = Field(gt=0.005, le=1.0, description="engine intake filter")
+    intake_filter_k_clean: float = Field(ge=0, le=2000)
+    intake_filter_k_per_loading: float = Field(ge=0, le=5000)
+    filter_loading_per_km: dict[str, float] = Field(
+        description="filter loading index gained per km, per surface class"
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> CoolingSpec:
+        for lo, hi in (
+            ("fan_on_C", "fan_full_C"),
+            ("thermostat_open_C", "thermostat_full_C"),
+            ("coolant_derate_C", "coolant_max_C"),
+            ("oil_derate_C", "oil_max_C"),
+        ):
+            if getattr(self, lo) >= getattr(self, hi):
+                raise ValueError(f"cooling.{lo}={getattr(self, lo)} must be below {hi}")
+        if set(self.filter_loading_per_km) != set(SURFACES):
+            raise ValueError(
+                f"cooling.filter_loading_per_km needs exactly the surfaces {list(SURFACES)}, "
+                f"got {sorted(self.filter_loading_per_km)}"
+            )
+        if any(r < 0 for r in self.filter_loading_per_km.values()):
+            raise ValueError("cooling.filter_loading_per_km values must be >= 0")
+        return self
+
+
+class BrakeThermalSpec(Spec):
+    """One lumped thermal node per vented disc, Limpert convection, pad mu(T) fade
+    (physics.md §8; ``raidsim.physics.brakes``). Torque at pedal 1 and balance stay in
+    ``brakes``; they hold at ``pad_mu_nominal`` and scale with mu(T)/pad_mu_nominal."""
+
+    model: Literal["lumped_disc"] = "lumped_disc"
+    disc_mass_front_kg: float = Field(gt=2, le=30)
+    disc_mass_rear_kg: float = Field(gt=2, le=30)
+    disc_diameter_front_m: float = Field(gt=0.2, le=0.5)
+    disc_diameter_rear_m: float = Field(gt=0.2, le=0.5)
+    ring_inner_diameter_front_m: float = Field(gt=0.08, le=0.4, description="friction ring")
+    ring_inner_diameter_rear_m: float = Field(gt=0.08, le=0.4)
+    disc_thickness_front_m: float = Field(gt=0.01, le=0.06)
+    disc_thickness_rear_m: float = Field(gt=0.01, le=0.06)
+    disc_cp_J_per_kgK: float = Field(gt=300, le=1500)
+    disc_emissivity: float = Field(gt=0, le=1)
+    vane_hydraulic_diameter_m: float = Field(gt=0.002, le=0.05, description="d_h")
+    vane_area_ratio: float = Field(ge=0, le=5, description="vane surface / friction faces")
+    vane_pump_coeff: float = Field(gt=0, le=1, description="v_ch / (omega sqrt(ro^2-ri^2))")
+    heat_partition: float = Field(gt=0.5, le=1.0, description="share of friction heat to disc")
+    pad_mu_temp_C: list[float] = Field(description="disc temperature points, deg C")
+    pad_mu: list[float] = Field(description="pad friction coefficient at those points")
+    pad_mu_nominal: float = Field(gt=0.1, le=1.0, description="mu at which brakes.* hold")
+
+    @model_validator(mode="after")
+    def _geometry(self) -> BrakeThermalSpec:
+        _check_table(self.pad_mu_temp_C, self.pad_mu, "brake_thermal.pad_mu")
+        if any(not 0.05 < m <= 1.0 for m in self.pad_mu):
+            raise ValueError(
+                f"brake_thermal.pad_mu values must lie in (0.05, 1], got {self.pad_mu}"
+            )
+        for axle in ("front", "rear"):
+            d_o = getattr(self, f"disc_diameter_{axle}_m")
+            d_i = getattr(self, f"ring_inner_diameter_{axle}_m")
+            if d_i >= d_o:
+                raise ValueError(
+                    f"brake_thermal.ring_inner_diameter_{axle}_m={d_i} must be below "
+                    f"disc_diameter_{axle}_m={d_o}"
+                )
+        return self
+
+    def face_area_m2(self, axle: Literal["front", "rear"]) -> float:
+        """Both friction faces of one disc, 2 pi/4 (D_o^2 - D_i^2)."""
+        d_o = getattr(self, f"disc_diameter_{axle}_m")
+        d_i = getattr(self, f"ring_inner_diameter_{axle}_m")
+        return 2.0 * math.pi / 4.0 * (d_o**2 - d_i**2)
+
+    def vane_length_m(self, axle: Literal["front", "rear"]) -> float:
+        """Radial vane length l = (D_o - D_i)/2."""
+        return 0.5 * (
+            getattr(self, f"disc_diameter_{axle}_m")
+            - getattr(self, f"ring_inner_diameter_{axle}_m")
+        )
 
 
 class Vehicle(Spec):
@@ -292,6 +445,9 @@ class Vehicle(Spec):
     brakes: BrakeSpec
     limiter: LimiterSpec
     fuel: FuelSpec
+    cooling: CoolingSpec
+    brake_thermal: BrakeThermalSpec
+    flight_mode: FlightModeSpec
 
     @property
     def fuel_mass_kg(self) -> float:
