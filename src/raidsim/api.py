@@ -10,7 +10,6 @@ from raidsim.model.loader import load_vehicle
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
-from raidsim.route.terrain import build_stage
 from raidsim.route.terrain import load_stage as _load_stage
 from raidsim.sim.transient import Run
 from raidsim.sim.transient import simulate as _simulate
@@ -19,14 +18,10 @@ __all__ = ["load_stage", "load_vehicle", "simulate"]
 
 
 def load_stage(name_or_path: str | Path = "default", seed: int | None = None) -> Stage:
-    """Load a shipped stage (``"default"``), a stage TOML or a route file; ``seed``
+    """Load a shipped stage (``"default"``, ``"dakar-2026/6"``; see
+    :func:`raidsim.route.stage.stage_names`), a stage TOML or a route file; ``seed``
     overrides the definition's terrain seed."""
-    stage = _load_stage(name_or_path)
-    if seed is None or seed == stage.definition.seed:
-        return stage
-    definition = stage.definition.model_copy(update={"seed": int(seed)})
-    base = Path(name_or_path).parent if Path(name_or_path).suffix == ".toml" else None
-    return build_stage(definition, base)
+    return _load_stage(name_or_path, seed)
 
 
 def simulate(

@@ -1,13 +1,34 @@
 """Stage definition (roadbook-style TOML, validated) and the built, drivable Stage.
 
 A stage is a centre line resampled to 1 m plus per-metre surface class, speed zones,
-waypoints and seeded terrain features (dune crests, jumps, whoops, rocks, cross-slope).
-The same definition and seed give the same terrain, bit for bit.
+waypoints, refuels and seeded terrain features (dune crests, jumps, whoops, rocks,
+cross-slope). The same definition and seed give the same terrain, bit for bit.
+
+Roadbook TOML keys (all distances in km from the start of the special, DSS = 0 km):
+
+* ``synthetic_route`` table or ``route_file`` (GPX/GeoJSON/CSV, relative to the TOML);
+* surface: ``default_surface``, then ``surface_by_km`` (one class per started km, an
+  alternative to listing intervals), then ``[[sections]]`` intervals, then dune fields
+  (which set ``dune``) override in that order;
+* ``[[speed_zones]]`` (DZ/FZ with limit), ``[[waypoints]]`` (WPV/WPM/WPS/WPE/WPC/WPN/WPP,
+  DSS/ASS, validation radius), ``[[refuels]]``;
+* seeded features: ``[[dunes]]``, ``[[jumps]]``, ``[[whoops]]``, ``[[rocks]]``,
+  ``[[cross_slopes]]``;
+* itinerary data, not used by the transient run: ``date``, ``start``, ``finish`` and
+  ``liaison_km`` (road sections to and from the special, reported separately; see
+  :func:`raidsim.route.catalogue.liaison_time_s`).
+
+Intervals of one kind must not overlap; positions beyond the route end are rejected when
+the stage is built (the length of a route file is known only then).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -85,6 +106,11 @@ class Waypoint(_Def):
     name: str = ""
 
 
+class Refuel(_Def):
+    km: float = Field(ge=0, description="refuelling point inside the special")
+    name: str = ""
+
+
 class SyntheticRoute(_Def):
     """Seeded centre line: straights and arcs, rolling elevation."""
 
@@ -102,7 +128,16 @@ class StageDefinition(_Def):
     seed: int = Field(default=0, ge=0)
     synthetic_route: SyntheticRoute | None = None
     route_file: str | None = None
+    date: dt.date | None = None
+    start: str = Field(default="", description="bivouac or town the day starts from")
+    finish: str = Field(default="", description="bivouac or town the day ends at")
+    liaison_km: float = Field(
+        default=0.0, ge=0, le=2000, description="road sections of the day, outside the special"
+    )
     default_surface: SurfaceName = "gravel"
+    surface_by_km: list[SurfaceName] | None = Field(
+        default=None, description="one surface class per started km of the special"
+    )
     sections: list[SurfaceSection] = Field(default_factory=list)
     speed_zones: list[SpeedZone] = Field(default_factory=list)
     dunes: list[DuneField] = Field(default_factory=list)
@@ -111,12 +146,36 @@ class StageDefinition(_Def):
     rocks: list[Rocks] = Field(default_factory=list)
     cross_slopes: list[CrossSlope] = Field(default_factory=list)
     waypoints: list[Waypoint] = Field(default_factory=list)
+    refuels: list[Refuel] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _route(self) -> StageDefinition:
         if (self.synthetic_route is None) == (self.route_file is None):
             raise ValueError("give exactly one of [synthetic_route] or route_file")
+        if self.synthetic_route is not None and self.surface_by_km is not None:
+            check_surface_by_km(self.surface_by_km, self.synthetic_route.length_km * 1000.0)
+        for name in ("sections", "speed_zones", "dunes", "whoops", "rocks", "cross_slopes"):
+            intervals: list[Interval] = getattr(self, name)
+            order = sorted(range(len(intervals)), key=lambda i: intervals[i].start_km)
+            for i, j in zip(order, order[1:], strict=False):
+                a, b = intervals[i], intervals[j]
+                if b.start_km < a.end_km:
+                    raise ValueError(
+                        f"{name}[{i}] ({a.start_km}-{a.end_km} km) overlaps {name}[{j}] "
+                        f"({b.start_km}-{b.end_km} km); intervals of one kind must not overlap"
+                    )
         return self
+
+
+def check_surface_by_km(surface_by_km: Sequence[str], length_m: float) -> None:
+    """``surface_by_km`` needs one entry per started km of the route (the last may be
+    partial); raise ValueError naming the field otherwise."""
+    expected = max(1, math.ceil(length_m / 1000.0 - 1e-6))
+    if len(surface_by_km) != expected:
+        raise ValueError(
+            f"surface_by_km has {len(surface_by_km)} entries; the route is "
+            f"{length_m / 1000.0:.3f} km long, so it needs {expected} (one per started km)"
+        )
 
 
 @dataclass(frozen=True)
@@ -152,14 +211,32 @@ class Stage:
         return np.asarray(base + np.interp(s_m, grid, self.feature_height_m), dtype=np.float64)
 
 
+RALLY_FILE = "rally.toml"  # in a catalogue folder: the rally's ordered stage list
+
+
+def _natural_key(name: str) -> list[tuple[int, int | str]]:
+    """Sort ``dakar-2026/prologue, dakar-2026/2, dakar-2026/10`` in human order."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name) if p]
+
+
 def stage_names() -> list[str]:
+    """Shipped stages: ``default`` and catalogue stages such as ``dakar-2026/6``."""
     root = resources.files("raidsim.route") / "stages"
-    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+    names = [p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml")]
+    for folder in root.iterdir():
+        if folder.is_dir() and not folder.name.startswith(("_", ".")):
+            names += [
+                f"{folder.name}/{p.name[:-5]}"
+                for p in folder.iterdir()
+                if p.name.endswith(".toml") and p.name != RALLY_FILE
+            ]
+    return sorted(names, key=_natural_key)
 
 
 def load_stage_definition(name_or_path: str | Path) -> tuple[StageDefinition, Path | None]:
     """Read and validate a stage TOML (package stage name or file path)."""
     candidate = Path(name_or_path)
+    base: Path | None
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
             raise RouteError(f"stage file not found: {candidate}")
@@ -172,8 +249,11 @@ def load_stage_definition(name_or_path: str | Path) -> tuple[StageDefinition, Pa
                 f"unknown stage '{name}' (shipped: {', '.join(stage_names())}; "
                 "or give a path to a .toml, .gpx, .geojson or .csv file)"
             )
-        text = (resources.files("raidsim.route") / "stages" / f"{name}.toml").read_text("utf-8")
-        source, base = f"stage {name}.toml", None
+        resource = resources.files("raidsim.route").joinpath("stages", *f"{name}.toml".split("/"))
+        text = resource.read_text("utf-8")
+        source = f"stage {name}.toml"
+        # route_file in a shipped stage is relative to its folder (installed as real files)
+        base = Path(str(resource)).parent if isinstance(resource, Path) else None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

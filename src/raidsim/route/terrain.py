@@ -20,7 +20,13 @@ import numpy as np
 
 from raidsim.errors import RouteError
 from raidsim.route.centreline import Centreline
-from raidsim.route.stage import TERRAIN_STEP_M, Stage, StageDefinition, SyntheticRoute
+from raidsim.route.stage import (
+    TERRAIN_STEP_M,
+    Stage,
+    StageDefinition,
+    SyntheticRoute,
+    check_surface_by_km,
+)
 from raidsim.sim.layout import SURFACE_CODE
 
 
@@ -73,61 +79,103 @@ def synthetic_centreline(
     return Centreline(sgrid, x, y, z, heading, curvature, True)
 
 
-def _mask(s: np.ndarray, start_km: float, end_km: float) -> np.ndarray:
-    return (s >= start_km * 1000.0) & (s < end_km * 1000.0)
+def _span(grid: np.ndarray, lo: float, hi: float, hi_inclusive: bool = False) -> slice:
+    """Index slice of the sorted ``grid`` with lo <= grid < hi (or <= hi).
+
+    The same points a boolean mask ``(grid >= lo) & (grid < hi)`` selects, found by binary
+    search instead of a pass over the whole stage (long specials have 2 M terrain points
+    and thousands of dune crests).
+    """
+    i0 = int(np.searchsorted(grid, lo, side="left"))
+    i1 = int(np.searchsorted(grid, hi, side="right" if hi_inclusive else "left"))
+    return slice(i0, max(i0, i1))
 
 
-def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> Stage:
-    """Turn a validated definition into per-metre arrays (see module docstring)."""
-    rng = np.random.default_rng(definition.seed)
+def _km_span(grid: np.ndarray, start_km: float, end_km: float) -> slice:
+    return _span(grid, start_km * 1000.0, end_km * 1000.0)
+
+
+def _centreline(
+    definition: StageDefinition, rng: np.random.Generator, base_dir: Path | None
+) -> Centreline:
     if definition.synthetic_route is not None:
         zones = [
             (j.km * 1000.0 - j.ramp_length_m - 250.0, j.km * 1000.0 + 150.0)
             for j in definition.jumps
         ]
-        cl = synthetic_centreline(definition.synthetic_route, rng, zones)
-    else:
-        from raidsim.route.readers import read_route
-        from raidsim.route.resample import to_centreline
+        return synthetic_centreline(definition.synthetic_route, rng, zones)
+    from raidsim.route.readers import read_route
+    from raidsim.route.resample import to_centreline
 
-        assert definition.route_file is not None
-        path = Path(definition.route_file)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        cl = to_centreline(read_route(path))
+    assert definition.route_file is not None
+    path = Path(definition.route_file)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        raise RouteError(
+            f"stage '{definition.name}': route_file = '{definition.route_file}' not found "
+            f"(looked for {path}; a relative path is relative to the stage TOML)"
+        )
+    return to_centreline(read_route(path))
+
+
+def _check_positions(definition: StageDefinition, length_m: float) -> None:
+    """Every roadbook position must lie on the route (1 m tolerance)."""
+    end_km = length_m / 1000.0
+
+    def check(field: str, km: float) -> None:
+        if km * 1000.0 > length_m + 1.0:
+            raise RouteError(
+                f"stage '{definition.name}': {field} = {km} km lies beyond the route end "
+                f"({end_km:.3f} km); move it inside 0-{end_km:.3f} km"
+            )
+
+    for name in ("sections", "speed_zones", "dunes", "whoops", "rocks", "cross_slopes"):
+        for i, iv in enumerate(getattr(definition, name)):
+            check(f"{name}[{i}].start_km", iv.start_km)
+            check(f"{name}[{i}].end_km", iv.end_km)
+    for name in ("jumps", "waypoints", "refuels"):
+        for i, item in enumerate(getattr(definition, name)):
+            check(f"{name}[{i}].km", item.km)
+    if definition.surface_by_km is not None:
+        try:
+            check_surface_by_km(definition.surface_by_km, length_m)
+        except ValueError as exc:
+            raise RouteError(f"stage '{definition.name}': {exc}") from exc
+
+
+def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> Stage:
+    """Turn a validated definition into per-metre arrays (see module docstring)."""
+    rng = np.random.default_rng(definition.seed)
+    cl = _centreline(definition, rng, base_dir)
     length = cl.length_m
+    _check_positions(definition, length)
     s1 = cl.s_m
     n1 = len(s1)
 
-    def check_km(what: str, km: float) -> None:
-        if km * 1000.0 > length + 1.0:
-            raise RouteError(
-                f"stage '{definition.name}': {what} at {km} km lies beyond the route end "
-                f"({length / 1000.0:.3f} km)"
-            )
-
     surface = np.full(n1, SURFACE_CODE[definition.default_surface], dtype=np.int8)
+    if definition.surface_by_km is not None:
+        by_km = np.array([SURFACE_CODE[name] for name in definition.surface_by_km], np.int8)
+        km_index = np.minimum((s1 // 1000.0).astype(np.int64), len(by_km) - 1)
+        surface[:] = by_km[km_index]
     for sec in definition.sections:
-        check_km("section start", sec.start_km)
-        surface[_mask(s1, sec.start_km, sec.end_km)] = SURFACE_CODE[sec.surface]
+        surface[_km_span(s1, sec.start_km, sec.end_km)] = SURFACE_CODE[sec.surface]
     limit = np.full(n1, np.inf)
     for zone in definition.speed_zones:
-        check_km("speed zone", zone.start_km)
-        m = _mask(s1, zone.start_km, zone.end_km)
+        m = _km_span(s1, zone.start_km, zone.end_km)
         limit[m] = np.minimum(limit[m], zone.limit_kmh / 3.6)
     cap = np.full(n1, np.inf)
     cross = np.zeros(n1)
     for cs in definition.cross_slopes:
-        cross[_mask(s1, cs.start_km, cs.end_km)] = cs.slope
+        cross[_km_span(s1, cs.start_km, cs.end_km)] = cs.slope
     rock = np.zeros(n1)
     for rk in definition.rocks:
-        rock[_mask(s1, rk.start_km, rk.end_km)] = rk.amplitude_m
+        rock[_km_span(s1, rk.start_km, rk.end_km)] = rk.amplitude_m
 
     n4 = int(np.floor(length / TERRAIN_STEP_M)) + 1
     s4 = np.arange(n4) * TERRAIN_STEP_M
     feat = np.zeros(n4)
     for du in definition.dunes:
-        check_km("dune field", du.start_km)
         a, b = du.start_km * 1000.0, min(du.end_km * 1000.0, length)
         pos = a
         while pos + du.crest_spacing_m <= b:
@@ -135,44 +183,48 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
             height = du.height_m * rng.uniform(0.75, 1.25)
             if pos + spacing > b:
                 break
-            m = (s4 >= pos) & (s4 < pos + spacing)
+            m = _span(s4, pos, pos + spacing)
             u = (s4[m] - pos) / spacing
             rise = _smoothstep(u / 0.7)
             fall = _smoothstep((u - 0.7) / 0.3)
             feat[m] += height * (rise - fall)
             crest = pos + 0.7 * spacing
-            cm = (s1 >= crest - 25.0) & (s1 <= crest + 10.0)
+            cm = _span(s1, crest - 25.0, crest + 10.0, hi_inclusive=True)
             cap[cm] = np.minimum(cap[cm], du.crest_speed_kmh / 3.6)
             pos += spacing
-        surface[_mask(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
+        surface[_km_span(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
     for wh in definition.whoops:
-        check_km("whoops", wh.start_km)
-        m = (s4 >= wh.start_km * 1000.0) & (s4 < wh.end_km * 1000.0)
-        feat[m] += (
-            wh.amplitude_m
-            * 0.5
-            * (1.0 - np.cos(2.0 * np.pi * (s4[m] - s4[m][0]) / wh.wavelength_m))
-        )
+        m = _km_span(s4, wh.start_km, wh.end_km)
+        if m.stop > m.start:
+            feat[m] += (
+                wh.amplitude_m
+                * 0.5
+                * (1.0 - np.cos(2.0 * np.pi * (s4[m] - s4[m][0]) / wh.wavelength_m))
+            )
     lips = []
-    for jp in definition.jumps:
-        check_km("jump", jp.km)
+    for i, jp in enumerate(definition.jumps):
         lip = jp.km * 1000.0
         start = lip - jp.ramp_length_m
         if start < 0:
-            raise RouteError(f"stage '{definition.name}': jump at {jp.km} km starts before 0 km")
-        m = (s4 >= start) & (s4 <= lip)
-        base_at_lip = feat[np.searchsorted(s4, lip)]
+            raise RouteError(
+                f"stage '{definition.name}': jumps[{i}].km = {jp.km} km puts the "
+                f"{jp.ramp_length_m} m take-off ramp before 0 km"
+            )
+        m = _span(s4, start, lip, hi_inclusive=True)
+        base_at_lip = feat[min(int(np.searchsorted(s4, lip)), n4 - 1)]  # lip may sit at the end
         feat[m] += jp.ramp_height_m * ((s4[m] - start) / jp.ramp_length_m) ** 2
         # after the lip the ground sits drop_m below the lip, then optional down-slope
-        after = s4 > lip
         landing_level = base_at_lip + jp.ramp_height_m - jp.drop_m
         landing_len = 40.0
-        ml = after & (s4 <= lip + landing_len)
+        ml = slice(
+            int(np.searchsorted(s4, lip, side="right")),
+            int(np.searchsorted(s4, lip + landing_len, side="right")),
+        )
         offset = landing_level - jp.landing_slope * (s4[ml] - lip)
         # blend back to the original ground over the landing zone
         w = _smoothstep((s4[ml] - lip) / landing_len)
         feat[ml] = (1.0 - w) * offset + w * feat[ml]
-        cm = (s1 >= lip - 120.0) & (s1 <= lip + 30.0)
+        cm = _span(s1, lip - 120.0, lip + 30.0, hi_inclusive=True)
         cap[cm] = np.minimum(cap[cm], jp.takeoff_speed_kmh / 3.6)
         lips.append(lip)
 
@@ -190,8 +242,9 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
     )
 
 
-def load_stage(name_or_path: str | Path) -> Stage:
-    """Load a stage by shipped name (``"default"``), stage TOML path, or route file."""
+def load_stage(name_or_path: str | Path, seed: int | None = None) -> Stage:
+    """Load a stage by shipped name (``"default"``, ``"dakar-2026/6"``), stage TOML path,
+    or route file; ``seed`` overrides the definition's terrain seed."""
     from raidsim.route.stage import load_stage_definition
 
     p = Path(name_or_path)
@@ -199,6 +252,9 @@ def load_stage(name_or_path: str | Path) -> Stage:
         if not p.is_file():
             raise RouteError(f"route file not found: {p}")
         definition = StageDefinition(name=p.stem, route_file=str(p.resolve()))
-        return build_stage(definition)
-    definition, base = load_stage_definition(name_or_path)
+        base: Path | None = None
+    else:
+        definition, base = load_stage_definition(name_or_path)
+    if seed is not None and seed != definition.seed:
+        definition = definition.model_copy(update={"seed": int(seed)})
     return build_stage(definition, base)
