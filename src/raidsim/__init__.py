@@ -12,6 +12,15 @@ from __future__ import annotations
 from raidsim.api import load_stage, load_vehicle, simulate
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import DriverSpec, Settings
+from raidsim.sim.qss import estimate
 
-__all__ = ["Ambient", "DriverSpec", "Settings", "load_stage", "load_vehicle", "simulate"]
+__all__ = [
+    "Ambient",
+    "DriverSpec",
+    "Settings",
+    "estimate",
+    "load_stage",
+    "load_vehicle",
+    "simulate",
+]
 __version__ = "0.1.0"

@@ -22,6 +22,19 @@ class DriverSpec(_S):
     (driver margin); ``max_speed_kmh`` caps speed by surface (visibility, comfort, damage
     risk); ``decel_g`` is the braking the speed plan assumes. All estimates, to be
     calibrated against logged data (correlation tool).
+
+    ``qss_tractive_efficiency`` is used by the QSS estimator only (``raidsim.sim.qss``):
+    the share of the engine's drive power that becomes useful tractive work, per
+    surface. It lumps what the steady-state balance leaves out and the transient tier
+    resolves: tyre slip, converter slip, the driver's throttle/brake modulation around
+    the plan, damper work on rough ground. It divides the part-throttle engine demand
+    and multiplies the full-throttle drive force. Obtained once by matching the QSS
+    fuel to the transient tier (D7X-R preset, 35 C, stages and seeds in
+    ``tests/sim/data/*.toml``): 30 km gravel stage -> gravel 0.85 (hard taken the same,
+    not calibrated on its own), 20 km rocky stage -> rocky 0.92, 20 km dune stage ->
+    sand classes 0.98; whoops 0.83 from an earlier rocky + whoops stage (not calibrated
+    on its own). Check on the default stage: time -0.5 %, fuel -3 %
+    (tests/sim/test_qss.py, slow).
     """
 
     grip_usage: dict[str, float] = Field(
@@ -56,6 +69,18 @@ class DriverSpec(_S):
             dune=0.5,
             whoops=0.45,
         )
+    )
+    qss_tractive_efficiency: dict[str, float] = Field(
+        default_factory=lambda: _per_surface(
+            hard=0.85,
+            gravel=0.85,
+            rocky=0.92,
+            sand_firm=0.98,
+            sand_soft=0.98,
+            dune=0.98,
+            whoops=0.83,
+        ),
+        description="QSS only: share of drive power that becomes useful tractive work",
     )
     heading_preview_s: float = Field(default=0.15, ge=0.0, le=2.0)
     stanley_gain: float = Field(default=1.5, gt=0.0, le=20.0, description="k in atan(k e/v)")
