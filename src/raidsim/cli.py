@@ -60,6 +60,12 @@ def _summary_table(summary: dict[str, Any]) -> Table:
         ("max speed", f"{summary['max_speed_kmh']:.1f} km/h"),
         ("fuel used", f"{summary['fuel_used_L']:.1f} L"),
         ("max halfshaft torque", f"{summary['max_halfshaft_torque_Nm']:.0f} N m"),
+        ("landings", f"{summary.get('landings', 0)}"),
+        (
+            "max landing halfshaft torque",
+            f"{summary.get('max_landing_halfshaft_torque_Nm', 0):.0f} N m",
+        ),
+        ("Flight Mode false triggers", f"{summary.get('flight_mode_false_triggers', 0)}"),
         ("ambient", f"{summary['ambient_C']:.0f} C"),
         ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
     ]
@@ -151,39 +157,151 @@ def stage_info(
     stage: Annotated[str, typer.Argument(help="stage name, stage TOML or route file")] = "default",
     seed: Annotated[int | None, typer.Option(help="terrain seed override")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="profile plot to write: .html (default <stage>-profile.html in the current "
+            "directory), or .png when kaleido is installed"
+        ),
+    ] = None,
 ) -> None:
-    """Length, surface mix, elevation gain, jumps and speed zones of a stage."""
+    """Length, surface mix, elevation gain, jumps and speed zones of a stage; writes an
+    elevation/feature profile plot."""
+    import warnings
+
     import numpy as np
 
     import raidsim as rs
+    from raidsim.route.catalogue import liaison_time_s
+    from raidsim.route.profile import write_profile
 
-    try:
-        st = rs.load_stage(stage, seed=seed)
-    except (ConfigError, RouteError) as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
-        return
+    with warnings.catch_warnings(record=True) as caught:  # route and profile warnings
+        warnings.simplefilter("always")
+        try:
+            st = rs.load_stage(stage, seed=seed)
+            profile = write_profile(st, out)
+        except (ConfigError, RouteError) as exc:
+            _fail(str(exc), EXIT_BAD_INPUT)
+            return
+        except OSError as exc:
+            _fail(f"--out {out}: cannot write the profile ({exc})", EXIT_BAD_INPUT)
+            return
+    for w in caught:
+        err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
+    d = st.definition
     z = st.height_at(st.centreline.s_m)
     mix = st.surface_mix()
     info: dict[str, Any] = {
         "name": st.name,
         "length_km": st.length_m / 1000.0,
+        "liaison_km": d.liaison_km,
+        "liaison_time_s": liaison_time_s(d.liaison_km),
+        "date": d.date.isoformat() if d.date else None,
+        "start": d.start,
+        "finish": d.finish,
         "surface_mix": mix,
         "elevation_gain_m": float(np.clip(np.diff(z), 0.0, None).sum()),
         "jumps": len(st.jump_lip_s_m),
-        "speed_zones": len(st.definition.speed_zones),
-        "waypoints": len(st.definition.waypoints),
+        "speed_zones": len(d.speed_zones),
+        "waypoints": len(d.waypoints),
+        "refuels_km": [r.km for r in d.refuels],
+        "profile": str(profile),
     }
     if as_json:
         console.print_json(json.dumps(info))
         return
     table = Table(title=f"stage {st.name}", show_header=False)
-    table.add_row("length", f"{info['length_km']:.2f} km")
+    if d.date is not None:
+        table.add_row("date", f"{d.date.isoformat()}, {d.start} -> {d.finish}")
+    table.add_row("length", f"{info['length_km']:.2f} km special")
+    if d.liaison_km:
+        table.add_row(
+            "liaison",
+            f"{d.liaison_km:g} km, ~{info['liaison_time_s'] / 3600:.1f} h at road speeds "
+            "(not simulated)",
+        )
     table.add_row("surface mix", ", ".join(f"{k} {v:.0%}" for k, v in mix.items()))
     table.add_row("elevation gain", f"{info['elevation_gain_m']:.0f} m")
     table.add_row("jumps", str(info["jumps"]))
-    table.add_row("speed zones", str(info["speed_zones"]))
+    table.add_row(
+        "speed zones",
+        ", ".join(f"{z.start_km:g}-{z.end_km:g} km @ {z.limit_kmh:g} km/h" for z in d.speed_zones)
+        or "none",
+    )
     table.add_row("waypoints", str(info["waypoints"]))
+    if d.refuels:
+        table.add_row("refuels", ", ".join(f"km {r.km:g}" for r in d.refuels))
+    table.add_row("profile", str(profile))
     console.print(table)
+
+
+@app.command()
+def jump(
+    height_m: Annotated[float, typer.Option(help="drop from the lip to the landing, m")] = 2.0,
+    speed_kmh: Annotated[float, typer.Option(help="take-off speed, km/h")] = 80.0,
+    flight_mode: Annotated[str, typer.Option(help="on, off or both")] = "both",
+    vehicle: Annotated[str, typer.Option(help="vehicle preset or TOML path")] = "d7x-r",
+    sweep: Annotated[bool, typer.Option(help="grid of 0.5-3 m drops x 40-140 km/h")] = False,
+    out: Annotated[Path | None, typer.Option(help="sweep table (.csv or .parquet)")] = None,
+) -> None:
+    """Single-jump scenario: landing loads with Flight Mode on vs off."""
+    import raidsim as rs
+    from raidsim.sim.jump import run_jump, validate_jump
+    from raidsim.sim.jump import sweep as run_sweep
+
+    if flight_mode not in {"on", "off", "both"}:
+        _fail(f"--flight-mode={flight_mode!r}: expected on, off or both", EXIT_BAD_INPUT)
+    try:
+        car = rs.load_vehicle(vehicle)
+        if not sweep:
+            validate_jump(car, height_m, speed_kmh)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+        return
+    if sweep:
+        with console.status("running the jump sweep (72 jumps)"):
+            table_df = run_sweep(car)
+        target = out or Path("jump_sweep.csv")
+        if target.suffix == ".parquet":
+            table_df.write_parquet(target)
+        else:
+            table_df.write_csv(target)
+        console.print(table_df)
+        console.print(f"wrote {target}")
+        return
+    modes = {"on": [True], "off": [False], "both": [False, True]}[flight_mode]
+    table = Table(title=f"{car.name}: {height_m:.2f} m drop at {speed_kmh:.0f} km/h")
+    for col in (
+        "Flight Mode",
+        "air time, s",
+        "peak halfshaft, N m",
+        "wheel-speed error",
+        "detection, ms",
+    ):
+        table.add_column(col, justify="right")
+    for mode in modes:
+        r = run_jump(car, height_m, speed_kmh, mode)
+        lat = r.detection_latency_s
+        table.add_row(
+            "on" if mode else "off",
+            f"{r.air_time_s:.2f}",
+            f"{r.peak_halfshaft_torque_Nm:.0f}",
+            f"{r.max_abs_wheel_speed_error:+.0%}",
+            "-" if lat != lat else f"{lat * 1000:.0f}",
+        )
+    console.print(table)
+
+
+def _register_tools() -> None:
+    from raidsim.report.commands import export_command, report_command
+    from raidsim.sim.qss_cli import estimate_command
+
+    app.command("export")(export_command)
+    app.command("report")(report_command)
+    app.command("estimate")(estimate_command)
+
+
+_register_tools()
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,71 @@
+"""``raidsim export`` and ``raidsim report``: typer command functions.
+
+Registered in :mod:`raidsim.cli` as ``app.command("export")(export_command)`` and
+``app.command("report")(report_command)``. Bad input (missing run directory, unreadable
+telemetry, data the format cannot hold) prints one line and exits with code 2, like
+``raidsim run``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from raidsim.io.runs import ExportFormat, RunError, export_run, load_run
+
+__all__ = ["export_command", "report_command"]
+
+EXIT_BAD_INPUT = 2
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def export_command(
+    run_dir: Annotated[Path, typer.Argument(help="run directory written by `raidsim run`")],
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="parquet (copy), csv (units row) or ld (MoTeC)"),
+    ] = ExportFormat.parquet,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="output file or directory [default: RUN_DIR/RUN.ext]"),
+    ] = None,
+) -> None:
+    """Export a run's full-rate telemetry as Parquet, CSV or MoTeC .ld (+ .ldx beacons)."""
+    try:
+        run = load_run(run_dir)
+        written = export_run(run, format, out)
+    except RunError as exc:
+        _fail(str(exc))
+        return
+    for path in written:
+        console.print(f"wrote {path}", highlight=False, soft_wrap=True)
+
+
+def report_command(
+    runs: Annotated[list[Path], typer.Argument(help="run directories; the first is the reference")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="HTML file [default: FIRST_RUN/report.html]"),
+    ] = None,
+) -> None:
+    """Write one self-contained offline HTML report of one or more runs."""
+    from raidsim.report.html import build_report
+
+    try:
+        loaded = [load_run(r) for r in runs]
+    except RunError as exc:
+        _fail(str(exc))
+        return
+    target = out if out is not None else loaded[0].dir / "report.html"
+    path = build_report(loaded, target)
+    size_mb = path.stat().st_size / 1e6
+    console.print(f"wrote {path} ({size_mb:.1f} MB)", highlight=False, soft_wrap=True)

@@ -1,0 +1,485 @@
+"""One self-contained, offline HTML report of one or more runs.
+
+:func:`build_report` writes a single file: plotly.js is inlined once in a ``<script>`` tag
+(``plotly.offline.get_plotlyjs()``) and every figure is a ``fig.to_html(full_html=False,
+include_plotlyjs=False)`` fragment, so the page opens from disk with no network: no CDN, no
+map tiles (the route map is a plain x/y scatter in the stage frame, metres, equal axes; see
+/work/shared/ecosystem.md §5 "Maps offline").
+
+Contents: a summary card per run; the route map coloured by speed with waypoints; with two or
+more runs, speed overlays and the time delta to the first run vs distance; per run, the
+channels vs distance on a shared x axis (optional channels such as ``coolant_C`` appear when
+present), the landing table and the split times (every 10 km and at waypoints).
+
+Traces are decimated **for display only** (:mod:`raidsim.report.decimate`: min/max per bucket,
+at most :data:`~raidsim.report.decimate.MAX_POINTS` points per trace) and stored as float32;
+the tables are computed from the full-rate telemetry, and exports never decimate.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+from numpy.typing import NDArray
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from raidsim.io.csv_export import atomic_write_bytes
+from raidsim.io.runs import RunLike, waypoint_markers
+from raidsim.report.analysis import (
+    MIN_AIR_TIME_S,
+    TOUCHDOWN_WINDOW_S,
+    column_max,
+    delta_time,
+    find_flights,
+    split_times,
+)
+from raidsim.report.decimate import MAX_POINTS, distance_indices, minmax_indices
+
+__all__ = ["build_report", "run_label"]
+
+WHEELS = ("fl", "fr", "rl", "rr")
+RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+WHEEL_COLOURS = {"fl": "#1f77b4", "fr": "#ff7f0e", "rl": "#2ca02c", "rr": "#d62728"}
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+ROW_HEIGHT_PX = 190
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """One subplot row: a title and the columns (with display scale) it draws."""
+
+    title: str
+    columns: Callable[[Sequence[str]], list[str]]
+    scale: float = 1.0
+    line_shape: str = "linear"
+
+
+def _fixed(*names: str) -> Callable[[Sequence[str]], list[str]]:
+    return lambda cols: [n for n in names if n in cols]
+
+
+def _prefixed(prefix: str) -> Callable[[Sequence[str]], list[str]]:
+    return lambda cols: sorted(c for c in cols if c.startswith(prefix))
+
+
+PANELS: tuple[_Panel, ...] = (
+    _Panel("speed [km/h]", _fixed("speed_mps", "target_speed_mps"), 3.6),
+    _Panel("throttle / brake [%]", _fixed("throttle", "brake"), 100.0),
+    _Panel("gear", _fixed("gear"), line_shape="hv"),
+    _Panel("engine speed [rpm]", _fixed("engine_speed_rpm")),
+    _Panel("halfshaft torque [N m]", _fixed(*(f"halfshaft_torque_{w}_Nm" for w in WHEELS))),
+    _Panel("tyre load [kN]", _fixed(*(f"tyre_load_{w}_N" for w in WHEELS)), 1e-3),
+    _Panel("wheels in contact", _fixed("wheels_in_contact"), line_shape="hv"),
+    _Panel("coolant / oil [°C]", _fixed("coolant_C", "oil_C")),
+    _Panel("brake disc [°C]", _prefixed("brake_disc_C_")),
+    _Panel("fuel [L]", _fixed("fuel_L")),
+    _Panel("flight mode state", _fixed("flight_mode_state"), line_shape="hv"),
+)
+
+
+def run_label(run: RunLike, index: int) -> str:
+    """The run's directory name when it has one (``RunData.dir`` / ``Run.out_dir``)."""
+    for attr in ("dir", "out_dir"):
+        d = getattr(run, attr, None)
+        if isinstance(d, str | os.PathLike):
+            return Path(d).name
+    return f"run {index + 1}"
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _f32(a: NDArray[Any]) -> NDArray[np.float32]:
+    return np.asarray(a, dtype=np.float32)
+
+
+def _col(tel: pl.DataFrame, name: str) -> NDArray[np.float64]:
+    return tel[name].to_numpy().astype(np.float64)
+
+
+def _fmt_time(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return "–"
+    sign = "-" if seconds < 0 else ""
+    h, rem = divmod(abs(seconds), 3600.0)
+    m, s = divmod(rem, 60.0)
+    return f"{sign}{int(h)}:{int(m):02d}:{s:04.1f}" if h else f"{sign}{int(m)}:{s:04.1f}"
+
+
+def _fig_html(fig: go.Figure) -> str:
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# --- sections ------------------------------------------------------------------------------
+def _summary_card(run: RunLike, label: str, colour: str) -> str:
+    s = run.summary
+    tel = run.telemetry
+
+    def num(key: str, fmt: str, scale: float = 1.0) -> str | None:
+        v = s.get(key)
+        return format(float(v) * scale, fmt) if isinstance(v, int | float) else None
+
+    rows: list[tuple[str, str | None]] = [
+        ("vehicle", str(s["vehicle"]) if "vehicle" in s else None),
+        ("stage", str(s["stage"]) if "stage" in s else None),
+        ("seed", str(s["seed"]) if "seed" in s else None),
+        ("stage time", _fmt_time(float(s["stage_time_s"])) if "stage_time_s" in s else None),
+        ("distance", f"{num('distance_m', '.2f', 1e-3)} km" if "distance_m" in s else None),
+        ("average speed", f"{num('avg_speed_kmh', '.1f')} km/h" if "avg_speed_kmh" in s else None),
+        ("max speed", f"{num('max_speed_kmh', '.1f')} km/h" if "max_speed_kmh" in s else None),
+        ("fuel used", f"{num('fuel_used_L', '.1f')} L" if "fuel_used_L" in s else None),
+        (
+            "max halfshaft torque",
+            f"{num('max_halfshaft_torque_Nm', '.0f')} N m"
+            if "max_halfshaft_torque_Nm" in s
+            else None,
+        ),
+        ("ambient", f"{num('ambient_C', '.0f')} °C" if "ambient_C" in s else None),
+        ("flights", str(len(find_flights(tel)))),
+        ("samples", f"{tel.height:,} × {tel.width} channels"),
+    ]
+    body = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+        if v is not None
+    )
+    return (
+        f'<div class="card" style="border-top-color:{colour}">'
+        f"<h3>{html.escape(label)}</h3><table>{body}</table></div>"
+    )
+
+
+def _map_figure(runs: Sequence[RunLike], labels: Sequence[str], max_points: int) -> go.Figure:
+    fig = go.Figure()
+    for i, run in reversed(list(enumerate(runs))):
+        tel = run.telemetry
+        if not {"x_m", "y_m", "distance_m"} <= set(tel.columns):
+            continue
+        idx = distance_indices(_col(tel, "distance_m"), max_points)
+        x, y = _f32(_col(tel, "x_m")[idx]), _f32(_col(tel, "y_m")[idx])
+        if i == 0 and "speed_mps" in tel.columns:
+            speed = _f32(_col(tel, "speed_mps")[idx] * 3.6)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="markers",
+                    name=f"{labels[i]} speed",
+                    marker={
+                        "color": speed,
+                        "colorscale": "Turbo",
+                        "size": 4,
+                        "colorbar": {"title": {"text": "km/h"}},
+                    },
+                    hovertemplate="x %{x:.0f} m<br>y %{y:.0f} m<br>%{marker.color:.0f} km/h",
+                )
+            )
+        else:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines",
+                    name=labels[i],
+                    line={"color": "#aaaaaa", "width": 1},
+                    hoverinfo="skip",
+                )
+            )
+    if runs and {"x_m", "y_m", "distance_m"} <= set(runs[0].telemetry.columns):
+        tel = runs[0].telemetry
+        marks = waypoint_markers(runs[0].summary)
+        if marks:
+            d = np.maximum.accumulate(_col(tel, "distance_m"))
+            wd = np.array([m.distance_m for m in marks])
+            fig.add_trace(
+                go.Scatter(
+                    x=_f32(np.interp(wd, d, _col(tel, "x_m"))),
+                    y=_f32(np.interp(wd, d, _col(tel, "y_m"))),
+                    mode="markers+text",
+                    name="waypoints",
+                    text=[m.kind for m in marks],
+                    textposition="top center",
+                    marker={"symbol": "diamond", "size": 10, "color": "black"},
+                    hovertext=[m.name for m in marks],
+                )
+            )
+    fig.update_layout(
+        title="route (stage frame, metres; offline, no map tiles)",
+        height=560,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.12},
+    )
+    fig.update_xaxes(title_text="x east [m]")
+    fig.update_yaxes(title_text="y north [m]", scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def _channels_figure(run: RunLike, label: str, max_points: int) -> go.Figure | None:
+    tel = run.telemetry
+    if "distance_m" not in tel.columns:
+        return None
+    panels = [(p, p.columns(tel.columns)) for p in PANELS]
+    panels = [(p, cols) for p, cols in panels if cols]
+    if not panels:
+        return None
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.012 if len(panels) > 6 else 0.03,
+        subplot_titles=[p.title for p, _ in panels],
+    )
+    dist_km = _col(tel, "distance_m") / 1000.0
+    for row, (panel, cols) in enumerate(panels, start=1):
+        for name in cols:
+            y = _col(tel, name) * panel.scale
+            idx = minmax_indices(y, max_points)
+            wheel = next((w for w in WHEELS if f"_{w}_" in f"_{name}_"), None)
+            line: dict[str, Any] = {"width": 1, "shape": panel.line_shape}
+            if wheel is not None:
+                line["color"] = WHEEL_COLOURS[wheel]
+            if name.startswith("target_"):
+                line.update(dash="dot", color="#555555")
+            fig.add_trace(
+                go.Scatter(
+                    x=_f32(dist_km[idx]),
+                    y=_f32(y[idx]),
+                    mode="lines",
+                    name=name,
+                    legendgroup=panel.title,
+                    line=line,
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_xaxes(title_text="distance [km]", row=len(panels), col=1)
+    fig.update_layout(
+        title=f"{label}: channels vs distance",
+        height=ROW_HEIGHT_PX * len(panels) + 120,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def _comparison_figure(
+    runs: Sequence[RunLike], labels: Sequence[str], max_points: int
+) -> go.Figure:
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        row_heights=[0.6, 0.4],
+        subplot_titles=["speed [km/h]", f"time delta to {labels[0]} [s] (+ = slower)"],
+    )
+    ref = runs[0].telemetry
+    for i, run in enumerate(runs):
+        tel = run.telemetry
+        colour = RUN_COLOURS[i % len(RUN_COLOURS)]
+        if {"distance_m", "speed_mps"} <= set(tel.columns):
+            v = _col(tel, "speed_mps") * 3.6
+            idx = minmax_indices(v, max_points)
+            fig.add_trace(
+                go.Scatter(
+                    x=_f32(_col(tel, "distance_m")[idx] / 1000.0),
+                    y=_f32(v[idx]),
+                    mode="lines",
+                    name=f"{labels[i]} speed",
+                    line={"width": 1, "color": colour},
+                ),
+                row=1,
+                col=1,
+            )
+        if i > 0:
+            grid, dt = delta_time(ref, tel, n_points=max_points)
+            fig.add_trace(
+                go.Scatter(
+                    x=_f32(grid / 1000.0),
+                    y=_f32(dt),
+                    mode="lines",
+                    name=f"{labels[i]} − {labels[0]}",
+                    line={"width": 1.5, "color": colour},
+                ),
+                row=2,
+                col=1,
+            )
+    fig.update_xaxes(title_text="distance [km]", row=2, col=1)
+    fig.update_layout(
+        title="comparison",
+        height=620,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def _landing_table(run: RunLike) -> str:
+    flights = find_flights(run.telemetry)
+    if not flights:
+        return "<p>No flights (no run of 0 wheels in contact for ≥ 0.1 s).</p>"
+    rows = [
+        (
+            str(k + 1),
+            _fmt_time(f.takeoff_time_s),
+            f"{f.takeoff_distance_m / 1000:.3f}",
+            f"{f.air_time_s:.2f}",
+            f"{f.landing_speed_mps * 3.6:.0f}",
+            f"{f.peak_halfshaft_torque_Nm:.0f}" if np.isfinite(f.peak_halfshaft_torque_Nm) else "–",
+            f.peak_wheel or "–",
+        )
+        for k, f in enumerate(flights)
+    ]
+    headers = (
+        "#",
+        "take-off time",
+        "take-off km",
+        "air time [s]",
+        "landing km/h",
+        f"peak |halfshaft torque| in {TOUCHDOWN_WINDOW_S:g} s after touchdown [N m]",
+        "wheel",
+    )
+    return _table(headers, rows, "num")
+
+
+def _splits_table(runs: Sequence[RunLike], labels: Sequence[str]) -> str:
+    ref = runs[0]
+    until = max(
+        (
+            column_max(r.telemetry, "distance_m")
+            for r in runs
+            if "distance_m" in r.telemetry.columns
+        ),
+        default=0.0,
+    )
+    marks = waypoint_markers(ref.summary)
+    per_run = [split_times(r.telemetry, marks, until_m=until) for r in runs]
+    if not per_run[0]:
+        return "<p>No splits (the run is shorter than 10 km and has no waypoints).</p>"
+    headers = ["marker", "km"]
+    for i, label in enumerate(labels):
+        headers += [f"{label} time", f"{label} segment", f"{label} seg. km/h"]
+        if i > 0:
+            headers.append(f"Δ {label}")
+    rows = []
+    prev = [(0.0, 0.0)] * len(runs)
+    for k, split in enumerate(per_run[0]):
+        row = [split.label, f"{split.distance_m / 1000:.1f}"]
+        for i, splits in enumerate(per_run):
+            s = splits[k]
+            p_d, p_t = prev[i]
+            seg = s.time_s - p_t
+            speed = (s.distance_m - p_d) / seg * 3.6 if seg > 0 else float("nan")
+            row += [
+                _fmt_time(s.time_s),
+                _fmt_time(seg),
+                f"{speed:.1f}" if np.isfinite(speed) else "–",
+            ]
+            if i > 0:
+                delta = s.time_s - per_run[0][k].time_s
+                row.append(f"{delta:+.1f} s" if np.isfinite(delta) else "–")
+            if np.isfinite(s.time_s):
+                prev[i] = (s.distance_m, s.time_s)
+        rows.append(row)
+    return _table(headers, rows, "num")
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;
+max-width:1400px;padding:16px;color:#222;background:#fafafa}
+h1{font-size:1.5em;margin:0 0 4px} h2{margin-top:28px;border-bottom:1px solid #ccc}
+.meta{color:#666;font-size:.9em}
+.cards{display:flex;flex-wrap:wrap;gap:12px}
+.card{background:#fff;border:1px solid #ddd;border-top:4px solid #1f77b4;border-radius:4px;
+padding:8px 14px;min-width:280px}
+.card h3{margin:4px 0 8px} .card th{text-align:left;font-weight:500;color:#555;padding-right:14px}
+table.num{border-collapse:collapse;background:#fff;font-size:.9em}
+table.num th,table.num td{border:1px solid #ddd;padding:3px 8px;text-align:right}
+table.num th{background:#f0f0f0}
+.plot{background:#fff;border:1px solid #ddd;margin:8px 0}
+.note{color:#666;font-size:.85em}
+"""
+
+
+def build_report(
+    runs: Sequence[RunLike],
+    out: str | os.PathLike[str],
+    labels: Sequence[str] | None = None,
+    max_points: int = MAX_POINTS,
+) -> Path:
+    """Write the self-contained HTML report of ``runs`` to ``out``; returns the path.
+
+    ``labels`` default to the run directory names. The first run is the reference of the
+    map colouring and of the time deltas. Raises ``ValueError`` for an empty ``runs``.
+    """
+    if not runs:
+        raise ValueError("build_report needs at least one run")
+    names = list(labels) if labels is not None else [run_label(r, i) for i, r in enumerate(runs)]
+    if len(set(names)) < len(names):
+        names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
+    first = runs[0].summary
+    title = f"raidsim report: {first.get('vehicle', '?')} on {first.get('stage', '?')}"
+    parts: list[str] = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{len(runs)} run(s): {html.escape(", ".join(names))}. '
+        f"Generated {_dt.datetime.now().strftime('%Y-%m-%d %H:%M')}. Plots are decimated "
+        f"for display (min/max per bucket, ≤ {max_points} points per trace); tables use "
+        "full-rate data.</p>",
+        '<h2>Summary</h2><div class="cards">',
+        *(
+            _summary_card(r, names[i], RUN_COLOURS[i % len(RUN_COLOURS)])
+            for i, r in enumerate(runs)
+        ),
+        "</div>",
+        '<h2>Route</h2><div class="plot">',
+        _fig_html(_map_figure(runs, names, max_points)),
+        "</div>",
+    ]
+    if len(runs) > 1:
+        parts += [
+            '<h2>Comparison</h2><div class="plot" id="comparison">',
+            _fig_html(_comparison_figure(runs, names, max_points)),
+            "</div>",
+        ]
+    parts += [
+        "<h2>Split times</h2>",
+        '<p class="note">Every 10 km and at waypoints; time from the start of the run.</p>',
+        _splits_table(runs, names),
+    ]
+    for i, run in enumerate(runs):
+        parts.append(f"<h2>{html.escape(names[i])}</h2>")
+        fig = _channels_figure(run, names[i], max_points)
+        if fig is not None:
+            parts += ['<div class="plot">', _fig_html(fig), "</div>"]
+        parts += [
+            f"<h3>Landings</h3><p class='note'>Flights: 0 wheels in contact for ≥ "
+            f"{MIN_AIR_TIME_S:g} s.</p>",
+            _landing_table(run),
+        ]
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, page.encode("utf-8"))
+    return path

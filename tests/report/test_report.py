@@ -1,0 +1,144 @@
+"""Tests for raidsim.report: decimation, landing/split tables, the HTML file, the command."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from raidsim.io.runs import RunData, load_run
+from raidsim.report.analysis import delta_time, find_flights, split_times
+from raidsim.report.commands import report_command
+from raidsim.report.decimate import distance_indices, minmax_indices
+from raidsim.report.html import build_report
+
+MB = 1_000_000
+
+
+def test_minmax_keeps_extremes_and_bounds_points() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=100_003)
+    y[12_345] = 50.0
+    y[77_777] = -60.0
+    idx = minmax_indices(y, 5000)
+    assert len(idx) <= 5000 and np.all(np.diff(idx) > 0)
+    assert {0, 12_345, 77_777, len(y) - 1} <= set(idx.tolist())
+    # every bucket's envelope is preserved: max/min of the kept points equal the data's
+    assert y[idx].max() == y.max() and y[idx].min() == y.min()
+    np.testing.assert_array_equal(minmax_indices(y[:100], 5000), np.arange(100))
+
+
+def test_minmax_ignores_nan() -> None:
+    y = np.full(20_000, np.nan)
+    y[5000:6000] = np.linspace(0, 1, 1000)
+    idx = minmax_indices(y, 100)
+    assert 5000 in idx and 5999 in idx
+
+
+def test_distance_indices_spread_evenly() -> None:
+    d = np.concatenate([np.linspace(0, 100, 50_000), np.linspace(100, 10_000, 1000)])
+    idx = distance_indices(d, 500)
+    assert len(idx) <= 502
+    assert np.max(np.diff(d[idx])) < 3 * 10_000 / 500
+
+
+def _tel(contact: list[float], rate: float = 100.0) -> pl.DataFrame:
+    n = len(contact)
+    hs = np.zeros(n)
+    hs[-1] = 1000.0
+    return pl.DataFrame(
+        {
+            "time_s": (np.arange(n) + 1) / rate,
+            "distance_m": np.arange(n) * 0.3,
+            "speed_mps": np.full(n, 30.0),
+            "wheels_in_contact": contact,
+            **{
+                f"halfshaft_torque_{w}_Nm": hs * (k + 1)
+                for k, w in enumerate(("fl", "fr", "rl", "rr"))
+            },
+        }
+    )
+
+
+def test_flights_need_at_least_a_tenth_of_a_second_airborne() -> None:
+    contact = (
+        [4.0] * 10 + [0.0] * 9 + [2.0] * 10 + [0.0] * 10 + [4.0] * 20 + [0.0] * 30 + [4.0] * 120
+    )
+    flights = find_flights(_tel(contact))
+    assert [f.air_time_s for f in flights] == [pytest.approx(0.1), pytest.approx(0.3)]
+    assert flights[0].takeoff_time_s == pytest.approx(0.30)
+    assert flights[1].peak_halfshaft_torque_Nm == 0.0  # the spike is > 1 s after touchdown
+    late = find_flights(_tel([4.0] * 10 + [0.0] * 20 + [4.0] * 50))
+    assert late[0].peak_halfshaft_torque_Nm == 4000.0 and late[0].peak_wheel == "rr"
+    assert find_flights(pl.DataFrame({"time_s": [0.0, 1.0]})) == []
+
+
+def test_splits_and_delta_time() -> None:
+    t = np.arange(0, 2001, 1.0)
+    a = pl.DataFrame({"time_s": t, "distance_m": t * 20.0})  # 20 m/s, 40 km
+    b = pl.DataFrame({"time_s": t, "distance_m": t * 16.0})  # 16 m/s, 32 km
+    splits = split_times(a)
+    assert [s.label for s in splits] == ["10 km", "20 km", "30 km", "40 km"]
+    assert [s.time_s for s in splits] == pytest.approx([500, 1000, 1500, 2000])
+    assert np.isnan(split_times(b, until_m=40_000)[-1].time_s)
+    grid, dt = delta_time(a, b, n_points=101)
+    assert grid[-1] == pytest.approx(32_000)
+    np.testing.assert_allclose(dt, grid / 16 - grid / 20, atol=1e-9)
+
+
+def _plot_divs(text: str) -> int:
+    return len(re.findall(r'class="plotly-graph-div"', text))
+
+
+def test_report_is_self_contained(short_runs: list[Path], tmp_path: Path) -> None:
+    runs = [load_run(d) for d in short_runs]
+    path = build_report(runs, tmp_path / "r.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.count("<script") == 1 + _plot_divs(text)  # plotly.js once, then one per plot
+    assert not re.search(r"<script[^>]+src=", text) and "<link" not in text
+    assert "cdn.plot.ly" not in text.split("</head>", 1)[1]
+    assert _plot_divs(text) == 4  # map, comparison, channels x2
+    assert "seed0" in text and "seed1" in text and "time delta to seed0" in text
+    assert "WPM" in text and "10 km" in text  # split rows
+    assert "Landings" in text and "peak |halfshaft torque|" in text
+    assert len(find_flights(runs[0].telemetry)) >= 1
+
+
+def test_single_run_has_no_comparison(short_runs: list[Path], tmp_path: Path) -> None:
+    text = build_report([load_run(short_runs[0])], tmp_path / "r.html").read_text("utf-8")
+    assert _plot_divs(text) == 2 and "Comparison" not in text
+
+
+def test_report_command(short_runs: list[Path], tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command("report")(report_command)
+    app.command("noop")(lambda: None)
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", *map(str, short_runs)])
+    assert result.exit_code == 0, result.output
+    assert (short_runs[0] / "report.html").is_file()
+    out = tmp_path / "sub" / "x.html"
+    assert runner.invoke(app, ["report", str(short_runs[1]), "-o", str(out)]).exit_code == 0
+    assert out.is_file()
+    bad = runner.invoke(app, ["report", str(tmp_path / "missing")])
+    assert bad.exit_code == 2 and "not found" in bad.output
+
+
+@pytest.mark.slow
+def test_big_run_report_under_20_mb(big_run: RunData, tmp_path: Path) -> None:
+    assert big_run.telemetry.height == 288_000
+    assert big_run.telemetry["distance_m"][-1] > 700_000
+    t0 = time.perf_counter()
+    path = build_report([big_run], tmp_path / "big.html")
+    size = path.stat().st_size
+    print(f"800 km report: {size / MB:.1f} MB, built in {time.perf_counter() - t0:.1f} s")
+    assert size < 20 * MB
+    text = path.read_text("utf-8")
+    for name in ("coolant_C", "oil_C", "brake_disc_C_rr", "fuel_L", "flight_mode_state"):
+        assert f'"name":"{name}"' in text
