@@ -58,7 +58,13 @@ def _summary_table(summary: dict[str, Any]) -> Table:
         ("distance", f"{summary['distance_m'] / 1000:.2f} km"),
         ("average speed", f"{summary['avg_speed_kmh']:.1f} km/h"),
         ("max speed", f"{summary['max_speed_kmh']:.1f} km/h"),
-        ("fuel used", f"{summary['fuel_used_L']:.1f} L"),
+        (
+            "fuel used",
+            f"{summary['fuel_used_L']:.1f} L ({summary['fuel_L_per_100km']:.0f} L/100 km)",
+        ),
+        ("max coolant / oil", f"{summary['max_coolant_C']:.0f} / {summary['max_oil_C']:.0f} C"),
+        ("derate time", f"{summary['derate_time_s']:.0f} s"),
+        ("max brake disc", f"{summary['max_brake_disc_C']:.0f} C"),
         ("max halfshaft torque", f"{summary['max_halfshaft_torque_Nm']:.0f} N m"),
         ("landings", f"{summary.get('landings', 0)}"),
         (
@@ -82,6 +88,7 @@ def run(
     seed: Annotated[int, typer.Option(help="terrain seed")] = 0,
     ambient_C: Annotated[float, typer.Option("--ambient-C", help="ambient temperature, C")] = 35.0,
     altitude_m: Annotated[float, typer.Option(help="altitude for ISA pressure, m")] = 0.0,
+    headwind_mps: Annotated[float, typer.Option(help="headwind along the route, m/s")] = 0.0,
     setup: Annotated[list[str] | None, typer.Option(help="setup change key=value")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
@@ -94,7 +101,7 @@ def run(
         if setup:
             car = car.with_changes(**parse_setup(setup))
         st = rs.load_stage(stage, seed=seed)
-        ambient = Ambient(temp_C=ambient_C, altitude_m=altitude_m)
+        ambient = Ambient(temp_C=ambient_C, altitude_m=altitude_m, headwind_mps=headwind_mps)
     except (ConfigError, RouteError) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
         return

@@ -96,5 +96,6 @@ class Settings(_S):
     sample_rate_hz: float = Field(default=100.0, gt=1.0, le=1000.0)
     chunk_s: float = Field(default=30.0, gt=0.1, le=600.0, description="kernel call length")
     controller_dt_s: float = Field(default=0.01, gt=1e-4, le=0.1)
+    thermal_dt_s: float = Field(default=0.1, gt=1e-3, le=2.0, description="multi-rate step")
     max_time_s: float | None = Field(default=None, gt=0, description="default: 6 s per 100 m")
     driver: DriverSpec = Field(default_factory=DriverSpec)

@@ -34,8 +34,21 @@ import math
 import numpy as np
 from numba import njit
 
+from raidsim.physics.brakes import disc_convection_W, disc_radiation_W, disc_step
 from raidsim.physics.converter import converter_torques
+from raidsim.physics.cooling import (
+    coolant_step,
+    core_air_flow_m3s,
+    derate_factor,
+    fan_duty,
+    fan_electrical_power_W,
+    filter_k,
+    filter_pressure_drop_Pa,
+    heat_to_coolant_W,
+    radiator_ua_W_per_K,
+)
 from raidsim.physics.engine import friction_torque_Nm, turbo_tau_s, willans_fuel_rate_kg_s
+from raidsim.physics.fuel import enrichment_factor
 from raidsim.physics.interp import interp_table
 from raidsim.physics.suspension import damper_force_N, stop_forces_N
 from raidsim.physics.tyre import load_linear, load_scaled, tmeasy_forces
@@ -182,6 +195,90 @@ pFMMATCH, pFMLU, pFMHOLD, pFMCL = (
 )
 pFMRAMP, pFMK, pFMSLIP = PARAM["FM_RAMP_S"], PARAM["FM_MATCH_GAIN"], PARAM["FM_SLIP_TARGET"]
 cAIR, cFMS, cHSPK = CH["airborne_truth"], CH["flight_mode_state"], CH["halfshaft_torque_peak_fl_Nm"]
+
+TC_, TO_, TD_, FL_ = STATE["T_COOLANT"], STATE["T_OIL"], STATE["T_DISC"], STATE["FILTER_LOAD"]
+FAN_, DER_, CAPF_, THT_ = (
+    STATE["FAN_DUTY"],
+    STATE["DERATE"],
+    STATE["CAP_FACTOR"],
+    STATE["THERMAL_TIMER"],
+)
+AFUEL_, ALOAD_, ASLIP_, ABRK_ = (
+    STATE["ACC_FUEL"],
+    STATE["ACC_LOAD"],
+    STATE["ACC_SLIP"],
+    STATE["ACC_BRAKE"],
+)
+DERT_ = STATE["DERATE_TIME"]
+pTHDT, pTAIR, pRHO, pPAMB = PARAM["TH_DT"], PARAM["T_AIR"], PARAM["RHO_AIR"], PARAM["P_AMB"]
+pLAMF, pENST, pFDEN = PARAM["LAMBDA_FULL"], PARAM["ENRICH_START"], PARAM["FUEL_DENSITY"]
+pBRMUN, pBRMUT, pBRMU, pBRNOM = (
+    PARAM["BR_MU_N"],
+    PARAM["BR_MU_T"],
+    PARAM["BR_MU"],
+    PARAM["BR_MU_NOM"],
+)
+cCOOL, cOIL, cFAN, cFILT = CH["coolant_C"], CH["oil_C"], CH["fan_duty"], CH["filter_loading"]
+cDER, cFUELL, cMASS, cDISC = CH["derate_factor"], CH["fuel_L"], CH["mass_kg"], CH["brake_disc_C_fl"]
+pCLFF, pCLFP, pCLUA, pCLVREF = (
+    PARAM["CL_FRAC_FULL"],
+    PARAM["CL_FRAC_PART"],
+    PARAM["CL_UA_REF"],
+    PARAM["CL_V_REF"],
+)
+pCLUAX, pCLA, pCLK0, pCLCRAM = (
+    PARAM["CL_UA_EXP"],
+    PARAM["CL_FACE_A"],
+    PARAM["CL_K_SYS0"],
+    PARAM["CL_C_RAM"],
+)
+pCLNF, pCLDP0, pCLQ0, pCLFW = (
+    PARAM["CL_N_FANS"],
+    PARAM["CL_FAN_DP0"],
+    PARAM["CL_FAN_Q0"],
+    PARAM["CL_FAN_W"],
+)
+pCLFLOW, pCLFON, pCLFFULL = PARAM["CL_FAN_LOW"], PARAM["CL_FAN_ON"], PARAM["CL_FAN_FULL"]
+pCLALT, pCLPUMP, pCLCP = PARAM["CL_ALT_EFF"], PARAM["CL_PUMP"], PARAM["CL_CP"]
+pCLTHO, pCLTHF, pCLTHM = PARAM["CL_TH_OPEN"], PARAM["CL_TH_FULL"], PARAM["CL_TH_MIN"]
+pCLCE, pCLCO, pCLGL, pCLGOC, pCLGOA = (
+    PARAM["CL_C_ENG"],
+    PARAM["CL_C_OIL"],
+    PARAM["CL_G_LOSS"],
+    PARAM["CL_G_OC"],
+    PARAM["CL_G_OA"],
+)
+pCLDC, pCLMC, pCLDO, pCLMO, pCLFLOOR = (
+    PARAM["CL_DER_C"],
+    PARAM["CL_MAX_C"],
+    PARAM["CL_DER_OIL"],
+    PARAM["CL_MAX_OIL"],
+    PARAM["CL_FLOOR"],
+)
+pCLFK0, pCLFKP, pCLIA, pCLIK0, pCLIKP = (
+    PARAM["CL_FK_CLEAN"],
+    PARAM["CL_FK_PER"],
+    PARAM["CL_IF_AREA"],
+    PARAM["CL_IF_K0"],
+    PARAM["CL_IF_KPER"],
+)
+pCLLPK, pPCAPF = PARAM["CL_LOAD_PER_KM"], PARAM["P_CAP_FLOW"]
+pBRM, pBRDO, pBRDI, pBRFA, pBRVA, pBRVL = (
+    PARAM["BR_MASS"],
+    PARAM["BR_DO"],
+    PARAM["BR_DI"],
+    PARAM["BR_FACE_A"],
+    PARAM["BR_VANE_A"],
+    PARAM["BR_VANE_L"],
+)
+pBRDH, pBRPUMP, pBRCP, pBREMIS, pBRPART = (
+    PARAM["BR_DH"],
+    PARAM["BR_PUMP"],
+    PARAM["BR_CP"],
+    PARAM["BR_EMIS"],
+    PARAM["BR_PART"],
+)
+pFUEL0 = PARAM["FUEL_LOAD_L"]
 
 RPM = 60.0 / (2.0 * math.pi)
 ROCK_CELL_M = 0.7  # value-noise cell of the rock field, m (estimate: fist-to-boulder scale)
@@ -605,7 +702,15 @@ def step_chunk(
             vlat_[i] = vlat
             om = S[OM_ + i]
             # brake torque magnitude
-            tb = brk * P[pTB + i]
+            # pad friction falls off with disc temperature (fade, physics.md §8.1)
+            mu_pad = interp_table(
+                S[TD_ + i],
+                P[pBRMUT : pBRMUT + N_TABLE],
+                P[pBRMU : pBRMU + N_TABLE],
+                int(P[pBRMUN]),
+                0,
+            )
+            tb = brk * P[pTB + i] * mu_pad / P[pBRNOM]
             tbrk_[i] = tb
             if fz > 0.0:
                 sc = int(RSURF[idx])
@@ -717,9 +822,13 @@ def step_chunk(
             w_e, P[pENGW : pENGW + N_TABLE], P[pENGT : pENGT + N_TABLE], int(P[pENGN]), 0
         )
         t_full = t_prod
-        if w_e > 1.0 and P[pPCAP] / w_e < t_full:
-            t_full = P[pPCAP] / w_e
+        p_cap = P[pPCAP] * S[CAPF_]  # intake filter drop lowers the restrictor's p0
+        if w_e > 1.0 and p_cap / w_e < t_full:
+            t_full = p_cap / w_e
+        t_full *= S[DER_]  # ECU derate on coolant / oil temperature
         t_fric = friction_torque_Nm(w_e, P[pFA], P[pFB], P[pFC])
+        if w_e > 50.0:  # alternator load of the electric fans
+            t_fric += fan_electrical_power_W(S[FAN_], P[pCLNF], P[pCLFW]) / (P[pCLALT] * w_e)
         tau = turbo_tau_s(w_e, P[pLAGWL], P[pLAGWH], P[pLAGL], P[pLAGH])
         S[BOOST_] += h * (thr_eff - S[BOOST_]) / tau
         t_avail = t_full * (P[pNA] + (1.0 - P[pNA]) * S[BOOST_])
@@ -741,7 +850,15 @@ def step_chunk(
         if w_e < 0.5 * P[pIDLE] and t_e < 0.0:
             t_e = 0.0
         t_e_out = t_e
-        S[FUEL_] += h * willans_fuel_rate_kg_s(t_e, w_e, t_fric, P[pWE], P[pLHV])
+        load = t_pos / t_full if t_full > 1.0 else 0.0
+        dfuel = (
+            h
+            * willans_fuel_rate_kg_s(t_e, w_e, t_fric, P[pWE], P[pLHV])
+            * enrichment_factor(load, P[pENST], P[pLAMF])
+        )
+        S[FUEL_] += dfuel
+        S[AFUEL_] += dfuel
+        S[ALOAD_] += load * h
 
         # ------------------------------------------------------------ driveline
         locked = S[LU_] > 0.5
@@ -753,6 +870,7 @@ def step_chunk(
             eta = 1.0
         t_cl = 0.0
         t_imp = 0.0
+        t_turb = 0.0
         if locked and gear >= 1:
             t_in = t_e
             j_in = P[pJE] + P[pJT]
@@ -860,6 +978,13 @@ def step_chunk(
                 w_e_new = w_t_new
         if w_e_new < 0.0:
             w_e_new = 0.0
+        # torque-converter and lock-up slip heat into the transmission oil
+        S[ASLIP_] += h * max(0.0, t_imp * w_e - t_turb * w_t + t_cl * (w_e - w_t))
+
+        # ------------------------------------------------------------ thermal (multi-rate)
+        S[THT_] += h
+        if S[THT_] >= P[pTHDT] - 1e-12:
+            _thermal_step(S, P, speed, int(RSURF[min(max(int(s_cg), 0), n_route - 1)]))
 
         # ------------------------------------------------------------ body forces
         brake_react = 0.0
@@ -942,6 +1067,7 @@ def step_chunk(
             S[SG_ + i] = sg_new[i]
             S[TW_ + i] += h * (sg_new[i] - om_new[i])
             S[EDRV_] += thw[i] * om_new[i] * h
+            S[ABRK_ + i] += tbrk_[i] * abs(om_new[i]) * h
         S[WE_] = w_e_new
         S[WT_] = w_t_new
         S[X_] += h * S[VX_]
@@ -1012,6 +1138,15 @@ def step_chunk(
                 ii = int(s_cg)
                 row[cSURF] = RSURF[min(max(ii, 0), n_route - 1)]
                 row[cFUEL] = S[FUEL_]
+                row[cCOOL] = S[TC_]
+                row[cOIL] = S[TO_]
+                row[cFAN] = S[FAN_]
+                row[cFILT] = S[FL_]
+                row[cDER] = S[DER_]
+                row[cFUELL] = P[pFUEL0] - S[FUEL_] / P[pFDEN]
+                row[cMASS] = P[pMT]
+                for i in range(4):
+                    row[cDISC + i] = S[TD_ + i]
                 row[cEDIS] = S[EDIS_]
                 row[cCONTACT] = contact
                 row[cAIR] = 1.0 if contact == 0 else 0.0
@@ -1034,3 +1169,80 @@ def step_chunk(
             if S[STUCK_] > 120.0:
                 return 4, samples, -1
     return 0, samples, -1
+
+
+@njit(cache=True)
+def _thermal_step(S: np.ndarray, P: np.ndarray, speed: float, surface: int) -> None:
+    """Slow states at TH_DT (physics.md §7-8, multi-rate): coolant and oil nodes with the
+    e-NTU radiator, fans + ram air through radiator, ducts and sand filter; filter loading;
+    ECU derate; restrictor p0 after the intake filter; disc temperatures; fuel mass."""
+    dt = S[THT_]
+    S[THT_] = 0.0
+    t_air = P[pTAIR]
+    rho = P[pRHO]
+    fuel_power = S[AFUEL_] * P[pLHV] / dt
+    load = S[ALOAD_] / dt
+    q_eng = heat_to_coolant_W(fuel_power, load, P[pCLFF], P[pCLFP])
+    q_slip = S[ASLIP_] / dt
+    duty = fan_duty(S[TC_], P[pCLFON], P[pCLFFULL], P[pCLFLOW])
+    S[FAN_] = duty
+    k_sys = P[pCLK0] + filter_k(S[FL_], P[pCLFK0], P[pCLFKP])
+    flow = core_air_flow_m3s(
+        speed, rho, duty, P[pCLNF], P[pCLDP0], P[pCLQ0], k_sys, P[pCLA], P[pCLCRAM]
+    )
+    ua = radiator_ua_W_per_K(flow, P[pCLA], P[pCLUA], P[pCLVREF], P[pCLUAX])
+    tc, to, _q = coolant_step(
+        S[TC_],
+        S[TO_],
+        t_air,
+        dt,
+        q_eng,
+        q_slip,
+        rho * flow,
+        ua,
+        P[pCLPUMP],
+        P[pCLCP],
+        P[pCLTHO],
+        P[pCLTHF],
+        P[pCLTHM],
+        P[pCLCE],
+        P[pCLCO],
+        P[pCLGL],
+        P[pCLGOC],
+        P[pCLGOA],
+    )
+    S[TC_] = tc
+    S[TO_] = to
+    S[DER_] = derate_factor(tc, to, P[pCLDC], P[pCLMC], P[pCLDO], P[pCLMO], P[pCLFLOOR])
+    if S[DER_] < 0.999:
+        S[DERT_] += dt
+    S[FL_] += P[pCLLPK + surface] * speed * dt / 1000.0
+    if P[pPCAPF] > 0.0:
+        dp = filter_pressure_drop_Pa(S[FL_], P[pCLIK0], P[pCLIKP], rho, P[pPCAPF], P[pCLIA])
+        S[CAPF_] = max(0.3, (P[pPAMB] - dp) / P[pPAMB])
+    for i in range(4):
+        q_fric = S[ABRK_ + i] / dt
+        S[ABRK_ + i] = 0.0
+        omega = speed / P[pR0]
+        q_loss = disc_convection_W(
+            S[TD_ + i],
+            t_air,
+            speed,
+            omega,
+            rho,
+            P[pBRDO + i],
+            P[pBRDI + i],
+            P[pBRFA + i],
+            P[pBRVA + i],
+            P[pBRDH],
+            P[pBRVL + i],
+            P[pBRPUMP],
+        )
+        q_loss += disc_radiation_W(S[TD_ + i], t_air, P[pBREMIS], P[pBRFA + i])
+        S[TD_ + i] = disc_step(S[TD_ + i], q_fric, P[pBRPART], q_loss, P[pBRM + i], P[pBRCP], dt)
+    # fuel leaves the sprung mass
+    P[pMT] -= S[AFUEL_]
+    P[pMS] -= S[AFUEL_]
+    S[AFUEL_] = 0.0
+    S[ALOAD_] = 0.0
+    S[ASLIP_] = 0.0

@@ -78,6 +78,19 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("FM_IMU_T", 1),  # time the filtered specific force has been below threshold, s
     ("FM_RAMP_T", 1),  # time since touchdown in the ramp-in, s
     ("HS_PEAK", 4),  # peak |halfshaft torque| since the last sample, N m
+    ("T_COOLANT", 1),
+    ("T_OIL", 1),  # engine coolant and transmission oil nodes, C
+    ("T_DISC", 4),  # brake disc temperatures, C
+    ("FILTER_LOAD", 1),  # sand filter loading index (0 clean, 1 service limit)
+    ("FAN_DUTY", 1),
+    ("DERATE", 1),
+    ("CAP_FACTOR", 1),  # fans, ECU derate, p0 ratio
+    ("THERMAL_TIMER", 1),  # time since the last thermal step, s
+    ("ACC_FUEL", 1),
+    ("ACC_LOAD", 1),
+    ("ACC_SLIP", 1),  # accumulators over the thermal step
+    ("ACC_BRAKE", 4),  # brake friction energy per wheel over the thermal step, J
+    ("DERATE_TIME", 1),  # time with derate < 1, s
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
@@ -207,6 +220,67 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("DRV_KI", 1),
     ("DRV_PREVIEW_T", 1),
     ("DRV_BRAKE_GAIN", 1),
+    ("TH_DT", 1),
+    ("T_AIR", 1),
+    ("RHO_AIR", 1),
+    ("P_AMB", 1),
+    ("CL_FRAC_FULL", 1),
+    ("CL_FRAC_PART", 1),
+    ("CL_UA_REF", 1),
+    ("CL_V_REF", 1),
+    ("CL_UA_EXP", 1),
+    ("CL_FACE_A", 1),
+    ("CL_K_SYS0", 1),
+    ("CL_C_RAM", 1),
+    ("CL_N_FANS", 1),
+    ("CL_FAN_DP0", 1),
+    ("CL_FAN_Q0", 1),
+    ("CL_FAN_W", 1),
+    ("CL_FAN_LOW", 1),
+    ("CL_FAN_ON", 1),
+    ("CL_FAN_FULL", 1),
+    ("CL_ALT_EFF", 1),
+    ("CL_PUMP", 1),
+    ("CL_CP", 1),
+    ("CL_TH_OPEN", 1),
+    ("CL_TH_FULL", 1),
+    ("CL_TH_MIN", 1),
+    ("CL_C_ENG", 1),
+    ("CL_C_OIL", 1),
+    ("CL_G_LOSS", 1),
+    ("CL_G_OC", 1),
+    ("CL_G_OA", 1),
+    ("CL_DER_C", 1),
+    ("CL_MAX_C", 1),
+    ("CL_DER_OIL", 1),
+    ("CL_MAX_OIL", 1),
+    ("CL_FLOOR", 1),
+    ("CL_FK_CLEAN", 1),
+    ("CL_FK_PER", 1),
+    ("CL_IF_AREA", 1),
+    ("CL_IF_K0", 1),
+    ("CL_IF_KPER", 1),
+    ("CL_LOAD_PER_KM", N_SURF),
+    ("P_CAP_FLOW", 1),
+    ("BR_MASS", 4),
+    ("BR_DO", 4),
+    ("BR_DI", 4),
+    ("BR_FACE_A", 4),
+    ("BR_VANE_A", 4),
+    ("BR_VANE_L", 4),
+    ("BR_DH", 1),
+    ("BR_PUMP", 1),
+    ("BR_CP", 1),
+    ("BR_EMIS", 1),
+    ("BR_PART", 1),
+    ("BR_MU_N", 1),
+    ("BR_MU_T", N_TABLE),
+    ("BR_MU", N_TABLE),
+    ("BR_MU_NOM", 1),
+    ("LAMBDA_FULL", 1),
+    ("ENRICH_START", 1),
+    ("FUEL_DENSITY", 1),
+    ("FUEL_LOAD_L", 1),
     ("FM_ENABLED", 1),
     ("FM_IMU_G", 1),
     ("FM_IMU_TMIN", 1),
@@ -285,11 +359,19 @@ CHANNELS: tuple[Channel, ...] = tuple(
         Channel("energy_dissipated_J", "J", "suspension and tyre damping dissipation"),
         Channel("wheels_in_contact", "1", "number of tyres touching the ground"),
         Channel("airborne_truth", "1", "1 when no tyre touches the ground (model truth)"),
+        Channel("coolant_C", "C", "engine coolant temperature"),
+        Channel("oil_C", "C", "transmission oil temperature"),
+        Channel("fan_duty", "1", "radiator fan duty 0..1"),
+        Channel("filter_loading", "1", "sand filter loading index (1 = service limit)"),
+        Channel("derate_factor", "1", "ECU torque derate (1 = full torque)"),
+        Channel("fuel_L", "L", "fuel on board"),
+        Channel("mass_kg", "kg", "vehicle mass (falls as fuel burns)"),
         Channel("flight_mode_state", "1", "Flight Mode: 0 ground, 1 airborne, 2 ramp-in"),
     ]
     + _wheel_channels("wheel_speed", "radps", "wheel spin speed")
     + _wheel_channels("halfshaft_torque", "Nm", "halfshaft torque")
     + _wheel_channels("halfshaft_torque_peak", "Nm", "peak |halfshaft torque| since last sample")
+    + [Channel(f"brake_disc_C_{w}", "C", f"brake disc temperature ({w})") for w in WHEELS]
     + _wheel_channels("tyre_load", "N", "tyre normal load")
     + _wheel_channels("tyre_fx", "N", "tyre longitudinal force")
     + _wheel_channels("tyre_fy", "N", "tyre lateral force")

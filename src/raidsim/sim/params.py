@@ -282,6 +282,79 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["DRV_KI"] = dr.speed_ki_per_m
     w["DRV_PREVIEW_T"] = dr.preview_time_s
     w["DRV_BRAKE_GAIN"] = dr.brake_gain
+    # ---- thermal (multi-rate, physics.md §7-8), fuel enrichment
+    w["TH_DT"] = settings.thermal_dt_s
+    w["T_AIR"] = ambient.temp_C
+    w["RHO_AIR"] = ambient.air_density_kg_per_m3
+    w["P_AMB"] = ambient.p_Pa
+    cl = v.cooling
+    w["CL_FRAC_FULL"] = cl.coolant_fraction_full_load
+    w["CL_FRAC_PART"] = cl.coolant_fraction_part_load
+    w["CL_UA_REF"] = cl.radiator_ua_ref_W_per_K
+    w["CL_V_REF"] = cl.radiator_ref_face_velocity_mps
+    w["CL_UA_EXP"] = cl.radiator_ua_exponent
+    w["CL_FACE_A"] = cl.radiator_face_area_m2
+    w["CL_K_SYS0"] = cl.radiator_k + cl.ducting_k
+    w["CL_C_RAM"] = cl.ram_pressure_coefficient
+    w["CL_N_FANS"] = cl.n_fans
+    w["CL_FAN_DP0"] = cl.fan_dp0_Pa
+    w["CL_FAN_Q0"] = cl.fan_q0_m3s
+    w["CL_FAN_W"] = cl.fan_power_W
+    w["CL_FAN_LOW"] = cl.fan_duty_low
+    w["CL_FAN_ON"] = cl.fan_on_C
+    w["CL_FAN_FULL"] = cl.fan_full_C
+    w["CL_ALT_EFF"] = cl.alternator_efficiency
+    w["CL_PUMP"] = cl.coolant_pump_flow_kg_s
+    w["CL_CP"] = cl.coolant_cp_J_per_kgK
+    w["CL_TH_OPEN"] = cl.thermostat_open_C
+    w["CL_TH_FULL"] = cl.thermostat_full_C
+    w["CL_TH_MIN"] = cl.thermostat_min_opening
+    w["CL_C_ENG"] = cl.engine_heat_capacity_J_per_K
+    w["CL_C_OIL"] = cl.oil_heat_capacity_J_per_K
+    w["CL_G_LOSS"] = cl.engine_loss_W_per_K
+    w["CL_G_OC"] = cl.oil_coolant_W_per_K
+    w["CL_G_OA"] = cl.oil_ambient_W_per_K
+    w["CL_DER_C"] = cl.coolant_derate_C
+    w["CL_MAX_C"] = cl.coolant_max_C
+    w["CL_DER_OIL"] = cl.oil_derate_C
+    w["CL_MAX_OIL"] = cl.oil_max_C
+    w["CL_FLOOR"] = cl.derate_floor
+    w["CL_FK_CLEAN"] = cl.filter_k_clean
+    w["CL_FK_PER"] = cl.filter_k_per_loading
+    w["CL_IF_AREA"] = cl.intake_filter_area_m2
+    w["CL_IF_K0"] = cl.intake_filter_k_clean
+    w["CL_IF_KPER"] = cl.intake_filter_k_per_loading
+    w["CL_LOAD_PER_KM"] = [cl.filter_loading_per_km[s] for s in SURFACES]
+    # intake air volume flow at the restrictor cap (for the intake filter drop)
+    r = v.restrictor
+    cap_w = restrictor_cap_W(v, ambient)
+    mdot_air = (
+        0.0
+        if math.isinf(cap_w)
+        else cap_w * r.afr_full_load * (r.bsfc_full_load_g_per_kWh / 1000.0 / 3.6e6)
+    )
+    w["P_CAP_FLOW"] = mdot_air / ambient.air_density_kg_per_m3
+    bt = v.brake_thermal
+    axle = ["front", "front", "rear", "rear"]
+    w["BR_MASS"] = [getattr(bt, f"disc_mass_{a}_kg") for a in axle]
+    w["BR_DO"] = [getattr(bt, f"disc_diameter_{a}_m") for a in axle]
+    w["BR_DI"] = [getattr(bt, f"ring_inner_diameter_{a}_m") for a in axle]
+    w["BR_FACE_A"] = [bt.face_area_m2(a) for a in axle]  # type: ignore[arg-type]
+    w["BR_VANE_A"] = [bt.face_area_m2(a) * bt.vane_area_ratio for a in axle]  # type: ignore[arg-type]
+    w["BR_VANE_L"] = [bt.vane_length_m(a) for a in axle]  # type: ignore[arg-type]
+    w["BR_DH"] = bt.vane_hydraulic_diameter_m
+    w["BR_PUMP"] = bt.vane_pump_coeff
+    w["BR_CP"] = bt.disc_cp_J_per_kgK
+    w["BR_EMIS"] = bt.disc_emissivity
+    w["BR_PART"] = bt.heat_partition
+    w["BR_MU_N"] = len(bt.pad_mu)
+    w["BR_MU_T"] = bt.pad_mu_temp_C
+    w["BR_MU"] = bt.pad_mu
+    w["BR_MU_NOM"] = bt.pad_mu_nominal
+    w["LAMBDA_FULL"] = v.fuel.lambda_full_load
+    w["ENRICH_START"] = v.fuel.enrichment_start_load
+    w["FUEL_DENSITY"] = v.fuel.density_kg_per_L
+    w["FUEL_LOAD_L"] = v.fuel.fuel_load_L
     fm = v.flight_mode
     w["FM_ENABLED"] = 1.0 if fm.enabled else 0.0
     w["FM_IMU_G"] = fm.imu_threshold_g
@@ -387,4 +460,12 @@ def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0)
     s[STATE["OMEGA_E"]] = max(v.engine.idle_rpm * RPM_TO_RADPS, w_turb)
     s[STATE["FIRST_STEP"]] = 1.0
     s[STATE["TIME_IN_GEAR"]] = 10.0
+    # warm engine at the start line (thermostat opening), discs and oil above ambient
+    s[STATE["T_COOLANT"]] = v.cooling.thermostat_open_C
+    s[STATE["T_OIL"]] = v.cooling.thermostat_open_C - 10.0
+    t_air = float(params[PARAM["T_AIR"]])
+    s[STATE["T_DISC"] : STATE["T_DISC"] + 4] = t_air + 20.0
+    s[STATE["FAN_DUTY"]] = v.cooling.fan_duty_low
+    s[STATE["DERATE"]] = 1.0
+    s[STATE["CAP_FACTOR"]] = 1.0
     return s

@@ -269,6 +269,16 @@ def simulate(
     summary["landings"] = landings.events.height
     summary["max_landing_halfshaft_torque_Nm"] = landings.max_peak_torque_Nm
     summary["flight_mode_false_triggers"] = landings.false_triggers
+    dist_km = max(summary["distance_m"], 1.0) / 1000.0
+    summary["fuel_L_per_100km"] = summary["fuel_used_L"] / dist_km * 100.0
+    summary["max_coolant_C"] = float(frame["coolant_C"].max() or 0.0)  # type: ignore[arg-type]
+    summary["max_oil_C"] = float(frame["oil_C"].max() or 0.0)  # type: ignore[arg-type]
+    summary["derate_time_s"] = model["DERATE_TIME"]
+    summary["max_brake_disc_C"] = max(
+        float(frame[f"brake_disc_C_{w}"].max() or 0.0)  # type: ignore[arg-type]
+        for w in ("fl", "fr", "rl", "rr")
+    )
+    summary["final_filter_loading"] = model["FILTER_LOAD"]
     if writer is not None and out_path is not None and tmp_path is not None:
         writer.close()
         os.replace(tmp_path, out_path / "telemetry.parquet")
