@@ -18,7 +18,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.scenarios import circle_stage, straight_stage
-from raidsim.sim.params import geometry, restrictor_cap_W, tyre_peak_mu
+from raidsim.sim.params import geometry, restrictor_cap_W, tyre_lateral_mu
 from raidsim.sim.qss import QssResult, estimate
 from raidsim.sim.qss_cli import estimate_command
 
@@ -99,7 +99,7 @@ def test_circle_speed_is_grip_limited(d7xr: Vehicle, radius_m: float) -> None:
     stage = circle_stage(radius_m, laps=2.0, surface="gravel")
     settings = Settings()
     res = estimate(d7xr, stage, settings=settings)
-    mu = SURFACE_TABLE["gravel"].mu_scale * tyre_peak_mu(d7xr)
+    mu = SURFACE_TABLE["gravel"].mu_scale * tyre_lateral_mu(d7xr)
     v_expected = math.sqrt(settings.driver.grip_usage["gravel"] * mu * G * radius_m)
     assert v_expected < settings.driver.max_speed_kmh["gravel"] / 3.6
     half = len(res.speed_mps) // 2

@@ -116,6 +116,14 @@ def restrictor_cap_W(v: Vehicle, ambient: Ambient) -> float:
     )
 
 
+def tyre_lateral_mu(v: Vehicle) -> float:
+    """Peak lateral friction at nominal load on hard ground: the cornering limit the
+    driver's speed plan scales by surface and grip usage (lower than the longitudinal
+    peak for this tyre set, and closer to what a 3 t car with a high CG can use)."""
+    t = v.tyre
+    return load_scaled(1.0, t.fym_N[0], t.fym_N[1]) / t.nominal_load_N
+
+
 def tyre_peak_mu(v: Vehicle) -> float:
     """Peak longitudinal friction at nominal load on hard ground."""
     t = v.tyre
@@ -409,7 +417,7 @@ def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArr
         limit,
         cl.step_m,
         settings.driver,
-        tyre_peak_mu(v),
+        tyre_lateral_mu(v),
         v_lim,
     )
     f = np.ascontiguousarray
