@@ -9,7 +9,6 @@ needs the network. Writes a screenshot of the two-run report to ``docs/report.pn
 from __future__ import annotations
 
 import os
-
 import shutil
 import time
 from collections.abc import Iterator
@@ -108,8 +107,11 @@ def test_two_run_report_renders_offline(
         assert errors == [] and blocked == []
         comparison = page.locator("#comparison .scatterlayer .trace")
         assert comparison.count() == 3  # two speed traces + one delta-time trace
-        shot = (DOCS_SCREENSHOT if os.environ.get("RAIDSIM_UPDATE_SCREENSHOT") == "1"
-                else tmp_path / "report.png")
+        shot = (
+            DOCS_SCREENSHOT
+            if os.environ.get("RAIDSIM_UPDATE_SCREENSHOT") == "1"
+            else tmp_path / "report.png"
+        )
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000

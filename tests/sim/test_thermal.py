@@ -79,3 +79,20 @@ def test_summary_has_heat_and_fuel_figures(d7xr: Vehicle) -> None:
     ):
         assert key in run.summary
     assert 20.0 < run.summary["fuel_L_per_100km"] < 150.0
+
+
+def test_burning_fuel_moves_the_cg_away_from_the_tank(d7xr: Vehicle) -> None:
+    """The tank sits behind the CG: as fuel burns the sprung CG moves forward by
+    dm x_tank / (m_s - dm) and the pitch inertia falls by dm x_tank^2."""
+    from raidsim.sim.layout import PARAM
+
+    m = TransientModel(d7xr, straight_stage(5000.0, limit_kmh=120.0))
+    cx0 = float(m.params[PARAM["CX"]])
+    iyy0 = m.param("IYY")
+    x_tank0 = m.param("TANK_X")
+    m.run_for(120.0)
+    burnt = m["FUEL_USED"]
+    assert burnt > 0.5
+    shift = cx0 - float(m.params[PARAM["CX"]])
+    assert shift == pytest.approx(-burnt * x_tank0 / (d7xr.sprung_mass_kg - burnt), rel=0.02)
+    assert iyy0 - m.param("IYY") == pytest.approx(burnt * x_tank0**2, rel=0.05)

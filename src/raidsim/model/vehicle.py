@@ -265,6 +265,9 @@ class FuelSpec(Spec):
     fuel_load_L: float = Field(ge=0, le=1000)
     density_kg_per_L: float = Field(gt=0.6, le=0.9)
     lhv_MJ_per_kg: float = Field(gt=20, le=50)
+    tank_x_from_cg_m: float = Field(
+        default=0.0, ge=-3.0, le=3.0, description="fuel CG ahead (+) of the vehicle CG"
+    )
     willans_efficiency: float = Field(gt=0.2, le=0.6, description="e in the Willans line")
     lambda_full_load: float = Field(
         gt=0.7,

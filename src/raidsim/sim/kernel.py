@@ -278,7 +278,7 @@ pBRDH, pBRPUMP, pBRCP, pBREMIS, pBRPART = (
     PARAM["BR_EMIS"],
     PARAM["BR_PART"],
 )
-pFUEL0 = PARAM["FUEL_LOAD_L"]
+pFUEL0, pTANKX = PARAM["FUEL_LOAD_L"], PARAM["TANK_X"]
 
 RPM = 60.0 / (2.0 * math.pi)
 ROCK_CELL_M = 0.7  # value-noise cell of the rock field, m (estimate: fist-to-boulder scale)
@@ -1240,9 +1240,18 @@ def _thermal_step(S: np.ndarray, P: np.ndarray, speed: float, surface: int) -> N
         )
         q_loss += disc_radiation_W(S[TD_ + i], t_air, P[pBREMIS], P[pBRFA + i])
         S[TD_ + i] = disc_step(S[TD_ + i], q_fric, P[pBRPART], q_loss, P[pBRM + i], P[pBRCP], dt)
-    # fuel leaves the sprung mass
-    P[pMT] -= S[AFUEL_]
-    P[pMS] -= S[AFUEL_]
+    # fuel leaves the sprung mass from the tank: the sprung CG moves away from the tank
+    # (hub offsets are measured from it) and the tank's m x^2 leaves pitch and yaw inertia
+    dm = S[AFUEL_]
+    x_tank = P[pTANKX]
+    shift = -dm * x_tank / (P[pMS] - dm)
+    for i in range(4):
+        P[pCX + i] -= shift
+    P[pTANKX] -= shift
+    P[pIYY] -= dm * x_tank * x_tank
+    P[pIZZ] -= dm * x_tank * x_tank
+    P[pMT] -= dm
+    P[pMS] -= dm
     S[AFUEL_] = 0.0
     S[ALOAD_] = 0.0
     S[ASLIP_] = 0.0

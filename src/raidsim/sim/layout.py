@@ -281,6 +281,7 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("ENRICH_START", 1),
     ("FUEL_DENSITY", 1),
     ("FUEL_LOAD_L", 1),
+    ("TANK_X", 1),
     ("FM_ENABLED", 1),
     ("FM_IMU_G", 1),
     ("FM_IMU_TMIN", 1),

@@ -363,6 +363,7 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["ENRICH_START"] = v.fuel.enrichment_start_load
     w["FUEL_DENSITY"] = v.fuel.density_kg_per_L
     w["FUEL_LOAD_L"] = v.fuel.fuel_load_L
+    w["TANK_X"] = v.fuel.tank_x_from_cg_m - float(-geo.hub_x_m[0] + v.chassis.cg_to_front_axle_m)
     fm = v.flight_mode
     w["FM_ENABLED"] = 1.0 if fm.enabled else 0.0
     w["FM_IMU_G"] = fm.imu_threshold_g
