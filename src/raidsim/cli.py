@@ -301,11 +301,13 @@ def jump(
 
 def _register_tools() -> None:
     from raidsim.report.commands import export_command, report_command
+    from raidsim.correlate.commands import correlate_command
     from raidsim.sim.qss_cli import estimate_command
 
     app.command("export")(export_command)
     app.command("report")(report_command)
     app.command("estimate")(estimate_command)
+    app.command("correlate")(correlate_command)
 
 
 _register_tools()

@@ -209,7 +209,7 @@ AFUEL_, ALOAD_, ASLIP_, ABRK_ = (
     STATE["ACC_SLIP"],
     STATE["ACC_BRAKE"],
 )
-DERT_ = STATE["DERATE_TIME"]
+DERT_, MUPAD_, FANW_ = STATE["DERATE_TIME"], STATE["MU_PAD"], STATE["FAN_LOAD_W"]
 pTHDT, pTAIR, pRHO, pPAMB = PARAM["TH_DT"], PARAM["T_AIR"], PARAM["RHO_AIR"], PARAM["P_AMB"]
 pLAMF, pENST, pFDEN = PARAM["LAMBDA_FULL"], PARAM["ENRICH_START"], PARAM["FUEL_DENSITY"]
 pBRMUN, pBRMUT, pBRMU, pBRNOM = (
@@ -703,14 +703,7 @@ def step_chunk(
             om = S[OM_ + i]
             # brake torque magnitude
             # pad friction falls off with disc temperature (fade, physics.md §8.1)
-            mu_pad = interp_table(
-                S[TD_ + i],
-                P[pBRMUT : pBRMUT + N_TABLE],
-                P[pBRMU : pBRMU + N_TABLE],
-                int(P[pBRMUN]),
-                0,
-            )
-            tb = brk * P[pTB + i] * mu_pad / P[pBRNOM]
+            tb = brk * P[pTB + i] * S[MUPAD_ + i] / P[pBRNOM]
             tbrk_[i] = tb
             if fz > 0.0:
                 sc = int(RSURF[idx])
@@ -828,7 +821,7 @@ def step_chunk(
         t_full *= S[DER_]  # ECU derate on coolant / oil temperature
         t_fric = friction_torque_Nm(w_e, P[pFA], P[pFB], P[pFC])
         if w_e > 50.0:  # alternator load of the electric fans
-            t_fric += fan_electrical_power_W(S[FAN_], P[pCLNF], P[pCLFW]) / (P[pCLALT] * w_e)
+            t_fric += S[FANW_] / (P[pCLALT] * w_e)
         tau = turbo_tau_s(w_e, P[pLAGWL], P[pLAGWH], P[pLAGL], P[pLAGH])
         S[BOOST_] += h * (thr_eff - S[BOOST_]) / tau
         t_avail = t_full * (P[pNA] + (1.0 - P[pNA]) * S[BOOST_])
@@ -1186,6 +1179,7 @@ def _thermal_step(S: np.ndarray, P: np.ndarray, speed: float, surface: int) -> N
     q_slip = S[ASLIP_] / dt
     duty = fan_duty(S[TC_], P[pCLFON], P[pCLFFULL], P[pCLFLOW])
     S[FAN_] = duty
+    S[FANW_] = fan_electrical_power_W(duty, P[pCLNF], P[pCLFW])
     k_sys = P[pCLK0] + filter_k(S[FL_], P[pCLFK0], P[pCLFKP])
     flow = core_air_flow_m3s(
         speed, rho, duty, P[pCLNF], P[pCLDP0], P[pCLQ0], k_sys, P[pCLA], P[pCLCRAM]
@@ -1239,6 +1233,9 @@ def _thermal_step(S: np.ndarray, P: np.ndarray, speed: float, surface: int) -> N
             P[pBRPUMP],
         )
         q_loss += disc_radiation_W(S[TD_ + i], t_air, P[pBREMIS], P[pBRFA + i])
+        S[MUPAD_ + i] = interp_table(
+            S[TD_ + i], P[pBRMUT : pBRMUT + N_TABLE], P[pBRMU : pBRMU + N_TABLE], int(P[pBRMUN]), 0
+        )
         S[TD_ + i] = disc_step(S[TD_ + i], q_fric, P[pBRPART], q_loss, P[pBRM + i], P[pBRCP], dt)
     # fuel leaves the sprung mass from the tank: the sprung CG moves away from the tank
     # (hub offsets are measured from it) and the tank's m x^2 leaves pitch and yaw inertia

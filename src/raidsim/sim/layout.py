@@ -91,6 +91,8 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("ACC_SLIP", 1),  # accumulators over the thermal step
     ("ACC_BRAKE", 4),  # brake friction energy per wheel over the thermal step, J
     ("DERATE_TIME", 1),  # time with derate < 1, s
+    ("MU_PAD", 4),  # pad friction at the current disc temperature (thermal rate)
+    ("FAN_LOAD_W", 1),  # electrical fan power drawn from the engine via the alternator, W
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 

@@ -477,4 +477,7 @@ def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0)
     s[STATE["FAN_DUTY"]] = v.cooling.fan_duty_low
     s[STATE["DERATE"]] = 1.0
     s[STATE["CAP_FACTOR"]] = 1.0
+    bt = v.brake_thermal
+    mu0 = float(np.interp(t_air + 20.0, bt.pad_mu_temp_C, bt.pad_mu))
+    s[STATE["MU_PAD"] : STATE["MU_PAD"] + 4] = mu0
     return s

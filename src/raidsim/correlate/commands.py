@@ -1,0 +1,162 @@
+"""``raidsim correlate LOG [--stage STAGE] --vehicle NAME [--fit F ...] --out DIR``.
+
+Reads the log (:mod:`raidsim.correlate.logs`), aligns it by distance with the stage, or with
+a route built from the log's GPS when no stage is given (:mod:`raidsim.correlate.align`),
+fits the named factors with the QSS tier (:mod:`raidsim.correlate.fit`), prints before/after
+errors and writes to ``--out``:
+
+* ``correlation.html``: speed and delta-time traces, residual maps (:mod:`.page`);
+* ``vehicle-fit.toml``: the fitted vehicle, loadable by ``raidsim.load_vehicle(path)``;
+* ``driver-fit.toml``: fitted driver settings, model corrections and the log's provenance;
+* ``correlation.json``: the numbers; ``route_from_log.csv`` when the route came from GPS.
+
+Bad input (missing file, missing channel, broken header, unknown factor) prints one line and
+exits with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from raidsim.errors import RaidsimError
+
+EXIT_BAD_INPUT = 2
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fmt(v: float | None, unit: str, digits: int = 2) -> str:
+    return (
+        "-"
+        if v is None
+        else f"{v:+.{digits}f} {unit}"
+        if unit.startswith("±")
+        else f"{v:.{digits}f} {unit}"
+    )
+
+
+def correlate_command(
+    log: Annotated[Path, typer.Argument(help="logged run: AiM/plain .csv, .parquet or MoTeC .ld")],
+    stage: Annotated[
+        str | None, typer.Option(help="stage name or file; default: route from the log's GPS")
+    ] = None,
+    vehicle: Annotated[str, typer.Option(help="vehicle preset name or .toml path")] = "d7x-r",
+    fit: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="factor to fit (repeat): grip, grip_<surface>, margin, power, "
+            "rolling, fuel, final_drive; default grip and power"
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="output directory")] = Path("runs/correlate"),
+    channel_map: Annotated[
+        Path | None, typer.Option(help='TOML [channels] table: our_name = "Log Name"')
+    ] = None,
+    ambient_C: Annotated[float | None, typer.Option(help="ambient temperature, C")] = None,
+    transient: Annotated[
+        bool, typer.Option(help="confirm the fitted setup with the transient twin (slow)")
+    ] = False,
+) -> None:
+    """Correlate the twin with a logged run: align by distance, fit factors, report."""
+    import raidsim as rs
+    from raidsim.correlate.align import align, stage_origin, write_route_from_log
+    from raidsim.correlate.fit import (
+        DEFAULT_FIT,
+        check_factor_names,
+        fit_factors,
+        write_driver_settings,
+        write_vehicle_preset,
+    )
+    from raidsim.correlate.logs import GPS, REQUIRED, load_channel_map, read_log
+    from raidsim.correlate.page import write_page
+    from raidsim.model.ambient import Ambient
+
+    names = list(fit) if fit else list(DEFAULT_FIT)
+    try:
+        check_factor_names(names)
+        cmap = load_channel_map(channel_map)
+        required = REQUIRED if stage is not None else REQUIRED + GPS
+        run = read_log(log, cmap, required)
+        car = rs.load_vehicle(vehicle)
+        ambient = Ambient() if ambient_C is None else Ambient(temp_C=ambient_C)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no-elevation notes on GPS routes
+            if stage is None:
+                route = write_route_from_log(run, out / "route_from_log.csv")
+                st = rs.load_stage(route)
+                origin = stage_origin(route)
+            else:
+                st = rs.load_stage(stage)
+                origin = stage_origin(stage)
+        aligned = align(run, st, origin)
+        result = fit_factors(aligned, st, car, names, log=run, ambient=ambient)
+        out.mkdir(parents=True, exist_ok=True)
+        vpath = write_vehicle_preset(result, out / "vehicle-fit.toml")
+        dpath = write_driver_settings(result, out / "driver-fit.toml")
+    except RaidsimError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ValueError as exc:  # pydantic range errors (ambient)
+        err_console.print(f"[bold red]error:[/] {exc}".replace("\n", " "), highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    table = Table(title=f"{car.name} vs {run.source.name} on {st.name}")
+    table.add_column("")
+    table.add_column("before", justify="right")
+    table.add_column("after fit", justify="right")
+    b, a = result.before.metrics(), result.after.metrics()
+    for label, key, unit in (
+        ("RMS speed error", "rms_speed_error_kmh", "km/h"),
+        ("stage-time error", "stage_time_error_s", "s"),
+        ("stage-time error", "stage_time_error_pct", "%"),
+        ("fuel error", "fuel_error_L", "L"),
+        ("fuel error", "fuel_error_pct", "%"),
+    ):
+        table.add_row(label, _fmt(b[key], unit), _fmt(a[key], unit))
+    console.print(table)
+    console.print(
+        f"logged stage time {b['stage_time_log_s']:.1f} s over {aligned.s_m[-1] / 1000:.2f} km"
+    )
+    for f in result.factors:
+        console.print(f"  {f.name:<14} {f.value:.4f} ± {f.ci95:.4f} (95 %)  -> {f.maps_to}")
+    if result.final_drive is not None and "final_drive" not in names:
+        fd = result.final_drive
+        console.print(f"  final-drive check (RPM / predicted): {fd.value:.4f} ± {fd.ci95:.4f}")
+
+    confirm: dict[str, float] = {}
+    if transient:
+        from raidsim.model.settings import Settings
+
+        tr = rs.simulate(
+            result.corrected.vehicle, st, ambient, Settings(driver=result.corrected.driver)
+        )
+        confirm = {
+            "transient_stage_time_s": float(tr.summary["stage_time_s"]),
+            "transient_fuel_used_L": float(tr.summary["fuel_used_L"]),
+        }
+        console.print(
+            f"transient confirmation: stage time {confirm['transient_stage_time_s']:.1f} s, "
+            f"fuel {confirm['transient_fuel_used_L']:.2f} L"
+        )
+
+    page = write_page(out / "correlation.html", aligned, result, f"Correlation: {run.source.name}")
+    report = {
+        "log": result.provenance,
+        "vehicle": car.name,
+        "stage": st.name,
+        "factors": {f.name: f.as_dict() for f in result.factors},
+        "final_drive_check": None if result.final_drive is None else result.final_drive.as_dict(),
+        "before": b,
+        "after": a,
+        "qss_evaluations": result.evaluations,
+        **confirm,
+    }
+    (out / "correlation.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    console.print(f"wrote {page}, {vpath}, {dpath}")

@@ -1,0 +1,424 @@
+"""Fit named correction factors of the twin to an aligned log, with confidence intervals.
+
+The model inside the fit is the QSS tier (:func:`raidsim.sim.qss.estimate`, ~0.03 s per
+20 km), so a fit of a few factors costs a few seconds. Factors (all multiplicative, 1 = as
+the preset/driver defaults say):
+
+==============  ==================================================================  ==========
+name            what it scales                                                      lands in
+==============  ==================================================================  ==========
+grip            every surface's ``DriverSpec.grip_usage`` (corner speeds)           driver
+grip_<surface>  one surface's ``grip_usage`` (e.g. ``grip_gravel``)                 driver
+margin          every surface's ``DriverSpec.max_speed_kmh`` (driver's speed caps)  driver
+power           engine power: ``engine.torque_curve_Nm`` x k and the restrictor    vehicle
+                throat ``restrictor.diameter_mm`` x sqrt(k) (choked flow ~ area)
+rolling         rolling + sand compaction resistance (no vehicle field yet: applied  corrections
+                in the fit by scaling the QSS surface loads; recorded, not applied
+                by ``load_vehicle``)
+fuel            fuel use: ``fuel.willans_efficiency`` / k                           vehicle
+final_drive     ``gearbox.final_drive_ratio`` x k (or rolling radius / k): not a    vehicle
+                least-squares factor, the check below
+==============  ==================================================================  ==========
+
+Least squares (``scipy.optimize.least_squares``, trust region, bounds 0.3..2, forward
+differences with a 1 % step: the QSS speed trace has small steps in the factors, from the
+driver preview's whole-metre look-ahead, that a finer step would read as slope) on the
+residual vector, each term over its expected error:
+r = [(v_model(s_i) - v_log(s_i)) / 0.5 m/s on the 5 m grid, and when the log has fuel,
+(F_model - F_log) / (1 % of F_log)] -- the fuel total is one observation.
+Covariance ``C = (J^T J)^-1 s^2`` with ``s^2 = r.r / (n - p)``, inflated by n / n_eff with
+``n_eff = n (1 - rho1) / (1 + rho1)`` (lag-1 autocorrelation of the speed residuals: residuals
+along a stage are not independent, and without this the intervals would be far too narrow);
+95 % interval = 1.96 sqrt(C_kk).
+
+**Final-drive / rolling-radius check**: where the converter is locked (gear >= lock-up gear,
+above the lock-up speed), engine speed = v / r_d x i_gear x i_final x i_transfer. The median
+of logged RPM over that prediction (from the logged gear and speed) is the scale on
+i_final / r_d the log implies; 1.00 +- 0.02 means gearing and tyre radius agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import least_squares
+
+from raidsim.correlate.align import AlignedLog, Comparison, compare
+from raidsim.correlate.logs import LogError, LoggedRun
+from raidsim.errors import ConfigError
+from raidsim.model.ambient import Ambient
+from raidsim.model.loader import load_vehicle
+from raidsim.model.settings import DriverSpec, Settings
+from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
+from raidsim.route.stage import Stage
+from raidsim.sim import qss
+from raidsim.sim.layout import SURFACES
+
+F64 = NDArray[np.float64]
+
+FACTORS: dict[str, str] = {
+    "grip": "DriverSpec.grip_usage, every surface",
+    **{f"grip_{s}": f"DriverSpec.grip_usage['{s}']" for s in SURFACES},
+    "margin": "DriverSpec.max_speed_kmh, every surface",
+    "power": "engine.torque_curve_Nm x k, restrictor.diameter_mm x sqrt(k)",
+    "rolling": "rolling + compaction resistance (model correction)",
+    "fuel": "fuel.willans_efficiency / k",
+    "final_drive": "gearbox.final_drive_ratio x k (RPM check)",
+}
+DEFAULT_FIT = ("grip", "power")
+BOUNDS = (0.3, 2.0)
+#: expected speed residual of a good fit (sensor + alignment + model), m/s
+SIGMA_SPEED_MPS = 0.5
+#: expected relative error of a logged fuel total
+SIGMA_FUEL = 0.01
+
+
+def check_factor_names(names: Sequence[str]) -> None:
+    unknown = [n for n in names if n not in FACTORS]
+    if unknown:
+        raise ConfigError(
+            f"unknown correction factor(s) {', '.join(unknown)} (known: {', '.join(FACTORS)})"
+        )
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A vehicle, a driver and the rolling-resistance correction, with factors applied."""
+
+    vehicle: Vehicle
+    driver: DriverSpec
+    rolling_scale: float = 1.0
+
+
+def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]) -> Corrected:
+    """Apply multiplicative factors (names in :data:`FACTORS`) to a vehicle and a driver."""
+    check_factor_names(list(values))
+    grip = dict(driver.grip_usage)
+    caps = dict(driver.max_speed_kmh)
+    for name, k in values.items():
+        if name == "grip":
+            grip = {s: g * k for s, g in grip.items()}
+        elif name.startswith("grip_"):
+            surf = name[5:]
+            grip[surf] = grip[surf] * k
+        elif name == "margin":
+            caps = {s: c * k for s, c in caps.items()}
+    new_driver = driver.model_copy(update={"grip_usage": grip, "max_speed_kmh": caps})
+    changes: dict[str, Any] = {}
+    if "power" in values:
+        k = values["power"]
+        changes["engine.torque_curve_Nm"] = [t * k for t in vehicle.engine.torque_curve_Nm]
+        if vehicle.restrictor.model == "choked_flow":
+            changes["restrictor.diameter_mm"] = vehicle.restrictor.diameter_mm * math.sqrt(k)
+    if "fuel" in values:
+        changes["fuel.willans_efficiency"] = vehicle.fuel.willans_efficiency / values["fuel"]
+    if "final_drive" in values:
+        changes["gearbox.final_drive_ratio"] = (
+            vehicle.gearbox.final_drive_ratio * values["final_drive"]
+        )
+    new_vehicle = vehicle.with_changes(**changes) if changes else vehicle
+    return Corrected(new_vehicle, new_driver, values.get("rolling", 1.0))
+
+
+@contextlib.contextmanager
+def _rolling_scale(k: float) -> Iterator[None]:
+    """Scale the QSS surface loads' rolling and compaction resistance by ``k`` (scoped;
+    raidsim has no vehicle field for it yet)."""
+    if k == 1.0:
+        yield
+        return
+    original = qss.surface_loads
+
+    def scaled(v: Vehicle, settings: Settings) -> qss.SurfaceLoads:
+        sl = original(v, settings)
+        return dataclasses.replace(
+            sl,
+            roll_a_N=sl.roll_a_N * k,
+            roll_b_N_s2_per_m2=sl.roll_b_N_s2_per_m2 * k,
+            compaction_N=sl.compaction_N * k,
+        )
+
+    setattr(qss, "surface_loads", scaled)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(qss, "surface_loads", original)  # noqa: B010
+
+
+def run_qss(
+    c: Corrected, stage: Stage, ambient: Ambient | None, settings: Settings | None
+) -> qss.QssResult:
+    """The QSS tier with a corrected vehicle, driver and rolling resistance."""
+    base = settings or Settings()
+    s = base.model_copy(update={"driver": c.driver})
+    with _rolling_scale(c.rolling_scale):
+        return qss.estimate(c.vehicle, stage, ambient, s)
+
+
+@dataclass(frozen=True)
+class FactorEstimate:
+    name: str
+    value: float
+    ci95: float
+    maps_to: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "ci95": self.ci95, "maps_to": self.maps_to}
+
+
+def _n_eff(r: F64) -> float:
+    n = len(r)
+    if n < 3 or float(np.std(r)) == 0.0:
+        return float(n)
+    rho = float(np.corrcoef(r[:-1], r[1:])[0, 1])
+    rho = min(max(rho, 0.0), 0.99)
+    return max(n * (1.0 - rho) / (1.0 + rho), 2.0)
+
+
+def final_drive_check(log: LoggedRun, vehicle: Vehicle) -> FactorEstimate | None:
+    """Logged RPM over the RPM the gearing predicts (module docstring); None without RPM,
+    gear or enough locked-converter samples."""
+    if not log.has("engine_speed_rpm", "gear", "speed_mps"):
+        return None
+    gb, cv, e = vehicle.gearbox, vehicle.converter, vehicle.engine
+    gear = np.round(log.channels["gear"]).astype(np.int64)
+    v = log.channels["speed_mps"]
+    rpm = log.channels["engine_speed_rpm"]
+    ok = (
+        (gear >= cv.lockup_min_gear)
+        & (gear <= gb.n_gears)
+        & (v > cv.lockup_min_speed_kmh / 3.6 + 2.0)
+        & (rpm > 1.1 * e.idle_rpm)
+        & np.isfinite(rpm)
+    )
+    if ok.sum() < 50:
+        return None
+    ratios = np.array(gb.ratios) * gb.final_drive_ratio * gb.transfer_ratio
+    pred = v[ok] / qss.rolling_radius_m(vehicle) * ratios[gear[ok] - 1] / RPM_TO_RADPS
+    k = rpm[ok] / pred
+    value = float(np.median(k))
+    r = k - value
+    se = 1.2533 * float(np.std(r)) / math.sqrt(_n_eff(r))
+    return FactorEstimate("final_drive", value, 1.96 * se, FACTORS["final_drive"])
+
+
+@dataclass
+class FitResult:
+    """Fitted factors with 95 % intervals, the corrected model and before/after errors."""
+
+    factors: list[FactorEstimate]
+    corrected: Corrected
+    before: Comparison
+    after: Comparison
+    final_drive: FactorEstimate | None
+    evaluations: int
+    base_vehicle: str
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def values(self) -> dict[str, float]:
+        return {f.name: f.value for f in self.factors}
+
+
+def fit_factors(
+    aligned: AlignedLog,
+    stage: Stage,
+    vehicle: Vehicle,
+    names: Sequence[str] = DEFAULT_FIT,
+    log: LoggedRun | None = None,
+    ambient: Ambient | None = None,
+    settings: Settings | None = None,
+) -> FitResult:
+    """Least-squares fit of ``names`` (module docstring) to an aligned log.
+
+    ``final_drive`` in ``names`` applies the RPM check's scale (needs ``log`` with RPM and
+    gear); it is not part of the least-squares vector.
+    """
+    check_factor_names(names)
+    driver = (settings or Settings()).driver
+    density = vehicle.fuel.density_kg_per_L
+    fixed: dict[str, float] = {}
+    fd = final_drive_check(log, vehicle) if log is not None else None
+    if "final_drive" in names:
+        if fd is None:
+            src = log.source if log is not None else "log"
+            raise LogError(
+                f"{src}: the final_drive check needs engine_speed_rpm, gear and speed_mps "
+                "with at least 50 locked-converter samples"
+            )
+        fixed["final_drive"] = fd.value
+    lsq = [n for n in names if n != "final_drive"]
+    has_fuel = "fuel_used_L" in aligned.channels
+    if "fuel" in lsq and not has_fuel:
+        src = log.source if log is not None else "log"
+        raise LogError(f"{src}: missing channel(s) fuel_used_L (needed to fit 'fuel')")
+
+    before_res = run_qss(Corrected(vehicle, driver), stage, ambient, settings)
+    before = compare(aligned, before_res, density)
+    fuel_log = before.fuel_log_L
+    n_speed = len(aligned.s_m)
+    count = 0
+
+    def corrected(x: F64) -> Corrected:
+        return apply_factors(vehicle, driver, {**fixed, **dict(zip(lsq, x, strict=True))})
+
+    def residuals(x: F64) -> F64:
+        nonlocal count
+        count += 1
+        cmp = compare(aligned, run_qss(corrected(x), stage, ambient, settings), density)
+        r = cmp.speed_residual_mps / SIGMA_SPEED_MPS
+        if has_fuel and fuel_log and cmp.fuel_model_L is not None:
+            rf = (cmp.fuel_model_L - fuel_log) / (SIGMA_FUEL * fuel_log)
+            r = np.concatenate((r, [rf]))
+        return np.asarray(r, dtype=np.float64)
+
+    estimates: list[FactorEstimate] = []
+    if lsq:
+        sol = least_squares(
+            residuals,
+            np.ones(len(lsq)),
+            bounds=(np.full(len(lsq), BOUNDS[0]), np.full(len(lsq), BOUNDS[1])),
+            diff_step=1e-2,
+        )
+        r = sol.fun
+        jac = np.asarray(sol.jac, dtype=np.float64)
+        n, p = len(r), len(lsq)
+        s2 = float(r @ r) / max(n - p, 1)
+        inflation = n_speed / _n_eff(r[:n_speed])
+        try:
+            cov = np.linalg.inv(jac.T @ jac) * s2 * inflation
+            ci = 1.96 * np.sqrt(np.maximum(np.diag(cov), 0.0))
+        except np.linalg.LinAlgError:
+            ci = np.full(p, np.inf)
+        x_best = np.asarray(sol.x, dtype=np.float64)
+        estimates = [
+            FactorEstimate(name, float(x_best[i]), float(ci[i]), FACTORS[name])
+            for i, name in enumerate(lsq)
+        ]
+    else:
+        x_best = np.zeros(0)
+    if "final_drive" in names and fd is not None:
+        estimates.append(fd)
+    best = corrected(x_best)
+    after = compare(aligned, run_qss(best, stage, ambient, settings), density)
+    return FitResult(
+        estimates,
+        best,
+        before,
+        after,
+        fd,
+        count,
+        vehicle.name,
+        log.provenance() if log is not None else {},
+    )
+
+
+# ----------------------------------------------------------------------------- writers
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValueError(f"cannot write non-finite {v!r} to TOML")
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A minimal TOML writer for nested dicts of scalars and lists (None keys omitted)."""
+    lines = []
+    tables = []
+    for k, v in data.items():
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            tables.append((k, v))
+        else:
+            lines.append(f"{k} = {_toml_value(v)}")
+    out = "\n".join(lines)
+    for k, v in tables:
+        name = f"{prefix}{k}"
+        body = to_toml(v, name + ".")
+        out += f"\n\n[{name}]\n{body}" if out else f"[{name}]\n{body}"
+    return out
+
+
+def _header(result: FitResult, what: str) -> str:
+    p = result.provenance
+    lines = [
+        f"# {what}",
+        f"# derived: fitted by `raidsim correlate` from preset '{result.base_vehicle}' to the "
+        f"log {p.get('log_file', '?')}",
+        f"#   log sha256 {p.get('log_sha256', '?')}, log date {p.get('log_date', '') or '?'}, "
+        f"fitted {p.get('fitted_on', '?')}",
+    ]
+    for f in result.factors:
+        lines.append(f"#   {f.name} = {f.value:.4f} +- {f.ci95:.4f} (95 %): {f.maps_to}")
+    return "\n".join(lines) + "\n"
+
+
+def write_vehicle_preset(result: FitResult, path: Path) -> Path:
+    """The fitted vehicle as a preset TOML loadable by :func:`raidsim.load_vehicle`."""
+    v = result.corrected.vehicle
+    p = result.provenance
+    desc = (
+        f"derived from '{result.base_vehicle}' by raidsim correlate: log {p.get('log_file', '?')}"
+        f" (sha256 {p.get('log_sha256', '?')[:16]}..., date {p.get('log_date', '') or '?'}); "
+        + ", ".join(f"{f.name} x{f.value:.4f}" for f in result.factors)
+    )
+    fitted = v.model_copy(update={"name": f"{result.base_vehicle}-fit", "description": desc})
+    text = _header(result, "Vehicle preset derived from logged data") + "\n"
+    text += to_toml(fitted.model_dump(mode="json")) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    reloaded = load_vehicle(path)
+    if reloaded != fitted:
+        raise ConfigError(f"{path}: the written preset does not reload to the fitted vehicle")
+    return path
+
+
+def write_driver_settings(result: FitResult, path: Path) -> Path:
+    """Driver factors, the rolling-resistance correction, provenance and the fitted
+    ``[driver]`` table (load with :func:`load_driver_settings`)."""
+    data: dict[str, Any] = {
+        "source": {**result.provenance, "base_vehicle": result.base_vehicle},
+        "factors": {f.name: f.as_dict() for f in result.factors},
+        "model_corrections": {"rolling_resistance_scale": result.corrected.rolling_scale},
+        "driver": result.corrected.driver.model_dump(mode="json"),
+    }
+    text = _header(result, "Driver settings and model corrections derived from logged data")
+    text += "\n" + to_toml(data) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_driver_settings(path: Path | str) -> DriverSpec:
+    """The ``[driver]`` table of a file written by :func:`write_driver_settings`."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read driver settings ({exc})") from exc
+    if "driver" not in data:
+        raise ConfigError(f"{p}: no [driver] table")
+    return DriverSpec.model_validate(data["driver"])

@@ -1,0 +1,415 @@
+"""Read logged runs (AiM CSV, plain CSV, Parquet, MoTeC .ld) into SI channels with our names.
+
+A log's channels are renamed by a **channel map**: for each of our channel names a list of
+log names to look for, first match wins (:data:`DEFAULT_CHANNEL_MAP`; a TOML file with a
+``[channels]`` table adds or overrides entries, e.g. ``speed_mps = ["Wheel Speed"]``).
+Values are converted to SI by the unit the log gives for the channel (:data:`UNIT_TO_SI`:
+km/h -> m/s, % -> fraction, K -> deg C ...); a unit we do not know for that quantity is
+an error, never a silent 1:1.
+
+Formats (picked by suffix, then by content):
+
+* **AiM RaceStudio CSV** (shared/ecosystem.md §2): key/value header rows starting with
+  ``"Format","AiM CSV File"``, a blank line, the channel-name row (first cell ``Time``), the
+  units row, optional blank line, then data. ``;`` separators with ``,`` decimals are read.
+* **plain CSV**: channel-name row, units row, data (our :func:`raidsim.io.csv_export.write_csv`
+  layout and most loggers' "export with units").
+* **Parquet**: one column per channel; units from the field metadata ``unit`` (as our own
+  telemetry writes them) or the schema metadata ``raidsim.units``.
+* **MoTeC .ld** through :func:`raidsim.io.motec.read_ld`; channels at other rates are
+  interpolated onto the time base of the fastest channel.
+
+Missing required channels or a broken header raise :class:`LogError` naming the file and
+what is missing (the CLI exits with code 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from raidsim.errors import RaidsimError
+
+F64 = NDArray[np.float64]
+
+
+class LogError(RaidsimError):
+    """A logged run is unreadable, has a broken header or lacks a required channel."""
+
+
+#: our channel name -> log names tried in order (case-insensitive)
+DEFAULT_CHANNEL_MAP: dict[str, list[str]] = {
+    "time_s": ["Time", "time_s", "Time [s]", "t"],
+    "speed_mps": ["Speed", "GPS Speed", "Vehicle Speed", "speed_mps", "Ground Speed"],
+    "lat_deg": ["GPS Latitude", "Latitude", "lat", "lat_deg"],
+    "lon_deg": ["GPS Longitude", "Longitude", "lon", "lon_deg"],
+    "altitude_m": ["GPS Altitude", "Altitude", "altitude_m"],
+    "engine_speed_rpm": ["RPM", "Engine Speed", "engine_speed_rpm"],
+    "gear": ["Gear", "nGear", "gear"],
+    "throttle": ["Throttle", "TPS", "Throttle Pos", "throttle"],
+    "coolant_temp_C": ["Water Temp", "Coolant Temp", "coolant_temp_C"],
+    "distance_m": ["Distance", "Distance on GPS Speed", "distance_m"],
+    "fuel_used_L": ["Fuel Used", "fuel_used_L"],
+}
+
+#: quantity of each of our channels, which selects the unit table
+QUANTITY: dict[str, str] = {
+    "time_s": "time",
+    "speed_mps": "speed",
+    "lat_deg": "angle",
+    "lon_deg": "angle",
+    "altitude_m": "length",
+    "engine_speed_rpm": "rotation",
+    "gear": "count",
+    "throttle": "fraction",
+    "coolant_temp_C": "temperature",
+    "distance_m": "length",
+    "fuel_used_L": "volume",
+}
+
+#: per quantity: unit as logged (lower case) -> (scale, offset) with SI = value * scale + offset
+UNIT_TO_SI: dict[str, dict[str, tuple[float, float]]] = {
+    "time": {"s": (1.0, 0.0), "sec": (1.0, 0.0), "ms": (1e-3, 0.0), "": (1.0, 0.0)},
+    "speed": {
+        "m/s": (1.0, 0.0),
+        "km/h": (1 / 3.6, 0.0),
+        "kph": (1 / 3.6, 0.0),
+        "kmh": (1 / 3.6, 0.0),
+        "mph": (0.44704, 0.0),
+        "kn": (1852 / 3600, 0.0),
+        "knots": (1852 / 3600, 0.0),
+    },
+    "angle": {"deg": (1.0, 0.0), "°": (1.0, 0.0), "degrees": (1.0, 0.0), "": (1.0, 0.0)},
+    "length": {"m": (1.0, 0.0), "km": (1000.0, 0.0), "ft": (0.3048, 0.0), "mi": (1609.344, 0.0)},
+    "rotation": {"rpm": (1.0, 0.0), "1/min": (1.0, 0.0), "rad/s": (60 / (2 * np.pi), 0.0)},
+    "count": {"": (1.0, 0.0), "#": (1.0, 0.0), "-": (1.0, 0.0), "gear": (1.0, 0.0)},
+    "fraction": {"%": (0.01, 0.0), "": (1.0, 0.0), "-": (1.0, 0.0), "1": (1.0, 0.0)},
+    "temperature": {
+        "c": (1.0, 0.0),
+        "°c": (1.0, 0.0),
+        "degc": (1.0, 0.0),
+        "k": (1.0, -273.15),
+        "f": (5 / 9, -32 * 5 / 9),
+        "°f": (5 / 9, -32 * 5 / 9),
+    },
+    "volume": {"l": (1.0, 0.0), "ml": (1e-3, 0.0), "gal": (3.785411784, 0.0)},
+}
+
+#: channels every log needs; GPS is needed in addition when no stage is given
+REQUIRED = ("time_s", "speed_mps")
+GPS = ("lat_deg", "lon_deg")
+
+
+@dataclass
+class LoggedRun:
+    """A logged run in SI with our channel names, uniformly or non-uniformly sampled.
+
+    ``channels`` holds float64 arrays of equal length (``time_s`` starts wherever the log
+    starts: no offset is removed here). ``header`` is the log's own metadata (AiM key/value
+    rows, .ld session fields, Parquet metadata). ``sha256`` identifies the file.
+    """
+
+    source: Path
+    channels: dict[str, F64]
+    units_in_log: dict[str, str]
+    log_names: dict[str, str]
+    header: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.channels for n in names)
+
+    def require(self, names: Iterable[str], why: str = "") -> None:
+        """Raise :class:`LogError` naming every channel in ``names`` the log lacks."""
+        missing = [n for n in names if n not in self.channels]
+        if missing:
+            looked = "; ".join(
+                f"{n}: {', '.join(DEFAULT_CHANNEL_MAP.get(n, [n]))}" for n in missing
+            )
+            raise LogError(
+                f"{self.source}: missing channel(s) {', '.join(missing)}{why} "
+                f"(looked for {looked}; map other names with --channel-map FILE.toml)"
+            )
+
+    def provenance(self) -> dict[str, str]:
+        """File name, hash and date recorded in derived presets."""
+        date = self.header.get("Date", "")
+        time = self.header.get("Time", "")
+        return {
+            "log_file": self.source.name,
+            "log_sha256": self.sha256,
+            "log_date": f"{date} {time}".strip(),
+            "fitted_on": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+
+
+def load_channel_map(path: Path | str | None) -> dict[str, list[str]]:
+    """The default map, updated by a TOML file's ``[channels]`` table (our name -> log name
+    or list of log names, tried before the defaults)."""
+    mapping = {k: list(v) for k, v in DEFAULT_CHANNEL_MAP.items()}
+    if path is None:
+        return mapping
+    p = Path(path)
+    if not p.is_file():
+        raise LogError(f"channel map not found: {p}")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LogError(f"{p}: not valid TOML ({exc})") from exc
+    table = data.get("channels")
+    if not isinstance(table, dict):
+        raise LogError(f'{p}: needs a [channels] table (our_name = "Log Name" or [...])')
+    for ours, names in table.items():
+        if ours not in QUANTITY:
+            raise LogError(
+                f"{p}: channels.{ours} is not one of our channels ({', '.join(QUANTITY)})"
+            )
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise LogError(f"{p}: channels.{ours} = {names!r} must be a string or list of strings")
+        mapping[ours] = list(names) + [n for n in mapping[ours] if n not in names]
+    return mapping
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------- raw tables
+RawTable = tuple[dict[str, F64], dict[str, str], dict[str, str]]  # values, units, header
+
+
+def _number(cell: str, decimal_comma: bool) -> float:
+    c = cell.strip()
+    if c == "":
+        return float("nan")
+    if decimal_comma:
+        c = c.replace(",", ".")
+    return float(c)
+
+
+def _rows(path: Path) -> tuple[list[list[str]], bool]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LogError(f"{path}: not a UTF-8 text file ({exc})") from exc
+    first = text.split("\n", 1)[0]
+    semicolon = first.count(";") > first.count(",")
+    rows = list(csv.reader(text.splitlines(), delimiter=";" if semicolon else ","))
+    return rows, semicolon
+
+
+def _table(
+    path: Path, names: list[str], units: list[str], data: list[list[str]], line0: int, dc: bool
+) -> dict[str, F64]:
+    names = [n.strip() for n in names]
+    if not names or any(n == "" for n in names):
+        raise LogError(f"{path}: line {line0 - 1}: channel-name row has an empty name")
+    if len(units) != len(names):
+        raise LogError(
+            f"{path}: units row has {len(units)} fields, the channel-name row {len(names)} "
+            "(broken header)"
+        )
+    if len(set(names)) != len(names):
+        raise LogError(f"{path}: duplicate channel names in the header row")
+    cols: list[list[float]] = [[] for _ in names]
+    for k, row in enumerate(data):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(names):
+            raise LogError(
+                f"{path}: line {line0 + k}: {len(row)} fields, the header has {len(names)}"
+            )
+        try:
+            for j, cell in enumerate(row):
+                cols[j].append(_number(cell, dc))
+        except ValueError as exc:
+            raise LogError(f"{path}: line {line0 + k}: not a number ({exc})") from exc
+    if not cols[0]:
+        raise LogError(f"{path}: no data rows after the header")
+    return {n: np.asarray(c, dtype=np.float64) for n, c in zip(names, cols, strict=True)}
+
+
+def _is_names_row(row: list[str]) -> bool:
+    return row[0].strip() == "Time" and len(row) > 2
+
+
+def read_aim_csv(path: Path) -> RawTable:
+    """AiM RaceStudio CSV: key/value header, blank, names, units, [blank], data."""
+    rows, dc = _rows(path)
+    header: dict[str, str] = {}
+    i = 0
+    # header rows run to the first blank line ("Time" is also a header key: time of day)
+    while i < len(rows) and any(c.strip() for c in rows[i]) and not _is_names_row(rows[i]):
+        header[rows[i][0].strip()] = ",".join(c.strip() for c in rows[i][1:])
+        i += 1
+    while i < len(rows) and not any(c.strip() for c in rows[i]):
+        i += 1
+    if i >= len(rows):
+        raise LogError(f"{path}: AiM header has no channel-name row (a row starting with 'Time')")
+    names = rows[i]
+    if names[0].strip() != "Time":
+        raise LogError(
+            f"{path}: line {i + 1}: expected the AiM channel-name row starting with 'Time', "
+            f"got {names[0]!r} (broken header)"
+        )
+    if i + 1 >= len(rows):
+        raise LogError(f"{path}: AiM header has no units row after the channel names")
+    units = rows[i + 1]
+    values = _table(path, names, units, rows[i + 2 :], i + 3, dc)
+    return (
+        values,
+        dict(zip([n.strip() for n in names], [u.strip() for u in units], strict=True)),
+        header,
+    )
+
+
+def read_plain_csv(path: Path) -> RawTable:
+    """Channel-name row, units row, data."""
+    rows, dc = _rows(path)
+    rows_nb = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows_nb) < 2:
+        raise LogError(f"{path}: expected a channel-name row and a units row (broken header)")
+    names, units = rows_nb[0], rows_nb[1]
+    try:
+        [float(u) for u in units if u.strip()]
+        numeric_units = any(u.strip() for u in units)
+    except ValueError:
+        numeric_units = False
+    if numeric_units:
+        raise LogError(f"{path}: line 2 holds numbers, expected the units row (broken header)")
+    values = _table(path, names, units, rows_nb[2:], 3, dc)
+    return (
+        values,
+        dict(zip([n.strip() for n in names], [u.strip() for u in units], strict=True)),
+        {},
+    )
+
+
+def read_parquet(path: Path) -> RawTable:
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise LogError(f"{path}: not a readable Parquet file ({exc})") from exc
+    meta = table.schema.metadata or {}
+    units: dict[str, str] = {}
+    if b"raidsim.units" in meta:
+        units.update(json.loads(meta[b"raidsim.units"]))
+    for f in table.schema:
+        if f.metadata and b"unit" in f.metadata:
+            units[f.name] = f.metadata[b"unit"].decode()
+    values = {
+        name: np.asarray(table.column(name).to_numpy(), dtype=np.float64)
+        for name in table.column_names
+    }
+    header = {k.decode(): v.decode()[:200] for k, v in meta.items() if k != b"raidsim.units"}
+    return values, units, header
+
+
+def read_motec(path: Path) -> RawTable:
+    from raidsim.io.motec import read_ld
+
+    try:
+        meta, chans = read_ld(path)
+    except (ValueError, OSError) as exc:
+        raise LogError(f"{path}: not a readable MoTeC .ld file ({exc})") from exc
+    if not chans:
+        raise LogError(f"{path}: the .ld file holds no channels")
+    fastest = max(chans, key=lambda c: c.rate_hz)
+    n = len(fastest.data)
+    t = np.arange(n) / fastest.rate_hz
+    values: dict[str, F64] = {"Time": t}
+    units: dict[str, str] = {"Time": "s"}
+    for c in chans:
+        tc = np.arange(len(c.data)) / c.rate_hz
+        values[c.name] = np.interp(t, tc, c.data)
+        units[c.name] = c.unit
+    header = {
+        "Date": meta.datetime.date().isoformat(),
+        "Time": meta.datetime.time().isoformat(),
+        "Vehicle": meta.vehicle,
+        "Racer": meta.driver,
+        "Venue": meta.venue,
+    }
+    return values, units, header
+
+
+def read_raw(path: Path) -> RawTable:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return read_parquet(path)
+    if suffix == ".ld":
+        return read_motec(path)
+    if suffix in {".csv", ".txt"}:
+        rows, _ = _rows(path)
+        first = rows[0][0].strip() if rows and rows[0] else ""
+        if first == "Format":
+            return read_aim_csv(path)
+        return read_plain_csv(path)
+    raise LogError(f"{path}: unknown log format '{suffix}' (expected .csv, .parquet or .ld)")
+
+
+def to_si(path: Path, ours: str, log_name: str, values: F64, unit: str) -> F64:
+    """Convert one channel by its logged unit; an unknown unit is a :class:`LogError`."""
+    table = UNIT_TO_SI[QUANTITY[ours]]
+    key = unit.strip().lower()
+    if key not in table:
+        raise LogError(
+            f"{path}: channel '{log_name}' (-> {ours}) has unit {unit!r}; known units: "
+            f"{', '.join(repr(u) for u in table)}"
+        )
+    scale, offset = table[key]
+    return np.asarray(values * scale + offset, dtype=np.float64)
+
+
+def read_log(
+    path: Path | str,
+    channel_map: Mapping[str, list[str]] | None = None,
+    required: Iterable[str] = REQUIRED,
+) -> LoggedRun:
+    """Read ``path`` and map its channels to ours in SI (see the module docstring).
+
+    Samples with a non-finite time are dropped; rows are sorted by time.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise LogError(f"log file not found: {p}")
+    raw, units, header = read_raw(p)
+    mapping = channel_map or DEFAULT_CHANNEL_MAP
+    by_lower = {k.lower(): k for k in raw}
+    channels: dict[str, F64] = {}
+    log_units: dict[str, str] = {}
+    log_names: dict[str, str] = {}
+    for ours, candidates in mapping.items():
+        for cand in candidates:
+            name = by_lower.get(cand.lower())
+            if name is None:
+                continue
+            unit = units.get(name, "")
+            channels[ours] = to_si(p, ours, name, raw[name], unit)
+            log_units[ours] = unit
+            log_names[ours] = name
+            break
+    run = LoggedRun(p, channels, log_units, log_names, header, _sha256(p))
+    run.require(required)
+    t = run.channels["time_s"]
+    keep = np.isfinite(t)
+    order = np.argsort(t[keep], kind="stable")
+    run.channels = {k: v[keep][order] for k, v in run.channels.items()}
+    if len(run.channels["time_s"]) < 10:
+        raise LogError(f"{p}: only {len(run.channels['time_s'])} samples; at least 10 needed")
+    return run
