@@ -300,14 +300,18 @@ def jump(
 
 
 def _register_tools() -> None:
-    from raidsim.report.commands import export_command, report_command
     from raidsim.correlate.commands import correlate_command
+    from raidsim.optimize.commands import optimize_command
+    from raidsim.regs.commands import check_regs_command
+    from raidsim.report.commands import export_command, report_command
     from raidsim.sim.qss_cli import estimate_command
 
     app.command("export")(export_command)
     app.command("report")(report_command)
     app.command("estimate")(estimate_command)
     app.command("correlate")(correlate_command)
+    app.command("optimize")(optimize_command)
+    app.command("check-regs")(check_regs_command)
 
 
 _register_tools()

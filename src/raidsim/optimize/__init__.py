@@ -1,0 +1,1 @@
+"""Setup optimisation over the QSS estimator (optuna); see :mod:`raidsim.optimize.study`."""

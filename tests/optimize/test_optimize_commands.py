@@ -1,0 +1,92 @@
+"""``raidsim optimize`` on a local typer app: table, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from raidsim.optimize import commands
+from raidsim.optimize.commands import optimize_command
+
+app = typer.Typer()
+app.command("optimize")(optimize_command)
+app.command("noop")(lambda: None)  # two commands: typer keeps the subcommand name
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables wide enough that no cell is cut, whatever the test runner's terminal."""
+    monkeypatch.setattr(commands, "console", Console(width=250))
+
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def test_optimize_prints_best_vs_baseline_and_no_effect_rows() -> None:
+    res = runner.invoke(
+        app,
+        [
+            "optimize",
+            "default",
+            "--params",
+            "final_drive,damper_clicks_front",
+            "--trials",
+            "3",
+            "--no-confirm",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "final_drive" in res.output and "no effect in QSS" in res.output
+    assert "derate-time constraint ignored" in res.output
+
+
+def test_optimize_json_and_storage_resume(tmp_path) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    args = [
+        "optimize",
+        "default",
+        "--params",
+        "fuel_load_L",
+        "--storage",
+        db,
+        "--json",
+        "--no-confirm",
+    ]
+    first = runner.invoke(app, [*args, "--trials", "2"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, [*args, "--trials", "4"])
+    assert second.exit_code == 0, second.output
+    out = json.loads(second.stdout)
+    assert out["trials_completed"] == 4 and out["trials_run_now"] == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--params", "final_drive,wing_angle"], "wing_angle"),
+        (["--params", "final_drive", "--range", "final_drive=1.5:4"], "final_drive"),
+        (
+            ["--params", "tyre_pressure_rear_bar", "--range", "tyre_pressure_rear_bar=0.2:1"],
+            "tyre_pressure_rear_bar",
+        ),
+        (["--objective", "fastest"], "fastest"),
+        (["--vehicle", "no-such-car"], "no-such-car"),
+    ],
+)
+def test_bad_input_exits_2_naming_it(extra: list[str], needle: str) -> None:
+    res = runner.invoke(app, ["optimize", "default", "--trials", "1", "--no-confirm", *extra])
+    assert res.exit_code == 2, res.output
+    assert needle in res.output
+
+
+@pytest.mark.slow
+def test_confirmation_run_on_a_short_stage() -> None:
+    res = runner.invoke(
+        app, ["optimize", "default", "--params", "final_drive", "--trials", "2", "--confirm"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "transient confirmation" in res.output
