@@ -300,6 +300,7 @@ def jump(
 
 
 def _register_tools() -> None:
+    from raidsim.campaign.commands import campaign_command, campaign_report_command
     from raidsim.correlate.commands import correlate_command
     from raidsim.optimize.commands import optimize_command
     from raidsim.regs.commands import check_regs_command
@@ -312,6 +313,8 @@ def _register_tools() -> None:
     app.command("correlate")(correlate_command)
     app.command("optimize")(optimize_command)
     app.command("check-regs")(check_regs_command)
+    app.command("campaign")(campaign_command)
+    app.command("campaign-report")(campaign_report_command)
 
 
 _register_tools()

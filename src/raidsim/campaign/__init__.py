@@ -1,0 +1,1 @@
+"""Whole-rally Monte Carlo campaigns: spec, model, Dask runner, DuckDB report."""

@@ -1,0 +1,417 @@
+"""The whole-rally Monte Carlo model: a base table built once, replicates drawn in numpy.
+
+Two halves:
+
+* :func:`build_base_table` (driver process, once per campaign): for every crew x stage the
+  QSS special time, fuel over the longest refuel segment, brake energy and the landings'
+  peak halfshaft torque (Flight Mode as the crew's setup has it), turned into expected
+  punctures and mechanical hazard with the spec's constants. QSS results are cached per
+  (vehicle x stage x seed x ambient) in memory and on disk (``RAIDSIM_CACHE_DIR``, default
+  ``~/.cache/raidsim/campaign``). The table is small and is what the workers receive.
+* :func:`simulate_replicates` (worker): replicates ``start..stop`` of the campaign. Each
+  replicate draws from its own ``Generator(PCG64(SeedSequence([seed, index])))`` in a fixed
+  order, so a replicate's numbers do not depend on the chunking or on the worker; the stage
+  sequence (spares carried between stages, retirements) is then vectorised over replicates.
+
+Per replicate, crew c and special s (all losses in seconds)::
+
+    driving   = T_qss[c, s] x pace_c x exp(sigma_c Z)                 (median = pace x QSS)
+    punctures ~ Poisson(sum_surf km x rate x (p_ref / p_c)^k)         spares used first:
+    puncture  = used x change_time + (n - used) x long_stop           restock at service
+    navigation= Gamma(hesitations, search_mean)                       (sum of exponentials)
+    penalty   = sum_kind misses x penalty_kind + speeding x penalty   (binomial per WP kind)
+    incidents ~ Poisson(km rate + sum_landings p_ref (T/T_ref)^m + E_brake rate)
+    mechanical= Gamma(n shape, mean / shape);  retire with 1 - (1 - p_retire)^n
+    fuel      = dry_stop if F_seg x exp(sigma_f Z_f) > tank - reserve
+
+A service (spares back to full) comes before every special except the second day of a
+marathon pair (this stage and the previous one both flagged ``marathon``). Liaisons are not
+timed. QSS gives no coolant derate time, so that hazard term is n/a (0) for now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from raidsim.campaign.spec import SURFACE_NAMES, WAYPOINT_KINDS, CampaignSpec, CrewSpec
+from raidsim.errors import ConfigError, RaidsimError
+
+F64 = NDArray[np.float64]
+
+#: columns of a chunk file, in order, with their units/meaning (schema metadata)
+COLUMNS: dict[str, str] = {
+    "replicate": "replicate index in the campaign",
+    "crew_index": "position in the spec's crews",
+    "crew": "crew name",
+    "entry_class": "class for rankings",
+    "stage_index": "position in the campaign's stages",
+    "stage": "stage name",
+    "driving_time_s": "s, QSS x pace x variability",
+    "puncture_loss_s": "s",
+    "navigation_loss_s": "s, searching for waypoints",
+    "mechanical_loss_s": "s, repairs",
+    "fuel_loss_s": "s, running dry",
+    "penalty_s": "s, missed waypoints and speeding",
+    "stage_time_s": "s, special time; null once retired",
+    "punctures": "count",
+    "spares_left": "count, at the end of the special",
+    "missed_waypoints": "count",
+    "incidents": "count, mechanical",
+    "ran_dry": "bool",
+    "retired": "bool, out of the rally at or before this stage",
+}
+
+
+@dataclass(frozen=True)
+class BaseTable:
+    """Per crew x stage inputs of the replicates (lists so it serialises as JSON)."""
+
+    crews: list[str]
+    classes: list[str]
+    stages: list[str]
+    labels: list[str]
+    service_before: list[bool]  # (S,)
+    special_km: list[float]  # (S,)
+    waypoints: list[list[int]]  # (S, K) count per WAYPOINT_KINDS
+    speed_zones: list[int]  # (S,)
+    landings: list[int]  # (S,)
+    spares: list[int]  # (C,)
+    usable_fuel_L: list[float]  # (C,)
+    base_time_s: list[list[float]]  # (C, S) QSS special time
+    fuel_segment_L: list[list[float]]  # (C, S) QSS fuel over the longest refuel segment
+    brake_energy_MJ: list[list[float]]  # (C, S)
+    landing_peak_torque_Nm: list[float]  # (C,) at the stages' jump geometry (max)
+    derate_time_s: list[list[float]] | None  # (C, S); None: not available from QSS
+    puncture_rate: list[list[float]]  # (C, S) expected punctures per special
+    mechanical_hazard: list[list[float]]  # (C, S) expected incidents per special
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BaseTable:
+        return cls(**data)
+
+
+# --------------------------------------------------------------------------- driver side
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("RAIDSIM_CACHE_DIR")
+    return Path(root) if root else Path.home() / ".cache" / "raidsim" / "campaign"
+
+
+_QSS_MEMO: dict[str, dict[str, float]] = {}
+
+
+def _code_fingerprint() -> str:
+    """Hash of the sources the QSS result depends on, so a code change never reuses a
+    stale disk cache entry within one version number."""
+    import raidsim.control.speed_profile as sp
+    import raidsim.route.terrain as terrain
+    import raidsim.sim.params as params
+    import raidsim.sim.qss as qss
+
+    h = hashlib.sha256()
+    for mod in (qss, params, sp, terrain):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def qss_entry(vehicle: Any, stage_name: str, ambient_C: float) -> dict[str, float]:
+    """QSS of one car on one stage: time, longest refuel-segment fuel, brake energy.
+
+    Cached per (vehicle spec x stage x ambient) in memory and as a small JSON on disk.
+    """
+    import raidsim as rs
+    from raidsim.model.ambient import Ambient
+
+    key_src = json.dumps(
+        [
+            vehicle.model_dump(mode="json"),
+            stage_name,
+            ambient_C,
+            rs.__version__,
+            _code_fingerprint(),
+        ],
+        sort_keys=True,
+    )
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:32]
+    if key in _QSS_MEMO:
+        return _QSS_MEMO[key]
+    path = _cache_dir() / f"qss-{key}.json"
+    try:
+        entry: dict[str, float] = json.loads(path.read_text("utf-8"))
+        _QSS_MEMO[key] = entry
+        return entry
+    except (OSError, ValueError):
+        pass
+    stage = rs.load_stage(stage_name)
+    q = rs.estimate(vehicle, stage, Ambient(temp_C=ambient_C))
+    fuel_kg = q.fuel_used_kg
+    cuts = [0.0, *sorted(r.km * 1000.0 for r in stage.definition.refuels), float(q.s_m[-1])]
+    at = np.interp(cuts, q.s_m, fuel_kg)
+    seg_kg = float(np.max(np.diff(at))) if len(at) > 1 else float(fuel_kg[-1])
+    entry = {
+        "stage_time_s": float(q.summary["stage_time_s"]),
+        "fuel_segment_L": seg_kg / vehicle.fuel.density_kg_per_L,
+        "brake_energy_MJ": float(q.summary["brake_energy_MJ"]),
+    }
+    _QSS_MEMO[key] = entry
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entry), "utf-8")
+        os.replace(tmp, path)
+    except OSError:  # read-only home: the memory cache still works
+        pass
+    return entry
+
+
+def landing_torque_Nm(
+    spec: CampaignSpec, crew: CrewSpec, car: Any, drop_m: float, speed_kmh: float
+) -> float:
+    """Peak landing halfshaft torque: nearest point of the spec's table for the crew's
+    vehicle and Flight Mode setting, else :func:`raidsim.sim.jump.run_jump` (slow)."""
+    fm = bool(car.flight_mode.enabled)
+    points = [p for p in spec.landing_table if p.vehicle == crew.vehicle and p.flight_mode == fm]
+    if points:
+        best = min(
+            points, key=lambda p: abs(p.drop_m - drop_m) + abs(p.speed_kmh - speed_kmh) / 20.0
+        )
+        return best.peak_torque_Nm
+    from raidsim.sim.jump import run_jump
+
+    return float(run_jump(car, drop_m, speed_kmh, fm).peak_halfshaft_torque_Nm)
+
+
+def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
+    """Everything the replicates need, per crew x stage (see the module docstring)."""
+    import raidsim as rs
+    from raidsim.route.catalogue import load_rally
+
+    rally = load_rally(rally_name)
+    days = list(rally.stages)
+    if spec.stages is not None:
+        known = {d.name.split("/", 1)[1]: d for d in days}
+        unknown = [s for s in spec.stages if s not in known]
+        if unknown:
+            raise ConfigError(
+                f"stages: {', '.join(unknown)} not in rally '{rally_name}' "
+                f"(stages: {', '.join(known)})"
+            )
+        days = [d for d in days if d.name.split("/", 1)[1] in set(spec.stages)]
+    service = [i == 0 or not (days[i - 1].marathon and d.marathon) for i, d in enumerate(days)]
+    stage_defs = [d.definition for d in days]
+    km_surface = []
+    for d in days:
+        st = rs.load_stage(d.name)
+        mix = st.surface_mix()
+        km = st.length_m / 1000.0
+        km_surface.append([km * mix.get(s, 0.0) for s in SURFACE_NAMES])
+    special_km = [float(sum(k)) for k in km_surface]
+    waypoints = [
+        [sum(1 for w in sd.waypoints if w.kind == kind) for kind in WAYPOINT_KINDS]
+        for sd in stage_defs
+    ]
+    ps, ms = spec.punctures, spec.mechanical
+    rate = np.array([ps.rate_per_1000km[s] for s in SURFACE_NAMES]) / 1000.0
+    expo = np.array([ps.pressure_exponent[s] for s in SURFACE_NAMES])
+    base, fuel_seg, brake, punct, hazard, torque_c, usable, spares = [], [], [], [], [], [], [], []
+    for i, crew in enumerate(spec.crews):
+        try:
+            car = rs.load_vehicle(crew.vehicle)
+            if crew.setup:
+                car = car.with_changes(**crew.setup)
+        except RaidsimError as exc:
+            raise ConfigError(f"crews[{i}] ({crew.name}): vehicle '{crew.vehicle}': {exc}") from exc
+        p_bar = 0.5 * (car.tyre_pressure_front_bar + car.tyre_pressure_rear_bar)
+        per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
+        row_t, row_f, row_b, row_p, row_h, peaks = [], [], [], [], [], []
+        for d, sd, kms in zip(days, stage_defs, km_surface, strict=True):
+            q = qss_entry(car, d.name, spec.ambient_C)
+            land_p = 0.0
+            for j in sd.jumps:
+                t = landing_torque_Nm(spec, crew, car, j.drop_m, j.takeoff_speed_kmh)
+                peaks.append(t)
+                land_p += min(
+                    1.0,
+                    ms.landing_probability_at_reference
+                    * (t / ms.landing_reference_torque_Nm) ** ms.landing_exponent,
+                )
+            row_t.append(q["stage_time_s"])
+            row_f.append(q["fuel_segment_L"])
+            row_b.append(q["brake_energy_MJ"])
+            row_p.append(float(np.dot(np.array(kms), per_km)))
+            row_h.append(
+                float(sum(kms)) * ms.base_rate_per_1000km / 1000.0
+                + land_p
+                + q["brake_energy_MJ"] * ms.brake_rate_per_MJ
+            )
+        base.append(row_t)
+        fuel_seg.append(row_f)
+        brake.append(row_b)
+        punct.append(row_p)
+        hazard.append(row_h)
+        torque_c.append(max(peaks) if peaks else float("nan"))
+        usable.append(max(0.0, car.fuel.fuel_load_L - spec.fuel.reserve_L))
+        spares.append(spec.spares_of(crew))
+    return BaseTable(
+        crews=[c.name for c in spec.crews],
+        classes=[c.entry_class for c in spec.crews],
+        stages=[d.name for d in days],
+        labels=[d.label for d in days],
+        service_before=service,
+        special_km=special_km,
+        waypoints=waypoints,
+        speed_zones=[len(sd.speed_zones) for sd in stage_defs],
+        landings=[len(sd.jumps) for sd in stage_defs],
+        spares=spares,
+        usable_fuel_L=usable,
+        base_time_s=base,
+        fuel_segment_L=fuel_seg,
+        brake_energy_MJ=brake,
+        landing_peak_torque_Nm=torque_c,
+        derate_time_s=None,
+        puncture_rate=punct,
+        mechanical_hazard=hazard,
+    )
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def replicate_rng(seed: int, index: int) -> np.random.Generator:
+    """The random stream of replicate ``index``: independent of chunking and workers."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index])))
+
+
+def simulate_replicates(
+    table: BaseTable, spec: CampaignSpec, seed: int, start: int, stop: int
+) -> pa.Table:
+    """Replicates ``start..stop-1``: one row per replicate x crew x stage (see COLUMNS)."""
+    n_c, n_s, n_r = len(table.crews), len(table.stages), stop - start
+    if n_r <= 0:
+        raise ValueError(f"simulate_replicates: empty range {start}..{stop}")
+    nav, pen, mech, fs = spec.navigation, spec.penalties, spec.mechanical, spec.fuel
+    nav_f = np.array([c.navigation_factor for c in spec.crews])[:, None, None]
+    p_miss = np.clip(np.array([nav.miss_probability[k] for k in WAYPOINT_KINDS]) * nav_f, 0, 1)
+    p_hes = np.clip(np.array([nav.hesitation_probability[k] for k in WAYPOINT_KINDS]) * nav_f, 0, 1)
+    pen_kind = np.array([nav.miss_penalty_s[k] for k in WAYPOINT_KINDS])
+    n_wp = np.broadcast_to(
+        np.array(table.waypoints, dtype=np.int64)[None], (n_c, n_s, len(WAYPOINT_KINDS))
+    )
+    n_zones = np.broadcast_to(np.array(table.speed_zones, dtype=np.int64)[None], (n_c, n_s))
+    lam_p = np.array(table.puncture_rate)
+    lam_m = np.array(table.mechanical_hazard)
+
+    shape = (n_r, n_c, n_s)
+    z = np.empty(shape)
+    punct = np.empty(shape, dtype=np.int64)
+    miss = np.empty(shape, dtype=np.int64)
+    miss_pen = np.empty(shape)
+    search = np.empty(shape)
+    inc = np.empty(shape, dtype=np.int64)
+    repair = np.empty(shape)
+    u_ret = np.empty(shape)
+    z_fuel = np.empty(shape)
+    speeding = np.empty(shape, dtype=np.int64)
+    for r in range(n_r):  # the only per-replicate loop: draws in a fixed order
+        rng = replicate_rng(seed, start + r)
+        z[r] = rng.standard_normal((n_c, n_s))
+        punct[r] = rng.poisson(lam_p)
+        m = rng.binomial(n_wp, p_miss)
+        miss[r] = m.sum(axis=2)
+        miss_pen[r] = m @ pen_kind
+        h = rng.binomial(n_wp, p_hes).sum(axis=2)
+        search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
+        inc[r] = rng.poisson(lam_m)
+        repair[r] = rng.gamma(
+            inc[r] * mech.repair_time_shape, mech.repair_time_mean_s / mech.repair_time_shape
+        )
+        u_ret[r] = rng.random((n_c, n_s))
+        z_fuel[r] = rng.standard_normal((n_c, n_s))
+        speeding[r] = rng.binomial(n_zones, pen.speeding_probability)
+
+    pace = np.array([c.pace_factor for c in spec.crews])
+    sigma = np.array([c.variability_sigma for c in spec.crews])
+    base = np.array(table.base_time_s)
+    driving = base[None] * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
+    fuel_need = np.array(table.fuel_segment_L)[None] * np.exp(fs.consumption_sigma * z_fuel)
+    ran_dry = fuel_need > np.array(table.usable_fuel_L)[None, :, None]
+    p_retire = 1.0 - (1.0 - mech.retire_probability) ** inc
+    retire_now = u_ret < p_retire
+
+    spares_full = np.array(table.spares, dtype=np.int64)[None, :]
+    spares = np.broadcast_to(spares_full, (n_r, n_c)).copy()
+    out_before = np.zeros((n_r, n_c), dtype=bool)
+    spares_left = np.empty(shape, dtype=np.int64)
+    puncture_loss = np.empty(shape)
+    retired = np.empty(shape, dtype=bool)
+    active = np.empty(shape, dtype=bool)
+    ps = spec.punctures
+    for s in range(n_s):  # stage sequence, vectorised over replicates x crews
+        if table.service_before[s]:
+            spares = np.broadcast_to(spares_full, (n_r, n_c)).copy()
+        live = ~out_before
+        n = np.where(live, punct[:, :, s], 0)
+        used = np.minimum(n, spares)
+        spares = spares - used
+        puncture_loss[:, :, s] = used * ps.change_time_s + (n - used) * ps.long_stop_s
+        spares_left[:, :, s] = spares
+        active[:, :, s] = live
+        out_before = out_before | (live & retire_now[:, :, s])
+        retired[:, :, s] = out_before
+
+    def masked(x: np.ndarray) -> np.ndarray:
+        return np.where(active, x, 0)
+
+    nav_loss = masked(search)
+    mech_loss = masked(repair)
+    fuel_loss = masked(ran_dry * fs.dry_stop_s)
+    penalty = masked(miss_pen + speeding * pen.speeding_penalty_s)
+    drive = masked(driving)
+    stage_time = drive + puncture_loss + nav_loss + mech_loss + fuel_loss + penalty
+    stage_time = np.where(retired, np.nan, stage_time)
+
+    rep = np.broadcast_to(np.arange(start, stop)[:, None, None], shape).ravel()
+    ci = np.broadcast_to(np.arange(n_c)[None, :, None], shape).ravel()
+    si = np.broadcast_to(np.arange(n_s)[None, None, :], shape).ravel()
+    times = stage_time.ravel()
+    cols: dict[str, pa.Array] = {
+        "replicate": pa.array(rep, pa.int64()),
+        "crew_index": pa.array(ci, pa.int16()),
+        "crew": pa.array(np.array(table.crews, dtype=object)[ci], pa.string()),
+        "entry_class": pa.array(np.array(table.classes, dtype=object)[ci], pa.string()),
+        "stage_index": pa.array(si, pa.int16()),
+        "stage": pa.array(np.array(table.stages, dtype=object)[si], pa.string()),
+        "driving_time_s": pa.array(drive.ravel()),
+        "puncture_loss_s": pa.array(puncture_loss.ravel()),
+        "navigation_loss_s": pa.array(nav_loss.ravel()),
+        "mechanical_loss_s": pa.array(mech_loss.ravel()),
+        "fuel_loss_s": pa.array(fuel_loss.ravel().astype(np.float64)),
+        "penalty_s": pa.array(penalty.ravel()),
+        "stage_time_s": pa.array(times, mask=np.isnan(times)),
+        "punctures": pa.array(masked(punct).ravel(), pa.int32()),
+        "spares_left": pa.array(spares_left.ravel(), pa.int32()),
+        "missed_waypoints": pa.array(masked(miss).ravel(), pa.int32()),
+        "incidents": pa.array(masked(inc).ravel(), pa.int32()),
+        "ran_dry": pa.array(masked(ran_dry).ravel().astype(bool)),
+        "retired": pa.array(retired.ravel()),
+    }
+    schema = pa.schema(
+        [
+            pa.field(k, v.type, metadata={b"description": COLUMNS[k].encode()})
+            for k, v in cols.items()
+        ]
+    )
+    return pa.Table.from_arrays(list(cols.values()), schema=schema)

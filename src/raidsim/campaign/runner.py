@@ -1,0 +1,264 @@
+"""Campaign runner: a resumable directory of Parquet chunks, run in-process or on Dask.
+
+``DIR/campaign.json`` is the manifest (rally, stages, spec and its hash, seed, replicates,
+chunk size, the base table); ``DIR/chunk-00012.parquet`` holds replicates
+``12 x chunk_size ..``. The driver writes each chunk as it arrives, to a hidden temporary
+file renamed into place (``os.replace``), so a killed run leaves only whole chunks and
+running the same command again computes only the missing ones. A manifest that differs
+from the command (other seed, spec, ...) is refused with the differing field named.
+
+Workers receive the small base table and spec and return the chunk's table; they need no
+shared filesystem, so ``Client("tcp://host:8786")`` on any cluster works, as does
+dask-jobqueue (``SLURMCluster(...)`` then ``Client(cluster)``, passed as ``client``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import raidsim
+from raidsim.campaign.model import BaseTable, build_base_table, simulate_replicates
+from raidsim.campaign.spec import CampaignSpec
+from raidsim.errors import ConfigError
+
+MANIFEST = "campaign.json"
+#: manifest keys that must match for a resume, in the order they are reported
+RESUME_KEYS = ("rally", "stages", "spec_hash", "seed", "replicates", "chunk_size")
+
+
+def chunk_path(out_dir: Path, index: int) -> Path:
+    return out_dir / f"chunk-{index:05d}.parquet"
+
+
+def n_chunks(replicates: int, chunk_size: int) -> int:
+    return -(-replicates // chunk_size)
+
+
+def write_chunk(table: pa.Table, path: Path) -> None:
+    """Write ``table`` to ``path`` atomically (hidden temporary file, then os.replace)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def run_chunk(
+    table: BaseTable, spec: CampaignSpec, seed: int, replicates: int, chunk_size: int, index: int
+) -> pa.Table:
+    """The task a worker runs: replicates of chunk ``index``."""
+    start = index * chunk_size
+    return simulate_replicates(table, spec, seed, start, min(start + chunk_size, replicates))
+
+
+def _check_inputs(replicates: int, chunk_size: int, seed: int) -> None:
+    if replicates <= 0:
+        raise ConfigError(f"--replicates={replicates}: must be a positive number of replicates")
+    if chunk_size <= 0:
+        raise ConfigError(f"--chunk-size={chunk_size}: must be a positive number of replicates")
+    if seed < 0:
+        raise ConfigError(f"--seed={seed}: must be >= 0")
+
+
+def prepare(
+    rally: str,
+    spec: CampaignSpec,
+    *,
+    replicates: int,
+    seed: int,
+    out_dir: Path,
+    chunk_size: int,
+) -> tuple[dict[str, Any], BaseTable]:
+    """Create or check ``out_dir``'s manifest; return it and the base table.
+
+    A new directory gets the base table computed here (QSS, cached); a resumed one reuses
+    the table stored in its manifest, so a resume gives the same numbers.
+    """
+    _check_inputs(replicates, chunk_size, seed)
+    out_dir = Path(out_dir)
+    path = out_dir / MANIFEST
+    wanted = {
+        "rally": rally,
+        "stages": spec.stages,
+        "spec_hash": spec.hash(),
+        "seed": seed,
+        "replicates": replicates,
+        "chunk_size": chunk_size,
+    }
+    if path.exists():
+        try:
+            manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: unreadable manifest ({exc}); use a new --out") from exc
+        diffs = [
+            f"{k} is {manifest.get(k)!r} there, {wanted[k]!r} here"
+            for k in RESUME_KEYS
+            if manifest.get(k) != wanted[k]
+        ]
+        if diffs:
+            raise ConfigError(
+                f"{path}: cannot resume a different campaign: {'; '.join(diffs)} "
+                "(use a new --out, or the original options)"
+            )
+        return manifest, BaseTable.from_json(manifest["base_table"])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir}: exists and is not a directory")
+    table = build_base_table(rally, spec)
+    manifest = {
+        **wanted,
+        "n_chunks": n_chunks(replicates, chunk_size),
+        "raidsim_version": raidsim.__version__,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "crews": table.crews,
+        "spec": spec.model_dump(mode="json"),
+        "base_table": table.to_json(),
+    }
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {out_dir}: cannot create the directory ({exc})") from exc
+    tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=1), "utf-8")
+    os.replace(tmp, path)
+    return manifest, table
+
+
+def pending(out_dir: Path, total: int) -> list[int]:
+    """Chunk indices without a finished file."""
+    return [i for i in range(total) if not chunk_path(out_dir, i).exists()]
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    out_dir: Path
+    chunks_total: int
+    chunks_done: int  # finished files now present
+    chunks_run: int  # computed by this call
+    elapsed_s: float
+
+
+def run_campaign(
+    rally: str,
+    spec: CampaignSpec,
+    *,
+    replicates: int,
+    seed: int,
+    out_dir: Path | str,
+    chunk_size: int = 50,
+    client: Any = None,
+    max_chunks: int | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> CampaignResult:
+    """Run (or resume) a campaign into ``out_dir``.
+
+    ``client``: a ``distributed.Client`` (LocalCluster, scheduler address, jobqueue) or
+    None to run the chunks in this process. ``max_chunks``: stop after that many new
+    chunks (re-run to resume). ``on_start(done, total)`` and ``on_chunk(index)`` report
+    progress.
+    """
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    manifest, table = prepare(
+        rally, spec, replicates=replicates, seed=seed, out_dir=out, chunk_size=chunk_size
+    )
+    total = int(manifest["n_chunks"])
+    todo = pending(out, total)
+    if max_chunks is not None:
+        todo = todo[: max(0, max_chunks)]
+    if on_start is not None:
+        on_start(total - len(pending(out, total)), total)
+
+    def done(index: int, result: pa.Table) -> None:
+        write_chunk(result, chunk_path(out, index))
+        if on_chunk is not None:
+            on_chunk(index)
+
+    if client is None:
+        for i in todo:
+            done(i, run_chunk(table, spec, seed, replicates, chunk_size, i))
+    elif todo:
+        from distributed import as_completed
+
+        [table_f, spec_f] = client.scatter([table, spec], broadcast=True)
+        futures = {
+            client.submit(
+                run_chunk,
+                table_f,
+                spec_f,
+                seed,
+                replicates,
+                chunk_size,
+                i,
+                key=f"raidsim-chunk-{manifest['spec_hash'][:12]}-{seed}-{i}",
+                retries=3,
+            ): i
+            for i in todo
+        }
+        for fut in as_completed(futures):
+            done(futures[fut], fut.result())
+            fut.release()
+    return CampaignResult(
+        out, total, total - len(pending(out, total)), len(todo), time.perf_counter() - t0
+    )
+
+
+@contextlib.contextmanager
+def dask_client(
+    workers: int, scheduler: str | None, connect_timeout_s: float = 5.0
+) -> Iterator[Any]:
+    """A Dask client: the scheduler at ``scheduler`` (``tcp://host:port``) or a
+    ``LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)``.
+
+    An unreachable scheduler raises ConfigError within ``connect_timeout_s``.
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=connect_timeout_s)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ConfigError(
+                f"--scheduler {scheduler}: cannot connect within {connect_timeout_s:g} s ({exc})"
+            ) from exc
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    if workers < 1:
+        raise ConfigError(f"--workers={workers}: need at least 1 worker for a LocalCluster")
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def read_manifest(out_dir: Path | str) -> dict[str, Any]:
+    path = Path(out_dir) / MANIFEST
+    try:
+        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: no campaign manifest here ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise ConfigError(f"{path}: unreadable manifest ({exc})") from exc
+    return data
