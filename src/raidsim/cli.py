@@ -91,8 +91,10 @@ def run(
     headwind_mps: Annotated[float, typer.Option(help="headwind along the route, m/s")] = 0.0,
     setup: Annotated[list[str] | None, typer.Option(help="setup change key=value")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    report: Annotated[bool, typer.Option(help="write report.html (--no-report to skip)")] = True,
 ) -> None:
-    """Drive a stage with the transient twin; write telemetry.parquet and summary.json."""
+    """Drive a stage with the transient twin; write telemetry.parquet, summary.json and
+    a self-contained report.html."""
     import raidsim as rs
     from raidsim.model.ambient import Ambient
 
@@ -134,6 +136,13 @@ def run(
         return
     console.print(_summary_table(result.summary))
     console.print(f"wrote {out_dir / 'telemetry.parquet'} and {out_dir / 'summary.json'}")
+    if report:
+        from raidsim.io.runs import load_run
+        from raidsim.report.html import build_report
+
+        with console.status("writing report.html"):
+            path = build_report([load_run(out_dir)], out_dir / "report.html")
+        console.print(f"wrote {path}")
 
 
 @app.command()

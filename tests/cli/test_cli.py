@@ -56,6 +56,7 @@ def test_run_writes_telemetry_and_summary(default_run: Path) -> None:
     assert dt.max() == pytest.approx(0.01, abs=1e-9)  # 100 Hz
     assert tel.select(pl.all().is_nan().any()).row(0) == tuple([False] * len(tel.columns))
     assert not (default_run / "telemetry.parquet.partial").exists()
+    assert (default_run / "report.html").stat().st_size > 1_000_000  # plotly inlined
     # speed zone respected (50 km/h DZ/FZ at 5.0-6.5 km, 2 km/h tolerance after entry)
     zone = tel.filter((pl.col("distance_m") > 5100) & (pl.col("distance_m") < 6500))
     assert zone["speed_mps"].max() * 3.6 < 53.0
@@ -78,6 +79,7 @@ def test_presets_lists_vehicles_and_stages() -> None:
     ("args", "needle"),
     [
         (["run", "no/such/stage.toml"], "stage file not found"),
+        (["run", "no/such/route.gpx"], "route file not found"),
         (["run", "--vehicle", "hilux-t1"], "unknown vehicle 'hilux-t1'"),
         (["run", "--setup", "final_drive=40"], "gearbox.final_drive_ratio = 40"),
         (["run", "--setup", "wings=2"], "unknown setup key 'wings'"),
