@@ -100,6 +100,13 @@ def test_flight_mode_lowers_landing_torque(d7xr: Vehicle, drop: float, speed: fl
     assert on.detection_latency_s <= 0.100
 
 
+@pytest.mark.parametrize(("drop", "speed"), [(0.5, 40.0), (1.0, 40.0), (3.0, 40.0), (0.5, 140.0)])
+def test_detection_latency_within_100_ms(d7xr: Vehicle, drop: float, speed: float) -> None:
+    """Slow take-offs are the hard case: the rear wheels leave the lip last."""
+    on = run_jump(d7xr, drop, speed, flight_mode=True)
+    assert on.detection_latency_s <= 0.100
+
+
 def test_landing_spike_scales_with_wheel_speed_mismatch(d7xr: Vehicle) -> None:
     """Flight Mode off, locked converter in 3rd: dropping the car with its wheels spun
     faster than the ground speed gives a halfshaft spike that grows with the mismatch
@@ -164,21 +171,11 @@ def rough_run(d7xr: Vehicle) -> tuple[int, int]:
     return report.false_triggers, report.events.height
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the 2-of-3 vote still enters on whoops crests "
-    "with one tyre touching (~11 entries / 20 km with the current calibration)",
-)
 def test_no_false_triggers_on_whoops_and_rough_gravel(rough_run: tuple[int, int]) -> None:
-    assert rough_run[0] == 0
-
-
-def test_false_triggers_stay_rare_on_rough_ground(rough_run: tuple[int, int]) -> None:
-    """Regression bound while the zero-false-trigger target is open: far fewer false
-    entries than real flights, and at most 1 per km."""
+    """Every Flight Mode entry over 20 km of whoops and rocks belongs to a real flight."""
     false, flights = rough_run
-    assert flights >= 20
-    assert false <= 20
+    assert flights >= 20  # the car really flies there
+    assert false == 0
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ Two halves:
   QSS special time, fuel over the longest refuel segment, brake energy and the landings'
   peak halfshaft torque (Flight Mode as the crew's setup has it), turned into expected
   punctures and mechanical hazard with the spec's constants. QSS results are cached per
-  (vehicle x stage x seed x ambient) in memory and on disk (``RAIDSIM_CACHE_DIR``, default
+  (vehicle x stage x seed x ambient), and each stage's km per surface per stage definition,
+  in memory and on disk (``RAIDSIM_CACHE_DIR``, default
   ``~/.cache/raidsim/campaign``). The table is small and is what the workers receive.
 * :func:`simulate_replicates` (worker): replicates ``start..stop`` of the campaign. Each
   replicate draws from its own ``Generator(PCG64(SeedSequence([seed, index])))`` in a fixed
@@ -31,9 +32,11 @@ timed. QSS gives no coolant derate time, so that hazard term is n/a (0) for now.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -110,9 +113,10 @@ def _cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "raidsim" / "campaign"
 
 
-_QSS_MEMO: dict[str, dict[str, float]] = {}
+_MEMO: dict[str, Any] = {}
 
 
+@functools.cache
 def _code_fingerprint() -> str:
     """Hash of the sources the QSS result depends on, so a code change never reuses a
     stale disk cache entry within one version number."""
@@ -125,6 +129,64 @@ def _code_fingerprint() -> str:
     for mod in (qss, params, sp, terrain):
         h.update(Path(str(mod.__file__)).read_bytes())
     return h.hexdigest()[:16]
+
+
+@functools.cache
+def _stage_fingerprint() -> str:
+    """Hash of the sources a built stage's surface layout depends on."""
+    import raidsim.route.stage as stage
+    import raidsim.route.terrain as terrain
+
+    h = hashlib.sha256()
+    for mod in (stage, terrain):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cached(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` memoised in memory and as ``_cache_dir()/{key}.json`` (atomic write;
+    a read-only or missing cache directory only costs the disk half)."""
+    if key in _MEMO:
+        return _MEMO[key]
+    path = _cache_dir() / f"{key}.json"
+    try:
+        value = json.loads(path.read_text("utf-8"))
+        _MEMO[key] = value
+        return value
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    _MEMO[key] = value
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value), "utf-8")
+        os.replace(tmp, path)
+    except OSError:  # read-only home: the memory cache still works
+        pass
+    return value
+
+
+def stage_surface_km(stage_name: str, definition: Any) -> list[float]:
+    """Special-stage km on each of SURFACE_NAMES, from the built stage (cached like the
+    QSS, keyed by the stage definition and the terrain code, since building the 14 stages
+    of a rally takes longer than the whole Monte Carlo)."""
+    import raidsim as rs
+
+    key_src = json.dumps(
+        [stage_name, definition.model_dump(mode="json"), rs.__version__, _stage_fingerprint()],
+        sort_keys=True,
+        default=str,
+    )
+    key = "stage-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
+
+    def compute() -> list[float]:
+        st = rs.load_stage(stage_name)
+        mix = st.surface_mix()
+        km = st.length_m / 1000.0
+        return [km * mix.get(s, 0.0) for s in SURFACE_NAMES]
+
+    return [float(v) for v in _cached(key, compute)]
 
 
 def qss_entry(vehicle: Any, stage_name: str, ambient_C: float) -> dict[str, float]:
@@ -145,35 +207,22 @@ def qss_entry(vehicle: Any, stage_name: str, ambient_C: float) -> dict[str, floa
         ],
         sort_keys=True,
     )
-    key = hashlib.sha256(key_src.encode()).hexdigest()[:32]
-    if key in _QSS_MEMO:
-        return _QSS_MEMO[key]
-    path = _cache_dir() / f"qss-{key}.json"
-    try:
-        entry: dict[str, float] = json.loads(path.read_text("utf-8"))
-        _QSS_MEMO[key] = entry
-        return entry
-    except (OSError, ValueError):
-        pass
-    stage = rs.load_stage(stage_name)
-    q = rs.estimate(vehicle, stage, Ambient(temp_C=ambient_C))
-    fuel_kg = q.fuel_used_kg
-    cuts = [0.0, *sorted(r.km * 1000.0 for r in stage.definition.refuels), float(q.s_m[-1])]
-    at = np.interp(cuts, q.s_m, fuel_kg)
-    seg_kg = float(np.max(np.diff(at))) if len(at) > 1 else float(fuel_kg[-1])
-    entry = {
-        "stage_time_s": float(q.summary["stage_time_s"]),
-        "fuel_segment_L": seg_kg / vehicle.fuel.density_kg_per_L,
-        "brake_energy_MJ": float(q.summary["brake_energy_MJ"]),
-    }
-    _QSS_MEMO[key] = entry
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entry), "utf-8")
-        os.replace(tmp, path)
-    except OSError:  # read-only home: the memory cache still works
-        pass
+    key = "qss-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
+
+    def compute() -> dict[str, float]:
+        stage = rs.load_stage(stage_name)
+        q = rs.estimate(vehicle, stage, Ambient(temp_C=ambient_C))
+        fuel_kg = q.fuel_used_kg
+        cuts = [0.0, *sorted(r.km * 1000.0 for r in stage.definition.refuels), float(q.s_m[-1])]
+        at = np.interp(cuts, q.s_m, fuel_kg)
+        seg_kg = float(np.max(np.diff(at))) if len(at) > 1 else float(fuel_kg[-1])
+        return {
+            "stage_time_s": float(q.summary["stage_time_s"]),
+            "fuel_segment_L": seg_kg / vehicle.fuel.density_kg_per_L,
+            "brake_energy_MJ": float(q.summary["brake_energy_MJ"]),
+        }
+
+    entry: dict[str, float] = _cached(key, compute)
     return entry
 
 
@@ -212,12 +261,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         days = [d for d in days if d.name.split("/", 1)[1] in set(spec.stages)]
     service = [i == 0 or not (days[i - 1].marathon and d.marathon) for i, d in enumerate(days)]
     stage_defs = [d.definition for d in days]
-    km_surface = []
-    for d in days:
-        st = rs.load_stage(d.name)
-        mix = st.surface_mix()
-        km = st.length_m / 1000.0
-        km_surface.append([km * mix.get(s, 0.0) for s in SURFACE_NAMES])
+    km_surface = [stage_surface_km(d.name, d.definition) for d in days]
     special_km = [float(sum(k)) for k in km_surface]
     waypoints = [
         [sum(1 for w in sd.waypoints if w.kind == kind) for kind in WAYPOINT_KINDS]

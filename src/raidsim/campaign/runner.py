@@ -7,7 +7,8 @@ file renamed into place (``os.replace``), so a killed run leaves only whole chun
 running the same command again computes only the missing ones. A manifest that differs
 from the command (other seed, spec, ...) is refused with the differing field named.
 
-Workers receive the small base table and spec and return the chunk's table; they need no
+Workers receive the small base table and spec (scattered once to every worker) and return
+the chunk as Parquet bytes (compressed on the worker); they need no
 shared filesystem, so ``Client("tcp://host:8786")`` on any cluster works, as does
 dask-jobqueue (``SLURMCluster(...)`` then ``Client(cluster)``, passed as ``client``).
 """
@@ -44,11 +45,22 @@ def n_chunks(replicates: int, chunk_size: int) -> int:
     return -(-replicates // chunk_size)
 
 
-def write_chunk(table: pa.Table, path: Path) -> None:
-    """Write ``table`` to ``path`` atomically (hidden temporary file, then os.replace)."""
+def write_chunk(table: pa.Table | bytes, path: Path) -> None:
+    """Write ``table`` (or its Parquet bytes) to ``path`` atomically (hidden temporary
+    file, then os.replace)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
+    if isinstance(table, bytes):
+        tmp.write_bytes(table)
+    else:
+        pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, path)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """``table`` as the bytes of a zstd Parquet file (what write_chunk would write)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def run_chunk(
@@ -57,6 +69,14 @@ def run_chunk(
     """The task a worker runs: replicates of chunk ``index``."""
     start = index * chunk_size
     return simulate_replicates(table, spec, seed, start, min(start + chunk_size, replicates))
+
+
+def chunk_task(
+    table: BaseTable, spec: CampaignSpec, seed: int, replicates: int, chunk_size: int, index: int
+) -> bytes:
+    """The Dask task: chunk ``index`` already encoded as Parquet, so the compression runs
+    on the workers, in parallel, and the driver only writes the (smaller) bytes."""
+    return parquet_bytes(run_chunk(table, spec, seed, replicates, chunk_size, index))
 
 
 def _check_inputs(replicates: int, chunk_size: int, seed: int) -> None:
@@ -177,7 +197,7 @@ def run_campaign(
     if on_start is not None:
         on_start(total - len(pending(out, total)), total)
 
-    def done(index: int, result: pa.Table) -> None:
+    def done(index: int, result: pa.Table | bytes) -> None:
         write_chunk(result, chunk_path(out, index))
         if on_chunk is not None:
             on_chunk(index)
@@ -191,7 +211,7 @@ def run_campaign(
         [table_f, spec_f] = client.scatter([table, spec], broadcast=True)
         futures = {
             client.submit(
-                run_chunk,
+                chunk_task,
                 table_f,
                 spec_f,
                 seed,

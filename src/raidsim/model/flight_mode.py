@@ -5,7 +5,9 @@ wheels whenever the car is airborne to ensure a smooth landing and protect the
 driveline" [S14]; the algorithm is not published. This spec follows the recommended
 model of physics.md §4.4 with every threshold an estimate to tune in simulation:
 detection by a 2-of-3 vote of (1) IMU specific force below a threshold for a minimum
-time, (2) >= 3 wheels near full droop with low suspension load, (3) wheel-speed flare;
+time, (2) wheels near full droop with low suspension load, (3) the wheels' road torque
+estimated from the driveline torque and the wheel acceleration (T_road = T_shaft - T_brake
+- J domega/dt ~ 0: the Ford wheel-lift test [S54]) or wheel-speed flare;
 exit on landing (wheel loads back or a vertical-acceleration spike).
 """
 
@@ -26,6 +28,11 @@ class FlightModeSpec(BaseModel):
     droop_wheels: int = Field(ge=1, le=4, description="wheels at droop for the vote")
     load_fraction: float = Field(gt=0.0, le=1.0, description="suspension load / static below")
     flare_fraction: float = Field(gt=0.0, le=1.0, description="|omega r - v|/v above")
+    road_torque_fraction: float = Field(
+        gt=0.0, le=1.0, description="|road torque| below this x static wheel load x r0"
+    )
+    free_wheels: int = Field(ge=1, le=4, description="wheels with no road torque for the vote")
+    free_min_time_s: float = Field(ge=0.0, le=0.5, description="for at least this long")
     votes_to_enter: int = Field(ge=1, le=3)
     exit_load_fraction: float = Field(gt=0.0, le=3.0, description="wheel load / static above")
     exit_wheels: int = Field(ge=1, le=4)

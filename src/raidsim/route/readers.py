@@ -187,7 +187,10 @@ def _from_geodetic(
         else np.zeros_like(lat)
     )
     h0 = float(h_proj[i0])
-    x, y, _ = geodetic_to_enu(lat, lon, h_proj, lat0, lon0, h0)
+    # An infinite lat/lon (e.g. lon="inf" in a file) projects to NaN; that point is
+    # dropped with a warning at resampling, so numpy's RuntimeWarning is noise here.
+    with np.errstate(invalid="ignore"):
+        x, y, _ = geodetic_to_enu(lat, lon, h_proj, lat0, lon0, h0)
     z, has_elevation = _fill_elevation(ele, x, y, source)
     waypoints = []
     for name, wlat, wlon, wele, wtype, wsym in waypoint_rows:
@@ -270,7 +273,12 @@ def _geojson_lines(obj: Any, p: Path, where: str) -> tuple[list[Any], list[Any]]
         if geom is None:
             return [], []
         if isinstance(geom, dict) and geom.get("type") == "Point":
-            return [], [(obj.get("properties") or {}, geom.get("coordinates"), where)]
+            props = obj.get("properties")
+            if props is not None and not isinstance(props, dict):
+                raise RouteError(
+                    f"{p}: {where}.properties is {props!r}; expected an object or null"
+                )
+            return [], [(props or {}, geom.get("coordinates"), where)]
         return _geojson_lines(geom, p, f"{where}.geometry")
     if kind == "LineString":
         return [(obj.get("coordinates"), f"{where}.coordinates")], []
@@ -298,7 +306,10 @@ def _position(value: Any, p: Path, where: str) -> tuple[float, float, float]:
             f"{p}: {where} is {value!r}; expected a position [lon, lat] or [lon, lat, ele] "
             "of numbers"
         )
-    return float(value[0]), float(value[1]), float(value[2]) if len(value) == 3 else math.nan
+    try:
+        return float(value[0]), float(value[1]), float(value[2]) if len(value) == 3 else math.nan
+    except OverflowError:  # an integer beyond the float range
+        raise RouteError(f"{p}: {where} has a number too large for a coordinate") from None
 
 
 def read_geojson(path: str | Path) -> RawRoute:
@@ -312,7 +323,7 @@ def read_geojson(path: str | Path) -> RawRoute:
     try:
         with p.open(encoding="utf-8") as fh:
             obj = json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an over-long int
         raise RouteError(f"{p}: not valid JSON ({exc})") from exc
     lines, point_feats = _geojson_lines(obj, p, "root")
     coords: list[tuple[float, float, float]] = []

@@ -179,10 +179,12 @@ pFMEN, pFMG, pFMTMIN, pFMFC = (
     PARAM["FM_IMU_TMIN"],
     PARAM["FM_IMU_FC"],
 )
-pFMDM, pFMLF, pFMFL, pFMV = (
+pFMDM, pFMLF, pFMFL, pFMRF, pFMFW, pFMV = (
     PARAM["FM_DROOP_MARGIN"],
     PARAM["FM_LOAD_FRAC"],
     PARAM["FM_FLARE_FRAC"],
+    PARAM["FM_ROAD_FRAC"],
+    PARAM["FM_FREE_WHEELS"],
     PARAM["FM_VOTES"],
 )
 pFMXL, pFMXAZ, pFMXW = PARAM["FM_EXIT_LOAD_FRAC"], PARAM["FM_EXIT_AZ_G"], PARAM["FM_EXIT_WHEELS"]
@@ -210,6 +212,8 @@ AFUEL_, ALOAD_, ASLIP_, ABRK_ = (
     STATE["ACC_BRAKE"],
 )
 DERT_, MUPAD_, FANW_ = STATE["DERATE_TIME"], STATE["MU_PAD"], STATE["FAN_LOAD_W"]
+ROADT_, FMFT_ = STATE["ROAD_TORQUE"], STATE["FM_FREE_T"]
+pFMFTMIN = PARAM["FM_FREE_TMIN"]
 pTHDT, pTAIR, pRHO, pPAMB = PARAM["TH_DT"], PARAM["T_AIR"], PARAM["RHO_AIR"], PARAM["P_AMB"]
 pLAMF, pENST, pFDEN = PARAM["LAMBDA_FULL"], PARAM["ENRICH_START"], PARAM["FUEL_DENSITY"]
 pBRMUN, pBRMUT, pBRMU, pBRNOM = (
@@ -774,6 +778,7 @@ def step_chunk(
         n_droop = 0
         n_loaded = 0
         n_flare = 0
+        n_free = 0
         for i in range(4):
             if travel_[i] < -P[pDROOP + i] + P[pFMDM] and fs_[i] < P[pFMLF] * P[pPRE + i]:
                 n_droop += 1
@@ -781,8 +786,16 @@ def step_chunk(
                 n_loaded += 1
             if speed > 5.0 and abs(S[OM_ + i] * r0 - speed) > P[pFMFL] * speed:
                 n_flare += 1
+            if abs(S[ROADT_ + i]) < P[pFMRF] * (P[pPRE + i] + P[pMU + i] * g) * r0:
+                n_free += 1
+        if n_free >= P[pFMFW]:
+            S[FMFT_] += h
+        else:
+            S[FMFT_] = 0.0
         votes = (
-            (1 if vote_imu else 0) + (1 if n_droop >= P[pFMDW] else 0) + (1 if n_flare >= 2 else 0)
+            (1 if vote_imu else 0)
+            + (1 if n_droop >= P[pFMDW] else 0)
+            + (1 if (n_flare >= 2 or S[FMFT_] >= P[pFMFTMIN]) else 0)
         )
         fm = int(S[FMS_])
         if P[pFMEN] > 0.5:
@@ -1056,6 +1069,10 @@ def step_chunk(
         for i in range(4):
             S[WU_ + i] += hk * ((fzw_[i] - fs_[i]) / P[pMU + i] - g)
             S[ZU_ + i] += h * S[WU_ + i]
+            # road torque the ECU infers: shaft torque - brake - J domega/dt (5 ms filter)
+            t_brk_signed = -tbrk_[i] if om_new[i] > 0.0 else tbrk_[i]
+            t_road = thw[i] + t_brk_signed - j_w * (om_new[i] - S[OM_ + i]) / h
+            S[ROADT_ + i] += (h / 0.005) * (t_road - S[ROADT_ + i])
             S[OM_ + i] = om_new[i]
             S[SG_ + i] = sg_new[i]
             S[TW_ + i] += h * (sg_new[i] - om_new[i])

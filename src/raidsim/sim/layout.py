@@ -93,6 +93,8 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("DERATE_TIME", 1),  # time with derate < 1, s
     ("MU_PAD", 4),  # pad friction at the current disc temperature (thermal rate)
     ("FAN_LOAD_W", 1),  # electrical fan power drawn from the engine via the alternator, W
+    ("FM_FREE_T", 1),  # time all wheels have carried no road torque, s
+    ("ROAD_TORQUE", 4),  # Flight Mode's estimate of each wheel's road torque (filtered), N m
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
@@ -292,6 +294,9 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("FM_DROOP_WHEELS", 1),
     ("FM_LOAD_FRAC", 1),
     ("FM_FLARE_FRAC", 1),
+    ("FM_ROAD_FRAC", 1),
+    ("FM_FREE_WHEELS", 1),
+    ("FM_FREE_TMIN", 1),
     ("FM_VOTES", 1),
     ("FM_EXIT_LOAD_FRAC", 1),
     ("FM_EXIT_AZ_G", 1),

@@ -373,6 +373,9 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["FM_DROOP_WHEELS"] = fm.droop_wheels
     w["FM_LOAD_FRAC"] = fm.load_fraction
     w["FM_FLARE_FRAC"] = fm.flare_fraction
+    w["FM_ROAD_FRAC"] = fm.road_torque_fraction
+    w["FM_FREE_WHEELS"] = fm.free_wheels
+    w["FM_FREE_TMIN"] = fm.free_min_time_s
     w["FM_VOTES"] = fm.votes_to_enter
     w["FM_EXIT_LOAD_FRAC"] = fm.exit_load_fraction
     w["FM_EXIT_AZ_G"] = fm.exit_vertical_g
