@@ -52,7 +52,13 @@ def campaign_command(
     scheduler: Annotated[
         str | None, typer.Option(help="existing Dask scheduler, tcp://host:port")
     ] = None,
-    chunk_size: Annotated[int, typer.Option(help="replicates per task / Parquet file")] = 50,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            help="replicates per task / Parquet file "
+            "(default: replicates/8 within 50..500, or what DIR was started with)"
+        ),
+    ] = None,
     max_chunks: Annotated[
         int | None, typer.Option(help="stop after this many new chunks (re-run to resume)")
     ] = None,

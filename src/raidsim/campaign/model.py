@@ -189,24 +189,25 @@ def stage_surface_km(stage_name: str, definition: Any) -> list[float]:
     return [float(v) for v in _cached(key, compute)]
 
 
-def qss_entry(vehicle: Any, stage_name: str, ambient_C: float) -> dict[str, float]:
+def vehicle_json(vehicle: Any) -> str:
+    """The vehicle's part of a QSS cache key (encode once per crew, not once per stage)."""
+    return json.dumps(vehicle.model_dump(mode="json"), sort_keys=True)
+
+
+def qss_entry(
+    vehicle: Any, stage_name: str, ambient_C: float, vehicle_key: str | None = None
+) -> dict[str, float]:
     """QSS of one car on one stage: time, longest refuel-segment fuel, brake energy.
 
     Cached per (vehicle spec x stage x ambient) in memory and as a small JSON on disk.
+    ``vehicle_key``: ``vehicle_json(vehicle)`` when the caller has it already.
     """
     import raidsim as rs
     from raidsim.model.ambient import Ambient
 
-    key_src = json.dumps(
-        [
-            vehicle.model_dump(mode="json"),
-            stage_name,
-            ambient_C,
-            rs.__version__,
-            _code_fingerprint(),
-        ],
-        sort_keys=True,
-    )
+    # == json.dumps([vehicle dump, stage, ambient, version, code], sort_keys=True)
+    rest = json.dumps([stage_name, ambient_C, rs.__version__, _code_fingerprint()])
+    key_src = f"[{vehicle_key or vehicle_json(vehicle)}, {rest[1:]}"
     key = "qss-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
 
     def compute() -> dict[str, float]:
@@ -271,9 +272,12 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
     rate = np.array([ps.rate_per_1000km[s] for s in SURFACE_NAMES]) / 1000.0
     expo = np.array([ps.pressure_exponent[s] for s in SURFACE_NAMES])
     base, fuel_seg, brake, punct, hazard, torque_c, usable, spares = [], [], [], [], [], [], [], []
+    presets: dict[str, Any] = {}
     for i, crew in enumerate(spec.crews):
         try:
-            car = rs.load_vehicle(crew.vehicle)
+            if crew.vehicle not in presets:
+                presets[crew.vehicle] = rs.load_vehicle(crew.vehicle)
+            car = presets[crew.vehicle]
             if crew.setup:
                 car = car.with_changes(**crew.setup)
         except RaidsimError as exc:
@@ -281,8 +285,9 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         p_bar = 0.5 * (car.tyre_pressure_front_bar + car.tyre_pressure_rear_bar)
         per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
         row_t, row_f, row_b, row_p, row_h, peaks = [], [], [], [], [], []
+        car_key = vehicle_json(car)
         for d, sd, kms in zip(days, stage_defs, km_surface, strict=True):
-            q = qss_entry(car, d.name, spec.ambient_C)
+            q = qss_entry(car, d.name, spec.ambient_C, car_key)
             land_p = 0.0
             for j in sd.jumps:
                 t = landing_torque_Nm(spec, crew, car, j.drop_m, j.takeoff_speed_kmh)

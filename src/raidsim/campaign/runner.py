@@ -45,6 +45,14 @@ def n_chunks(replicates: int, chunk_size: int) -> int:
     return -(-replicates // chunk_size)
 
 
+def auto_chunk_size(replicates: int) -> int:
+    """Default replicates per chunk: about 8 chunks (enough to balance a few workers, few
+    enough that Dask's per-task cost stays small next to the work), 50..500 replicates.
+    Depends on ``replicates`` only, so re-running the same command finds the same chunks;
+    the results do not depend on it."""
+    return min(500, max(50, -(-replicates // 8)))
+
+
 def write_chunk(table: pa.Table | bytes, path: Path) -> None:
     """Write ``table`` (or its Parquet bytes) to ``path`` atomically (hidden temporary
     file, then os.replace)."""
@@ -95,16 +103,23 @@ def prepare(
     replicates: int,
     seed: int,
     out_dir: Path,
-    chunk_size: int,
+    chunk_size: int | None,
 ) -> tuple[dict[str, Any], BaseTable]:
     """Create or check ``out_dir``'s manifest; return it and the base table.
 
     A new directory gets the base table computed here (QSS, cached); a resumed one reuses
-    the table stored in its manifest, so a resume gives the same numbers.
+    the table stored in its manifest, so a resume gives the same numbers. ``chunk_size``
+    None: the manifest's on a resume, else :func:`auto_chunk_size`.
     """
-    _check_inputs(replicates, chunk_size, seed)
     out_dir = Path(out_dir)
     path = out_dir / MANIFEST
+    if chunk_size is None:
+        chunk_size = auto_chunk_size(replicates)
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+            stored = json.loads(path.read_text("utf-8")).get("chunk_size")
+            if isinstance(stored, int):
+                chunk_size = stored
+    _check_inputs(replicates, chunk_size, seed)
     wanted = {
         "rally": rally,
         "stages": spec.stages,
@@ -172,7 +187,7 @@ def run_campaign(
     replicates: int,
     seed: int,
     out_dir: Path | str,
-    chunk_size: int = 50,
+    chunk_size: int | None = None,
     client: Any = None,
     max_chunks: int | None = None,
     on_start: Callable[[int, int], None] | None = None,
@@ -181,9 +196,10 @@ def run_campaign(
     """Run (or resume) a campaign into ``out_dir``.
 
     ``client``: a ``distributed.Client`` (LocalCluster, scheduler address, jobqueue) or
-    None to run the chunks in this process. ``max_chunks``: stop after that many new
-    chunks (re-run to resume). ``on_start(done, total)`` and ``on_chunk(index)`` report
-    progress.
+    None to run the chunks in this process. ``chunk_size``: replicates per task and file
+    (None: :func:`auto_chunk_size`, or the existing manifest's). ``max_chunks``: stop
+    after that many new chunks (re-run to resume). ``on_start(done, total)`` and
+    ``on_chunk(index)`` report progress.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -191,6 +207,7 @@ def run_campaign(
         rally, spec, replicates=replicates, seed=seed, out_dir=out, chunk_size=chunk_size
     )
     total = int(manifest["n_chunks"])
+    chunk_size = int(manifest["chunk_size"])
     todo = pending(out, total)
     if max_chunks is not None:
         todo = todo[: max(0, max_chunks)]

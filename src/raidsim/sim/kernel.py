@@ -545,7 +545,8 @@ def step_chunk(
                 d_cmd = min(mx, max(-mx, d_cmd))
                 dmax = P[pMXSR] * cdt
                 S[STEER_] += min(dmax, max(-dmax, d_cmd - S[STEER_]))
-                # PI speed control
+            if mode == 0 or mode == 3:
+                # PI speed control (mode 3: speed held, steering fixed - constant-steer tests)
                 err = vt_out - speed
                 u = P[pKP] * err + P[pKI] * S[SINT_]
                 thr = min(1.0, max(0.0, u))
@@ -554,7 +555,7 @@ def step_chunk(
                     S[SINT_] = min(20.0, max(-20.0, S[SINT_] + err * cdt))
                 S[THR_] = thr
                 S[BRK_] = brk
-            if mode <= 1:
+            if mode <= 1 or mode == 3:
                 # transmission control: shift map with hysteresis, sand hold, lock-up
                 gear = int(S[GEAR_])
                 S[TIG_] += cdt
