@@ -152,3 +152,16 @@ def test_flight_mode_lowers_the_mechanical_hazard(small_spec) -> None:  # type: 
     assert t.landing_peak_torque_Nm[1] > t.landing_peak_torque_Nm[0]
     assert t.mechanical_hazard[1][1] > t.mechanical_hazard[0][1]
     assert t.base_time_s[0] == t.base_time_s[1]
+
+
+def test_default_chunk_size_is_automatic_and_resumes_the_stored_one(small_spec, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from raidsim.campaign.runner import auto_chunk_size
+
+    assert [auto_chunk_size(n) for n in (10, 200, 1000, 10_000)] == [50, 50, 125, 500]
+    res = run_campaign(RALLY, small_spec, replicates=120, seed=7, out_dir=tmp_path / "auto")
+    assert res.chunks_total == 3  # 50 + 50 + 20
+    out = tmp_path / "ten"
+    run_campaign(RALLY, small_spec, replicates=60, seed=7, out_dir=out, chunk_size=10, max_chunks=1)
+    again = run_campaign(RALLY, small_spec, replicates=60, seed=7, out_dir=out)
+    assert (again.chunks_total, again.chunks_run) == (6, 5)  # kept the directory's 10
+    assert _read(out).equals(_run(small_spec, tmp_path / "ref", chunk_size=25))
