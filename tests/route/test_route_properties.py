@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from raidsim.errors import RouteError
@@ -44,8 +44,9 @@ PROPERTY_SETTINGS = settings(
     ],
 )
 
-# Per-point corruption; "ok" is repeated so most points are clean and many files load.
-CORRUPTIONS = ["ok"] * 14 + [
+# Per-point corruption (drawn with a per-example probability).
+CORRUPTIONS = [
+    "ok",
     "nan",  # lat (or x) is NaN
     "none",  # lat (or x) missing: attribute left out, JSON null, empty CSV cell
     "inf",  # lon (or y) is inf
@@ -56,14 +57,6 @@ CORRUPTIONS = ["ok"] * 14 + [
     "ele_nodata",  # -32768, a device's "no data" value
     "dup",  # exact copy of the previous point
 ]
-
-STEP = st.one_of(
-    st.floats(0.0, 40.0),  # ordinary spacing
-    st.just(0.0),  # duplicate
-    st.floats(0.0, 0.1),  # near duplicate (< 0.05 m is dropped)
-    st.floats(1000.0, 2500.0),  # jump > 1 km (> 2 km is rejected)
-)
-TURN = st.one_of(st.floats(-0.3, 0.3), st.floats(-math.pi, math.pi))  # loops and crossings
 
 
 @dataclass(frozen=True)
@@ -79,25 +72,32 @@ class Track:
 
 @st.composite
 def tracks(draw: Any) -> Track:
-    n = draw(st.one_of(st.integers(0, 2), st.integers(0, 24)))
+    """A track of 0-24 points. Hypothesis draws the structure (size, origin, elevation,
+    how often each oddity occurs, a seed); a seeded numpy generator fills in the points,
+    which keeps the per-example cost of generation low."""
+    n = draw(st.one_of(st.integers(0, 2), st.integers(3, 24), st.integers(3, 24)))
     lat0 = draw(st.sampled_from([26.6, 0.0, -33.9, 60.0, 89.9995, -89.9995]))
     lon0 = draw(st.sampled_from([37.9, 179.9995, -179.9995, 0.0]))
-    steps = draw(st.lists(STEP, min_size=n, max_size=n))
-    turns = draw(st.lists(TURN, min_size=n, max_size=n))
-    heading = draw(st.floats(0.0, 2 * math.pi))
-    x, y, s = [0.0], [0.0], [0.0]
-    for step, turn in zip(steps[1:], turns[1:], strict=True):
-        heading += turn
-        x.append(x[-1] + step * math.cos(heading))
-        y.append(y[-1] + step * math.sin(heading))
-        s.append(s[-1] + step)
-    x, y, s = x[:n], y[:n], s[:n]
+    p_dup = draw(st.sampled_from([0.0, 0.1, 0.4]))  # exact (step 0) or near (< 0.1 m)
+    p_jump = draw(st.sampled_from([0.0, 0.05, 0.3]))  # 1-2.5 km (over 2 km is rejected)
+    turn_max = draw(st.sampled_from([0.05, 0.3, math.pi]))  # pi: loops, self-crossings
+    p_corrupt = draw(st.sampled_from([0.0, 0.0, 0.05, 0.2, 0.6]))
     base = draw(st.floats(-500.0, 5000.0))
     grade = draw(st.one_of(st.floats(-0.2, 0.2), st.floats(-3.0, 3.0)))
-    ele = [base + grade * si for si in s]
     ele_mode = draw(st.sampled_from(["all", "all", "none", "some"]))
-    corruption = draw(st.lists(st.sampled_from(CORRUPTIONS), min_size=n, max_size=n))
-    return Track(lat0, lon0, x, y, ele, ele_mode, corruption)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+
+    u = rng.random(n)
+    step = np.where(u < p_jump, rng.uniform(1000.0, 2500.0, n), rng.uniform(0.0, 40.0, n))
+    step = np.where(u > 1.0 - p_dup, rng.choice([0.0, 0.01, 0.1], n), step)
+    heading = rng.uniform(0.0, 2 * math.pi) + np.cumsum(rng.uniform(-turn_max, turn_max, n))
+    step[:1] = 0.0
+    x = np.cumsum(step * np.cos(heading))
+    y = np.cumsum(step * np.sin(heading))
+    ele = base + grade * np.cumsum(step)
+    oddities = CORRUPTIONS[1:]
+    corruption = [str(rng.choice(oddities)) if rng.random() < p_corrupt else "ok" for _ in range(n)]
+    return Track(lat0, lon0, x.tolist(), y.tolist(), ele.tolist(), ele_mode, corruption)
 
 
 Cell = float | None
@@ -242,7 +242,7 @@ JSON_ANY = st.recursive(
 @st.composite
 def mangled(draw: Any, text: str) -> bytes:
     """The text as is (mostly), truncated, or replaced by random text or bytes."""
-    how = draw(st.integers(0, 11))
+    how = draw(st.integers(0, 15))
     if how == 0:
         return text[: draw(st.integers(0, len(text)))].encode()
     if how == 1:
@@ -266,6 +266,7 @@ def expect_stage_or_route_error(path: Path, pts: list[Row] | None) -> Centreline
             msg = str(exc)
             assert str(path) in msg, msg  # names the file
             assert "centre line field" not in msg, msg  # not a NaN caught late
+            event("RouteError: " + re.sub(r"[-\d.]+", "#", msg.split(": ", 1)[1])[:50])
             return None
     stray = [w for w in record if not issubclass(w.category, RouteWarning)]
     assert not stray, [str(w.message) for w in stray]
@@ -275,6 +276,7 @@ def expect_stage_or_route_error(path: Path, pts: list[Row] | None) -> Centreline
     assert line.s_m[0] == 0.0
     assert np.allclose(np.diff(line.s_m), 1.0, rtol=0.0, atol=1e-9)
     assert line.length_m >= 9.0
+    event("centre line")
     messages = [str(w.message) for w in record]
     assert all(m.startswith(f"{path}: ") for m in messages), messages
     if pts is not None:
@@ -408,3 +410,49 @@ def test_any_local_xy_csv_content_gives_a_stage_or_a_route_error(
         # The local frame is used as is: the start lies near the first usable point.
         first = next((a, b) for a, b, _ in pts if _finite(a) and _finite(b))
         assert math.hypot(line.x_m[0] - first[0], line.y_m[0] - first[1]) < 2500.0
+
+
+# --------------------------------------------------------------------------- regressions
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "pattern"),
+    [
+        (  # Point feature whose properties are not an object (was AttributeError)
+            "props.geojson",
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            'true, "geometry": {"type": "Point", "coordinates": [37.9, 26.6]}}, {"type": '
+            '"LineString", "coordinates": [[37.9, 26.6], [37.91, 26.6]]}]}',
+            r"features\[0\]\.properties is True; expected an object or null",
+        ),
+        (  # integer beyond the float range (was OverflowError)
+            "big.geojson",
+            '{"type": "LineString", "coordinates": [[1' + "0" * 400 + ", 2], [3, 4]]}",
+            r"root\.coordinates\[0\] has a number too large",
+        ),
+        (  # integer beyond Python's int-parsing digit limit (was ValueError)
+            "huge.geojson",
+            '{"type": "LineString", "coordinates": [[1' + "0" * 5000 + ", 2], [3, 4]]}",
+            r"not valid JSON",
+        ),
+    ],
+)
+def test_odd_geojson_found_by_the_property_test_is_a_route_error(
+    tmp_path: Path, name: str, text: str, pattern: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RouteError, match=pattern):
+        read_route(path)
+
+
+def test_infinite_longitude_is_dropped_with_a_route_warning_only(tmp_path: Path) -> None:
+    # Used to leak numpy "invalid value encountered in cos" RuntimeWarnings.
+    path = tmp_path / "inf.csv"
+    path.write_text("lat,lon\n26.6,37.9\n26.6,37.9001\n26.6,inf\n26.6,37.9002\n", "utf-8")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        line = to_centreline(read_route(path))
+    assert all(issubclass(w.category, RouteWarning) for w in record)
+    assert any("dropped 1 of 4 points with non-finite" in str(w.message) for w in record)
+    assert line.length_m > 10.0
