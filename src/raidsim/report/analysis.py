@@ -14,6 +14,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from raidsim.io.runs import WaypointMarker, sample_rate_hz, time_at_distance
+from raidsim.sim.landings import airborne_runs
 
 __all__ = [
     "MIN_AIR_TIME_S",
@@ -74,19 +75,20 @@ def find_flights(telemetry: pl.DataFrame) -> list[Flight]:
         return []
     rate = sample_rate_hz(telemetry)
     airborne = telemetry["wheels_in_contact"].to_numpy() < 0.5
-    edges = np.diff(np.concatenate([[0], airborne.astype(np.int8), [0]]))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)  # first sample back in contact
+    runs = airborne_runs(airborne)  # (first airborne sample, first sample back in contact)
     t = telemetry["time_s"].to_numpy()
     d = telemetry["distance_m"].to_numpy() if "distance_m" in telemetry.columns else t * np.nan
     v = telemetry["speed_mps"].to_numpy() if "speed_mps" in telemetry.columns else t * np.nan
-    hs_names = [f"halfshaft_torque_{w}_Nm" for w in WHEELS]
+    # the kernel's per-sample peak channels keep 1 ms landing spikes; fall back to samples
+    hs_names = [f"halfshaft_torque_peak_{w}_Nm" for w in WHEELS]
+    if not all(c in telemetry.columns for c in hs_names):
+        hs_names = [f"halfshaft_torque_{w}_Nm" for w in WHEELS]
     have_hs = all(c in telemetry.columns for c in hs_names)
     hs = np.abs(np.column_stack([telemetry[c].to_numpy() for c in hs_names])) if have_hs else None
     window = max(1, int(round(TOUCHDOWN_WINDOW_S * rate)))
     n = telemetry.height
     flights = []
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+    for a, b in runs:
         air = (b - a) / rate
         if air < MIN_AIR_TIME_S - 0.5 / rate:
             continue

@@ -31,7 +31,7 @@ class LandingReport:
         return float(self.events["peak_halfshaft_torque_Nm"].max())  # type: ignore[arg-type]
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def airborne_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, end_exclusive) index pairs of True runs."""
     m = np.concatenate([[False], mask.astype(bool), [False]])
     d = np.diff(m.astype(np.int8))
@@ -56,7 +56,7 @@ def analyse_landings(
     peaks = np.stack([tel[f"halfshaft_torque_peak_{w}_Nm"].to_numpy() for w in WHEELS])
     omega = np.stack([tel[f"wheel_speed_{w}_radps"].to_numpy() for w in WHEELS])
     rows = []
-    flights = [(a, b) for a, b in _runs(air) if (b - a) * dt >= min_air_s - 1e-9]
+    flights = [(a, b) for a, b in airborne_runs(air) if (b - a) * dt >= min_air_s - 1e-9]
     for a, b in flights:
         td = min(b, len(t) - 1)
         w0 = max(td - 2, 0)
