@@ -194,27 +194,25 @@ def _from_geodetic(
     i0 = int(finite[0])
     lat0, lon0 = float(lat[i0]), float(lon[i0])
     have = np.isfinite(ele)
-    # Height only scales the plane by (N + h) / N (1e-4 per 640 m); a rough fill is enough.
-    h_proj = (
-        np.interp(np.arange(len(ele)), np.flatnonzero(have), ele[have])
-        if have.any()
-        else np.zeros_like(lat)
-    )
-    h0 = float(h_proj[i0])
+    # Horizontal positions are projected at one reference height (the first point's, or
+    # the first known elevation): the same lat/lon then gives the same x/y whatever its
+    # elevation (per-point heights would tilt it through the tangent plane: 0.3 m for
+    # 1 km of climb 2 km from the origin). Height only scales the plane by (N + h)/N.
+    h0 = float(ele[i0]) if have[i0] else (float(ele[have][0]) if have.any() else 0.0)
+    h_proj = np.full_like(lat, h0)
     # An infinite lat/lon (e.g. lon="inf" in a file) projects to NaN; that point is
     # dropped with a warning at resampling, so numpy's RuntimeWarning is noise here.
     with np.errstate(invalid="ignore"):
         x, y, _ = geodetic_to_enu(lat, lon, h_proj, lat0, lon0, h0)
     z, has_elevation = _fill_elevation(ele, x, y, source)
     waypoints = []
-    for name, wlat, wlon, wele, wtype, wsym in waypoint_rows:
+    for name, wlat, wlon, _wele, wtype, wsym in waypoint_rows:
         if not (math.isfinite(wlat) and math.isfinite(wlon)) or abs(wlat) > 90 or abs(wlon) > 180:
             raise RouteError(
                 f"{source}: waypoint '{name}' has lat/lon ({wlat!r}, {wlon!r}); allowed "
                 "-90..90 and -180..180 degrees"
             )
-        wh = h0 if wele is None or not math.isfinite(wele) else wele
-        wx, wy, _ = geodetic_to_enu(wlat, wlon, wh, lat0, lon0, h0)
+        wx, wy, _ = geodetic_to_enu(wlat, wlon, h0, lat0, lon0, h0)
         waypoints.append(Waypoint(name, wlat, wlon, float(wx), float(wy), wtype, wsym))
     return RawRoute(x, y, z, has_elevation, waypoints, lat0, lon0, source)
 
