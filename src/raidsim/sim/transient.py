@@ -43,21 +43,17 @@ from raidsim.sim.layout import (
 )
 from raidsim.sim.params import RouteArrays, build_params, build_route_arrays, initial_state
 
-_STATE_NAMES = {}
-for _name, _off in STATE.items():
-    _STATE_NAMES[_off] = _name
-
 
 def state_name(index: int) -> str:
     """Name of a state slot, with the wheel for per-wheel states (e.g. ``OMEGA[rl]``)."""
-    best = max((off, name) for name, off in STATE.items() if off <= index)
-    off, name = best
-    wheels = ("fl", "fr", "rl", "rr")
-    return (
-        f"{name}[{wheels[index - off]}]"
-        if index != off or name in {"ZU", "WU", "OMEGA", "OMEGA_SG", "TWIST"}
-        else name
-    )
+    offsets = sorted((off, name) for name, off in STATE.items())
+    for k, (off, name) in enumerate(offsets):
+        end = offsets[k + 1][0] if k + 1 < len(offsets) else off + 1
+        if off <= index < end:
+            if end - off == 4:
+                return f"{name}[{('fl', 'fr', 'rl', 'rr')[index - off]}]"
+            return name
+    return f"state[{index}]"
 
 
 class SimulationStopped(RaidsimError):
