@@ -165,3 +165,11 @@ def test_default_chunk_size_is_automatic_and_resumes_the_stored_one(small_spec, 
     again = run_campaign(RALLY, small_spec, replicates=60, seed=7, out_dir=out)
     assert (again.chunks_total, again.chunks_run) == (6, 5)  # kept the directory's 10
     assert _read(out).equals(_run(small_spec, tmp_path / "ref", chunk_size=25))
+
+
+def test_auto_chunk_size_keeps_every_worker_busy() -> None:
+    from raidsim.campaign.runner import auto_chunk_size, n_chunks
+
+    assert [auto_chunk_size(n, 1) for n in (10, 200, 1000, 10_000)] == [50, 50, 125, 500]
+    assert [n_chunks(r, auto_chunk_size(r, 2)) for r in (60, 120, 1000, 10_000)] == [4, 4, 8, 20]
+    assert n_chunks(1000, auto_chunk_size(1000, 3)) == 9

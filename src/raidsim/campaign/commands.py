@@ -56,7 +56,8 @@ def campaign_command(
         int | None,
         typer.Option(
             help="replicates per task / Parquet file "
-            "(default: replicates/8 within 50..500, or what DIR was started with)"
+            "(default: replicates/8 within 50..500, a multiple of --workers chunks; "
+            "or what DIR was started with)"
         ),
     ] = None,
     max_chunks: Annotated[
@@ -76,7 +77,15 @@ def campaign_command(
         if max_chunks is not None and max_chunks < 0:
             raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
         # check inputs and build the base table (QSS) before starting any cluster
-        prepare(rally, spec, replicates=replicates, seed=seed, out_dir=out, chunk_size=chunk_size)
+        prepare(
+            rally,
+            spec,
+            replicates=replicates,
+            seed=seed,
+            out_dir=out,
+            chunk_size=chunk_size,
+            workers=n_workers if scheduler is None else None,
+        )
     except (ConfigError, RouteError) as exc:
         _fail(str(exc))
         return

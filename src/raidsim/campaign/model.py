@@ -244,12 +244,31 @@ def landing_torque_Nm(
     return float(run_jump(car, drop_m, speed_kmh, fm).peak_halfshaft_torque_Nm)
 
 
+def load_rally_cached(rally_name: str) -> Any:
+    """``raidsim.route.catalogue.load_rally``, memoised in this process per rally name and
+    content of the rally's folder (its TOML files, hashed: much cheaper than parsing and
+    validating the 15 stage definitions again, the larger part of a warm base table)."""
+    from importlib import resources
+
+    from raidsim.route.catalogue import load_rally, rally_names
+
+    if rally_name not in rally_names():
+        return load_rally(rally_name)  # the catalogue's own error
+    folder = resources.files("raidsim.route") / "stages" / rally_name
+    h = hashlib.sha256()
+    for f in sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name):
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    key = f"rally:{rally_name}:{h.hexdigest()}"
+    if key not in _MEMO:
+        _MEMO[key] = load_rally(rally_name)
+    return _MEMO[key]
+
+
 def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
     """Everything the replicates need, per crew x stage (see the module docstring)."""
     import raidsim as rs
-    from raidsim.route.catalogue import load_rally
 
-    rally = load_rally(rally_name)
+    rally = load_rally_cached(rally_name)
     days = list(rally.stages)
     if spec.stages is not None:
         known = {d.name.split("/", 1)[1]: d for d in days}

@@ -45,12 +45,22 @@ def n_chunks(replicates: int, chunk_size: int) -> int:
     return -(-replicates // chunk_size)
 
 
-def auto_chunk_size(replicates: int) -> int:
+def auto_chunk_size(replicates: int, workers: int | None = None) -> int:
     """Default replicates per chunk: about 8 chunks (enough to balance a few workers, few
     enough that Dask's per-task cost stays small next to the work), 50..500 replicates.
-    Depends on ``replicates`` only, so re-running the same command finds the same chunks;
-    the results do not depend on it."""
-    return min(500, max(50, -(-replicates // 8)))
+
+    ``workers`` (> 1): the number of chunks is then aimed at a multiple of it, at least
+    ``2 x workers`` (below 50 replicates a chunk if need be), so every worker is busy until
+    the end (exact when ``replicates`` divides evenly, e.g. 1,000 on 2 or 4 workers: 8).
+    Only a new directory uses it (a resume keeps the manifest's chunk size), and the
+    results do not depend on it.
+    """
+    size = min(500, max(50, -(-replicates // 8)))
+    if workers is None or workers <= 1:
+        return size
+    chunks = max(-(-replicates // size), 2 * workers)
+    chunks = workers * -(-chunks // workers)
+    return max(1, -(-replicates // chunks))
 
 
 def write_chunk(table: pa.Table | bytes, path: Path) -> None:
@@ -104,17 +114,18 @@ def prepare(
     seed: int,
     out_dir: Path,
     chunk_size: int | None,
+    workers: int | None = None,
 ) -> tuple[dict[str, Any], BaseTable]:
     """Create or check ``out_dir``'s manifest; return it and the base table.
 
     A new directory gets the base table computed here (QSS, cached); a resumed one reuses
     the table stored in its manifest, so a resume gives the same numbers. ``chunk_size``
-    None: the manifest's on a resume, else :func:`auto_chunk_size`.
+    None: the manifest's on a resume, else :func:`auto_chunk_size` for ``workers``.
     """
     out_dir = Path(out_dir)
     path = out_dir / MANIFEST
     if chunk_size is None:
-        chunk_size = auto_chunk_size(replicates)
+        chunk_size = auto_chunk_size(replicates, workers)
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
             stored = json.loads(path.read_text("utf-8")).get("chunk_size")
             if isinstance(stored, int):
@@ -178,6 +189,10 @@ class CampaignResult:
     chunks_done: int  # finished files now present
     chunks_run: int  # computed by this call
     elapsed_s: float
+    #: of elapsed_s: manifest and base table (serial, in this process) ...
+    setup_s: float = 0.0
+    #: ... and the replicates: ship the inputs, run the chunks, write every file
+    replicate_s: float = 0.0
 
 
 def run_campaign(
@@ -199,12 +214,23 @@ def run_campaign(
     None to run the chunks in this process. ``chunk_size``: replicates per task and file
     (None: :func:`auto_chunk_size`, or the existing manifest's). ``max_chunks``: stop
     after that many new chunks (re-run to resume). ``on_start(done, total)`` and
-    ``on_chunk(index)`` report progress.
+    ``on_chunk(index)`` report progress. A new directory without ``chunk_size`` gets
+    ``auto_chunk_size(replicates, workers)`` with the client's current worker count.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
+    workers = None
+    if client is not None and chunk_size is None:
+        with contextlib.suppress(Exception):  # a remote scheduler may not say; 8 chunks then
+            workers = len(client.scheduler_info()["workers"]) or None
     manifest, table = prepare(
-        rally, spec, replicates=replicates, seed=seed, out_dir=out, chunk_size=chunk_size
+        rally,
+        spec,
+        replicates=replicates,
+        seed=seed,
+        out_dir=out,
+        chunk_size=chunk_size,
+        workers=workers,
     )
     total = int(manifest["n_chunks"])
     chunk_size = int(manifest["chunk_size"])
@@ -213,6 +239,7 @@ def run_campaign(
         todo = todo[: max(0, max_chunks)]
     if on_start is not None:
         on_start(total - len(pending(out, total)), total)
+    t1 = time.perf_counter()
 
     def done(index: int, result: pa.Table | bytes) -> None:
         write_chunk(result, chunk_path(out, index))
@@ -243,8 +270,9 @@ def run_campaign(
         for fut in as_completed(futures):
             done(futures[fut], fut.result())
             fut.release()
+    t2 = time.perf_counter()
     return CampaignResult(
-        out, total, total - len(pending(out, total)), len(todo), time.perf_counter() - t0
+        out, total, total - len(pending(out, total)), len(todo), t2 - t0, t1 - t0, t2 - t1
     )
 
 
