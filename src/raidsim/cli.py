@@ -13,23 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from raidsim.errors import ConfigError, RaidsimError, RouteError, SimulationDiverged
+from raidsim.terminal import EXIT_BAD_INPUT, EXIT_SIM_FAILED, console, err_console, fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
-console = Console()
-err_console = Console(stderr=True)
-
-EXIT_BAD_INPUT = 2
-EXIT_SIM_FAILED = 3
-
-
-def _fail(message: str, code: int) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def parse_setup(items: list[str]) -> dict[str, Any]:
@@ -105,10 +95,10 @@ def run(
         st = rs.load_stage(stage, seed=seed)
         ambient = Ambient(temp_C=ambient_C, altitude_m=altitude_m, headwind_mps=headwind_mps)
     except (ConfigError, RouteError) as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
+        fail(str(exc), EXIT_BAD_INPUT)
         return
     except ValueError as exc:  # pydantic range errors on ambient
-        _fail(f"invalid option: {exc}".replace("\n", " "), EXIT_BAD_INPUT)
+        fail(f"invalid option: {exc}".replace("\n", " "), EXIT_BAD_INPUT)
         return
     out_dir = out or Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     progress = Progress(
@@ -129,10 +119,10 @@ def run(
 
             result = rs.simulate(car, st, ambient=ambient, out_dir=out_dir, on_progress=on_progress)
     except SimulationDiverged as exc:
-        _fail(str(exc), EXIT_SIM_FAILED)
+        fail(str(exc), EXIT_SIM_FAILED)
         return
     except RaidsimError as exc:
-        _fail(str(exc), EXIT_SIM_FAILED)
+        fail(str(exc), EXIT_SIM_FAILED)
         return
     console.print(_summary_table(result.summary))
     console.print(f"wrote {out_dir / 'telemetry.parquet'} and {out_dir / 'summary.json'}")
@@ -197,10 +187,10 @@ def stage_info(
             st = rs.load_stage(stage, seed=seed)
             profile = write_profile(st, out)
         except (ConfigError, RouteError) as exc:
-            _fail(str(exc), EXIT_BAD_INPUT)
+            fail(str(exc), EXIT_BAD_INPUT)
             return
         except OSError as exc:
-            _fail(f"--out {out}: cannot write the profile ({exc})", EXIT_BAD_INPUT)
+            fail(f"--out {out}: cannot write the profile ({exc})", EXIT_BAD_INPUT)
             return
     for w in caught:
         err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
@@ -266,13 +256,13 @@ def jump(
     from raidsim.sim.jump import sweep as run_sweep
 
     if flight_mode not in {"on", "off", "both"}:
-        _fail(f"--flight-mode={flight_mode!r}: expected on, off or both", EXIT_BAD_INPUT)
+        fail(f"--flight-mode={flight_mode!r}: expected on, off or both", EXIT_BAD_INPUT)
     try:
         car = rs.load_vehicle(vehicle)
         if not sweep:
             validate_jump(car, height_m, speed_kmh)
     except ConfigError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
+        fail(str(exc), EXIT_BAD_INPUT)
         return
     if sweep:
         with console.status("running the jump sweep (72 jumps)"):

@@ -21,19 +21,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from raidsim.errors import ConfigError, RaidsimError, RouteError
-
-EXIT_BAD_INPUT = 2
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
+from raidsim.terminal import console, err_console, fail
 
 
 def campaign_command(
@@ -87,7 +78,7 @@ def campaign_command(
             workers=n_workers if scheduler is None else None,
         )
     except (ConfigError, RouteError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -128,7 +119,7 @@ def campaign_command(
             with dask_client(n_workers, scheduler) as client:
                 result = go(client)
     except (ConfigError, RouteError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except RaidsimError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -158,7 +149,7 @@ def campaign_report_command(
         report = campaign_report(dir)
         other = campaign_report(compare) if compare is not None else None
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         data = dict(report)

@@ -36,12 +36,15 @@ class _Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _per_surface(values: dict[str, float], field: str, lo: float, hi: float) -> dict[str, float]:
-    missing = [s for s in SURFACE_NAMES if s not in values]
-    unknown = [s for s in values if s not in SURFACE_NAMES]
+def _per_key(
+    values: dict[str, float], field: str, keys: tuple[str, ...], what: str, lo: float, hi: float
+) -> dict[str, float]:
+    """Check that ``values`` has exactly ``keys`` and every value lies in [lo, hi]."""
+    missing = [k for k in keys if k not in values]
+    unknown = [k for k in values if k not in keys]
     if missing or unknown:
         raise ValueError(
-            f"{field} needs exactly the surfaces {', '.join(SURFACE_NAMES)}"
+            f"{field} needs exactly the {what} {', '.join(keys)}"
             + (f"; missing {', '.join(missing)}" if missing else "")
             + (f"; unknown {', '.join(unknown)}" if unknown else "")
         )
@@ -49,21 +52,14 @@ def _per_surface(values: dict[str, float], field: str, lo: float, hi: float) -> 
         if not lo <= v <= hi:
             raise ValueError(f"{field}.{k} = {v}; allowed {lo} <= value <= {hi}")
     return values
+
+
+def _per_surface(values: dict[str, float], field: str, lo: float, hi: float) -> dict[str, float]:
+    return _per_key(values, field, tuple(SURFACE_NAMES), "surfaces", lo, hi)
 
 
 def _per_kind(values: dict[str, float], field: str, lo: float, hi: float) -> dict[str, float]:
-    unknown = [k for k in values if k not in WAYPOINT_KINDS]
-    missing = [k for k in WAYPOINT_KINDS if k not in values]
-    if missing or unknown:
-        raise ValueError(
-            f"{field} needs exactly the waypoint kinds {', '.join(WAYPOINT_KINDS)}"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-            + (f"; unknown {', '.join(unknown)}" if unknown else "")
-        )
-    for k, v in values.items():
-        if not lo <= v <= hi:
-            raise ValueError(f"{field}.{k} = {v}; allowed {lo} <= value <= {hi}")
-    return values
+    return _per_key(values, field, tuple(WAYPOINT_KINDS), "waypoint kinds", lo, hi)
 
 
 class CrewSpec(_Spec):

@@ -22,14 +22,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from raidsim.errors import RaidsimError
-
-EXIT_BAD_INPUT = 2
-console = Console()
-err_console = Console(stderr=True)
+from raidsim.terminal import EXIT_BAD_INPUT, console, err_console
 
 
 def _fmt(v: float | None, unit: str, digits: int = 2) -> str:

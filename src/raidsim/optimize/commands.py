@@ -12,23 +12,15 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from raidsim.errors import ConfigError, RaidsimError, RouteError
 from raidsim.optimize.params import DEFAULT_PARAMS, build_ranges, parse_ranges
 from raidsim.optimize.study import Constraints, StudyResult, confirm, run_study
+from raidsim.terminal import console, fail
 
-EXIT_BAD_INPUT = 2
 #: transient confirmation is on by default for a single stage shorter than this
 CONFIRM_MAX_KM = 100.0
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _fmt(x: float, integer: bool) -> str:
@@ -159,10 +151,10 @@ def optimize_command(
         ambient = Ambient(temp_C=ambient_C)
         title, labelled = resolve_stages(target)
     except (ConfigError, RouteError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except ValueError as exc:  # pydantic range errors on ambient
-        _fail(f"invalid option: {exc}".replace("\n", " "))
+        fail(f"invalid option: {exc}".replace("\n", " "))
         return
     stages = [s for _, s in labelled]
     try:
@@ -194,7 +186,7 @@ def optimize_command(
                 best_car = apply_setup(car, ranges, res.best_setup)
                 res.confirmation = confirm(best_car, stages[0], res.best.time_s, ambient)
     except RaidsimError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         console.print_json(json.dumps(_as_json(res), default=float))

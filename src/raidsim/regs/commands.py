@@ -10,17 +10,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from raidsim.errors import ConfigError
 from raidsim.regs.check import RuleResult, check_vehicle, failed
 from raidsim.regs.rules import load_rules
+from raidsim.terminal import EXIT_BAD_INPUT, console, err_console
 
 EXIT_RULE_FAILED = 1
-EXIT_BAD_INPUT = 2
-console = Console()
-err_console = Console(stderr=True)
 
 _STYLE = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow"}
 

@@ -12,20 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from raidsim.io.runs import ExportFormat, RunError, export_run, load_run
+from raidsim.terminal import console, fail
 
 __all__ = ["export_command", "report_command"]
-
-EXIT_BAD_INPUT = 2
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def export_command(
@@ -44,7 +35,7 @@ def export_command(
         run = load_run(run_dir)
         written = export_run(run, format, out)
     except RunError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for path in written:
         console.print(f"wrote {path}", highlight=False, soft_wrap=True)
@@ -63,7 +54,7 @@ def report_command(
     try:
         loaded = [load_run(r) for r in runs]
     except RunError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     target = out if out is not None else loaded[0].dir / "report.html"
     path = build_report(loaded, target)

@@ -13,20 +13,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from raidsim.errors import ConfigError, RaidsimError, RouteError
 from raidsim.route.stage import Stage
-
-EXIT_BAD_INPUT = 2
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
+from raidsim.terminal import console, fail
 
 
 def resolve_stages(target: str) -> tuple[str, list[tuple[str, Stage]]]:
@@ -71,10 +62,10 @@ def estimate_command(
         ambient = Ambient(temp_C=ambient_C)
         title, stages = resolve_stages(target)
     except (ConfigError, RouteError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except ValueError as exc:  # pydantic range errors on ambient
-        _fail(f"invalid option: {exc}".replace("\n", " "))
+        fail(f"invalid option: {exc}".replace("\n", " "))
         return
     summaries = []
     try:
@@ -88,7 +79,7 @@ def estimate_command(
                     path = path / fname
                 result.to_parquet(path)
     except RaidsimError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         console.print_json(json.dumps(summaries))
