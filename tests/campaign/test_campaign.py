@@ -71,10 +71,25 @@ def test_same_results_whatever_the_chunking(small_spec, small_table, tmp_path) -
     assert part.equals(sel)
 
 
+def _profiler_settings() -> tuple[bool, bool]:
+    import dask
+
+    return (
+        bool(dask.config.get("distributed.worker.profile.enabled")),
+        bool(dask.config.get("distributed.admin.system-monitor.gil.enabled")),
+    )
+
+
 def test_one_vs_two_dask_workers(small_spec, tmp_path) -> None:  # type: ignore[no-untyped-def]
     local = _run(small_spec, tmp_path / "sync", chunk_size=10)
     with dask_client(2, None) as client:
         two = _run(small_spec, tmp_path / "two", chunk_size=10, client=client)
+        # the same client again, straight away (a notebook re-running a cell): fresh task
+        # keys, nothing of the first call's released data is needed
+        again = _run(small_spec, tmp_path / "again", chunk_size=10, client=client)
+        # the batch cluster's workers run without the dashboard's samplers
+        assert set(client.run(_profiler_settings).values()) == {(False, False)}
+    assert again.equals(two)
     with dask_client(1, None) as client:
         one = _run(small_spec, tmp_path / "one", chunk_size=25, client=client)
     assert two.equals(local)
@@ -155,11 +170,15 @@ def test_flight_mode_lowers_the_mechanical_hazard(small_spec) -> None:  # type: 
 
 
 def test_default_chunk_size_is_automatic_and_resumes_the_stored_one(small_spec, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from raidsim.campaign.runner import auto_chunk_size
+    from raidsim.campaign.runner import auto_chunk_size, read_manifest
 
-    assert [auto_chunk_size(n) for n in (10, 200, 1000, 10_000)] == [50, 50, 125, 500]
-    res = run_campaign(RALLY, small_spec, replicates=120, seed=7, out_dir=tmp_path / "auto")
-    assert res.chunks_total == 3  # 50 + 50 + 20
+    # dakar-2026 x 3 crews = 42 rows a replicate; 25,000 rows a chunk -> at most 596
+    assert [auto_chunk_size(n, None, 42) for n in (10, 200, 1000, 10_000)] == [10, 200, 500, 589]
+    res = run_campaign(RALLY, small_spec, replicates=3000, seed=7, out_dir=tmp_path / "auto")
+    # 5 crews x 3 stages = 15 rows a replicate: 3,000 x 15 = 45,000 rows -> 2 chunks of 1,500
+    assert len(small_spec.crews) * 3 == 15
+    assert read_manifest(tmp_path / "auto")["chunk_size"] == 1500
+    assert res.chunks_total == 2
     out = tmp_path / "ten"
     run_campaign(RALLY, small_spec, replicates=60, seed=7, out_dir=out, chunk_size=10, max_chunks=1)
     again = run_campaign(RALLY, small_spec, replicates=60, seed=7, out_dir=out)
@@ -168,8 +187,23 @@ def test_default_chunk_size_is_automatic_and_resumes_the_stored_one(small_spec, 
 
 
 def test_auto_chunk_size_keeps_every_worker_busy() -> None:
-    from raidsim.campaign.runner import auto_chunk_size, n_chunks
+    from raidsim.campaign.runner import ROWS_PER_CHUNK, auto_chunk_size, n_chunks
 
-    assert [auto_chunk_size(n, 1) for n in (10, 200, 1000, 10_000)] == [50, 50, 125, 500]
-    assert [n_chunks(r, auto_chunk_size(r, 2)) for r in (60, 120, 1000, 10_000)] == [4, 4, 8, 20]
-    assert n_chunks(1000, auto_chunk_size(1000, 3)) == 9
+    assert [auto_chunk_size(n, 1, 42) for n in (10, 200, 1000, 10_000)] == [10, 200, 500, 589]
+    assert [n_chunks(r, auto_chunk_size(r, 2, 42)) for r in (60, 120, 1000, 10_000)] == [
+        4,
+        4,
+        4,
+        18,
+    ]
+    assert n_chunks(1000, auto_chunk_size(1000, 3, 42)) == 6
+    for replicates in (1, 2, 3, 7, 60, 999, 1000, 12_345):
+        for workers in (None, 1, 2, 3, 8):
+            for rows in (1, 5, 42, 30_000):
+                size = auto_chunk_size(replicates, workers, rows)
+                chunks = n_chunks(replicates, size)
+                assert 1 <= size <= replicates
+                assert size * rows <= ROWS_PER_CHUNK or size == 1  # bounded work a task
+                if workers and workers > 1 and replicates >= 50:
+                    # aimed at 2 x workers; integer sizes can lose one (60 on 8: 15 of 4)
+                    assert chunks >= 2 * workers - 1

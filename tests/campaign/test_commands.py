@@ -41,7 +41,7 @@ def campaign_dir(tmp_path_factory: pytest.TempPathFactory, small_spec_file: Path
     out = tmp_path_factory.mktemp("camp") / "a"
     res = _campaign(out, small_spec_file, "--replicates", "200", "--seed", "3")
     assert res.exit_code == 0, res.output
-    assert "4/4 chunks, complete" in res.output
+    assert "1/1 chunks, complete" in res.output  # 200 x 15 rows: one default chunk
     return out
 
 

@@ -47,8 +47,8 @@ def campaign_command(
         int | None,
         typer.Option(
             help="replicates per task / Parquet file "
-            "(default: replicates/8 within 50..500, a multiple of --workers chunks; "
-            "or what DIR was started with)"
+            "(default: about 25,000 replicate x crew x stage rows a chunk, at least two "
+            "chunks per worker, a multiple of --workers; or what DIR was started with)"
         ),
     ] = None,
     max_chunks: Annotated[
@@ -57,7 +57,8 @@ def campaign_command(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Whole-rally Monte Carlo: crews x stages x replicates, one Parquet file per chunk."""
-    from raidsim.campaign.runner import dask_client, prepare, run_campaign
+    from raidsim.campaign.model import build_base_table
+    from raidsim.campaign.runner import check_inputs, dask_client, prepare, run_campaign
     from raidsim.campaign.spec import load_spec
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
@@ -68,15 +69,19 @@ def campaign_command(
         if max_chunks is not None and max_chunks < 0:
             raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
         # check inputs and build the base table (QSS) before starting any cluster
-        prepare(
-            rally,
-            spec,
-            replicates=replicates,
-            seed=seed,
-            out_dir=out,
-            chunk_size=chunk_size,
-            workers=n_workers if scheduler is None else None,
-        )
+        if scheduler is None:
+            prepare(
+                rally,
+                spec,
+                replicates=replicates,
+                seed=seed,
+                out_dir=out,
+                chunk_size=chunk_size,
+                workers=n_workers,
+            )
+        else:  # the manifest waits for the cluster's worker count (chunk sizing)
+            check_inputs(replicates, 1 if chunk_size is None else chunk_size, seed)
+            build_base_table(rally, spec)
     except (ConfigError, RouteError) as exc:
         fail(str(exc))
         return

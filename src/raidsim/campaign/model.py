@@ -37,7 +37,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,8 @@ class BaseTable:
     mechanical_hazard: list[list[float]]  # (C, S) expected incidents per special
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow: the fields are JSON-ready lists already (asdict would deep-copy them)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BaseTable:
@@ -173,12 +174,17 @@ def stage_surface_km(stage_name: str, definition: Any) -> list[float]:
     of a rally takes longer than the whole Monte Carlo)."""
     import raidsim as rs
 
-    key_src = json.dumps(
-        [stage_name, definition.model_dump(mode="json"), rs.__version__, _stage_fingerprint()],
-        sort_keys=True,
-        default=str,
-    )
-    key = "stage-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
+    memo = _MEMO.get(f"stage-key:{id(definition)}")
+    if memo is not None and memo[0] is definition and memo[1] == stage_name:
+        key = memo[2]  # same (cached, immutable) definition object: skip re-encoding it
+    else:
+        key_src = json.dumps(
+            [stage_name, definition.model_dump(mode="json"), rs.__version__, _stage_fingerprint()],
+            sort_keys=True,
+            default=str,
+        )
+        key = "stage-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
+        _MEMO[f"stage-key:{id(definition)}"] = (definition, stage_name, key)
 
     def compute() -> list[float]:
         st = rs.load_stage(stage_name)
@@ -228,12 +234,19 @@ def qss_entry(
 
 
 def landing_torque_Nm(
-    spec: CampaignSpec, crew: CrewSpec, car: Any, drop_m: float, speed_kmh: float
+    spec: CampaignSpec,
+    crew: CrewSpec,
+    car: Any,
+    drop_m: float,
+    speed_kmh: float,
+    points: list[Any] | None = None,
 ) -> float:
     """Peak landing halfshaft torque: nearest point of the spec's table for the crew's
-    vehicle and Flight Mode setting, else :func:`raidsim.sim.jump.run_jump` (slow)."""
+    vehicle and Flight Mode setting, else :func:`raidsim.sim.jump.run_jump` (slow).
+    ``points``: that part of the table when the caller has selected it already."""
     fm = bool(car.flight_mode.enabled)
-    points = [p for p in spec.landing_table if p.vehicle == crew.vehicle and p.flight_mode == fm]
+    if points is None:
+        points = landing_points(spec, crew, car)
     if points:
         best = min(
             points, key=lambda p: abs(p.drop_m - drop_m) + abs(p.speed_kmh - speed_kmh) / 20.0
@@ -242,6 +255,12 @@ def landing_torque_Nm(
     from raidsim.sim.jump import run_jump
 
     return float(run_jump(car, drop_m, speed_kmh, fm).peak_halfshaft_torque_Nm)
+
+
+def landing_points(spec: CampaignSpec, crew: CrewSpec, car: Any) -> list[Any]:
+    """The spec's landing-table points for the crew's vehicle and Flight Mode setting."""
+    fm = bool(car.flight_mode.enabled)
+    return [p for p in spec.landing_table if p.vehicle == crew.vehicle and p.flight_mode == fm]
 
 
 def load_rally_cached(rally_name: str) -> Any:
@@ -305,11 +324,12 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
         row_t, row_f, row_b, row_p, row_h, peaks = [], [], [], [], [], []
         car_key = vehicle_json(car)
+        points = landing_points(spec, crew, car)
         for d, sd, kms in zip(days, stage_defs, km_surface, strict=True):
             q = qss_entry(car, d.name, spec.ambient_C, car_key)
             land_p = 0.0
             for j in sd.jumps:
-                t = landing_torque_Nm(spec, crew, car, j.drop_m, j.takeoff_speed_kmh)
+                t = landing_torque_Nm(spec, crew, car, j.drop_m, j.takeoff_speed_kmh, points)
                 peaks.append(t)
                 land_p += min(
                     1.0,
