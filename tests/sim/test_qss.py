@@ -167,7 +167,8 @@ def test_cli_estimate_table_and_profile(cli: typer.Typer, tmp_path: Path) -> Non
         cli, ["estimate", "default", "--setup", "final_drive=4.3", "--profile", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "default" in result.output and "n/a" in result.output
+    assert "default" in result.output and "coolant" in result.output
+    assert "n/a" not in result.output  # heat comes with the QSS now
     assert out.is_file()
 
 
@@ -223,6 +224,12 @@ def tier_comparison(d7xr: Vehicle) -> list[dict[str, float | str]]:
                 "time_qss": q["stage_time_s"],
                 "fuel_tr": tr["fuel_used_L"],
                 "fuel_qss": q["fuel_used_L"],
+                "coolant_tr": tr["max_coolant_C"],
+                "coolant_qss": q["max_coolant_C"],
+                "oil_tr": tr["max_oil_C"],
+                "oil_qss": q["max_oil_C"],
+                "filter_tr": tr["final_filter_loading"],
+                "filter_qss": q["final_filter_loading"],
             }
         )
     return rows
@@ -242,3 +249,13 @@ def test_qss_agrees_with_transient(tier_comparison: list[dict[str, float | str]]
             f" {r['fuel_tr']:>11.2f} {r['fuel_qss']:>11.2f} {df:>+6.1%}"
         )
     assert worst < 0.05
+
+
+@pytest.mark.slow
+def test_qss_heat_agrees_with_transient(tier_comparison: list[dict[str, float | str]]) -> None:
+    """The same thermal step on the QSS trace: coolant and oil peaks within 2 C, the sand
+    filter's final loading within 10 % (35 C, four contrasting stages)."""
+    for r in tier_comparison:
+        assert float(r["coolant_qss"]) == pytest.approx(float(r["coolant_tr"]), abs=2.0), r
+        assert float(r["oil_qss"]) == pytest.approx(float(r["oil_tr"]), abs=2.0), r
+        assert float(r["filter_qss"]) == pytest.approx(float(r["filter_tr"]), rel=0.10), r

@@ -21,13 +21,15 @@ Per replicate, crew c and special s (all losses in seconds)::
     puncture  = used x change_time + (n - used) x long_stop           restock at service
     navigation= Gamma(hesitations, search_mean)                       (sum of exponentials)
     penalty   = sum_kind misses x penalty_kind + speeding x penalty   (binomial per WP kind)
-    incidents ~ Poisson(km rate + sum_landings p_ref (T/T_ref)^m + E_brake rate)
+    incidents ~ Poisson(km rate + sum_landings p_ref (T/T_ref)^m + E_brake rate
+                        + derate hours rate)
     mechanical= Gamma(n shape, mean / shape);  retire with 1 - (1 - p_retire)^n
     fuel      = dry_stop if F_seg x exp(sigma_f Z_f) > tank - reserve
 
 A service (spares back to full) comes before every special except the second day of a
 marathon pair (this stage and the previous one both flagged ``marathon``). Liaisons are not
-timed. QSS gives no coolant derate time, so that hazard term is n/a (0) for now.
+timed. The derate hours come from the QSS's thermal pass (``raidsim.sim.qss_thermal``:
+coolant/oil nodes and ECU derate along the QSS trace, at the spec's ambient).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class BaseTable:
     fuel_segment_L: list[list[float]]  # (C, S) QSS fuel over the longest refuel segment
     brake_energy_MJ: list[list[float]]  # (C, S)
     landing_peak_torque_Nm: list[float]  # (C,) at the stages' jump geometry (max)
-    derate_time_s: list[list[float]] | None  # (C, S); None: not available from QSS
+    derate_time_s: list[list[float]] | None  # (C, S) ECU derate time from the QSS heat
     puncture_rate: list[list[float]]  # (C, S) expected punctures per special
     mechanical_hazard: list[list[float]]  # (C, S) expected incidents per special
 
@@ -123,11 +125,13 @@ def _code_fingerprint() -> str:
     stale disk cache entry within one version number."""
     import raidsim.control.speed_profile as sp
     import raidsim.route.terrain as terrain
+    import raidsim.sim.kernel as kernel
     import raidsim.sim.params as params
     import raidsim.sim.qss as qss
+    import raidsim.sim.qss_thermal as qss_thermal
 
     h = hashlib.sha256()
-    for mod in (qss, params, sp, terrain):
+    for mod in (qss, qss_thermal, kernel, params, sp, terrain):
         h.update(Path(str(mod.__file__)).read_bytes())
     return h.hexdigest()[:16]
 
@@ -203,7 +207,8 @@ def vehicle_json(vehicle: Any) -> str:
 def qss_entry(
     vehicle: Any, stage_name: str, ambient_C: float, vehicle_key: str | None = None
 ) -> dict[str, float]:
-    """QSS of one car on one stage: time, longest refuel-segment fuel, brake energy.
+    """QSS of one car on one stage: time, longest refuel-segment fuel, brake energy,
+    ECU derate time.
 
     Cached per (vehicle spec x stage x ambient) in memory and as a small JSON on disk.
     ``vehicle_key``: ``vehicle_json(vehicle)`` when the caller has it already.
@@ -227,6 +232,7 @@ def qss_entry(
             "stage_time_s": float(q.summary["stage_time_s"]),
             "fuel_segment_L": seg_kg / vehicle.fuel.density_kg_per_L,
             "brake_energy_MJ": float(q.summary["brake_energy_MJ"]),
+            "derate_time_s": float(q.summary["derate_time_s"]),
         }
 
     entry: dict[str, float] = _cached(key, compute)
@@ -309,7 +315,16 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
     ps, ms = spec.punctures, spec.mechanical
     rate = np.array([ps.rate_per_1000km[s] for s in SURFACE_NAMES]) / 1000.0
     expo = np.array([ps.pressure_exponent[s] for s in SURFACE_NAMES])
-    base, fuel_seg, brake, punct, hazard, torque_c, usable, spares = [], [], [], [], [], [], [], []
+    # per crew: rows over the stages (base time, fuel, brake, derate, punctures, hazard)
+    base: list[list[float]] = []
+    fuel_seg: list[list[float]] = []
+    brake: list[list[float]] = []
+    derate: list[list[float]] = []
+    punct: list[list[float]] = []
+    hazard: list[list[float]] = []
+    torque_c: list[float] = []
+    usable: list[float] = []
+    spares: list[int] = []
     presets: dict[str, Any] = {}
     for i, crew in enumerate(spec.crews):
         try:
@@ -322,7 +337,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
             raise ConfigError(f"crews[{i}] ({crew.name}): vehicle '{crew.vehicle}': {exc}") from exc
         p_bar = 0.5 * (car.tyre_pressure_front_bar + car.tyre_pressure_rear_bar)
         per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
-        row_t, row_f, row_b, row_p, row_h, peaks = [], [], [], [], [], []
+        row_t, row_f, row_b, row_d, row_p, row_h, peaks = [], [], [], [], [], [], []
         car_key = vehicle_json(car)
         points = landing_points(spec, crew, car)
         for d, sd, kms in zip(days, stage_defs, km_surface, strict=True):
@@ -339,15 +354,18 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
             row_t.append(q["stage_time_s"])
             row_f.append(q["fuel_segment_L"])
             row_b.append(q["brake_energy_MJ"])
+            row_d.append(q["derate_time_s"])
             row_p.append(float(np.dot(np.array(kms), per_km)))
             row_h.append(
                 float(sum(kms)) * ms.base_rate_per_1000km / 1000.0
                 + land_p
                 + q["brake_energy_MJ"] * ms.brake_rate_per_MJ
+                + q["derate_time_s"] / 3600.0 * ms.derate_rate_per_h
             )
         base.append(row_t)
         fuel_seg.append(row_f)
         brake.append(row_b)
+        derate.append(row_d)
         punct.append(row_p)
         hazard.append(row_h)
         torque_c.append(max(peaks) if peaks else float("nan"))
@@ -369,7 +387,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         fuel_segment_L=fuel_seg,
         brake_energy_MJ=brake,
         landing_peak_torque_Nm=torque_c,
-        derate_time_s=None,
+        derate_time_s=derate,
         puncture_rate=punct,
         mechanical_hazard=hazard,
     )

@@ -112,7 +112,7 @@ def optimize_command(
         float, typer.Option(help="fuel left at the finish, % of the tank, at least")
     ] = 10.0,
     max_derate_s: Annotated[
-        float, typer.Option(help="derate time limit, s (when the QSS reports it)")
+        float, typer.Option(help="ECU derate time limit per stage, s (QSS heat pass)")
     ] = 60.0,
     ambient_C: Annotated[float, typer.Option("--ambient-C", help="ambient temperature, C")] = 35.0,
     setup: Annotated[list[str] | None, typer.Option(help="baseline change key=value")] = None,

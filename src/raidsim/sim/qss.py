@@ -54,8 +54,16 @@ from raidsim.physics.engine import friction_coefficients
 from raidsim.physics.terramechanics import compaction_table
 from raidsim.physics.tyre import load_scaled
 from raidsim.route.stage import Stage
+from raidsim.sim.kernel import CAPF_, DER_
 from raidsim.sim.layout import SURFACES
-from raidsim.sim.params import build_route_arrays, geometry, restrictor_cap_W
+from raidsim.sim.params import (
+    build_params,
+    build_route_arrays,
+    geometry,
+    initial_state,
+    restrictor_cap_W,
+)
+from raidsim.sim.qss_thermal import ThermalTrace, heat_step, record, trace_from
 
 G = 9.80665
 F64 = NDArray[np.float64]
@@ -229,6 +237,43 @@ def _preview_ceiling(vt: np.ndarray, preview_s: float, ds: float) -> np.ndarray:
 
 
 @njit(cache=True)
+def converter_part_load(
+    w_t: float,
+    t_turb: float,
+    idle: float,
+    sr_tab: np.ndarray,
+    k_tab: np.ndarray,
+    tr_tab: np.ndarray,
+) -> tuple[float, float]:
+    """Engine speed and impeller torque of an unlocked converter that must deliver
+    ``t_turb`` at turbine speed ``w_t`` (physics.md §3.2): solve
+
+        TR(SR) (w_t / (SR K(SR)))^2 = t_turb,   w_e = w_t / SR,   T_imp = (w_e / K(SR))^2
+
+    by bisection on SR in [0.05, 0.999] (the left side falls with SR). Below idle the
+    engine idles and the converter slips (creep): SR = w_t / idle. Returns (w_e, T_imp).
+    """
+    if t_turb <= 0.0 or w_t <= 0.0:
+        return max(w_t, idle), 0.0
+    lo = 0.05
+    hi = 0.999
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        w_e = w_t / mid
+        t_i = (w_e / np.interp(mid, sr_tab, k_tab)) ** 2
+        if np.interp(mid, sr_tab, tr_tab) * t_i > t_turb:
+            lo = mid
+        else:
+            hi = mid
+    sr = 0.5 * (lo + hi)
+    w_e = w_t / sr
+    if w_e < idle:
+        w_e = idle
+        sr = w_t / idle
+    return w_e, t_turb / np.interp(sr, sr_tab, tr_tab)
+
+
+@njit(cache=True)
 def _forward_pass(
     ceiling: np.ndarray,
     surf: np.ndarray,
@@ -256,16 +301,29 @@ def _forward_pass(
     willans_e: float,
     lhv: float,
     shift: np.ndarray,
+    cv_sr: np.ndarray,
+    cv_k: np.ndarray,
+    cv_tr: np.ndarray,
+    S: np.ndarray,
+    P: np.ndarray,
     out_v: np.ndarray,
     out_t: np.ndarray,
     out_gear: np.ndarray,
     out_fuel: np.ndarray,
     out_power: np.ndarray,
+    out_heat: np.ndarray,
 ) -> float:
     """Full-throttle forward pass under the ceiling with time, gear and fuel integrals.
 
     ``shift`` = (up_part, up_full, down_part, down_full, rev_limit, idle, min_time_in_gear,
-    lockup_min_gear, lockup_min_speed) with speeds in rad/s. Returns the brake energy, J.
+    lockup_min_gear, lockup_min_speed) with speeds in rad/s. ``S``, ``P``: the kernel's
+    state and parameter vectors, for the slow states (:mod:`raidsim.sim.qss_thermal`):
+    each step's fuel, load (t_pos / t_full), converter slip heat (``T_e (w_e - TR(SR) w_t)``
+    while unlocked, physics.md §3.2; part throttle via :func:`converter_part_load`) and
+    friction-brake energy go through the kernel's
+    thermal step, and the next step's engine torque is scaled by its ECU derate x
+    restrictor p0 ratio. ``out_heat`` (6 x n) records the slow states per metre. Returns
+    the brake energy, J.
     """
     n = ceiling.shape[0]
     ng = force_tab.shape[0]
@@ -285,7 +343,11 @@ def _forward_pass(
     out_gear[0] = 1.0
     out_fuel[0] = 0.0
     out_power[0] = 0.0
+    scale = S[DER_] * S[CAPF_]
+    record(S, 0, out_heat)
     for i in range(n - 1):
+        e_step = e_brake
+        fuel_step = fuel
         sc = surf[i]
         # full-load tables at v (linear in the speed grid)
         u = v / 0.05
@@ -312,7 +374,7 @@ def _forward_pass(
             + aero_k * vr * abs(vr)
         )
         eta_s = tractive_eff[sc]
-        f_drive = min(f_best * eta_s, trac[sc])
+        f_drive = min(f_best * scale * eta_s, trac[sc])
         acc = (f_drive - f_res) / m_eff
         v2 = v * v + 2.0 * acc * ds
         v_fwd = math.sqrt(v2) if v2 > 0.0 else 0.0
@@ -326,11 +388,12 @@ def _forward_pass(
         dt = 2.0 * ds / (v + vn) if v + vn > 1e-9 else 0.0
         # engine operating point
         w_w = 0.5 * (v + vn) / rd
+        load = 1.0
         if full:
             gear = best + 1
             tig = 0.0
             w_e = we_tab[best, k] + fr * (we_tab[best, k + 1] - we_tab[best, k])
-            t_e = te_tab[best, k] + fr * (te_tab[best, k + 1] - te_tab[best, k])
+            t_e = scale * (te_tab[best, k] + fr * (te_tab[best, k + 1] - te_tab[best, k]))
         else:
             a_req = (vn * vn - v * v) / (2.0 * ds)
             f_req = m_eff * a_req + f_res
@@ -341,7 +404,7 @@ def _forward_pass(
                 g = gear - 1
                 w_t = w_w * ratio[g]
                 w_e = w_t if w_t > idle else idle
-                t_full = min(np.interp(w_e, eng_w, eng_t), p_cap / w_e)
+                t_full = scale * min(np.interp(w_e, eng_w, eng_t), p_cap / w_e)
                 if f_req > 0.0:
                     t_e = f_req * rd / (ratio[g] * eff[g] * eta_s)
                 else:
@@ -355,6 +418,7 @@ def _forward_pass(
                         continue
                     thr = 1.0
                     t_e = t_full
+                load = thr
                 if tig < min_tig:
                     break
                 up = up_p + (up_f - up_p) * thr
@@ -368,6 +432,14 @@ def _forward_pass(
                 break
             if gear < lu_gear or vn < lu_v:
                 w_e = max(w_e, idle)
+                if t_e > 0.0:
+                    # unlocked: the engine turns faster than the turbine and the converter
+                    # multiplies its torque; the difference in power heats the oil
+                    w_e, t_e = converter_part_load(
+                        w_w * ratio[gear - 1], t_e, idle, cv_sr, cv_k, cv_tr
+                    )
+                    t_full = scale * min(np.interp(w_e, eng_w, eng_t), p_cap / w_e)
+                    load = min(1.0, t_e / t_full) if t_full > 0.0 else 1.0
             t_fric = fa + fb * w_e + fc * w_e * w_e
             if t_e < 0.0:
                 # overrun: engine drag (closed throttle, fuel cut); brakes do the rest
@@ -387,6 +459,23 @@ def _forward_pass(
         out_gear[i + 1] = gear
         out_fuel[i + 1] = fuel
         out_power[i + 1] = t_e * w_e if t_e > 0.0 else 0.0
+        slip = 0.0
+        if t_e > 0.0 and (gear < lu_gear or vn < lu_v):
+            w_t = w_w * ratio[gear - 1]
+            sr = min(w_t / w_e, 1.0) if w_e > 0.0 else 0.0
+            slip = max(0.0, t_e * (w_e - np.interp(sr, cv_sr, cv_tr) * w_t))
+        scale = heat_step(
+            S,
+            P,
+            dt,
+            fuel - fuel_step,
+            load if t_e > 0.0 else 0.0,
+            slip,
+            e_brake - e_step,
+            0.5 * (out_v[i] + v),
+            sc,
+        )
+        record(S, i + 1, out_heat)
     return e_brake
 
 
@@ -399,6 +488,11 @@ COLUMNS = {
     "gear": "-",
     "fuel_used_kg": "kg",
     "engine_power_kW": "kW",
+    "coolant_C": "degC",
+    "oil_C": "degC",
+    "brake_disc_max_C": "degC",
+    "filter_loading": "-",
+    "derate": "-",
 }
 
 
@@ -414,9 +508,11 @@ class QssResult:
     fuel_used_kg: F64
     engine_power_kW: F64
     summary: dict[str, Any] = field(default_factory=dict)
+    #: slow states per metre (coolant, oil, discs, filter, derate); None if not computed
+    heat: ThermalTrace | None = None
 
     def columns(self) -> dict[str, F64]:
-        return {
+        cols = {
             "distance_m": self.s_m,
             "speed_mps": self.speed_mps,
             "target_speed_mps": self.target_speed_mps,
@@ -425,22 +521,30 @@ class QssResult:
             "fuel_used_kg": self.fuel_used_kg,
             "engine_power_kW": self.engine_power_kW,
         }
+        if self.heat is not None:
+            cols["coolant_C"] = self.heat.coolant_C
+            cols["oil_C"] = self.heat.oil_C
+            cols["brake_disc_max_C"] = self.heat.disc_max_C
+            cols["filter_loading"] = self.heat.filter_loading
+            cols["derate"] = self.heat.derate
+        return cols
 
     def to_parquet(self, path: Path | str) -> Path:
         """Write the per-metre profile (units in the schema metadata; summary as JSON
         metadata), to a temporary file renamed into place."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        cols = self.columns()
         fields = [
-            pa.field(name, pa.float64(), metadata={b"unit": unit.encode()})
-            for name, unit in COLUMNS.items()
+            pa.field(name, pa.float64(), metadata={b"unit": COLUMNS[name].encode()})
+            for name in cols
         ]
         meta = {
-            b"raidsim.units": json.dumps(COLUMNS).encode(),
+            b"raidsim.units": json.dumps({k: COLUMNS[k] for k in cols}).encode(),
             b"raidsim.summary": json.dumps(self.summary).encode(),
         }
         schema = pa.schema(fields, metadata=meta)
-        table = pa.Table.from_arrays([pa.array(a) for a in self.columns().values()], schema=schema)
+        table = pa.Table.from_arrays([pa.array(a) for a in cols.values()], schema=schema)
         tmp = path.with_name(path.name + ".partial")
         pq.write_table(table, tmp, compression="zstd")
         os.replace(tmp, path)
@@ -488,14 +592,15 @@ def estimate(
         ]
     )
     n = len(cl.s_m)
-    out_v = np.empty(n)
-    out_t = np.empty(n)
-    out_gear = np.empty(n)
-    out_fuel = np.empty(n)
-    out_power = np.empty(n)
+    surface_code = np.ascontiguousarray(stage.surface_code, dtype=np.int64)
+    ceiling_c = np.ascontiguousarray(ceiling, dtype=np.float64)
+    out_v, out_t, out_gear, out_fuel, out_power = (np.empty(n) for _ in range(5))
+    out_heat = np.empty((6, n))
+    params = build_params(vehicle, ambient, settings, stage)
+    state = initial_state(vehicle, stage, params)
     e_brake = _forward_pass(
-        np.ascontiguousarray(ceiling, dtype=np.float64),
-        np.ascontiguousarray(stage.surface_code, dtype=np.int64),
+        ceiling_c,
+        surface_code,
         grade,
         ds,
         fl.force_N,
@@ -520,12 +625,19 @@ def estimate(
         vehicle.fuel.willans_efficiency,
         vehicle.fuel.lhv_MJ_per_kg * 1e6,
         shift,
+        np.array(cv.speed_ratio, dtype=np.float64),
+        np.array(cv.capacity_factor_radps_per_sqrtNm, dtype=np.float64),
+        np.array(cv.torque_ratio, dtype=np.float64),
+        state,
+        params,
         out_v,
         out_t,
         out_gear,
         out_fuel,
         out_power,
+        out_heat,
     )
+    heat = trace_from(out_heat, state)
     stage_time = float(out_t[-1])
     fuel_kg = float(out_fuel[-1])
     length = float(cl.s_m[-1] - cl.s_m[0])
@@ -542,6 +654,13 @@ def estimate(
         "fuel_used_L": fuel_kg / vehicle.fuel.density_kg_per_L,
         "brake_energy_MJ": e_brake / 1e6,
         "landings": len(stage.jump_lip_s_m),
+        "max_coolant_C": float(heat.coolant_C.max()),
+        "max_oil_C": float(heat.oil_C.max()),
+        "max_brake_disc_C": float(heat.disc_max_C.max()),
+        "derate_time_s": heat.derate_time_s,
+        "min_derate": float(heat.derate.min()),
+        "final_filter_loading": float(heat.filter_loading[-1]),
+        "min_cap_factor": float(heat.cap_factor.min()),
     }
     return QssResult(
         s_m=np.asarray(cl.s_m, dtype=np.float64),
@@ -552,4 +671,5 @@ def estimate(
         fuel_used_kg=out_fuel,
         engine_power_kW=out_power / 1000.0,
         summary=summary,
+        heat=heat,
     )

@@ -105,8 +105,8 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
             _hms(s["stage_time_s"]),
             f"{s['avg_speed_kmh']:.1f}",
             f"{s['fuel_used_L']:.1f}",
-            "n/a",
-            "n/a",
+            f"{s['max_coolant_C']:.1f}",
+            f"{s['derate_time_s']:.0f}",
         )
     if len(summaries) > 1:
         dist = sum(s["distance_m"] for s in summaries)
@@ -118,7 +118,7 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
             _hms(time_s),
             f"{dist / time_s * 3.6:.1f}" if time_s > 0 else "-",
             f"{sum(s['fuel_used_L'] for s in summaries):.1f}",
-            "n/a",
-            "n/a",
+            f"{max(s['max_coolant_C'] for s in summaries):.1f}",
+            f"{sum(s['derate_time_s'] for s in summaries):.0f}",
         )
     return table
