@@ -207,3 +207,13 @@ def test_auto_chunk_size_keeps_every_worker_busy() -> None:
                 if workers and workers > 1 and replicates >= 50:
                     # aimed at 2 x workers; integer sizes can lose one (60 on 8: 15 of 4)
                     assert chunks >= 2 * workers - 1
+
+
+def test_base_table_has_the_qss_derate_time(small_spec, small_table) -> None:  # type: ignore[no-untyped-def]
+    """Derate hours come from the QSS heat pass (one number per crew x stage, >= 0); at
+    the spec's 35 C none of the three small-spec stages derates the cars (QSS coolant
+    peaks ~98-106 C against the 112 C derate start)."""
+    d = small_table.derate_time_s
+    assert d is not None
+    assert len(d) == len(small_spec.crews) and all(len(row) == 3 for row in d)
+    assert all(x == 0.0 for row in d for x in row)
