@@ -20,6 +20,8 @@ The fast tier of DESIGN.md "The two simulation tiers". On the stage's 1 m grid:
   scaled by the surface's ``DriverSpec.qss_tractive_efficiency`` (calibrated against the
   transient tier, see that field); v = min(forward, ceiling);
 * backward pass: the plan's (brakeable by construction);
+* heat along the pass (:mod:`raidsim.sim.qss_thermal`): the kernel's coolant/oil/filter/
+  derate/disc step per metre, its derate x p0 ratio scaling the next metre's torque;
 * integrals along distance: time ``dt = 2 ds / (v_i + v_{i+1})``, fuel from the Willans
   line ``mdot = (T_brake + T_fric) omega / (e LHV)`` with the gear the TCU's shift map
   would hold at part throttle (physics.md §2.3, §3.3), brake energy (deceleration the
@@ -320,10 +322,9 @@ def _forward_pass(
     state and parameter vectors, for the slow states (:mod:`raidsim.sim.qss_thermal`):
     each step's fuel, load (t_pos / t_full), converter slip heat (``T_e (w_e - TR(SR) w_t)``
     while unlocked, physics.md §3.2; part throttle via :func:`converter_part_load`) and
-    friction-brake energy go through the kernel's
-    thermal step, and the next step's engine torque is scaled by its ECU derate x
-    restrictor p0 ratio. ``out_heat`` (6 x n) records the slow states per metre. Returns
-    the brake energy, J.
+    friction-brake energy go through the kernel's thermal step, and the next step's engine
+    torque is scaled by its ECU derate x restrictor p0 ratio. ``out_heat`` (6 x n) records
+    the slow states per metre. Returns the brake energy, J.
     """
     n = ceiling.shape[0]
     ng = force_tab.shape[0]
