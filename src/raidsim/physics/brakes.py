@@ -132,3 +132,12 @@ def disc_step(
     Q_in = T_b omega_wheel the friction power and Q_loss = convection + radiation.
     Stable for dt well below m c/(h A) (~100-300 s)."""
     return T_disc_C + dt_s * (heat_partition * q_friction_W - q_loss_W) / (mass_kg * cp_J_per_kgK)
+
+
+@njit(cache=True)
+def fade_scaled_brake_torque_Nm(
+    pedal: float, max_torque_Nm: float, pad_mu: float, pad_mu_nominal: float
+) -> float:
+    """Brake torque of a pedal position when the rated maximum torque is quoted at the
+    nominal pad friction: T_b = pedal T_max mu(T_disc) / mu_nom (pad fade, §8.1)."""
+    return pedal * max_torque_Nm * pad_mu / pad_mu_nominal

@@ -41,3 +41,10 @@ def converter_torques(
     k = interp_table(sr, sr_tab, k_tab, n, off) * COAST_K_SCALE
     t = -((omega_t / k) ** 2)
     return t, t
+
+
+@njit(cache=True)
+def lockup_clutch_torque_Nm(capacity_Nm: float, slip_radps: float) -> float:
+    """Slipping lock-up clutch, a smooth Karnopp-type friction law:
+    T = T_cap (w_e - w_t) / (|w_e - w_t| + 1 rad/s) (physics.md §3.2)."""
+    return capacity_Nm * slip_radps / (abs(slip_radps) + 1.0)

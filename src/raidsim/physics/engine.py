@@ -51,3 +51,24 @@ def willans_fuel_rate_kg_s(
     if tb <= 0.0 or omega <= 0.0:
         return 0.0
     return tb * omega / (efficiency * lhv_J_per_kg)
+
+
+@njit(cache=True)
+def full_load_torque_Nm(production_Nm: float, power_cap_W: float, omega_radps: float) -> float:
+    """Full-load torque behind the restrictor: T_full = min(T_prod(omega), P_cap / omega)
+    (physics.md §2.1); the cap is ignored below 1 rad/s."""
+    if omega_radps > 1.0 and power_cap_W / omega_radps < production_Nm:
+        return power_cap_W / omega_radps
+    return production_Nm
+
+
+@njit(cache=True)
+def boost_step(boost: float, throttle: float, tau_s: float, dt_s: float) -> float:
+    """First-order turbo lag: b' = (throttle - b) / tau (physics.md §2.2)."""
+    return boost + dt_s * (throttle - boost) / tau_s
+
+
+@njit(cache=True)
+def boost_limited_torque_Nm(full_Nm: float, natural_fraction: float, boost: float) -> float:
+    """Torque available at the current boost: T_full (f_NA + (1 - f_NA) b) (§2.2)."""
+    return full_Nm * (natural_fraction + (1.0 - natural_fraction) * boost)

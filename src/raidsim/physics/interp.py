@@ -19,3 +19,17 @@ def interp_table(x: float, xs: np.ndarray, ys: np.ndarray, n: int, off: int) -> 
         k += 1
     f = (x - xs[k]) / (xs[k + 1] - xs[k])
     return ys[k] + f * (ys[k + 1] - ys[k])
+
+
+@njit(cache=True)
+def interp_grid(arr: np.ndarray, u: float) -> float:
+    """Linear interpolation in an evenly spaced table at fractional index ``u`` (grid
+    point k at u = k), clamped at both ends."""
+    n = arr.shape[0]
+    if u <= 0.0:
+        return arr[0]
+    k = int(u)
+    if k >= n - 1:
+        return arr[n - 1]
+    f = u - k
+    return arr[k] + f * (arr[k + 1] - arr[k])

@@ -16,6 +16,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
+
+#: Bekker statics overstate compaction resistance at speed; it falls as
+#: R_c / (1 + v / v_ref) with this reference speed (estimate, physics.md §5.3)
+SAND_SPEED_REF_MPS = 30.0
 
 
 @dataclass(frozen=True)
@@ -85,3 +90,25 @@ def compaction_table(
         ],
         dtype=np.float64,
     )
+
+
+@njit(cache=True)
+def contact_length_m(unloaded_radius_m: float, deflection_m: float) -> float:
+    """Geometric contact-patch length of a deflected tyre: l = 2 sqrt(2 r0 d - d^2)."""
+    d = deflection_m
+    return 2.0 * math.sqrt(max(0.0, 2.0 * unloaded_radius_m * d - d * d))
+
+
+@njit(cache=True)
+def janosi_thrust_cap_N(
+    width_m: float, contact_length_m: float, cohesion_Pa: float, load_N: float, tan_phi: float
+) -> float:
+    """Coulomb (full-slip Janosi-Hanamoto) thrust limit F_max = A c + W tan(phi), A = b l
+    (physics.md §5.1) [S64]."""
+    return width_m * contact_length_m * cohesion_Pa + load_N * tan_phi
+
+
+@njit(cache=True)
+def sand_speed_factor(speed_mps: float, reference_speed_mps: float) -> float:
+    """Speed scaling of the static compaction resistance: 1 / (1 + v / v_ref) (§5.3)."""
+    return 1.0 / (1.0 + speed_mps / reference_speed_mps)

@@ -79,3 +79,23 @@ def tmeasy_forces(
     f = generalised_force(s, df0, sm, fm, ss, fs)
     secant = f / s / sxh
     return f * c, f * si, secant
+
+
+def rolling_resistance_coefficients(pressure_bar: float) -> tuple[float, float]:
+    """Hard-road rolling-resistance coefficient f = a + b v^2 at inflation p (bar), from
+    f = 0.005 + (1/p)(0.01 + 0.0095 (v / 100 km/h)^2) [S68]; returns (a, b in s^2/m^2)."""
+    return 0.005 + 0.01 / pressure_bar, 0.0095 / pressure_bar / (100.0 / 3.6) ** 2
+
+
+@njit(cache=True)
+def rolling_resistance_N(
+    a: float, b_s2_per_m2: float, speed_mps: float, surface_scale: float, load_N: float
+) -> float:
+    """Rolling resistance F = (a + b v^2) k_surface Fz (physics.md §5.2) [S68]."""
+    return (a + b_s2_per_m2 * speed_mps * speed_mps) * surface_scale * load_N
+
+
+@njit(cache=True)
+def dynamic_rolling_radius_m(unloaded_radius_m: float, deflection_m: float) -> float:
+    """TMeasy dynamic rolling radius r_d = r0 - defl / 3 (Rill) [S62]."""
+    return unloaded_radius_m - deflection_m / 3.0

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES
+
 WHEELS = ("fl", "fr", "rl", "rr")
 N_WHEELS = 4
 
@@ -101,7 +103,6 @@ STATE, N_STATE = _allocate(_STATE_SPEC)
 # ------------------------------------------------------------------------- parameters
 N_TABLE = 12  # max points in engine / converter tables
 N_GEARS_MAX = 10
-N_SURF = 7  # hard, gravel, rocky, sand_firm, sand_soft, dune, whoops
 N_RC = 16  # points of the per-wheel Bekker compaction-resistance table vs load
 
 _PARAM_SPEC: list[tuple[str, int]] = [
@@ -397,9 +398,14 @@ STATUS_DIVERGED = 2
 STATUS_TIMEOUT = 3
 STATUS_STUCK = 4
 STATUS_LAYOUT_MISMATCH = 5
-
-SURFACES = ("hard", "gravel", "rocky", "sand_firm", "sand_soft", "dune", "whoops")
-SURFACE_CODE = {name: i for i, name in enumerate(SURFACES)}
+STATUS = {
+    "RUNNING": STATUS_RUNNING,
+    "FINISHED": STATUS_FINISHED,
+    "DIVERGED": STATUS_DIVERGED,
+    "TIMEOUT": STATUS_TIMEOUT,
+    "STUCK": STATUS_STUCK,
+    "LAYOUT_MISMATCH": STATUS_LAYOUT_MISMATCH,
+}
 
 
 def layout_hash() -> float:
@@ -410,3 +416,115 @@ def layout_hash() -> float:
 
 
 LAYOUT_HASH = layout_hash()
+
+# ------------------------------------------------------------------- kernel scratch
+#: per-wheel quantities one step passes between its subsystems (rows of a (N, 4) array)
+_WHEEL_SPEC: tuple[str, ...] = (
+    "FS",  # suspension force on the body (spring + damper + stops), N
+    "FZ",  # tyre normal load, N
+    "FZW",  # world-vertical contact force on the unsprung mass, N
+    "VLONG",
+    "VLAT",  # contact-patch velocity along / across the wheel, m/s
+    "FXW",
+    "FYW",  # tyre forces at the old wheel speed (wheel frame), N
+    "DFX",  # dFx/domega of the tyre, N s/rad
+    "RD",  # dynamic rolling radius, m
+    "TFRIC",  # brake + rolling-resistance torque magnitude, N m
+    "TBRK",  # brake torque magnitude, N m
+    "COSW",
+    "SINW",  # wheel heading cosine / sine
+    "GX",
+    "GY",  # ground slope under the wheel (world x / y)
+    "NRM",  # |ground normal| = sqrt(1 + gx^2 + gy^2)
+    "TRAVEL",  # suspension compression from ride height, m
+    "SLIP",  # longitudinal slip ratio
+    "RWX",
+    "RWY",
+    "RWZ",  # hub offset from the sprung CG, world frame, m
+    "THS",  # halfshaft torque, N m
+    "QSG",  # generalised torque on the side gear, N m
+    "OM_NEW",
+    "SG_NEW",  # wheel / side-gear speeds after the step, rad/s
+    "FX_USED",  # tyre longitudinal force at the new wheel speed, N
+)
+WHEEL_VAR = {name: i for i, name in enumerate(_WHEEL_SPEC)}
+N_WHEEL_VAR = len(_WHEEL_SPEC)
+
+#: the route arrays handed to the kernel, in this order (a tuple of 1-D float64 arrays)
+ROUTE_ARRAYS: tuple[str, ...] = (
+    "x",  # centre line east, m (1 m grid)
+    "y",  # centre line north, m
+    "z",  # centre line height, m
+    "surface",  # surface class code per metre
+    "target_speed",  # driver's speed plan, m/s
+    "feature_height",  # seeded feature height on the terrain grid, m
+    "cross_slope",  # cross slope dz/dn per metre
+    "rock",  # rock-field amplitude per metre, m
+)
+ROUTE = {name: i for i, name in enumerate(ROUTE_ARRAYS)}
+
+#: values a kernel call carries from step to step for the telemetry row
+_AUX_SPEC: tuple[str, ...] = (
+    "T_E",  # engine brake torque of the last step, N m
+    "AX",
+    "AY",  # horizontal acceleration, heading frame, m/s^2
+    "SFZ",  # vertical specific force, m/s^2
+    "V_TARGET",  # driver's previewed speed target, m/s
+    "CONTACT",  # tyres touching the ground
+)
+AUX = {name: i for i, name in enumerate(_AUX_SPEC)}
+N_AUX = len(_AUX_SPEC)
+
+
+def _const_name(prefix: str, name: str) -> str:
+    return prefix + "".join(c if c.isalnum() else "_" for c in name).upper()
+
+
+def render_indices() -> str:
+    """Source text of :mod:`raidsim.sim.indices`: one integer constant per state (``S_``),
+    parameter (``P_``), channel (``C_``), wheel scratch row (``W_``), carried value
+    (``A_``) and status code, so Numba freezes them into the compiled kernel."""
+    lines = [
+        '"""Index constants of the flat kernel arrays: GENERATED from raidsim.sim.layout.',
+        "",
+        "Do not edit: run ``python -m raidsim.sim.layout`` after changing the layout (a test",
+        "fails while this file is stale).",
+        '"""',
+        "",
+        "# ruff: noqa: E501",
+        "",
+        f"LAYOUT_HASH = {LAYOUT_HASH!r}",
+        f"N_STATE = {N_STATE}",
+        f"N_PARAM = {N_PARAM}",
+        f"N_CH = {N_CH}",
+        f"N_TABLE = {N_TABLE}",
+        f"N_RC = {N_RC}",
+        f"N_WHEEL_VAR = {N_WHEEL_VAR}",
+        f"N_AUX = {N_AUX}",
+        "",
+    ]
+    groups: list[tuple[str, str, dict[str, int]]] = [
+        ("state", "S_", STATE),
+        ("parameters", "P_", PARAM),
+        ("channels", "C_", CH),
+        ("per-wheel scratch rows", "W_", WHEEL_VAR),
+        ("values carried between steps", "A_", AUX),
+        ("route arrays", "R_", ROUTE),
+    ]
+    for title, prefix, table in groups:
+        lines.append(f"# {title}")
+        lines += [f"{_const_name(prefix, k)} = {v}" for k, v in table.items()]
+        lines.append("")
+    lines.append("# kernel status codes")
+    for name, value in sorted(STATUS.items(), key=lambda kv: kv[1]):
+        lines.append(f"STATUS_{name} = {value}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).with_name("indices.py")
+    target.write_text(render_indices(), encoding="utf-8")
+    print(f"wrote {target}")

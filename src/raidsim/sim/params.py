@@ -30,6 +30,7 @@ from raidsim.sim.layout import (
     N_STATE,
     N_TABLE,
     PARAM,
+    ROUTE_ARRAYS,
     STATE,
     SURFACES,
 )
@@ -407,6 +408,10 @@ class RouteArrays:
     feature_height: F64
     cross_slope: F64
     rock: F64
+
+    def as_tuple(self) -> tuple[F64, ...]:
+        """The arrays in the kernel's order (``layout.ROUTE_ARRAYS``)."""
+        return tuple(getattr(self, name) for name in ROUTE_ARRAYS)
 
 
 def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:

@@ -56,7 +56,7 @@ from raidsim.physics.engine import friction_coefficients
 from raidsim.physics.terramechanics import compaction_table
 from raidsim.physics.tyre import load_scaled
 from raidsim.route.stage import Stage
-from raidsim.sim.kernel import CAPF_, DER_
+from raidsim.sim import indices as ix
 from raidsim.sim.layout import SURFACES
 from raidsim.sim.params import (
     build_params,
@@ -344,7 +344,7 @@ def _forward_pass(
     out_gear[0] = 1.0
     out_fuel[0] = 0.0
     out_power[0] = 0.0
-    scale = S[DER_] * S[CAPF_]
+    scale = S[ix.S_DERATE] * S[ix.S_CAP_FACTOR]
     record(S, 0, out_heat)
     for i in range(n - 1):
         e_step = e_brake

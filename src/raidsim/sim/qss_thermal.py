@@ -3,7 +3,7 @@
 The QSS forward pass (:mod:`raidsim.sim.qss`) has, per metre, the time step, speed,
 fuel burnt, engine load, converter slip heat and friction-brake energy. It feeds them, in
 order, through the *same* slow-state step the transient kernel runs every
-``Settings.thermal_dt_s`` (:func:`raidsim.sim.kernel._thermal_step`: coolant and oil nodes
+``Settings.thermal_dt_s`` (:func:`raidsim.sim.thermal.thermal_step`: coolant and oil nodes
 with the e-NTU radiator, fans + ram air through radiator, ducts and sand filter, filter
 loading, ECU derate, restrictor p0 after the intake filter, disc temperatures with pad
 fade; physics.md §7-8). One model of heat for both tiers; only its inputs differ (steady
@@ -28,23 +28,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from raidsim.sim.kernel import (
-    ABRK_,
-    AFUEL_,
-    ALOAD_,
-    ASLIP_,
-    CAPF_,
-    DER_,
-    DERT_,
-    FL_,
-    TC_,
-    TD_,
-    THT_,
-    TO_,
-    _thermal_step,
-    pTB,
-    pTHDT,
-)
+from raidsim.sim import indices as ix
+from raidsim.sim.thermal import thermal_step
 
 F64 = NDArray[np.float64]
 
@@ -77,32 +62,32 @@ def heat_step(
     """Add one QSS step's fuel, load x dt, slip heat x dt and friction-brake energy to the
     kernel's accumulators; run its thermal step once ``TH_DT`` has built up. Returns the
     torque scale for the next step: ECU derate x restrictor p0 ratio."""
-    S[AFUEL_] += fuel_kg
-    S[ALOAD_] += load * dt_s
-    S[ASLIP_] += slip_W * dt_s
-    tb_sum = P[pTB] + P[pTB + 1] + P[pTB + 2] + P[pTB + 3]
+    S[ix.S_ACC_FUEL] += fuel_kg
+    S[ix.S_ACC_LOAD] += load * dt_s
+    S[ix.S_ACC_SLIP] += slip_W * dt_s
+    tb_sum = P[ix.P_TB_MAX] + P[ix.P_TB_MAX + 1] + P[ix.P_TB_MAX + 2] + P[ix.P_TB_MAX + 3]
     if tb_sum > 0.0:
         for w in range(4):
-            S[ABRK_ + w] += brake_J * P[pTB + w] / tb_sum
-    S[THT_] += dt_s
-    if S[THT_] >= P[pTHDT] - 1e-12:
-        _thermal_step(S, P, speed_mps, surface)
-    return S[DER_] * S[CAPF_]
+            S[ix.S_ACC_BRAKE + w] += brake_J * P[ix.P_TB_MAX + w] / tb_sum
+    S[ix.S_THERMAL_TIMER] += dt_s
+    if S[ix.S_THERMAL_TIMER] >= P[ix.P_TH_DT] - 1e-12:
+        thermal_step(S, P, speed_mps, surface)
+    return S[ix.S_DERATE] * S[ix.S_CAP_FACTOR]
 
 
 @njit(cache=True)
 def record(S: np.ndarray, i: int, out: np.ndarray) -> None:
     """Row ``i`` of ``out`` (6 x n): coolant, oil, hottest disc, filter loading, derate,
     p0 ratio."""
-    out[0, i] = S[TC_]
-    out[1, i] = S[TO_]
-    d = S[TD_]
+    out[0, i] = S[ix.S_T_COOLANT]
+    out[1, i] = S[ix.S_T_OIL]
+    d = S[ix.S_T_DISC]
     for w in range(1, 4):
-        d = max(d, S[TD_ + w])
+        d = max(d, S[ix.S_T_DISC + w])
     out[2, i] = d
-    out[3, i] = S[FL_]
-    out[4, i] = S[DER_]
-    out[5, i] = S[CAPF_]
+    out[3, i] = S[ix.S_FILTER_LOAD]
+    out[4, i] = S[ix.S_DERATE]
+    out[5, i] = S[ix.S_CAP_FACTOR]
 
 
 def trace_from(out: F64, state: F64) -> ThermalTrace:
@@ -114,5 +99,5 @@ def trace_from(out: F64, state: F64) -> ThermalTrace:
         filter_loading=out[3],
         derate=out[4],
         cap_factor=out[5],
-        derate_time_s=float(state[DERT_]),
+        derate_time_s=float(state[ix.S_DERATE_TIME]),
     )

@@ -27,7 +27,6 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
-from raidsim.sim import kernel
 from raidsim.sim.landings import analyse_landings
 from raidsim.sim.layout import (
     CHANNEL_NAMES,
@@ -42,6 +41,7 @@ from raidsim.sim.layout import (
     STATUS_TIMEOUT,
 )
 from raidsim.sim.params import RouteArrays, build_params, build_route_arrays, initial_state
+from raidsim.sim.transient import step as kernel
 
 
 def state_name(index: int) -> str:
@@ -101,21 +101,7 @@ class TransientModel:
     def advance(self, n_steps: int) -> tuple[int, NDArray[np.float64]]:
         """Run up to ``n_steps`` steps; returns (status, sampled channel rows)."""
         out = np.empty((n_steps // self.sample_every + 1, N_CH), dtype=np.float64)
-        r = self.route
-        args = (
-            self.state,
-            self.params,
-            r.x,
-            r.y,
-            r.z,
-            r.surface,
-            r.target_speed,
-            r.feature_height,
-            r.cross_slope,
-            r.rock,
-            out,
-            n_steps,
-        )
+        args = (self.state, self.params, self.route.as_tuple(), out, n_steps)
         status, n, bad = kernel.step_chunk(*args)
         if status == STATUS_LAYOUT_MISMATCH:
             # a Numba cache compiled against another layout: recompile once

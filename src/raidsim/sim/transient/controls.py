@@ -1,0 +1,137 @@
+"""The controllers' update at ``CTRL_DT`` inside the kernel step: driver (steering and
+pedals on the previewed plan) and the TCU (shift map, lock-up), by kernel mode.
+
+Modes (``PARAM["MODE"]``, :data:`raidsim.sim.layout.MODES`): 0 driver, 1 pedals and
+steering held with the automatic gearbox, 2 everything held, 3 speed held by the
+driver with the steering fixed (constant-steer tests).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from raidsim.control.driver import pi_pedals, rate_limited, stanley_steer_rad
+from raidsim.control.tcu import (
+    DOWNSHIFT_REV_MARGIN,
+    lockup_command, shift_decision,
+    shift_points,
+)
+from raidsim.physics.interp import interp_grid
+from raidsim.sim import indices as ix
+from raidsim.units import RADPS_TO_RPM
+
+#: below this brake pedal the TCU may upshift
+UPSHIFT_MAX_BRAKE = 0.05
+#: ground speed floor of the TCU's wheel-slip estimate, m/s
+SLIP_SPEED_FLOOR_MPS = 2.0
+
+
+@njit(cache=True)
+def previewed_target_mps(plan: np.ndarray, s_m: float, speed: float, preview_s: float) -> float:
+    """The driver aims at min(v_plan(s + v t_preview), v_plan(s)): never above the plan
+    here (zones end at FZ, not before)."""
+    return min(interp_grid(plan, (s_m + speed * preview_s) / 1.0), interp_grid(plan, s_m / 1.0))
+
+
+@njit(cache=True)
+def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float) -> None:
+    """Shift map with hysteresis (held by Flight Mode, sand slip hold), then lock-up."""
+    n_gears = int(P[ix.P_N_GEARS])
+    gear = int(S[ix.S_GEAR])
+    S[ix.S_TIME_IN_GEAR] += cdt
+    hold = S[ix.S_FM_STATE] > 0.5 and P[ix.P_FM_HOLD_GEAR] > 0.5
+    if S[ix.S_SHIFT_TIMER] > 0.0:
+        S[ix.S_SHIFT_TIMER] = max(0.0, S[ix.S_SHIFT_TIMER] - cdt)
+    elif gear >= 1 and not hold:
+        rpm_t = S[ix.S_OMEGA_T] * RADPS_TO_RPM
+        up, dn = shift_points(
+            S[ix.S_THROTTLE], P[ix.P_UP_PART], P[ix.P_UP_FULL], P[ix.P_DN_PART], P[ix.P_DN_FULL]
+        )
+        om = ix.S_OMEGA
+        v_wheels = 0.25 * P[ix.P_R0] * (S[om] + S[om + 1] + S[om + 2] + S[om + 3])
+        slip = (v_wheels - speed) / max(speed, SLIP_SPEED_FLOOR_MPS)
+        tig = S[ix.S_TIME_IN_GEAR]
+        step = shift_decision(
+            gear,
+            n_gears,
+            rpm_t,
+            up,
+            dn,
+            tig > P[ix.P_MIN_T_GEAR]
+            and slip < P[ix.P_SAND_SLIP]
+            and S[ix.S_BRAKE] < UPSHIFT_MAX_BRAKE,
+            tig > 0.5 * P[ix.P_MIN_T_GEAR],
+            P[ix.P_RATIO : ix.P_RATIO + n_gears],
+            DOWNSHIFT_REV_MARGIN * P[ix.P_REV_W] * RADPS_TO_RPM,
+        )
+        if step != 0:
+            S[ix.S_GEAR] = gear + step
+            S[ix.S_SHIFT_TIMER] = P[ix.P_SHIFT_T]
+            S[ix.S_TIME_IN_GEAR] = 0.0
+            S[ix.S_LOCKUP] = 0.0
+    S[ix.S_LOCKUP_CMD] = lockup_command(
+        S[ix.S_LOCKUP_CMD],
+        int(S[ix.S_GEAR]),
+        speed,
+        P[ix.P_LU_MIN_GEAR],
+        P[ix.P_LU_MIN_V],
+        S[ix.S_SHIFT_TIMER] > 0.0,
+    )
+
+
+@njit(cache=True)
+def controller_update(
+    S: np.ndarray,
+    P: np.ndarray,
+    route: tuple,  # type: ignore[type-arg]
+    s_cg: float,
+    speed: float,
+    cos_yaw: float,
+    sin_yaw: float,
+    v_target: float,
+) -> float:
+    """Run the controllers once ``CTRL_DT`` has built up; returns the (new or held)
+    speed target the driver aims at."""
+    S[ix.S_CTRL_TIMER] += P[ix.P_DT]
+    if S[ix.S_CTRL_TIMER] < P[ix.P_CTRL_DT] - 1e-12:
+        return v_target
+    cdt = S[ix.S_CTRL_TIMER]
+    S[ix.S_CTRL_TIMER] = 0.0
+    mode = int(P[ix.P_MODE])
+    v_target = previewed_target_mps(
+        route[ix.R_TARGET_SPEED], s_cg, speed, P[ix.P_DRV_PREVIEW_T]
+    )
+    if mode == 0:
+        d_cmd = stanley_steer_rad(
+            S[ix.S_X],
+            S[ix.S_Y],
+            S[ix.S_PSI],
+            cos_yaw,
+            sin_yaw,
+            s_cg,
+            speed,
+            route[ix.R_X],
+            route[ix.R_Y],
+            P[ix.P_CX],
+            P[ix.P_DRV_HEADING_PREVIEW],
+            P[ix.P_DRV_STANLEY_K],
+            P[ix.P_WHEELBASE],
+            P[ix.P_MAX_STEER],
+        )
+        S[ix.S_STEER] = rate_limited(S[ix.S_STEER], d_cmd, P[ix.P_MAX_STEER_RATE] * cdt)
+    if mode == 0 or mode == 3:
+        thr, brk, integ = pi_pedals(
+            v_target - speed,
+            S[ix.S_SPEED_INT],
+            P[ix.P_DRV_KP],
+            P[ix.P_DRV_KI],
+            P[ix.P_DRV_BRAKE_GAIN],
+            cdt,
+        )
+        S[ix.S_SPEED_INT] = integ
+        S[ix.S_THROTTLE] = thr
+        S[ix.S_BRAKE] = brk
+    if mode <= 1 or mode == 3:
+        tcu_update(S, P, speed, cdt)
+    return v_target

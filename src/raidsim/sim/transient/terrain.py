@@ -1,0 +1,87 @@
+"""Ground under a wheel, evaluated on the route grid inside the kernel: centre-line
+height + seeded feature height + cross slope + rock-field value noise."""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from raidsim.physics.interp import interp_grid
+from raidsim.sim import indices as ix
+
+#: value-noise cell of the rock field, m (estimate: fist-to-boulder scale)
+ROCK_CELL_M = 0.7
+#: half-width of the centred difference for the along-route ground slope, m
+SLOPE_HALF_WIDTH_M = 0.25
+
+
+@njit(cache=True)
+def _hash01(i: int, j: int, seed: int) -> float:
+    """Deterministic hash of an integer lattice point to [0, 1)."""
+    h = (i * 73856093) ^ (j * 19349663) ^ (seed * 83492791)
+    h = h & 0xFFFFFFFF
+    h = ((h >> 16) ^ h) * 0x45D9F3B
+    h = h & 0xFFFFFFFF
+    h = ((h >> 16) ^ h) * 0x45D9F3B
+    h = h & 0xFFFFFFFF
+    h = (h >> 16) ^ h
+    return (h & 0xFFFFFF) / 16777216.0
+
+
+@njit(cache=True)
+def rock_noise(s: float, n: float, seed: int) -> float:
+    """Smooth value noise in [-1, 1] over (s, lateral), cell ROCK_CELL_M."""
+    u = s / ROCK_CELL_M
+    v = n / ROCK_CELL_M
+    i = int(math.floor(u))
+    j = int(math.floor(v))
+    fu = u - i
+    fv = v - j
+    fu = fu * fu * (3.0 - 2.0 * fu)
+    fv = fv * fv * (3.0 - 2.0 * fv)
+    a = _hash01(i, j, seed)
+    b = _hash01(i + 1, j, seed)
+    c = _hash01(i, j + 1, seed)
+    d = _hash01(i + 1, j + 1, seed)
+    val = a + (b - a) * fu + (c - a) * fv + (a - b - c + d) * fu * fv
+    return 2.0 * val - 1.0
+
+
+@njit(cache=True)
+def centre_height_m(route: tuple, s: float, terrain_ds: float) -> float:  # type: ignore[type-arg]
+    """Route height (1 m grid) + feature height (terrain grid) at distance s."""
+    return interp_grid(route[ix.R_Z], s / 1.0) + interp_grid(
+        route[ix.R_FEATURE_HEIGHT], s / terrain_ds
+    )
+
+
+@njit(cache=True)
+def ground_under(
+    route: tuple,  # type: ignore[type-arg]
+    s_m: float,
+    n_m: float,
+    tx: float,
+    ty: float,
+    terrain_ds: float,
+    seed: int,
+) -> tuple[float, float, float, int]:
+    """Ground height and world slopes (dz/dx, dz/dy) at route coordinates (s, n), with
+    the route tangent (tx, ty); returns (height, gx, gy, metre index)."""
+    cross = route[ix.R_CROSS_SLOPE]
+    n_route = cross.shape[0]
+    idx = int(s_m)
+    if idx < 0:
+        idx = 0
+    elif idx > n_route - 1:
+        idx = n_route - 1
+    ground = centre_height_m(route, s_m, terrain_ds) + cross[idx] * n_m
+    ramp = route[ix.R_ROCK][idx]
+    if ramp > 0.0:
+        ground += ramp * rock_noise(s_m, n_m, seed)
+    gs = (
+        centre_height_m(route, s_m + SLOPE_HALF_WIDTH_M, terrain_ds)
+        - centre_height_m(route, s_m - SLOPE_HALF_WIDTH_M, terrain_ds)
+    ) * 2.0
+    gn = cross[idx]
+    return ground, gs * tx - gn * ty, gs * ty + gn * tx, idx
