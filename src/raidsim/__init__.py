@@ -9,6 +9,7 @@ Three lines from a notebook::
 
 from __future__ import annotations
 
+from raidsim._version import __version__ as __version__
 from raidsim.api import load_stage, load_vehicle, simulate
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import DriverSpec, Settings
@@ -23,4 +24,3 @@ __all__ = [
     "load_vehicle",
     "simulate",
 ]
-__version__ = "0.1.0"

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from raidsim.campaign.commands import campaign_command, campaign_report_command
+from raidsim.cli.campaign import campaign_command, campaign_report_command
 
 app = typer.Typer()
 app.command("campaign")(campaign_command)

@@ -83,7 +83,7 @@ def test_presets_lists_vehicles_and_stages() -> None:
         (["run", "--vehicle", "hilux-t1"], "unknown vehicle 'hilux-t1'"),
         (["run", "--setup", "final_drive=40"], "gearbox.final_drive_ratio = 40"),
         (["run", "--setup", "wings=2"], "unknown setup key 'wings'"),
-        (["run", "--ambient-C", "90"], "temp_C"),
+        (["run", "--ambient-C", "90"], "--ambient-C: value 90 is not allowed"),
     ],
 )
 def test_bad_input_exit_2_one_line(args: list[str], needle: str) -> None:

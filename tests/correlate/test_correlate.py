@@ -11,8 +11,8 @@ import typer
 from typer.testing import CliRunner
 
 import raidsim as rs
+from raidsim.cli.correlate import correlate_command
 from raidsim.correlate.align import align, log_distance, stage_origin
-from raidsim.correlate.commands import correlate_command
 from raidsim.correlate.fit import apply_factors, fit_factors, run_qss
 from raidsim.correlate.logs import LogError, read_log
 from raidsim.correlate.synthetic import synthetic_channels, write_aim_csv, write_example_stage
@@ -83,7 +83,16 @@ def test_cli_writes_page_and_presets(setup, tmp_path: Path) -> None:  # type: ig
     _, toml, *_, log_path = setup
     out = tmp_path / "out"
     r = CliRunner().invoke(
-        _app(), ["correlate", str(log_path), "--stage", str(toml), "--out", str(out)]
+        _app(),
+        [
+            "correlate",
+            str(log_path),
+            "--stage",
+            str(toml),
+            "--out",
+            str(out),
+            *("--ambient-C", "35", "--altitude-m", "0", "--headwind-mps", "0"),  # the defaults
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "RMS speed error" in r.output

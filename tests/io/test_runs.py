@@ -17,6 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 import raidsim as rs
+from raidsim.cli.report import export_command
 from raidsim.io.csv_export import read_csv
 from raidsim.io.motec import motec_channel_name, read_ld
 from raidsim.io.runs import (
@@ -28,7 +29,6 @@ from raidsim.io.runs import (
     time_at_distance,
     waypoint_markers,
 )
-from raidsim.report.commands import export_command
 from raidsim.sim.layout import CHANNELS
 
 STAGE_TOML = """

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from raidsim.optimize import commands
-from raidsim.optimize.commands import optimize_command
+from raidsim.cli import optimize as commands
+from raidsim.cli.optimize import optimize_command
 
 app = typer.Typer()
 app.command("optimize")(optimize_command)

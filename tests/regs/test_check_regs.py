@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
+from raidsim.cli import regs as commands
+from raidsim.cli.regs import check_regs_command
 from raidsim.model.vehicle import Vehicle
-from raidsim.regs import commands
 from raidsim.regs.check import check_vehicle, failed
-from raidsim.regs.commands import check_regs_command
 from raidsim.regs.rules import load_rules
 
 app = typer.Typer()

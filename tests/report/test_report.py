@@ -12,10 +12,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from raidsim.cli.report import report_command
+from raidsim.decimate import distance_indices, minmax_indices
 from raidsim.io.runs import RunData, load_run
 from raidsim.report.analysis import delta_time, find_flights, split_times
-from raidsim.report.commands import report_command
-from raidsim.report.decimate import distance_indices, minmax_indices
 from raidsim.report.html import build_report
 
 MB = 1_000_000

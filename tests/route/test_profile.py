@@ -25,7 +25,9 @@ def test_stage_info_catalogue_stage_writes_html(tmp_path: Path) -> None:
     assert "Ha'il" in result.output and "331.00 km" in result.output
 
 
-def test_stage_info_json_and_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stage_info_json_writes_no_profile_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["stage-info", "dakar-2026/prologue", "--json"])
     assert result.exit_code == 0, result.output
@@ -34,8 +36,12 @@ def test_stage_info_json_and_default_path(tmp_path: Path, monkeypatch: pytest.Mo
     assert info["liaison_km"] == 67.0
     assert info["date"] == "2026-01-03"
     assert info["jumps"] == 2
-    assert (tmp_path / "dakar-2026-prologue-profile.html").is_file()
-    assert info["profile"] == "dakar-2026-prologue-profile.html"
+    assert not any(tmp_path.iterdir())  # no profile unless --out is given
+    assert info["profile"] is None
+    result = runner.invoke(app, ["stage-info", "dakar-2026/prologue", "--json", "--out", "p"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["profile"] == "p/dakar-2026-prologue-profile.html"
+    assert (tmp_path / "p" / "dakar-2026-prologue-profile.html").is_file()
 
 
 def test_stage_info_bad_stage_exits_2(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from scipy.integrate import solve_ivp
 from typer.testing import CliRunner
 
 import raidsim as rs
+from raidsim.cli.estimate import estimate_command
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE
@@ -20,7 +21,6 @@ from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.scenarios import circle_stage, straight_stage
 from raidsim.sim.params import geometry, restrictor_cap_W, tyre_lateral_mu
 from raidsim.sim.qss import QssResult, estimate
-from raidsim.sim.qss_cli import estimate_command
 
 DATA = Path(__file__).parent / "data"
 G = 9.80665

@@ -6,9 +6,12 @@ Two halves:
   QSS special time, fuel over the longest refuel segment, brake energy and the landings'
   peak halfshaft torque (Flight Mode as the crew's setup has it), turned into expected
   punctures and mechanical hazard with the spec's constants. QSS results are cached per
-  (vehicle x stage x seed x ambient), and each stage's km per surface per stage definition,
-  in memory and on disk (``RAIDSIM_CACHE_DIR``, default
-  ``~/.cache/raidsim/campaign``). The table is small and is what the workers receive.
+  (vehicle x stage x ambient x settings x source digest), and each stage's km per surface
+  per stage definition, in memory and on disk (``RAIDSIM_CACHE_DIR``, default
+  ``~/.cache/raidsim/campaign``); the source digest covers every code and data file of the
+  packages a result depends on (:data:`QSS_SOURCES`), so an edited physics constant or
+  preset is never served from a stale entry. The table is small and is what the workers
+  receive.
 * :func:`simulate_replicates` (worker): replicates ``start..stop`` of the campaign. Each
   replicate draws from its own ``Generator(PCG64(SeedSequence([seed, index])))`` in a fixed
   order, so a replicate's numbers do not depend on the chunking or on the worker; the stage
@@ -47,8 +50,11 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from raidsim.campaign.spec import SURFACE_NAMES, WAYPOINT_KINDS, CampaignSpec, CrewSpec
+from raidsim._version import __version__
+from raidsim.campaign.spec import WAYPOINT_KINDS, CampaignSpec, CrewSpec
 from raidsim.errors import ConfigError, RaidsimError
+from raidsim.model.settings import Settings
+from raidsim.model.surfaces import SURFACES
 
 F64 = NDArray[np.float64]
 
@@ -119,33 +125,64 @@ def _cache_dir() -> Path:
 _MEMO: dict[str, Any] = {}
 
 
+#: ``src/raidsim``: the tree the cache keys' source digests read (a test points it at a copy)
+_SOURCE_ROOT = Path(__file__).resolve().parents[1]
+#: files of a package that can change a result: code and shipped data (presets, stages)
+_SOURCE_SUFFIXES = frozenset({".py", ".toml", ".gpx"})
+#: what a QSS base-table entry depends on: the QSS and every layer below it (sim, control,
+#: route, model, physics: code, presets, stage files; the top-level modules, e.g. the unit
+#: constants) and this module, which turns a ``QssResult`` into the entry (refuel segments)
+QSS_SOURCES: tuple[str, ...] = (
+    "*.py",
+    "sim",
+    "control",
+    "route",
+    "model",
+    "physics",
+    "campaign/model.py",
+)
+#: what a built stage's surface layout depends on: route and the layers below it
+STAGE_SOURCES: tuple[str, ...] = ("*.py", "route", "model", "physics")
+
+
 @functools.cache
+def source_digest(root: Path, sources: tuple[str, ...]) -> str:
+    """sha256 (16 hex) over every source and data file in ``sources`` (package folders,
+    searched recursively, or files / glob patterns of files, relative to ``root``):
+    relative path and bytes of each, in path order.
+
+    Memoised per (root, sources): the tree is read once per process, not once per key
+    (the imported code cannot change under a running process anyway).
+    """
+    files: set[Path] = set()
+    for src in sources:
+        path = root / src
+        if path.is_dir():
+            files.update(
+                p
+                for p in path.rglob("*")
+                if p.suffix in _SOURCE_SUFFIXES and "__pycache__" not in p.parts and p.is_file()
+            )
+            continue
+        matched = [p for p in root.glob(src) if p.is_file()]
+        if not matched:
+            raise FileNotFoundError(f"cache-key source {path} does not exist")
+        files.update(matched)
+    h = hashlib.sha256()
+    for rel, path in sorted((p.relative_to(root).as_posix(), p) for p in files):
+        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def _code_fingerprint() -> str:
-    """Hash of the sources the QSS result depends on, so a code change never reuses a
-    stale disk cache entry within one version number."""
-    import raidsim.control.speed_profile as sp
-    import raidsim.route.terrain as terrain
-    import raidsim.sim.kernel as kernel
-    import raidsim.sim.params as params
-    import raidsim.sim.qss as qss
-    import raidsim.sim.qss_thermal as qss_thermal
-
-    h = hashlib.sha256()
-    for mod in (qss, qss_thermal, kernel, params, sp, terrain):
-        h.update(Path(str(mod.__file__)).read_bytes())
-    return h.hexdigest()[:16]
+    """Digest of every file a QSS entry depends on (:data:`QSS_SOURCES`), so a code or
+    data change never reuses a stale disk cache entry within one version number."""
+    return source_digest(_SOURCE_ROOT, QSS_SOURCES)
 
 
-@functools.cache
 def _stage_fingerprint() -> str:
-    """Hash of the sources a built stage's surface layout depends on."""
-    import raidsim.route.stage as stage
-    import raidsim.route.terrain as terrain
-
-    h = hashlib.sha256()
-    for mod in (stage, terrain):
-        h.update(Path(str(mod.__file__)).read_bytes())
-    return h.hexdigest()[:16]
+    """Digest of every file a built stage's surface layout depends on."""
+    return source_digest(_SOURCE_ROOT, STAGE_SOURCES)
 
 
 def _cached(key: str, compute: Callable[[], Any]) -> Any:
@@ -173,17 +210,17 @@ def _cached(key: str, compute: Callable[[], Any]) -> Any:
 
 
 def stage_surface_km(stage_name: str, definition: Any) -> list[float]:
-    """Special-stage km on each of SURFACE_NAMES, from the built stage (cached like the
-    QSS, keyed by the stage definition and the terrain code, since building the 14 stages
-    of a rally takes longer than the whole Monte Carlo)."""
-    import raidsim as rs
+    """Special-stage km on each of SURFACES, from the built stage (cached like the
+    QSS, keyed by the stage definition and the route's code and data, since building the
+    14 stages of a rally takes longer than the whole Monte Carlo)."""
+    from raidsim.route.terrain import load_stage
 
     memo = _MEMO.get(f"stage-key:{id(definition)}")
     if memo is not None and memo[0] is definition and memo[1] == stage_name:
         key = memo[2]  # same (cached, immutable) definition object: skip re-encoding it
     else:
         key_src = json.dumps(
-            [stage_name, definition.model_dump(mode="json"), rs.__version__, _stage_fingerprint()],
+            [stage_name, definition.model_dump(mode="json"), __version__, _stage_fingerprint()],
             sort_keys=True,
             default=str,
         )
@@ -191,10 +228,10 @@ def stage_surface_km(stage_name: str, definition: Any) -> list[float]:
         _MEMO[f"stage-key:{id(definition)}"] = (definition, stage_name, key)
 
     def compute() -> list[float]:
-        st = rs.load_stage(stage_name)
+        st = load_stage(stage_name)
         mix = st.surface_mix()
         km = st.length_m / 1000.0
-        return [km * mix.get(s, 0.0) for s in SURFACE_NAMES]
+        return [km * mix.get(s, 0.0) for s in SURFACES]
 
     return [float(v) for v in _cached(key, compute)]
 
@@ -204,26 +241,56 @@ def vehicle_json(vehicle: Any) -> str:
     return json.dumps(vehicle.model_dump(mode="json"), sort_keys=True)
 
 
+def settings_json(settings: Settings) -> str:
+    """The settings' part of a QSS cache key (driver model and every solver setting)."""
+    return json.dumps(settings.model_dump(mode="json"), sort_keys=True)
+
+
+@functools.cache
+def _default_settings() -> tuple[Settings, str]:
+    """The settings a campaign's QSS runs with, and their key part (encoded once)."""
+    settings = Settings()
+    return settings, settings_json(settings)
+
+
+def qss_key(
+    vehicle_key: str, stage_name: str, ambient_C: float, settings_key: str | None = None
+) -> str:
+    """Disk-cache key of one QSS entry: vehicle spec, stage, ambient, settings, version and
+    the digest of every source and data file the result depends on (:data:`QSS_SOURCES`).
+
+    ``vehicle_key``: :func:`vehicle_json`; ``settings_key``: :func:`settings_json` (None:
+    the default settings).
+    """
+    if settings_key is None:
+        settings_key = _default_settings()[1]
+    # == json.dumps([vehicle, settings, stage, ambient, version, code]) without decoding and
+    # re-encoding the two pre-encoded parts
+    rest = json.dumps([stage_name, ambient_C, __version__, _code_fingerprint()])
+    key_src = f"[{vehicle_key}, {settings_key}, {rest[1:]}"
+    return "qss-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
+
+
 def qss_entry(
     vehicle: Any, stage_name: str, ambient_C: float, vehicle_key: str | None = None
 ) -> dict[str, float]:
     """QSS of one car on one stage: time, longest refuel-segment fuel, brake energy,
     ECU derate time.
 
-    Cached per (vehicle spec x stage x ambient) in memory and as a small JSON on disk.
-    ``vehicle_key``: ``vehicle_json(vehicle)`` when the caller has it already.
+    Cached per (vehicle spec x stage x ambient x settings x code) in memory and as a small
+    JSON on disk (:func:`qss_key`). ``vehicle_key``: ``vehicle_json(vehicle)`` when the
+    caller has it already.
     """
-    import raidsim as rs
     from raidsim.model.ambient import Ambient
+    from raidsim.route.terrain import load_stage
+    from raidsim.sim.qss import estimate
 
-    # == json.dumps([vehicle dump, stage, ambient, version, code], sort_keys=True)
-    rest = json.dumps([stage_name, ambient_C, rs.__version__, _code_fingerprint()])
-    key_src = f"[{vehicle_key or vehicle_json(vehicle)}, {rest[1:]}"
-    key = "qss-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
+    settings, settings_key = _default_settings()
+    key = qss_key(vehicle_key or vehicle_json(vehicle), stage_name, ambient_C, settings_key)
 
     def compute() -> dict[str, float]:
-        stage = rs.load_stage(stage_name)
-        q = rs.estimate(vehicle, stage, Ambient(temp_C=ambient_C))
+        stage = load_stage(stage_name)
+        q = estimate(vehicle, stage, Ambient(temp_C=ambient_C), settings)
         fuel_kg = q.fuel_used_kg
         cuts = [0.0, *sorted(r.km * 1000.0 for r in stage.definition.refuels), float(q.s_m[-1])]
         at = np.interp(cuts, q.s_m, fuel_kg)
@@ -291,7 +358,7 @@ def load_rally_cached(rally_name: str) -> Any:
 
 def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
     """Everything the replicates need, per crew x stage (see the module docstring)."""
-    import raidsim as rs
+    from raidsim.model.loader import load_vehicle
 
     rally = load_rally_cached(rally_name)
     days = list(rally.stages)
@@ -313,8 +380,8 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         for sd in stage_defs
     ]
     ps, ms = spec.punctures, spec.mechanical
-    rate = np.array([ps.rate_per_1000km[s] for s in SURFACE_NAMES]) / 1000.0
-    expo = np.array([ps.pressure_exponent[s] for s in SURFACE_NAMES])
+    rate = np.array([ps.rate_per_1000km[s] for s in SURFACES]) / 1000.0
+    expo = np.array([ps.pressure_exponent[s] for s in SURFACES])
     # per crew: rows over the stages (base time, fuel, brake, derate, punctures, hazard)
     base: list[list[float]] = []
     fuel_seg: list[list[float]] = []
@@ -329,7 +396,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
     for i, crew in enumerate(spec.crews):
         try:
             if crew.vehicle not in presets:
-                presets[crew.vehicle] = rs.load_vehicle(crew.vehicle)
+                presets[crew.vehicle] = load_vehicle(crew.vehicle)
             car = presets[crew.vehicle]
             if crew.setup:
                 car = car.with_changes(**crew.setup)

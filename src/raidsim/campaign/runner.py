@@ -29,7 +29,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import raidsim
+from raidsim._version import __version__
 from raidsim.campaign.model import BaseTable, build_base_table, simulate_replicates
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
@@ -179,7 +179,7 @@ def prepare(
     manifest = {
         **wanted,
         "n_chunks": n_chunks(replicates, chunk_size),
-        "raidsim_version": raidsim.__version__,
+        "raidsim_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "crews": table.crews,
         "spec": spec.model_dump(mode="json"),

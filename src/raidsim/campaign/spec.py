@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from raidsim.errors import ConfigError
 from raidsim.model.setup import format_validation_error
+from raidsim.model.surfaces import SURFACES
 
-SURFACE_NAMES = ("hard", "gravel", "rocky", "sand_firm", "sand_soft", "dune", "whoops")
 #: waypoint kinds a crew can miss (DSS/ASS, start and finish, cannot be missed)
 WAYPOINT_KINDS = ("WPV", "WPM", "WPS", "WPE", "WPC", "WPN", "WPP")
 DEFAULT_SPEC = "default.toml"
@@ -55,7 +55,7 @@ def _per_key(
 
 
 def _per_surface(values: dict[str, float], field: str, lo: float, hi: float) -> dict[str, float]:
-    return _per_key(values, field, tuple(SURFACE_NAMES), "surfaces", lo, hi)
+    return _per_key(values, field, SURFACES, "surfaces", lo, hi)
 
 
 def _per_kind(values: dict[str, float], field: str, lo: float, hi: float) -> dict[str, float]:

@@ -16,8 +16,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from raidsim.model.settings import DriverSpec
-from raidsim.model.surfaces import SURFACE_TABLE
-from raidsim.sim.layout import SURFACES
+from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 
 G = 9.80665
 

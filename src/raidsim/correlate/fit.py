@@ -59,10 +59,10 @@ from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 from raidsim.model.loader import load_vehicle
 from raidsim.model.settings import DriverSpec, Settings
+from raidsim.model.surfaces import SURFACES
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import qss
-from raidsim.sim.layout import SURFACES
 
 F64 = NDArray[np.float64]
 

@@ -1,7 +1,7 @@
 """The HTML correlation page: speed and delta-time against distance, residual map, factors.
 
 Self-contained: plotly.js is inlined once, so the page opens from disk with no network.
-Traces are decimated for display only (:mod:`raidsim.report.decimate`).
+Traces are decimated for display only (:mod:`raidsim.decimate`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 
 from raidsim.correlate.align import AlignedLog, Comparison
 from raidsim.correlate.fit import FitResult
+from raidsim.decimate import MAX_POINTS, distance_indices, minmax_indices
 from raidsim.io.csv_export import atomic_write_bytes
-from raidsim.report.decimate import MAX_POINTS, distance_indices, minmax_indices
 
 
 def _idx(values: np.ndarray) -> np.ndarray:

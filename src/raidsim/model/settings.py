@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from raidsim.sim.layout import SURFACES
+from raidsim.model.surfaces import SURFACES
 
 
 class _S(BaseModel):

@@ -1,15 +1,13 @@
-"""Setup changes: validated copies of a vehicle (``Vehicle.with_changes``)."""
+"""Setup vocabulary: the shorthand setup keys and the one-line format of validation errors.
+
+Imports nothing else of :mod:`raidsim.model`, so every spec loader (vehicle, stage, rules,
+campaign) can use it; the changes themselves are applied by
+:func:`raidsim.model.vehicle.apply_changes` (``Vehicle.with_changes``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from pydantic import ValidationError
-
-from raidsim.errors import ConfigError
-
-if TYPE_CHECKING:
-    from raidsim.model.vehicle import Vehicle
 
 #: Shorthand setup keys an engineer types, mapped to their dotted spec path.
 SETUP_KEYS: dict[str, str] = {
@@ -37,29 +35,3 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         shown = repr(value) if not isinstance(value, dict) else "{...}"
         lines.append(f"{source}: {loc or '<root>'} = {shown} -> {err['msg']}")
     return "; ".join(lines)
-
-
-def apply_changes(vehicle: Vehicle, changes: dict[str, Any]) -> Vehicle:
-    """Apply dotted or shorthand changes and re-validate the whole vehicle."""
-    from raidsim.model.vehicle import Vehicle
-
-    data = vehicle.model_dump()
-    for key, value in changes.items():
-        path = SETUP_KEYS.get(key, key)
-        parts = path.split(".")
-        node: Any = data
-        for p in parts[:-1]:
-            if not isinstance(node, dict) or p not in node:
-                raise ConfigError(
-                    f"unknown setup key '{key}' (known shorthands: {', '.join(sorted(SETUP_KEYS))})"
-                )
-            node = node[p]
-        if not isinstance(node, dict) or parts[-1] not in node:
-            raise ConfigError(
-                f"unknown setup key '{key}' (known shorthands: {', '.join(sorted(SETUP_KEYS))})"
-            )
-        node[parts[-1]] = value
-    try:
-        return Vehicle.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, f"setup of '{vehicle.name}'")) from exc

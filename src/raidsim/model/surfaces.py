@@ -1,4 +1,11 @@
-"""Surface classes and their tyre/terrain parameters (physics.md §5).
+"""Surface classes: the one list of names, their codes, and their tyre/terrain parameters
+(physics.md §5).
+
+:data:`SurfaceName` is the only place the classes are written; everything else derives
+from it: :data:`SURFACES` (names in code order), :data:`N_SURF`, :data:`SURFACE_CODE`
+(the int8 code per name stored in ``Stage.surface_code``, also the index into every
+per-surface parameter array of the kernel layout, ``raidsim.sim.layout``) and
+:data:`SURFACE_TABLE`.
 
 Per class: friction scale on the tyre's hard-ground forces (lambda_mu), rolling-
 resistance scale on the hard-road formula, slip-at-peak scale and sliding/peak ratio
@@ -9,9 +16,14 @@ resistance and the Janosi thrust limit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from raidsim.physics.terramechanics import DRY_SAND, LETE_SAND, Soil
-from raidsim.sim.layout import SURFACES
+
+SurfaceName = Literal["hard", "gravel", "rocky", "sand_firm", "sand_soft", "dune", "whoops"]
+SURFACES: tuple[str, ...] = get_args(SurfaceName)
+N_SURF = len(SURFACES)
+SURFACE_CODE: dict[str, int] = {name: i for i, name in enumerate(SURFACES)}
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from raidsim.errors import ConfigError
 from raidsim.model.flight_mode import FlightModeSpec
+from raidsim.model.setup import SETUP_KEYS, format_validation_error
+from raidsim.model.surfaces import SURFACES
 from raidsim.physics.fuel import FUEL_PROPERTIES
-from raidsim.sim.layout import SURFACES
 
 BAR_TO_PA = 1.0e5
 RPM_TO_RADPS = 2.0 * math.pi / 60.0
@@ -478,6 +480,28 @@ class Vehicle(Spec):
         from :data:`SETUP_KEYS` (``final_drive=4.3``) or dotted paths
         (``gearbox.final_drive_ratio=4.3``). Unknown keys raise ``ConfigError``.
         """
-        from raidsim.model.setup import apply_changes
-
         return apply_changes(self, changes)
+
+
+def apply_changes(vehicle: Vehicle, changes: dict[str, Any]) -> Vehicle:
+    """Apply dotted or shorthand changes and re-validate the whole vehicle."""
+    data = vehicle.model_dump()
+    for key, value in changes.items():
+        path = SETUP_KEYS.get(key, key)
+        parts = path.split(".")
+        node: Any = data
+        for p in parts[:-1]:
+            if not isinstance(node, dict) or p not in node:
+                raise ConfigError(
+                    f"unknown setup key '{key}' (known shorthands: {', '.join(sorted(SETUP_KEYS))})"
+                )
+            node = node[p]
+        if not isinstance(node, dict) or parts[-1] not in node:
+            raise ConfigError(
+                f"unknown setup key '{key}' (known shorthands: {', '.join(sorted(SETUP_KEYS))})"
+            )
+        node[parts[-1]] = value
+    try:
+        return Vehicle.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, f"setup of '{vehicle.name}'")) from exc

@@ -46,10 +46,10 @@ import optuna
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
+from raidsim.model.surfaces import SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.optimize.params import ParamRange, baseline_value
 from raidsim.route.stage import Stage
-from raidsim.sim.layout import SURFACES
 from raidsim.sim.qss import estimate
 
 OBJECTIVES = ("time", "time+risk")

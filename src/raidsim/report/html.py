@@ -11,8 +11,8 @@ more runs, speed overlays and the time delta to the first run vs distance; per r
 channels vs distance on a shared x axis (optional channels such as ``coolant_C`` appear when
 present), the landing table and the split times (every 10 km and at waypoints).
 
-Traces are decimated **for display only** (:mod:`raidsim.report.decimate`: min/max per bucket,
-at most :data:`~raidsim.report.decimate.MAX_POINTS` points per trace) and stored as float32;
+Traces are decimated **for display only** (:mod:`raidsim.decimate`: min/max per bucket,
+at most :data:`~raidsim.decimate.MAX_POINTS` points per trace) and stored as float32;
 the tables are computed from the full-rate telemetry, and exports never decimate.
 """
 
@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from raidsim.decimate import MAX_POINTS, distance_indices, minmax_indices
 from raidsim.io.csv_export import atomic_write_bytes
 from raidsim.io.runs import RunLike, waypoint_markers
 from raidsim.report.analysis import (
@@ -43,7 +44,6 @@ from raidsim.report.analysis import (
     find_flights,
     split_times,
 )
-from raidsim.report.decimate import MAX_POINTS, distance_indices, minmax_indices
 
 __all__ = ["build_report", "run_label"]
 

@@ -3,7 +3,7 @@
 Top panel: route elevation (the centre line's z). Bottom panel: the seeded feature height
 (dune crests, jump ramps, whoops) added to it at the wheel. Both are coloured by surface
 class; jumps, speed zones (DZ/FZ), waypoints and refuels are marked. Long stages are
-decimated for display only with min/max buckets (:mod:`raidsim.report.decimate`), so
+decimated for display only with min/max buckets (:mod:`raidsim.decimate`), so
 every crest and lip keeps its height.
 
 Written as a self-contained HTML file (plotly.js inlined, opens offline). A ``.png`` path
@@ -22,9 +22,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from raidsim.report.decimate import minmax_indices
+from raidsim.decimate import minmax_indices
+from raidsim.model.surfaces import SURFACE_CODE
 from raidsim.route.stage import TERRAIN_STEP_M, Stage
-from raidsim.sim.layout import SURFACE_CODE
 
 MAX_POINTS = 20_000  # per panel; enough for one dune crest per point on a 480 km special
 SURFACE_COLOUR = {

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from raidsim.model.surfaces import SURFACE_CODE
 from raidsim.route.centreline import Centreline
 from raidsim.route.stage import TERRAIN_STEP_M, Stage, StageDefinition, SyntheticRoute
-from raidsim.sim.layout import SURFACE_CODE
 
 
 def _stage(

@@ -40,11 +40,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from raidsim.errors import RouteError
 from raidsim.model.setup import format_validation_error
+from raidsim.model.surfaces import SURFACE_CODE, SURFACES, SurfaceName
 from raidsim.route.centreline import Centreline
-from raidsim.sim.layout import SURFACE_CODE, SURFACES
 
 F64 = NDArray[np.float64]
-SurfaceName = Literal["hard", "gravel", "rocky", "sand_firm", "sand_soft", "dune", "whoops"]
 TERRAIN_STEP_M = 0.25
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from raidsim.errors import RouteError
+from raidsim.model.surfaces import SURFACE_CODE
 from raidsim.route.centreline import Centreline
 from raidsim.route.stage import (
     TERRAIN_STEP_M,
@@ -27,7 +28,6 @@ from raidsim.route.stage import (
     SyntheticRoute,
     check_surface_by_km,
 )
-from raidsim.sim.layout import SURFACE_CODE
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

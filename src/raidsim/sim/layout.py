@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES
+from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES  # noqa: F401 (re-exported)
 
 WHEELS = ("fl", "fr", "rl", "rr")
 N_WHEELS = 4

@@ -10,6 +10,9 @@ which stride sampling or averaging would hide. First and last samples are always
 
 Map paths use :func:`distance_indices` instead: samples spread evenly in distance, so slow
 sections do not take most of the points.
+
+Pure numpy, importing nothing of raidsim: it sits in the bottom layer so the route's
+profile plot, the run report and the correlation page share one implementation.
 """
 
 from __future__ import annotations

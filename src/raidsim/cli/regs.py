@@ -1,8 +1,7 @@
 """``raidsim check-regs VEHICLE``: a vehicle spec against the W2RC "Stock" rules.
 
-A plain typer command function; ``raidsim.cli`` registers it with
-``app.command("check-regs")(check_regs_command)``. Exit codes: 0 every rule met (warnings
-allowed), 1 a rule failed, 2 bad input (unknown vehicle, unreadable TOML, bad rule set).
+Exit codes: 0 every rule met (warnings allowed), 1 a rule failed, 2 bad input (unknown
+vehicle, unreadable TOML, bad rule set; see :mod:`raidsim.cli.errors`).
 """
 
 from __future__ import annotations
@@ -11,11 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from raidsim.errors import ConfigError
+from raidsim.cli.errors import console, handle_errors, say
+from raidsim.cli.options import DEFAULT_VEHICLE, Setup, load_car
 from raidsim.regs.check import RuleResult, check_vehicle, failed
 from raidsim.regs.rules import load_rules
-from raidsim.terminal import EXIT_BAD_INPUT, console, err_console
 
 EXIT_RULE_FAILED = 1
 
@@ -23,42 +23,40 @@ _STYLE = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow"}
 
 
 def regs_table(title: str, results: list[RuleResult]) -> Table:
-    table = Table(title=title)
+    table = Table(title=Text(title))
     for col in ("rule", "status", "value", "requirement", "source"):
         table.add_column(col, overflow="fold")
     for r in results:
         source = r.rule.source if r.rule.sourced else f"UNSOURCED number. {r.rule.source}"
         table.add_row(
-            r.rule.title,
-            f"[{_STYLE[r.status]}]{r.status}[/]",
-            r.value,
-            r.requirement,
-            source,
+            Text(r.rule.title),
+            Text(r.status, style=_STYLE[r.status]),
+            Text(r.value),
+            Text(r.requirement),
+            Text(source),
         )
     return table
 
 
+@handle_errors
 def check_regs_command(
-    vehicle: Annotated[str, typer.Argument(help="vehicle preset or TOML path")] = "d7x-r",
+    vehicle: Annotated[str, typer.Argument(help="vehicle preset or TOML path")] = DEFAULT_VEHICLE,
     rules: Annotated[str, typer.Option(help="rule set shipped in raidsim/regs")] = "w2rc_stock",
+    setup: Setup = None,
 ) -> None:
     """Check a vehicle spec against the W2RC Stock rules that a spec can show."""
-    import raidsim as rs
-
-    try:
-        car = rs.load_vehicle(vehicle)
-        rule_set = load_rules(rules)
-    except ConfigError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    car = load_car(vehicle, setup)
+    rule_set = load_rules(rules)
     results = check_vehicle(car, rule_set)
     console.print(regs_table(f"{car.name} vs {rule_set.title}", results))
     bad = failed(results)
     if bad:
         console.print(
-            f"[bold red]{len(bad)} rule(s) failed:[/] " + ", ".join(r.rule.id for r in bad)
+            Text.assemble(
+                (f"{len(bad)} rule(s) failed:", "bold red"), " ", ", ".join(r.rule.id for r in bad)
+            )
         )
         raise typer.Exit(EXIT_RULE_FAILED)
-    console.print(
+    say(
         "all rules met" + (" (with warnings)" if len(results) != sum(r.ok for r in results) else "")
     )

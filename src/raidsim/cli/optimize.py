@@ -1,9 +1,8 @@
 """``raidsim optimize``: optuna setup study on a stage or a rally, scored by the QSS.
 
-A plain typer command function; ``raidsim.cli`` registers it with
-``app.command("optimize")(optimize_command)``. Bad input (unknown vehicle, stage or
-parameter, a range outside the physical bounds, unknown objective) prints one line naming
-it and exits with code 2.
+Bad input (unknown vehicle, stage or parameter, a range outside the physical bounds,
+unknown objective) prints one line naming it and exits with code 2 (see
+:mod:`raidsim.cli.errors`).
 """
 
 from __future__ import annotations
@@ -13,11 +12,29 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from raidsim.errors import ConfigError, RaidsimError, RouteError
+from raidsim.cli.errors import console, handle_errors, say
+from raidsim.cli.options import (
+    DEFAULT_ALTITUDE_M,
+    DEFAULT_AMBIENT_C,
+    DEFAULT_HEADWIND_MPS,
+    DEFAULT_STAGE,
+    DEFAULT_VEHICLE,
+    AltitudeM,
+    AmbientC,
+    HeadwindMps,
+    TargetArg,
+    Vehicle,
+    ambient_from_flags,
+    json_option,
+    load_car,
+    resolve_stages,
+    seed_option,
+)
+from raidsim.errors import ConfigError
 from raidsim.optimize.params import DEFAULT_PARAMS, build_ranges, parse_ranges
 from raidsim.optimize.study import Constraints, StudyResult, confirm, run_study
-from raidsim.terminal import console, fail
 
 #: transient confirmation is on by default for a single stage shorter than this
 CONFIRM_MAX_KM = 100.0
@@ -29,7 +46,7 @@ def _fmt(x: float, integer: bool) -> str:
 
 def result_table(title: str, res: StudyResult) -> Table:
     """Best setup vs baseline, with the sensitivity of QSS time to each parameter."""
-    table = Table(title=title)
+    table = Table(title=Text(title))
     for col in ("parameter", "range", "baseline", "best", "dT/dx (s/unit)", "dT per step", "note"):
         table.add_column(
             col,
@@ -89,11 +106,10 @@ def _as_json(res: StudyResult) -> dict[str, Any]:
     }
 
 
+@handle_errors
 def optimize_command(
-    target: Annotated[
-        str, typer.Argument(help="rally name, stage name, stage TOML or route file")
-    ] = "default",
-    vehicle: Annotated[str, typer.Option(help="vehicle preset or TOML path")] = "d7x-r",
+    target: TargetArg = DEFAULT_STAGE,
+    vehicle: Vehicle = DEFAULT_VEHICLE,
     params: Annotated[
         str, typer.Option(help="comma-separated setup parameters to optimise")
     ] = ",".join(DEFAULT_PARAMS),
@@ -107,15 +123,19 @@ def optimize_command(
         str | None, typer.Option(help="optuna storage URL, e.g. sqlite:///study.db (resumable)")
     ] = None,
     study_name: Annotated[str | None, typer.Option(help="study name in the storage")] = None,
-    seed: Annotated[int, typer.Option(help="sampler seed")] = 0,
+    seed: Annotated[int, seed_option("sampler seed")] = 0,
     fuel_reserve_pct: Annotated[
         float, typer.Option(help="fuel left at the finish, % of the tank, at least")
     ] = 10.0,
     max_derate_s: Annotated[
         float, typer.Option(help="ECU derate time limit per stage, s (QSS heat pass)")
     ] = 60.0,
-    ambient_C: Annotated[float, typer.Option("--ambient-C", help="ambient temperature, C")] = 35.0,
-    setup: Annotated[list[str] | None, typer.Option(help="baseline change key=value")] = None,
+    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
+    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
+    setup: Annotated[
+        list[str] | None, typer.Option("--setup", help="baseline change key=value (repeat)")
+    ] = None,
     confirm_run: Annotated[
         bool | None,
         typer.Option(
@@ -124,70 +144,52 @@ def optimize_command(
         ),
     ] = None,
     n_jobs: Annotated[int, typer.Option(help="parallel trials (threads)")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    as_json: Annotated[bool, json_option("print the result as JSON")] = False,
 ) -> None:
     """Optimise the setup for QSS stage (or rally) time, subject to fuel and derate limits."""
-    import raidsim as rs
-    from raidsim.cli import parse_setup
-    from raidsim.model.ambient import Ambient
-    from raidsim.sim.qss_cli import resolve_stages
-
-    try:
-        if objective not in ("time", "time+risk"):
-            raise ConfigError(f"unknown objective '{objective}' (choose time or time+risk)")
-        if trials < 1:
-            raise ConfigError(f"--trials must be >= 1, got {trials}")
-        if not 0.0 <= fuel_reserve_pct < 100.0:
-            raise ConfigError(f"--fuel-reserve-pct must lie in [0, 100), got {fuel_reserve_pct}")
-        if max_derate_s < 0.0:
-            raise ConfigError(f"--max-derate-s must be >= 0, got {max_derate_s}")
-        if n_jobs < 1:
-            raise ConfigError(f"--n-jobs must be >= 1, got {n_jobs}")
-        car = rs.load_vehicle(vehicle)
-        if setup:
-            car = car.with_changes(**parse_setup(setup))
-        names = [n.strip() for n in params.split(",") if n.strip()]
-        ranges = build_ranges(car, names, parse_ranges(range_))
-        ambient = Ambient(temp_C=ambient_C)
-        title, labelled = resolve_stages(target)
-    except (ConfigError, RouteError) as exc:
-        fail(str(exc))
-        return
-    except ValueError as exc:  # pydantic range errors on ambient
-        fail(f"invalid option: {exc}".replace("\n", " "))
-        return
+    if objective not in ("time", "time+risk"):
+        raise ConfigError(f"unknown objective '{objective}' (choose time or time+risk)")
+    if trials < 1:
+        raise ConfigError(f"--trials must be >= 1, got {trials}")
+    if not 0.0 <= fuel_reserve_pct < 100.0:
+        raise ConfigError(f"--fuel-reserve-pct must lie in [0, 100), got {fuel_reserve_pct}")
+    if max_derate_s < 0.0:
+        raise ConfigError(f"--max-derate-s must be >= 0, got {max_derate_s}")
+    if n_jobs < 1:
+        raise ConfigError(f"--n-jobs must be >= 1, got {n_jobs}")
+    car = load_car(vehicle, setup)
+    names = [n.strip() for n in params.split(",") if n.strip()]
+    ranges = build_ranges(car, names, parse_ranges(range_))
+    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    title, labelled = resolve_stages(target)
     stages = [s for _, s in labelled]
-    try:
-        res = run_study(
-            car,
-            stages,
-            ranges,
-            n_trials=trials,
-            objective=objective,
-            constraints=Constraints(fuel_reserve_pct, max_derate_s),
-            seed=seed,
-            storage=storage,
-            study_name=study_name,
-            ambient=ambient,
-            n_jobs=n_jobs,
-        )
-        length_km = sum(s.length_m for s in stages) / 1000.0
-        do_confirm = (
-            confirm_run
-            if confirm_run is not None
-            else (len(stages) == 1 and length_km < CONFIRM_MAX_KM)
-        )
-        if do_confirm:
-            if len(stages) > 1:
-                res.notes.append("confirmation skipped: a rally has several stages")
-            else:
-                from raidsim.optimize.study import apply_setup
+    res = run_study(
+        car,
+        stages,
+        ranges,
+        n_trials=trials,
+        objective=objective,
+        constraints=Constraints(fuel_reserve_pct, max_derate_s),
+        seed=seed,
+        storage=storage,
+        study_name=study_name,
+        ambient=ambient,
+        n_jobs=n_jobs,
+    )
+    length_km = sum(s.length_m for s in stages) / 1000.0
+    do_confirm = (
+        confirm_run
+        if confirm_run is not None
+        else (len(stages) == 1 and length_km < CONFIRM_MAX_KM)
+    )
+    if do_confirm:
+        if len(stages) > 1:
+            res.notes.append("confirmation skipped: a rally has several stages")
+        else:
+            from raidsim.optimize.study import apply_setup
 
-                best_car = apply_setup(car, ranges, res.best_setup)
-                res.confirmation = confirm(best_car, stages[0], res.best.time_s, ambient)
-    except RaidsimError as exc:
-        fail(str(exc))
-        return
+            best_car = apply_setup(car, ranges, res.best_setup)
+            res.confirmation = confirm(best_car, stages[0], res.best.time_s, ambient)
     if as_json:
         console.print_json(json.dumps(_as_json(res), default=float))
         return
@@ -205,4 +207,4 @@ def optimize_command(
             f"(QSS {c['qss_time_s']:.1f} s, {c['difference_pct']:+.1f} %)"
         )
     for note in res.notes:
-        console.print(f"note: {note}")
+        say(f"note: {note}")

@@ -1,9 +1,12 @@
-"""``raidsim campaign`` and ``raidsim campaign-report``: plain typer command functions.
+"""``raidsim campaign`` and ``raidsim campaign-report``.
 
-``raidsim.cli`` registers them (``app.command("campaign")(campaign_command)``,
-``app.command("campaign-report")(campaign_report_command)``). Bad input (unknown crew
-vehicle, negative replicates or rate, an unreachable scheduler, a DIR holding another
-campaign) prints one line naming it and exits with code 2.
+Bad input (unknown crew vehicle, negative replicates or rate, an unreachable scheduler, a
+DIR holding another campaign) prints one line naming it and exits with code 2; a campaign
+that stops exits with code 3 (see :mod:`raidsim.cli.errors`).
+
+The campaign's weather is the spec's ``ambient_C`` (the QSS base table runs at it);
+``--ambient-C`` overrides it, which makes a different spec (a new campaign DIR). Altitude
+and headwind are not part of a campaign spec.
 
 Running on an existing cluster: start ``dask scheduler`` and ``dask worker tcp://HOST:8786``
 processes (raidsim installed on each), then
@@ -21,28 +24,40 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from raidsim.errors import ConfigError, RaidsimError, RouteError
-from raidsim.terminal import console, err_console, fail
+from raidsim.cli.errors import console, handle_errors, say
+from raidsim.cli.options import (
+    Quiet,
+    Scheduler,
+    check_ambient_field,
+    json_option,
+    out_option,
+    seed_option,
+)
+from raidsim.errors import ConfigError
 
 
+@handle_errors
 def campaign_command(
     rally: Annotated[str, typer.Argument(help="rally from the catalogue")] = "dakar-2026",
-    out: Annotated[Path, typer.Option(help="campaign directory (resumable)")] = Path("campaign"),
+    out: Annotated[Path, out_option("campaign directory (resumable)")] = Path("campaign"),
     replicates: Annotated[int, typer.Option(help="Monte Carlo replicates")] = 1000,
     crews: Annotated[
         Path | None,
         typer.Option(help="TOML replacing tables of the default spec ([[crews]], ...)"),
     ] = None,
-    seed: Annotated[int, typer.Option(help="campaign seed")] = 0,
+    seed: Annotated[int, seed_option("campaign seed")] = 0,
+    ambient_C: Annotated[
+        float | None,
+        typer.Option("--ambient-C", help="ambient temperature, °C (default: the spec's ambient_C)"),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option(help="LocalCluster worker processes (default: CPU count; 0: in-process)"),
     ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="existing Dask scheduler, tcp://host:port")
-    ] = None,
+    scheduler: Scheduler = None,
     chunk_size: Annotated[
         int | None,
         typer.Option(
@@ -54,7 +69,7 @@ def campaign_command(
     max_chunks: Annotated[
         int | None, typer.Option(help="stop after this many new chunks (re-run to resume)")
     ] = None,
-    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Whole-rally Monte Carlo: crews x stages x replicates, one Parquet file per chunk."""
     from raidsim.campaign.model import build_base_table
@@ -62,29 +77,28 @@ def campaign_command(
     from raidsim.campaign.spec import load_spec
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
-    try:
-        spec = load_spec(crews)
-        if n_workers < 0:
-            raise ConfigError(f"--workers={n_workers}: must be >= 0 (0 runs in this process)")
-        if max_chunks is not None and max_chunks < 0:
-            raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
-        # check inputs and build the base table (QSS) before starting any cluster
-        if scheduler is None:
-            prepare(
-                rally,
-                spec,
-                replicates=replicates,
-                seed=seed,
-                out_dir=out,
-                chunk_size=chunk_size,
-                workers=n_workers,
-            )
-        else:  # the manifest waits for the cluster's worker count (chunk sizing)
-            check_inputs(replicates, 1 if chunk_size is None else chunk_size, seed)
-            build_base_table(rally, spec)
-    except (ConfigError, RouteError) as exc:
-        fail(str(exc))
-        return
+    spec = load_spec(crews)
+    if ambient_C is not None:
+        check_ambient_field("temp_C", ambient_C)
+        spec = spec.model_copy(update={"ambient_C": ambient_C})
+    if n_workers < 0:
+        raise ConfigError(f"--workers={n_workers}: must be >= 0 (0 runs in this process)")
+    if max_chunks is not None and max_chunks < 0:
+        raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
+    # check inputs and build the base table (QSS) before starting any cluster
+    if scheduler is None:
+        prepare(
+            rally,
+            spec,
+            replicates=replicates,
+            seed=seed,
+            out_dir=out,
+            chunk_size=chunk_size,
+            workers=n_workers,
+        )
+    else:  # the manifest waits for the cluster's worker count (chunk sizing)
+        check_inputs(replicates, 1 if chunk_size is None else chunk_size, seed)
+        build_base_table(rally, spec)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -94,7 +108,7 @@ def campaign_command(
         console=console,
         disable=quiet,
     )
-    task = progress.add_task(f"{rally} x {len(spec.crews)} crews", total=None)
+    task = progress.add_task(escape(f"{rally} x {len(spec.crews)} crews"), total=None)
 
     def on_start(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
@@ -117,45 +131,34 @@ def campaign_command(
                 on_chunk=on_chunk,
             )
 
-    try:
-        if scheduler is None and n_workers == 0:
-            result = go(None)
-        else:
-            with dask_client(n_workers, scheduler) as client:
-                result = go(client)
-    except (ConfigError, RouteError) as exc:
-        fail(str(exc))
-        return
-    except RaidsimError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(3) from exc
+    if scheduler is None and n_workers == 0:
+        result = go(None)
+    else:
+        with dask_client(n_workers, scheduler) as client:
+            result = go(client)
     state = (
         "complete" if result.chunks_done == result.chunks_total else "partial (re-run to resume)"
     )
-    console.print(
+    say(
         f"{result.out_dir}: {result.chunks_done}/{result.chunks_total} chunks, {state}; "
-        f"{result.chunks_run} computed in {result.elapsed_s:.1f} s",
-        soft_wrap=True,
+        f"{result.chunks_run} computed in {result.elapsed_s:.1f} s"
     )
 
 
+@handle_errors
 def campaign_report_command(
     dir: Annotated[Path, typer.Argument(help="campaign directory")],
     compare: Annotated[
         Path | None, typer.Option(help="second campaign directory for a what-if (B - A)")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: Annotated[bool, json_option()] = False,
 ) -> None:
     """Win and podium probabilities, time distributions, lost time by cause, what-if."""
     from raidsim.campaign.report import campaign_report, render
     from raidsim.campaign.report import compare as compare_reports
 
-    try:
-        report = campaign_report(dir)
-        other = campaign_report(compare) if compare is not None else None
-    except ConfigError as exc:
-        fail(str(exc))
-        return
+    report = campaign_report(dir)
+    other = campaign_report(compare) if compare is not None else None
     if as_json:
         data = dict(report)
         if other is not None:

@@ -5,13 +5,14 @@ a route built from the log's GPS when no stage is given (:mod:`raidsim.correlate
 fits the named factors with the QSS tier (:mod:`raidsim.correlate.fit`), prints before/after
 errors and writes to ``--out``:
 
-* ``correlation.html``: speed and delta-time traces, residual maps (:mod:`.page`);
+* ``correlation.html``: speed and delta-time traces, residual maps (:mod:`raidsim.correlate.page`);
 * ``vehicle-fit.toml``: the fitted vehicle, loadable by ``raidsim.load_vehicle(path)``;
 * ``driver-fit.toml``: fitted driver settings, model corrections and the log's provenance;
 * ``correlation.json``: the numbers; ``route_from_log.csv`` when the route came from GPS.
 
-Bad input (missing file, missing channel, broken header, unknown factor) prints one line and
-exits with code 2.
+Bad input (missing file, missing channel, broken header, unknown factor, an out-of-range
+``--ambient-C``) prints one line and exits with code 2; a transient confirmation that stops
+exits with code 3 (see :mod:`raidsim.cli.errors`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,23 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from raidsim.errors import RaidsimError
-from raidsim.terminal import EXIT_BAD_INPUT, console, err_console
+from raidsim.cli.errors import console, handle_errors, say
+from raidsim.cli.options import (
+    DEFAULT_ALTITUDE_M,
+    DEFAULT_AMBIENT_C,
+    DEFAULT_HEADWIND_MPS,
+    DEFAULT_VEHICLE,
+    AltitudeM,
+    AmbientC,
+    HeadwindMps,
+    Setup,
+    Vehicle,
+    ambient_from_flags,
+    load_car,
+    out_option,
+)
 
 
 def _fmt(v: float | None, unit: str, digits: int = 2) -> str:
@@ -38,12 +53,14 @@ def _fmt(v: float | None, unit: str, digits: int = 2) -> str:
     )
 
 
+@handle_errors
 def correlate_command(
     log: Annotated[Path, typer.Argument(help="logged run: AiM/plain .csv, .parquet or MoTeC .ld")],
     stage: Annotated[
         str | None, typer.Option(help="stage name or file; default: route from the log's GPS")
     ] = None,
-    vehicle: Annotated[str, typer.Option(help="vehicle preset name or .toml path")] = "d7x-r",
+    vehicle: Vehicle = DEFAULT_VEHICLE,
+    setup: Setup = None,
     fit: Annotated[
         list[str] | None,
         typer.Option(
@@ -51,11 +68,13 @@ def correlate_command(
             "rolling, fuel, final_drive; default grip and power"
         ),
     ] = None,
-    out: Annotated[Path, typer.Option(help="output directory")] = Path("runs/correlate"),
+    out: Annotated[Path, out_option("output directory")] = Path("runs/correlate"),
     channel_map: Annotated[
         Path | None, typer.Option(help='TOML [channels] table: our_name = "Log Name"')
     ] = None,
-    ambient_C: Annotated[float | None, typer.Option(help="ambient temperature, C")] = None,
+    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
+    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
     transient: Annotated[
         bool, typer.Option(help="confirm the fitted setup with the transient twin (slow)")
     ] = False,
@@ -72,38 +91,30 @@ def correlate_command(
     )
     from raidsim.correlate.logs import GPS, REQUIRED, load_channel_map, read_log
     from raidsim.correlate.page import write_page
-    from raidsim.model.ambient import Ambient
 
     names = list(fit) if fit else list(DEFAULT_FIT)
-    try:
-        check_factor_names(names)
-        cmap = load_channel_map(channel_map)
-        required = REQUIRED if stage is not None else REQUIRED + GPS
-        run = read_log(log, cmap, required)
-        car = rs.load_vehicle(vehicle)
-        ambient = Ambient() if ambient_C is None else Ambient(temp_C=ambient_C)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # no-elevation notes on GPS routes
-            if stage is None:
-                route = write_route_from_log(run, out / "route_from_log.csv")
-                st = rs.load_stage(route)
-                origin = stage_origin(route)
-            else:
-                st = rs.load_stage(stage)
-                origin = stage_origin(stage)
-        aligned = align(run, st, origin)
-        result = fit_factors(aligned, st, car, names, log=run, ambient=ambient)
-        out.mkdir(parents=True, exist_ok=True)
-        vpath = write_vehicle_preset(result, out / "vehicle-fit.toml")
-        dpath = write_driver_settings(result, out / "driver-fit.toml")
-    except RaidsimError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except ValueError as exc:  # pydantic range errors (ambient)
-        err_console.print(f"[bold red]error:[/] {exc}".replace("\n", " "), highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    check_factor_names(names)
+    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    cmap = load_channel_map(channel_map)
+    required = REQUIRED if stage is not None else REQUIRED + GPS
+    run = read_log(log, cmap, required)
+    car = load_car(vehicle, setup)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no-elevation notes on GPS routes
+        if stage is None:
+            route = write_route_from_log(run, out / "route_from_log.csv")
+            st = rs.load_stage(route)
+            origin = stage_origin(route)
+        else:
+            st = rs.load_stage(stage)
+            origin = stage_origin(stage)
+    aligned = align(run, st, origin)
+    result = fit_factors(aligned, st, car, names, log=run, ambient=ambient)
+    out.mkdir(parents=True, exist_ok=True)
+    vpath = write_vehicle_preset(result, out / "vehicle-fit.toml")
+    dpath = write_driver_settings(result, out / "driver-fit.toml")
 
-    table = Table(title=f"{car.name} vs {run.source.name} on {st.name}")
+    table = Table(title=Text(f"{car.name} vs {run.source.name} on {st.name}"))
     table.add_column("")
     table.add_column("before", justify="right")
     table.add_column("after fit", justify="right")
@@ -155,4 +166,4 @@ def correlate_command(
         **confirm,
     }
     (out / "correlation.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    console.print(f"wrote {page}, {vpath}, {dpath}")
+    say(f"wrote {page}, {vpath}, {dpath}")

@@ -1,0 +1,5 @@
+"""``python -m raidsim.cli``."""
+
+from raidsim.cli import app
+
+app()

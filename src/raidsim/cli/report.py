@@ -1,0 +1,53 @@
+"""``raidsim export`` and ``raidsim report``.
+
+Bad input (missing run directory, unreadable telemetry, data the format cannot hold) prints
+one line and exits with code 2, like ``raidsim run`` (see :mod:`raidsim.cli.errors`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from raidsim.cli.errors import handle_errors, say
+from raidsim.io.runs import ExportFormat, export_run, load_run
+
+__all__ = ["export_command", "report_command"]
+
+
+@handle_errors
+def export_command(
+    run_dir: Annotated[Path, typer.Argument(help="run directory written by `raidsim run`")],
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="parquet (copy), csv (units row) or ld (MoTeC)"),
+    ] = ExportFormat.parquet,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="output file or directory (default: RUN_DIR/RUN.ext)"),
+    ] = None,
+) -> None:
+    """Export a run's full-rate telemetry as Parquet, CSV or MoTeC .ld (+ .ldx beacons)."""
+    run = load_run(run_dir)
+    for path in export_run(run, format, out):
+        say(f"wrote {path}")
+
+
+@handle_errors
+def report_command(
+    runs: Annotated[list[Path], typer.Argument(help="run directories; the first is the reference")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="HTML file (default: FIRST_RUN/report.html)"),
+    ] = None,
+) -> None:
+    """Write one self-contained offline HTML report of one or more runs."""
+    from raidsim.report.html import build_report
+
+    loaded = [load_run(r) for r in runs]
+    target = out if out is not None else loaded[0].dir / "report.html"
+    path = build_report(loaded, target)
+    size_mb = path.stat().st_size / 1e6
+    say(f"wrote {path} ({size_mb:.1f} MB)")

@@ -1,0 +1,300 @@
+"""``raidsim run``, ``raidsim presets``, ``raidsim stage-info`` and ``raidsim jump``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from raidsim.cli.errors import console, handle_errors, say, warn
+from raidsim.cli.options import (
+    DEFAULT_ALTITUDE_M,
+    DEFAULT_AMBIENT_C,
+    DEFAULT_HEADWIND_MPS,
+    DEFAULT_STAGE,
+    DEFAULT_VEHICLE,
+    AltitudeM,
+    AmbientC,
+    HeadwindMps,
+    Quiet,
+    Setup,
+    StageArg,
+    Vehicle,
+    ambient_from_flags,
+    json_option,
+    load_car,
+    out_option,
+    seed_option,
+)
+from raidsim.errors import ConfigError
+
+
+def summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title=Text(f"{summary['vehicle']} on {summary['stage']}"), show_header=False)
+    rows = [
+        ("stage time", f"{summary['stage_time_s'] / 60:.2f} min ({summary['stage_time_s']:.1f} s)"),
+        ("distance", f"{summary['distance_m'] / 1000:.2f} km"),
+        ("average speed", f"{summary['avg_speed_kmh']:.1f} km/h"),
+        ("max speed", f"{summary['max_speed_kmh']:.1f} km/h"),
+        (
+            "fuel used",
+            f"{summary['fuel_used_L']:.1f} L ({summary['fuel_L_per_100km']:.0f} L/100 km)",
+        ),
+        ("max coolant / oil", f"{summary['max_coolant_C']:.0f} / {summary['max_oil_C']:.0f} C"),
+        ("derate time", f"{summary['derate_time_s']:.0f} s"),
+        ("max brake disc", f"{summary['max_brake_disc_C']:.0f} C"),
+        ("max halfshaft torque", f"{summary['max_halfshaft_torque_Nm']:.0f} N m"),
+        ("landings", f"{summary.get('landings', 0)}"),
+        (
+            "max landing halfshaft torque",
+            f"{summary.get('max_landing_halfshaft_torque_Nm', 0):.0f} N m",
+        ),
+        ("Flight Mode false triggers", f"{summary.get('flight_mode_false_triggers', 0)}"),
+        ("ambient", f"{summary['ambient_C']:.0f} C"),
+        ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
+
+
+@handle_errors
+def run_command(
+    stage: StageArg = DEFAULT_STAGE,
+    vehicle: Vehicle = DEFAULT_VEHICLE,
+    out: Annotated[
+        Path | None, out_option("output directory (default: runs/YYYYmmdd-HHMMSS)")
+    ] = None,
+    seed: Annotated[int, seed_option("terrain seed")] = 0,
+    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
+    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
+    setup: Setup = None,
+    quiet: Quiet = False,
+    report: Annotated[bool, typer.Option(help="write report.html (--no-report to skip)")] = True,
+) -> None:
+    """Drive a stage with the transient twin; write telemetry.parquet, summary.json and
+    a self-contained report.html."""
+    import raidsim as rs
+
+    car = load_car(vehicle, setup)
+    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    st = rs.load_stage(stage, seed=seed)
+    out_dir = out or Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.1f}/{task.total:.1f} km"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task(escape(f"{car.name} / {st.name}"), total=st.length_m / 1000.0)
+
+        def on_progress(s_m: float, total_m: float) -> None:
+            progress.update(task, completed=min(s_m, total_m) / 1000.0)
+
+        result = rs.simulate(car, st, ambient=ambient, out_dir=out_dir, on_progress=on_progress)
+    console.print(summary_table(result.summary))
+    say(f"wrote {out_dir / 'telemetry.parquet'} and {out_dir / 'summary.json'}")
+    if report:
+        from raidsim.io.runs import load_run
+        from raidsim.report.html import build_report
+
+        with console.status("writing report.html"):
+            path = build_report([load_run(out_dir)], out_dir / "report.html")
+        say(f"wrote {path}")
+
+
+@handle_errors
+def presets_command() -> None:
+    """List the vehicle presets and stages shipped with raidsim."""
+    from raidsim.model.loader import load_vehicle, preset_names
+    from raidsim.route.stage import load_stage_definition, stage_names
+
+    table = Table(title="vehicles")
+    table.add_column("name")
+    table.add_column("description")
+    table.add_column("mass at start, kg", justify="right")
+    for name in preset_names():
+        v = load_vehicle(name)
+        table.add_row(Text(name), Text(v.description), f"{v.total_mass_kg:.0f}")
+    console.print(table)
+    stages = Table(title="stages")
+    stages.add_column("name")
+    stages.add_column("description")
+    for name in stage_names():
+        d, _ = load_stage_definition(name)
+        stages.add_row(Text(name), Text(d.description))
+    console.print(stages)
+
+
+def _profile_target(out: Path, stage: Any) -> Path:
+    """``--out`` itself when it names a file (has a suffix: .html, or .png with kaleido),
+    else ``<stage>-profile.html`` inside the directory ``--out``."""
+    from raidsim.route.profile import default_profile_path
+
+    if out.is_dir() or not out.suffix:
+        return out / default_profile_path(stage)
+    return out
+
+
+@handle_errors
+def stage_info_command(
+    stage: StageArg = DEFAULT_STAGE,
+    seed: Annotated[int | None, seed_option("terrain seed override")] = None,
+    as_json: Annotated[bool, json_option()] = False,
+    out: Annotated[
+        Path | None,
+        out_option(
+            "write the elevation/feature profile plot to this .html file (.png when kaleido "
+            "is installed), or into this directory as <stage>-profile.html; without --out "
+            "nothing is written"
+        ),
+    ] = None,
+) -> None:
+    """Length, surface mix, elevation gain, jumps and speed zones of a stage; with --out,
+    also an elevation/feature profile plot (nothing is written by default)."""
+    import warnings
+
+    import numpy as np
+
+    import raidsim as rs
+    from raidsim.route.catalogue import liaison_time_s
+    from raidsim.route.profile import write_profile
+
+    profile: Path | None = None
+    with warnings.catch_warnings(record=True) as caught:  # route and profile warnings
+        warnings.simplefilter("always")
+        st = rs.load_stage(stage, seed=seed)
+        if out is not None:
+            target = _profile_target(out, st)
+            try:
+                profile = write_profile(st, target)
+            except OSError as exc:
+                raise ConfigError(f"--out {out}: cannot write the profile ({exc})") from exc
+    for w in caught:
+        warn(str(w.message))
+    d = st.definition
+    z = st.height_at(st.centreline.s_m)
+    mix = st.surface_mix()
+    info: dict[str, Any] = {
+        "name": st.name,
+        "length_km": st.length_m / 1000.0,
+        "liaison_km": d.liaison_km,
+        "liaison_time_s": liaison_time_s(d.liaison_km),
+        "date": d.date.isoformat() if d.date else None,
+        "start": d.start,
+        "finish": d.finish,
+        "surface_mix": mix,
+        "elevation_gain_m": float(np.clip(np.diff(z), 0.0, None).sum()),
+        "jumps": len(st.jump_lip_s_m),
+        "speed_zones": len(d.speed_zones),
+        "waypoints": len(d.waypoints),
+        "refuels_km": [r.km for r in d.refuels],
+        "profile": None if profile is None else str(profile),
+    }
+    if as_json:
+        console.print_json(json.dumps(info))
+        return
+    table = Table(title=Text(f"stage {st.name}"), show_header=False)
+    table.add_column()
+    table.add_column(overflow="fold")  # long paths fold instead of being cut
+    if d.date is not None:
+        table.add_row("date", Text(f"{d.date.isoformat()}, {d.start} -> {d.finish}"))
+    table.add_row("length", f"{info['length_km']:.2f} km special")
+    if d.liaison_km:
+        table.add_row(
+            "liaison",
+            f"{d.liaison_km:g} km, ~{info['liaison_time_s'] / 3600:.1f} h at road speeds "
+            "(not simulated)",
+        )
+    table.add_row("surface mix", ", ".join(f"{k} {v:.0%}" for k, v in mix.items()))
+    table.add_row("elevation gain", f"{info['elevation_gain_m']:.0f} m")
+    table.add_row("jumps", str(info["jumps"]))
+    table.add_row(
+        "speed zones",
+        ", ".join(f"{z.start_km:g}-{z.end_km:g} km @ {z.limit_kmh:g} km/h" for z in d.speed_zones)
+        or "none",
+    )
+    table.add_row("waypoints", str(info["waypoints"]))
+    if d.refuels:
+        table.add_row("refuels", ", ".join(f"km {r.km:g}" for r in d.refuels))
+    table.add_row("profile", Text(str(profile) if profile is not None else "not written (--out)"))
+    console.print(table)
+
+
+@handle_errors
+def jump_command(
+    height_m: Annotated[float, typer.Option(help="drop from the lip to the landing, m")] = 2.0,
+    speed_kmh: Annotated[float, typer.Option(help="take-off speed, km/h")] = 80.0,
+    flight_mode: Annotated[str, typer.Option(help="on, off or both")] = "both",
+    vehicle: Vehicle = DEFAULT_VEHICLE,
+    setup: Setup = None,
+    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
+    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
+    sweep: Annotated[
+        bool,
+        typer.Option(help="grid of 0.5-3 m drops x 40-140 km/h (at the default ambient)"),
+    ] = False,
+    out: Annotated[
+        Path | None, out_option("sweep table, .csv or .parquet (default: ./jump_sweep.csv)")
+    ] = None,
+) -> None:
+    """Single-jump scenario: landing loads with Flight Mode on vs off."""
+    from raidsim.model.ambient import Ambient
+    from raidsim.sim.jump import run_jump, validate_jump
+    from raidsim.sim.jump import sweep as run_sweep
+
+    if flight_mode not in {"on", "off", "both"}:
+        raise ConfigError(f"--flight-mode={flight_mode!r}: expected on, off or both")
+    car = load_car(vehicle, setup)
+    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    if sweep:
+        if ambient != Ambient():
+            raise ConfigError(
+                "--sweep runs at the default ambient (35 C, sea level, no wind); drop "
+                "--ambient-C/--altitude-m/--headwind-mps or run single jumps"
+            )
+        with console.status("running the jump sweep (72 jumps)"):
+            table_df = run_sweep(car)
+        target = out or Path("jump_sweep.csv")
+        if target.suffix == ".parquet":
+            table_df.write_parquet(target)
+        else:
+            table_df.write_csv(target)
+        console.print(table_df)
+        say(f"wrote {target}")
+        return
+    validate_jump(car, height_m, speed_kmh)
+    modes = {"on": [True], "off": [False], "both": [False, True]}[flight_mode]
+    table = Table(title=Text(f"{car.name}: {height_m:.2f} m drop at {speed_kmh:.0f} km/h"))
+    for col in (
+        "Flight Mode",
+        "air time, s",
+        "peak halfshaft, N m",
+        "wheel-speed error",
+        "detection, ms",
+    ):
+        table.add_column(col, justify="right")
+    for mode in modes:
+        r = run_jump(car, height_m, speed_kmh, mode, ambient)
+        lat = r.detection_latency_s
+        table.add_row(
+            "on" if mode else "off",
+            f"{r.air_time_s:.2f}",
+            f"{r.peak_halfshaft_torque_Nm:.0f}",
+            f"{r.max_abs_wheel_speed_error:+.0%}",
+            "-" if lat != lat else f"{lat * 1000:.0f}",
+        )
+    console.print(table)
