@@ -52,9 +52,7 @@ def stanley_steer_rad(
     kf = min(max(int(s_f), 0), n_route - 2)
     txf = route_x[kf + 1] - route_x[kf]
     tyf = route_y[kf + 1] - route_y[kf]
-    e_f = (-(xf - route_x[kf]) * tyf + (yf - route_y[kf]) * txf) / math.sqrt(
-        txf * txf + tyf * tyf
-    )
+    e_f = (-(xf - route_x[kf]) * tyf + (yf - route_y[kf]) * txf) / math.sqrt(txf * txf + tyf * tyf)
     s_h = s_f + heading_preview_s * speed_mps
     kh = min(max(int(s_h), 0), n_route - 3)
     h1 = math.atan2(route_y[kh + 1] - route_y[kh], route_x[kh + 1] - route_x[kh])

@@ -46,11 +46,7 @@ def flight_mode_next(
             if ramp_time_s >= ramp_in_s:
                 return FM_GROUND, ramp_time_s
         return state, ramp_time_s
-    if (
-        wheels_loaded >= exit_wheels
-        or specific_force_mps2 > exit_specific_force_mps2
-        or votes == 0
-    ):
+    if wheels_loaded >= exit_wheels or specific_force_mps2 > exit_specific_force_mps2 or votes == 0:
         return FM_RAMP_IN, 0.0
     return state, ramp_time_s
 

@@ -42,9 +42,13 @@ def shift_decision(
     gear g's ratio; speeds in one unit)."""
     if gear < n_gears and turbine_speed > upshift_speed and upshift_allowed:
         return 1
-    if gear > 1 and turbine_speed < downshift_speed and downshift_allowed:
-        if turbine_speed * ratios[gear - 2] / ratios[gear - 1] < downshift_ceiling:
-            return -1
+    if (
+        gear > 1
+        and turbine_speed < downshift_speed
+        and downshift_allowed
+        and turbine_speed * ratios[gear - 2] / ratios[gear - 1] < downshift_ceiling
+    ):
+        return -1
     return 0
 
 

@@ -47,8 +47,8 @@ def euler_rate_update(
 ) -> tuple[float, float, float]:
     """One explicit step of Euler's equations about principal axes:
 
-        Ixx p' = Mx - (Izz - Iyy) q r,  Iyy q' = My - (Ixx - Izz) r p,
-        Izz r' = Mz - (Iyy - Ixx) p q.
+    Ixx p' = Mx - (Izz - Iyy) q r,  Iyy q' = My - (Ixx - Izz) r p,
+    Izz r' = Mz - (Iyy - Ixx) p q.
     """
     return (
         p + dt_s * (mx_Nm - (izz - iyy) * q * r) / ixx,
@@ -63,8 +63,8 @@ def euler_angle_increments(
 ) -> tuple[float, float, float]:
     """Increments of the ZYX Euler angles over dt from the body rates:
 
-        phi' = p + (q sin phi + r cos phi) tan theta,  theta' = q cos phi - r sin phi,
-        psi' = (q sin phi + r cos phi) / cos theta.
+    phi' = p + (q sin phi + r cos phi) tan theta,  theta' = q cos phi - r sin phi,
+    psi' = (q sin phi + r cos phi) / cos theta.
     """
     sph = math.sin(phi)
     cph = math.cos(phi)

@@ -25,11 +25,16 @@ def interp_table(x: float, xs: np.ndarray, ys: np.ndarray, n: int, off: int) -> 
 def interp_grid(arr: np.ndarray, u: float) -> float:
     """Linear interpolation in an evenly spaced table at fractional index ``u`` (grid
     point k at u = k), clamped at both ends."""
-    n = arr.shape[0]
+    return interp_grid_at(arr, 0, arr.shape[0], u)
+
+
+@njit(cache=True)
+def interp_grid_at(arr: np.ndarray, off: int, n: int, u: float) -> float:
+    """:func:`interp_grid` on the ``n`` points ``arr[off : off + n]`` (no slice made)."""
     if u <= 0.0:
-        return arr[0]
+        return arr[off]
     k = int(u)
     if k >= n - 1:
-        return arr[n - 1]
+        return arr[off + n - 1]
     f = u - k
-    return arr[k] + f * (arr[k + 1] - arr[k])
+    return arr[off + k] + f * (arr[off + k + 1] - arr[off + k])

@@ -8,9 +8,7 @@ from numba import njit
 
 
 @njit(cache=True)
-def ackermann_angles(
-    steer_rad: float, wheelbase_m: float, track_m: float
-) -> tuple[float, float]:
+def ackermann_angles(steer_rad: float, wheelbase_m: float, track_m: float) -> tuple[float, float]:
     """Left and right front road-wheel angles of ideal Ackermann geometry for the
     bicycle angle delta: turn radius R = L / tan(delta), delta_l,r = atan(L / (R -/+ t/2))."""
     if abs(steer_rad) > 1e-6:

@@ -6,7 +6,8 @@ fails while this file is stale).
 
 # ruff: noqa: E501
 
-LAYOUT_HASH = 117371322920450.0
+from raidsim.sim.layout import LAYOUT_HASH  # noqa: F401 (layout + kernel sources)
+
 N_STATE = 93
 N_PARAM = 892
 N_CH = 76

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES  # noqa: F401 (re-exported)
 
@@ -408,10 +409,38 @@ STATUS = {
 }
 
 
+#: the sources compiled into the Numba kernels (relative to the package root)
+KERNEL_SOURCES = (
+    "sim/transient",
+    "sim/thermal.py",
+    "sim/jit.py",
+    "sim/qss",
+    "physics",
+    "control",
+)
+
+
+def kernel_source_digest(root: Path | None = None) -> str:
+    """SHA-256 over the kernels' source files under the package ``root``. Numba's cache
+    checks only the file of the function it loads, not the files of the functions
+    compiled into it; the digest catches a kernel cached before a callee changed."""
+    root = root or Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for entry in KERNEL_SOURCES:
+        path = root / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            if f.exists():
+                h.update(f.relative_to(root).as_posix().encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def layout_hash() -> float:
-    """A float fingerprint of the layout; the kernel refuses a mismatched parameter
-    array (guards against a stale Numba cache compiled for another layout)."""
-    text = repr((_STATE_SPEC, _PARAM_SPEC, CHANNEL_NAMES))
+    """A float fingerprint of the layout and the kernel sources; the kernel refuses a
+    parameter array with another (a stale Numba cache compiled for another layout or
+    other sources) and the runner recompiles it."""
+    text = repr((_STATE_SPEC, _PARAM_SPEC, CHANNEL_NAMES, kernel_source_digest()))
     return float(int(hashlib.sha256(text.encode()).hexdigest()[:12], 16))
 
 
@@ -493,7 +522,8 @@ def render_indices() -> str:
         "",
         "# ruff: noqa: E501",
         "",
-        f"LAYOUT_HASH = {LAYOUT_HASH!r}",
+        "from raidsim.sim.layout import LAYOUT_HASH  # noqa: F401 (layout + kernel sources)",
+        "",
         f"N_STATE = {N_STATE}",
         f"N_PARAM = {N_PARAM}",
         f"N_CH = {N_CH}",
@@ -523,8 +553,6 @@ def render_indices() -> str:
 
 
 if __name__ == "__main__":
-    from pathlib import Path
-
     target = Path(__file__).with_name("indices.py")
     target.write_text(render_indices(), encoding="utf-8")
     print(f"wrote {target}")

@@ -10,7 +10,6 @@ temperatures with pad fade; fuel mass leaving the car.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from raidsim.physics.brakes import disc_convection_W, disc_radiation_W, disc_step
 from raidsim.physics.cooling import (
@@ -26,6 +25,7 @@ from raidsim.physics.cooling import (
 )
 from raidsim.physics.interp import interp_table
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 
 #: the restrictor's p0 ratio never falls below this (a blocked filter still breathes)
 MIN_CAP_FACTOR = 0.3
@@ -33,7 +33,7 @@ MIN_CAP_FACTOR = 0.3
 DERATE_ACTIVE_BELOW = 0.999
 
 
-@njit(cache=True)
+@kernel_part
 def cooling_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> None:
     """Coolant and oil nodes, fans and cooling air, ECU derate."""
     rho = P[ix.P_RHO_AIR]
@@ -96,7 +96,7 @@ def cooling_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> None:
         S[ix.S_DERATE_TIME] += dt
 
 
-@njit(cache=True)
+@kernel_part
 def intake_filter_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float, surface: int) -> None:
     """Sand filter loading with the dust of the surface, and the restrictor's p0 ratio
     after the intake filter's pressure drop."""
@@ -113,7 +113,7 @@ def intake_filter_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float, su
         S[ix.S_CAP_FACTOR] = max(MIN_CAP_FACTOR, (P[ix.P_P_AMB] - dp) / P[ix.P_P_AMB])
 
 
-@njit(cache=True)
+@kernel_part
 def brake_disc_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> None:
     """Disc temperatures from friction heat, convection and radiation; pad friction at
     the disc temperature (fade)."""
@@ -137,7 +137,9 @@ def brake_disc_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> No
             P[ix.P_BR_VANE_L + i],
             P[ix.P_BR_PUMP],
         )
-        q_loss += disc_radiation_W(S[ix.S_T_DISC + i], t_air, P[ix.P_BR_EMIS], P[ix.P_BR_FACE_A + i])
+        q_loss += disc_radiation_W(
+            S[ix.S_T_DISC + i], t_air, P[ix.P_BR_EMIS], P[ix.P_BR_FACE_A + i]
+        )
         S[ix.S_MU_PAD + i] = interp_table(
             S[ix.S_T_DISC + i],
             P[ix.P_BR_MU_T : ix.P_BR_MU_T + ix.N_TABLE],
@@ -146,11 +148,17 @@ def brake_disc_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> No
             0,
         )
         S[ix.S_T_DISC + i] = disc_step(
-            S[ix.S_T_DISC + i], q_fric, P[ix.P_BR_PART], q_loss, P[ix.P_BR_MASS + i], P[ix.P_BR_CP], dt
+            S[ix.S_T_DISC + i],
+            q_fric,
+            P[ix.P_BR_PART],
+            q_loss,
+            P[ix.P_BR_MASS + i],
+            P[ix.P_BR_CP],
+            dt,
         )
 
 
-@njit(cache=True)
+@kernel_part
 def fuel_mass_step(S: np.ndarray, P: np.ndarray) -> None:
     """Fuel leaves the sprung mass from the tank: the sprung CG moves away from the tank
     (hub offsets are measured from it) and the tank's m x^2 leaves pitch and yaw inertia."""
@@ -166,7 +174,7 @@ def fuel_mass_step(S: np.ndarray, P: np.ndarray) -> None:
     P[ix.P_M_SPRUNG] -= dm
 
 
-@njit(cache=True)
+@kernel_part
 def thermal_step(S: np.ndarray, P: np.ndarray, speed: float, surface: int) -> None:
     """One slow step over the time built up in ``THERMAL_TIMER``; clears the
     accumulators of fuel, load, slip heat and brake energy."""

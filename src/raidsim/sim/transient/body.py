@@ -6,15 +6,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidsim.control.flight_mode import ROAD_TORQUE_TAU_S, road_torque_estimate_Nm
 from raidsim.physics.aero import drag_force_N
 from raidsim.physics.body import euler_angle_increments, euler_rate_update
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 
 
-@njit(cache=True)
+@kernel_part
 def contact_forces(
     S: np.ndarray, P: np.ndarray, W: np.ndarray
 ) -> tuple[float, float, float, float, float, float, float]:
@@ -62,7 +62,7 @@ def contact_forces(
     return fx_tot, fy_tot, fsum_z, mwx, mwy, mwz, brake_react
 
 
-@njit(cache=True)
+@kernel_part
 def body_loads(
     S: np.ndarray,
     P: np.ndarray,
@@ -106,7 +106,7 @@ def body_loads(
     return fx_tot, fy_tot, fsum_z + lift, mbx, mby, mbz
 
 
-@njit(cache=True)
+@kernel_part
 def wheel_states_update(S: np.ndarray, P: np.ndarray, W: np.ndarray, hk: float) -> None:
     """Hub heave, wheel and side-gear spins, halfshaft twists, the ECU's road-torque
     estimate and the energy accounts."""
@@ -131,7 +131,7 @@ def wheel_states_update(S: np.ndarray, P: np.ndarray, W: np.ndarray, hk: float) 
         S[ix.S_ACC_BRAKE + i] += tb * abs(om_new) * h
 
 
-@njit(cache=True)
+@kernel_part
 def integrate_body(
     S: np.ndarray,
     P: np.ndarray,

@@ -9,16 +9,17 @@ driver with the steering fixed (constant-steer tests).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from raidsim.control.driver import pi_pedals, rate_limited, stanley_steer_rad
 from raidsim.control.tcu import (
     DOWNSHIFT_REV_MARGIN,
-    lockup_command, shift_decision,
+    lockup_command,
+    shift_decision,
     shift_points,
 )
 from raidsim.physics.interp import interp_grid
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
 
 #: below this brake pedal the TCU may upshift
@@ -27,14 +28,14 @@ UPSHIFT_MAX_BRAKE = 0.05
 SLIP_SPEED_FLOOR_MPS = 2.0
 
 
-@njit(cache=True)
+@kernel_part
 def previewed_target_mps(plan: np.ndarray, s_m: float, speed: float, preview_s: float) -> float:
     """The driver aims at min(v_plan(s + v t_preview), v_plan(s)): never above the plan
     here (zones end at FZ, not before)."""
     return min(interp_grid(plan, (s_m + speed * preview_s) / 1.0), interp_grid(plan, s_m / 1.0))
 
 
-@njit(cache=True)
+@kernel_part
 def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float) -> None:
     """Shift map with hysteresis (held by Flight Mode, sand slip hold), then lock-up."""
     n_gears = int(P[ix.P_N_GEARS])
@@ -80,28 +81,28 @@ def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float) -> None:
     )
 
 
-@njit(cache=True)
+@kernel_part
 def controller_update(
     S: np.ndarray,
     P: np.ndarray,
-    route: tuple,  # type: ignore[type-arg]
+    rx: np.ndarray,
+    ry: np.ndarray,
+    plan: np.ndarray,
     s_cg: float,
     speed: float,
     cos_yaw: float,
     sin_yaw: float,
     v_target: float,
 ) -> float:
-    """Run the controllers once ``CTRL_DT`` has built up; returns the (new or held)
-    speed target the driver aims at."""
+    """Run the controllers once ``CTRL_DT`` has built up (route centre line rx, ry and
+    the speed plan per metre); returns the (new or held) speed target."""
     S[ix.S_CTRL_TIMER] += P[ix.P_DT]
     if S[ix.S_CTRL_TIMER] < P[ix.P_CTRL_DT] - 1e-12:
         return v_target
     cdt = S[ix.S_CTRL_TIMER]
     S[ix.S_CTRL_TIMER] = 0.0
     mode = int(P[ix.P_MODE])
-    v_target = previewed_target_mps(
-        route[ix.R_TARGET_SPEED], s_cg, speed, P[ix.P_DRV_PREVIEW_T]
-    )
+    v_target = previewed_target_mps(plan, s_cg, speed, P[ix.P_DRV_PREVIEW_T])
     if mode == 0:
         d_cmd = stanley_steer_rad(
             S[ix.S_X],
@@ -111,8 +112,8 @@ def controller_update(
             sin_yaw,
             s_cg,
             speed,
-            route[ix.R_X],
-            route[ix.R_Y],
+            rx,
+            ry,
             P[ix.P_CX],
             P[ix.P_DRV_HEADING_PREVIEW],
             P[ix.P_DRV_STANLEY_K],

@@ -7,11 +7,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidsim.control.abs import abs_brake_scale
 from raidsim.physics.brakes import fade_scaled_brake_torque_Nm
-from raidsim.physics.interp import interp_grid
+from raidsim.physics.interp import interp_grid_at
 from raidsim.physics.suspension import damper_force_N, stop_forces_N
 from raidsim.physics.terramechanics import contact_length_m, janosi_thrust_cap_N
 from raidsim.physics.tyre import (
@@ -22,6 +21,7 @@ from raidsim.physics.tyre import (
     tmeasy_forces,
 )
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 from raidsim.sim.transient.terrain import ground_under
 
 #: load ratio Fz/Fn above which the TMeasy load scaling is held (extrapolation guard)
@@ -30,7 +30,7 @@ MAX_LOAD_RATIO = 3.0
 MIN_SLIDING_OVER_PEAK_SLIP = 1.5
 
 
-@njit(cache=True)
+@kernel_part
 def suspension_force(
     i: int, S: np.ndarray, P: np.ndarray, W: np.ndarray, oz: float, cvz: float, h: float
 ) -> None:
@@ -66,7 +66,7 @@ def suspension_force(
         S[ix.S_E_DISSIPATED] += P[ix.P_BS_C + i] * xd * xd * h
 
 
-@njit(cache=True)
+@kernel_part
 def tyre_load(
     i: int,
     S: np.ndarray,
@@ -97,7 +97,7 @@ def tyre_load(
     return fz, defl
 
 
-@njit(cache=True)
+@kernel_part
 def tyre_forces(
     i: int,
     S: np.ndarray,
@@ -129,9 +129,7 @@ def tyre_forces(
     sym = load_linear(fzr, P[ix.P_SYM], P[ix.P_SYM + 1]) * smul
     fys = max(load_scaled(fzr, P[ix.P_FYS], P[ix.P_FYS + 1]) * mu, fsl * fym)
     sys = max(load_linear(fzr, P[ix.P_SYS], P[ix.P_SYS + 1]), MIN_SLIDING_OVER_PEAK_SLIP * sym)
-    rres = rolling_resistance_N(
-        P[ix.P_RR_A + i], P[ix.P_RR_B + i], speed, P[ix.P_SURF_RR + sc], fz
-    )
+    rres = rolling_resistance_N(P[ix.P_RR_A + i], P[ix.P_RR_B + i], speed, P[ix.P_SURF_RR + sc], fz)
     if P[ix.P_SURF_SOFT + sc] > 0.5:
         cap = janosi_thrust_cap_N(
             P[ix.P_TYRE_W],
@@ -145,7 +143,7 @@ def tyre_forces(
         fym = min(fym, cap)
         fys = min(fys, cap)
         off = ix.P_RC_TABLE + (sc * 4 + i) * ix.N_RC
-        rc = interp_grid(P[off : off + ix.N_RC], fz / P[ix.P_RC_WMAX] * (ix.N_RC - 1))
+        rc = interp_grid_at(P, off, ix.N_RC, fz / P[ix.P_RC_WMAX] * (ix.N_RC - 1))
         rres += rc * soft_speed
     den = rd * abs(om) + P[ix.P_V_N]
     sx = -(W[ix.W_VLONG, i] - rd * om) / den
@@ -162,20 +160,23 @@ def tyre_forces(
     W[ix.W_TFRIC, i] = tb + rres * rd
 
 
-@njit(cache=True)
+@kernel_part
 def corner(
     i: int,
     S: np.ndarray,
     P: np.ndarray,
     W: np.ndarray,
-    route: tuple,  # type: ignore[type-arg]
+    terrain: tuple,  # type: ignore[type-arg]
+    surface: np.ndarray,
     rot: tuple,  # type: ignore[type-arg]
     frame: tuple,  # type: ignore[type-arg]
     wheel_yaw_rad: float,
     brake: float,
     soft_speed: float,
 ) -> int:
-    """Column ``i`` of ``W`` for this step. ``rot`` = body-to-world rotation (9 values),
+    """Column ``i`` of ``W`` for this step. ``terrain``: see
+    :func:`~raidsim.sim.transient.terrain.ground_under`; ``surface``: class code per
+    metre; ``rot`` = body-to-world rotation (9 values),
     ``frame`` = (vx, vy, vz, wx, wy, wz, speed, s_cg, n_cg, tx, ty): CG velocity, world
     angular velocity, ground speed and the route frame under the CG. Returns 1 if the
     tyre touches the ground."""
@@ -200,7 +201,7 @@ def corner(
     s_i = s_cg + ox * tx + oy * ty
     n_i = n_cg - ox * ty + oy * tx
     ground, gx, gy, idx = ground_under(
-        route, s_i, n_i, tx, ty, P[ix.P_TERRAIN_DS], int(P[ix.P_ROCK_SEED])
+        terrain, s_i, n_i, tx, ty, P[ix.P_TERRAIN_DS], int(P[ix.P_ROCK_SEED])
     )
     W[ix.W_GX, i] = gx
     W[ix.W_GY, i] = gy
@@ -219,7 +220,7 @@ def corner(
     )
     W[ix.W_TBRK, i] = tb
     if fz > 0.0:
-        sc = int(route[ix.R_SURFACE][idx])
+        sc = int(surface[idx])
         tyre_forces(i, S, P, W, sc, fz, defl, speed, soft_speed)
         return 1
     W[ix.W_FXW, i] = 0.0

@@ -4,10 +4,10 @@ suspension and the wheels' road torque, then the state machine (physics.md §4.4
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from raidsim.control.flight_mode import FM_AIRBORNE, flight_mode_next, low_pass_step
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 
 #: the wheel-speed flare vote needs at least this ground speed, m/s
 FLARE_MIN_SPEED_MPS = 5.0
@@ -15,7 +15,7 @@ FLARE_MIN_SPEED_MPS = 5.0
 FLARE_WHEELS = 2
 
 
-@njit(cache=True)
+@kernel_part
 def airborne_votes(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) -> tuple[int, int]:
     """(votes 0..3, loaded wheels): IMU specific force low for long enough; wheels at
     droop with little load; wheels flaring or carrying no road torque for long enough."""
@@ -59,7 +59,7 @@ def airborne_votes(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) ->
     return votes, n_loaded
 
 
-@njit(cache=True)
+@kernel_part
 def flight_mode_update(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) -> int:
     """Vote, advance the state machine (when enabled) and open the lock-up while
     airborne; returns the Flight Mode state."""

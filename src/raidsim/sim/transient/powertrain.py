@@ -10,7 +10,6 @@ implicit wheel-spin update and the engine/turbine speeds.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from raidsim.control.ecu import idle_throttle, rev_limiter_factor, speed_limiter_factor
 from raidsim.control.flight_mode import FM_AIRBORNE, FM_RAMP_IN, matching_throttle
@@ -27,6 +26,7 @@ from raidsim.physics.engine import (
 from raidsim.physics.fuel import enrichment_factor
 from raidsim.physics.interp import interp_table
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 
 #: engine speed above which the fans' alternator load is charged to the engine, rad/s
 ALTERNATOR_MIN_RADPS = 50.0
@@ -36,14 +36,14 @@ LOCKUP_SLIP_MARGIN_NM = 200.0
 LOCKUP_SYNC_RADPS = 2.0
 
 
-@njit(cache=True)
+@kernel_part
 def torque_split(P: np.ndarray, i: int) -> float:
     """Share of the gearbox output torque that reaches side gear ``i`` (open diffs)."""
     ff = P[ix.P_FRONT_FRAC]
     return 0.5 * ff if i < 2 else 0.5 * (1.0 - ff)
 
 
-@njit(cache=True)
+@kernel_part
 def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
     """Engine brake torque this step (N m); advances boost and books fuel and load."""
     h = P[ix.P_DT]
@@ -58,7 +58,11 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
         thr_eff = idle_thr
     n_tab = int(P[ix.P_ENG_N])
     t_prod = interp_table(
-        w_e, P[ix.P_ENG_W : ix.P_ENG_W + ix.N_TABLE], P[ix.P_ENG_T : ix.P_ENG_T + ix.N_TABLE], n_tab, 0
+        w_e,
+        P[ix.P_ENG_W : ix.P_ENG_W + ix.N_TABLE],
+        P[ix.P_ENG_T : ix.P_ENG_T + ix.N_TABLE],
+        n_tab,
+        0,
     )
     # the intake filter's pressure drop lowers the restrictor's p0; ECU derate on heat
     t_full = full_load_torque_Nm(t_prod, P[ix.P_P_CAP] * S[ix.S_CAP_FACTOR], w_e)
@@ -98,7 +102,7 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
     return t_e
 
 
-@njit(cache=True)
+@kernel_part
 def gearbox_input(
     S: np.ndarray, P: np.ndarray, t_e: float, gear: int, locked: bool
 ) -> tuple[float, float, float, float, float]:
@@ -125,7 +129,7 @@ def gearbox_input(
     return t_turb + t_cl, P[ix.P_J_T], t_imp, t_turb, t_cl
 
 
-@njit(cache=True)
+@kernel_part
 def side_gear_torques(
     S: np.ndarray, P: np.ndarray, W: np.ndarray, t_in: float, fac: float, gear: int, fm: int
 ) -> float:
@@ -148,29 +152,29 @@ def side_gear_torques(
             W[ix.W_QSG, i] = torque_split(P, i) * fac * t_in - ths
         else:
             W[ix.W_QSG, i] = -ths
-    q = W[ix.W_QSG]
+    q = ix.W_QSG
     # centre lock clutch (front pair vs rear pair); Flight Mode may release it
     dfr = 0.5 * (S[sg] + S[sg + 1]) - 0.5 * (S[sg + 2] + S[sg + 3])
-    tc = 0.5 * ((q[0] + q[1]) - (q[2] + q[3])) + j_sg * dfr / h
+    tc = 0.5 * ((W[q, 0] + W[q, 1]) - (W[q, 2] + W[q, 3])) + j_sg * dfr / h
     cap_c = 0.0 if (fm == FM_AIRBORNE and P[ix.P_FM_RELEASE_CLOCK] > 0.5) else P[ix.P_CLOCK_CAP]
     tc = clutch_lock_torque_Nm(tc, cap_c)
-    q[0] -= 0.5 * tc
-    q[1] -= 0.5 * tc
-    q[2] += 0.5 * tc
-    q[3] += 0.5 * tc
+    W[q, 0] -= 0.5 * tc
+    W[q, 1] -= 0.5 * tc
+    W[q, 2] += 0.5 * tc
+    W[q, 3] += 0.5 * tc
     # axle lock clutches
     for a in range(2):
         il = 2 * a
         ir = 2 * a + 1
         capx = P[ix.P_FLOCK_CAP] if a == 0 else P[ix.P_RLOCK_CAP]
         dlr = S[sg + il] - S[sg + ir]
-        ta = clutch_lock_torque_Nm(0.5 * (q[il] - q[ir]) + 0.5 * j_sg * dlr / h, capx)
-        q[il] -= ta
-        q[ir] += ta
+        ta = clutch_lock_torque_Nm(0.5 * (W[q, il] - W[q, ir]) + 0.5 * j_sg * dlr / h, capx)
+        W[q, il] -= ta
+        W[q, ir] += ta
     return t_hs_sum
 
 
-@njit(cache=True)
+@kernel_part
 def side_gear_step(P: np.ndarray, S: np.ndarray, W: np.ndarray, j_ref: float, hk: float) -> float:
     """Side-gear speeds after the step into ``W[SG_NEW]``: solve
     (J_sg I + J_ref w w^T) wdot = Q by Sherman-Morrison (w = torque split). Returns the
@@ -191,7 +195,7 @@ def side_gear_step(P: np.ndarray, S: np.ndarray, W: np.ndarray, j_ref: float, hk
     return sg_react
 
 
-@njit(cache=True)
+@kernel_part
 def wheel_spin_step(S: np.ndarray, P: np.ndarray, W: np.ndarray) -> None:
     """Wheel speeds after the step, implicit in the tyre force (dFx/domega) with
     Karnopp friction for brake + rolling resistance (physics.md §10.1); the tyre force
@@ -217,7 +221,7 @@ def wheel_spin_step(S: np.ndarray, P: np.ndarray, W: np.ndarray) -> None:
         )
 
 
-@njit(cache=True)
+@kernel_part
 def engine_turbine_speeds(
     S: np.ndarray,
     P: np.ndarray,
@@ -261,7 +265,7 @@ def engine_turbine_speeds(
     return w_e_new, w_t_new
 
 
-@njit(cache=True)
+@kernel_part
 def driveline_step(
     S: np.ndarray, P: np.ndarray, W: np.ndarray, t_e: float, gear: int, fm: int, hk: float
 ) -> tuple[float, float, float, float]:

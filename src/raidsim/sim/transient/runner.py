@@ -27,6 +27,7 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
+from raidsim.sim.jit import recompile
 from raidsim.sim.landings import analyse_landings
 from raidsim.sim.layout import (
     CHANNEL_NAMES,
@@ -104,8 +105,9 @@ class TransientModel:
         args = (self.state, self.params, self.route.as_tuple(), out, n_steps)
         status, n, bad = kernel.step_chunk(*args)
         if status == STATUS_LAYOUT_MISMATCH:
-            # a Numba cache compiled against another layout: recompile once
-            kernel.step_chunk.recompile()
+            # a Numba cache compiled against another layout or other kernel sources
+            # (Numba checks only step.py's own time stamp): recompile once
+            recompile(kernel.advance, kernel.step_chunk)
             status, n, bad = kernel.step_chunk(*args)
             if status == STATUS_LAYOUT_MISMATCH:
                 raise RaidsimError("kernel/layout mismatch persists after recompiling")

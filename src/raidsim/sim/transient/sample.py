@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
 
 #: a CG speed above this is a diverged integration, m/s
@@ -18,7 +18,7 @@ MAX_REV_MULTIPLE = 3.0
 MAX_WHEEL_RADPS = 1000.0
 
 
-@njit(cache=True)
+@kernel_part
 def diverged_state(S: np.ndarray, P: np.ndarray) -> int:
     """Index of the first non-finite or out-of-range state, or -1 when all are sane."""
     for j in range(ix.N_STATE):
@@ -35,14 +35,14 @@ def diverged_state(S: np.ndarray, P: np.ndarray) -> int:
     return -1
 
 
-@njit(cache=True)
+@kernel_part
 def write_row(
     row: np.ndarray,
     S: np.ndarray,
     P: np.ndarray,
     W: np.ndarray,
     A: np.ndarray,
-    route: tuple,  # type: ignore[type-arg]
+    surface: np.ndarray,
     s_cg: float,
     n_cg: float,
 ) -> None:
@@ -75,7 +75,6 @@ def write_row(
     row[ix.C_ENGINE_POWER_KW] = A[ix.A_T_E] * S[ix.S_OMEGA_E] / 1000.0
     row[ix.C_BOOST] = S[ix.S_BOOST]
     row[ix.C_LOCKUP] = S[ix.S_LOCKUP]
-    surface = route[ix.R_SURFACE]
     row[ix.C_SURFACE] = surface[min(max(int(s_cg), 0), surface.shape[0] - 1)]
     row[ix.C_FUEL_USED_KG] = S[ix.S_FUEL_USED]
     row[ix.C_COOLANT_C] = S[ix.S_T_COOLANT]

@@ -37,6 +37,7 @@ from raidsim.physics.body import rotation_zyx
 from raidsim.physics.steering import ackermann_angles
 from raidsim.physics.terramechanics import sand_speed_factor
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_loop
 from raidsim.sim.thermal import thermal_step
 from raidsim.sim.transient.body import body_loads, integrate_body, wheel_states_update
 from raidsim.sim.transient.controls import controller_update
@@ -52,7 +53,7 @@ STUCK_SPEED_MPS = 1.0
 STUCK_LIMIT_S = 120.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def step_chunk(
     S: np.ndarray,
     P: np.ndarray,
@@ -68,13 +69,30 @@ def step_chunk(
     """
     if P[ix.P_LAYOUT_HASH] != ix.LAYOUT_HASH:
         return ix.STATUS_LAYOUT_MISMATCH, 0, -1
+    W = np.empty((ix.N_WHEEL_VAR, 4))
+    A = np.zeros(ix.N_AUX)
+    A[ix.A_SFZ] = P[ix.P_G]
+    return advance(S, P, route, W, A, out, n_steps)
+
+
+@kernel_loop
+def advance(
+    S: np.ndarray,
+    P: np.ndarray,
+    route: tuple,  # type: ignore[type-arg]
+    W: np.ndarray,
+    A: np.ndarray,
+    out: np.ndarray,
+    n_steps: int,
+) -> tuple[int, int, int]:
+    """The step loop of :func:`step_chunk` over the per-wheel scratch ``W``
+    (``layout.WHEEL_VAR`` rows x 4) and the carried values ``A`` (``layout.AUX``)."""
     h = P[ix.P_DT]
     sample_every = int(P[ix.P_SAMPLE_EVERY])
     mode = int(P[ix.P_MODE])
     masses = (P[ix.P_M_TOTAL], P[ix.P_M_SPRUNG])
-    W = np.empty((ix.N_WHEEL_VAR, 4))
-    A = np.zeros(ix.N_AUX)
-    A[ix.A_SFZ] = P[ix.P_G]
+    rx, ry, rz, surface, plan, fh, cross, rock = route
+    terrain = (rz, fh, cross, rock)
     samples = 0
     for step in range(n_steps):
         hk = h * (0.5 if S[ix.S_FIRST_STEP] > 0.5 else 1.0)
@@ -94,16 +112,18 @@ def step_chunk(
         psi = S[ix.S_PSI]
         cps = math.cos(psi)
         sps = math.sin(psi)
-        s_cg, n_cg, tx, ty = track_route(S, route)
-        A[ix.A_V_TARGET] = controller_update(S, P, route, s_cg, speed, cps, sps, A[ix.A_V_TARGET])
+        s_cg, n_cg, tx, ty = track_route(S, rx, ry)
+        A[ix.A_V_TARGET] = controller_update(
+            S, P, rx, ry, plan, s_cg, speed, cps, sps, A[ix.A_V_TARGET]
+        )
         d_fl, d_fr = ackermann_angles(S[ix.S_STEER], P[ix.P_WHEELBASE], P[ix.P_TRACK_F])
         frame = (vx, vy, vz, wx, wy, wz, speed, s_cg, n_cg, tx, ty)
         soft_speed = sand_speed_factor(speed, P[ix.P_SAND_SPEED_REF])
         brake = S[ix.S_BRAKE]
-        contact = corner(0, S, P, W, route, rot, frame, psi + d_fl, brake, soft_speed)
-        contact += corner(1, S, P, W, route, rot, frame, psi + d_fr, brake, soft_speed)
-        contact += corner(2, S, P, W, route, rot, frame, psi, brake, soft_speed)
-        contact += corner(3, S, P, W, route, rot, frame, psi, brake, soft_speed)
+        contact = 0
+        for i in range(4):
+            yaw_i = psi + d_fl if i == 0 else (psi + d_fr if i == 1 else psi)
+            contact += corner(i, S, P, W, terrain, surface, rot, frame, yaw_i, brake, soft_speed)
         A[ix.A_CONTACT] = contact
         fm = flight_mode_update(S, P, W, speed)
         gear = int(S[ix.S_GEAR])
@@ -112,8 +132,8 @@ def step_chunk(
         w_e_new, w_t_new, t_hs_sum, sg_react = driveline_step(S, P, W, t_e, gear, fm, hk)
         S[ix.S_THERMAL_TIMER] += h
         if S[ix.S_THERMAL_TIMER] >= P[ix.P_TH_DT] - 1e-12:
-            surf = route[ix.R_SURFACE]
-            thermal_step(S, P, speed, int(surf[min(max(int(s_cg), 0), surf.shape[0] - 1)]))
+            sc = int(surface[min(max(int(s_cg), 0), surface.shape[0] - 1)])
+            thermal_step(S, P, speed, sc)
         loads = body_loads(S, P, W, rot, (vx, vy, cps, sps), masses[0], t_hs_sum + sg_react)
         ax_w, ay_w, az_s = integrate_body(S, P, loads, (vx, vy, vz, p, q, r), masses, hk)
         wheel_states_update(S, P, W, hk)
@@ -132,7 +152,7 @@ def step_chunk(
             if bad >= 0:
                 return ix.STATUS_DIVERGED, samples, bad
             if samples < out.shape[0]:
-                write_row(out[samples], S, P, W, A, route, s_cg, n_cg)
+                write_row(out[samples], S, P, W, A, surface, s_cg, n_cg)
                 samples += 1
             if mode == 0 and s_cg >= P[ix.P_STAGE_END]:
                 return ix.STATUS_FINISHED, samples, -1

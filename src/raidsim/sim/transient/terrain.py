@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+import numpy as np
 
 from raidsim.physics.interp import interp_grid
-from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 
 #: value-noise cell of the rock field, m (estimate: fist-to-boulder scale)
 ROCK_CELL_M = 0.7
@@ -16,7 +16,7 @@ ROCK_CELL_M = 0.7
 SLOPE_HALF_WIDTH_M = 0.25
 
 
-@njit(cache=True)
+@kernel_part
 def _hash01(i: int, j: int, seed: int) -> float:
     """Deterministic hash of an integer lattice point to [0, 1)."""
     h = (i * 73856093) ^ (j * 19349663) ^ (seed * 83492791)
@@ -29,7 +29,7 @@ def _hash01(i: int, j: int, seed: int) -> float:
     return (h & 0xFFFFFF) / 16777216.0
 
 
-@njit(cache=True)
+@kernel_part
 def rock_noise(s: float, n: float, seed: int) -> float:
     """Smooth value noise in [-1, 1] over (s, lateral), cell ROCK_CELL_M."""
     u = s / ROCK_CELL_M
@@ -48,17 +48,15 @@ def rock_noise(s: float, n: float, seed: int) -> float:
     return 2.0 * val - 1.0
 
 
-@njit(cache=True)
-def centre_height_m(route: tuple, s: float, terrain_ds: float) -> float:  # type: ignore[type-arg]
-    """Route height (1 m grid) + feature height (terrain grid) at distance s."""
-    return interp_grid(route[ix.R_Z], s / 1.0) + interp_grid(
-        route[ix.R_FEATURE_HEIGHT], s / terrain_ds
-    )
+@kernel_part
+def centre_height_m(rz: np.ndarray, fh: np.ndarray, s: float, terrain_ds: float) -> float:
+    """Route height ``rz`` (1 m grid) + feature height ``fh`` (terrain grid) at s."""
+    return interp_grid(rz, s / 1.0) + interp_grid(fh, s / terrain_ds)
 
 
-@njit(cache=True)
+@kernel_part
 def ground_under(
-    route: tuple,  # type: ignore[type-arg]
+    terrain: tuple,  # type: ignore[type-arg]
     s_m: float,
     n_m: float,
     tx: float,
@@ -67,21 +65,22 @@ def ground_under(
     seed: int,
 ) -> tuple[float, float, float, int]:
     """Ground height and world slopes (dz/dx, dz/dy) at route coordinates (s, n), with
-    the route tangent (tx, ty); returns (height, gx, gy, metre index)."""
-    cross = route[ix.R_CROSS_SLOPE]
+    the route tangent (tx, ty); ``terrain`` = (route height, feature height, cross
+    slope, rock amplitude). Returns (height, gx, gy, metre index)."""
+    rz, fh, cross, rock = terrain
     n_route = cross.shape[0]
     idx = int(s_m)
     if idx < 0:
         idx = 0
     elif idx > n_route - 1:
         idx = n_route - 1
-    ground = centre_height_m(route, s_m, terrain_ds) + cross[idx] * n_m
-    ramp = route[ix.R_ROCK][idx]
+    ground = centre_height_m(rz, fh, s_m, terrain_ds) + cross[idx] * n_m
+    ramp = rock[idx]
     if ramp > 0.0:
         ground += ramp * rock_noise(s_m, n_m, seed)
     gs = (
-        centre_height_m(route, s_m + SLOPE_HALF_WIDTH_M, terrain_ds)
-        - centre_height_m(route, s_m - SLOPE_HALF_WIDTH_M, terrain_ds)
+        centre_height_m(rz, fh, s_m + SLOPE_HALF_WIDTH_M, terrain_ds)
+        - centre_height_m(rz, fh, s_m - SLOPE_HALF_WIDTH_M, terrain_ds)
     ) * 2.0
     gn = cross[idx]
     return ground, gs * tx - gn * ty, gs * ty + gn * tx, idx

@@ -5,21 +5,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidsim.sim import indices as ix
+from raidsim.sim.jit import kernel_part
 
 
-@njit(cache=True)
-def track_route(
-    S: np.ndarray,
-    route: tuple,  # type: ignore[type-arg]
-) -> tuple[float, float, float, float]:
-    """Project the CG onto the route, walking from the last segment (never reversing:
-    a point off a convex bend can project beyond one segment and before the next).
+@kernel_part
+def track_route(S: np.ndarray, rx: np.ndarray, ry: np.ndarray) -> tuple[float, float, float, float]:
+    """Project the CG onto the route polyline (rx, ry), walking from the last segment
+    (never reversing: a point off a convex bend can project beyond one segment and
+    before the next).
     Updates ROUTE_IDX, S_ROUTE, N_ROUTE; returns (s, n, tangent x, tangent y)."""
-    rx = route[ix.R_X]
-    ry = route[ix.R_Y]
     n_route = rx.shape[0]
     k = int(S[ix.S_ROUTE_IDX])
     if k > n_route - 2:
