@@ -17,7 +17,8 @@ from raidsim.optimize.study import (
 )
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim.layout import SURFACE_CODE
-from raidsim.sim.qss import estimate, rolling_radius_m, surface_loads
+from raidsim.sim.qss import estimate, rolling_radius_m, surface_table
+from raidsim.sim.qss.forward import SURF_COMPACTION
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +109,9 @@ def test_same_seed_same_study(d7xr: Vehicle) -> None:
 def test_qss_responds_to_the_physical_setup_effects(d7xr: Vehicle) -> None:
     settings = Settings()
     sand = SURFACE_CODE["sand_soft"]
-    soft = surface_loads(d7xr.with_changes(tyre_pressure_front_bar=0.8), settings)
-    hard = surface_loads(d7xr.with_changes(tyre_pressure_front_bar=2.4), settings)
-    assert soft.compaction_N[sand] < hard.compaction_N[sand]  # low pressure: less sinkage
+    soft = surface_table(d7xr.with_changes(tyre_pressure_front_bar=0.8), settings)
+    hard = surface_table(d7xr.with_changes(tyre_pressure_front_bar=2.4), settings)
+    assert soft[SURF_COMPACTION, sand] < hard[SURF_COMPACTION, sand]  # low pressure: less sinkage
     stage = straight_stage(3000.0, surface="gravel")
     light = estimate(d7xr.with_changes(fuel_load_L=100.0), stage).summary["stage_time_s"]
     full = estimate(d7xr.with_changes(fuel_load_L=550.0), stage).summary["stage_time_s"]

@@ -8,8 +8,9 @@ import pytest
 
 import raidsim as rs
 from raidsim.model.vehicle import Vehicle
+from raidsim.physics.converter import converter_part_load
 from raidsim.route.scenarios import straight_stage
-from raidsim.sim.qss import converter_part_load, estimate
+from raidsim.sim.qss import estimate
 from raidsim.sim.transient import TransientModel
 
 HOT = rs.Ambient(temp_C=50.0)
@@ -77,7 +78,7 @@ def test_converter_part_load_solves_the_two_map_model(
     k_tab = np.array(cv.capacity_factor_radps_per_sqrtNm)
     tr_tab = np.array(cv.torque_ratio)
     idle = d7xr.engine.idle_rpm * np.pi / 30.0
-    w_e, t_imp = converter_part_load(w_t, t_turb, idle, sr_tab, k_tab, tr_tab)
+    w_e, t_imp = converter_part_load(w_t, t_turb, idle, sr_tab, k_tab, tr_tab, len(sr_tab))
     sr = w_t / w_e
     assert w_e >= idle and 0.0 < sr < 1.0
     tr = float(np.interp(sr, sr_tab, tr_tab))

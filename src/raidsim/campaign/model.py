@@ -31,7 +31,7 @@ Per replicate, crew c and special s (all losses in seconds)::
 
 A service (spares back to full) comes before every special except the second day of a
 marathon pair (this stage and the previous one both flagged ``marathon``). Liaisons are not
-timed. The derate hours come from the QSS's thermal pass (``raidsim.sim.qss_thermal``:
+timed. The derate hours come from the QSS's thermal pass (``raidsim.sim.qss.heat``:
 coolant/oil nodes and ECU derate along the QSS trace, at the spec's ambient).
 """
 

@@ -39,12 +39,10 @@ i_final / r_d the log implies; 1.00 +- 0.02 means gearing and tyre radius agree.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import json
 import math
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,39 +128,13 @@ def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]
     return Corrected(new_vehicle, new_driver, values.get("rolling", 1.0))
 
 
-@contextlib.contextmanager
-def _rolling_scale(k: float) -> Iterator[None]:
-    """Scale the QSS surface loads' rolling and compaction resistance by ``k`` (scoped;
-    raidsim has no vehicle field for it yet)."""
-    if k == 1.0:
-        yield
-        return
-    original = qss.surface_loads
-
-    def scaled(v: Vehicle, settings: Settings) -> qss.SurfaceLoads:
-        sl = original(v, settings)
-        return dataclasses.replace(
-            sl,
-            roll_a_N=sl.roll_a_N * k,
-            roll_b_N_s2_per_m2=sl.roll_b_N_s2_per_m2 * k,
-            compaction_N=sl.compaction_N * k,
-        )
-
-    setattr(qss, "surface_loads", scaled)  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(qss, "surface_loads", original)  # noqa: B010
-
-
 def run_qss(
     c: Corrected, stage: Stage, ambient: Ambient | None, settings: Settings | None
 ) -> qss.QssResult:
     """The QSS tier with a corrected vehicle, driver and rolling resistance."""
     base = settings or Settings()
     s = base.model_copy(update={"driver": c.driver})
-    with _rolling_scale(c.rolling_scale):
-        return qss.estimate(c.vehicle, stage, ambient, s)
+    return qss.estimate(c.vehicle, stage, ambient, s, rolling_resistance_scale=c.rolling_scale)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
-RPM = 60.0 / (2.0 * math.pi)
+from raidsim.units import RADPS_TO_RPM
+
+#: rad/s -> rpm, an alias of ``raidsim.units.RADPS_TO_RPM`` kept for importers
+RPM = RADPS_TO_RPM
 
 
 def friction_coefficients(displacement_m3: float, scale: float) -> tuple[float, float, float]:
     """Coefficients (a, b, c) of T_fric = a + b omega + c omega^2 (N m, omega in rad/s)
     from the Heywood/Barnes-Moss fmep correlation scaled by ``scale``."""
     k = displacement_m3 / (4.0 * math.pi) * 1000.0 * scale  # kPa -> Pa and V/(4 pi)
-    n_per_omega = RPM / 1000.0  # N/1000 per rad/s
+    n_per_omega = RADPS_TO_RPM / 1000.0  # N/1000 per rad/s
     return 97.0 * k, 15.0 * n_per_omega * k, 5.0 * n_per_omega**2 * k
 
 
@@ -72,3 +76,17 @@ def boost_step(boost: float, throttle: float, tau_s: float, dt_s: float) -> floa
 def boost_limited_torque_Nm(full_Nm: float, natural_fraction: float, boost: float) -> float:
     """Torque available at the current boost: T_full (f_NA + (1 - f_NA) b) (§2.2)."""
     return full_Nm * (natural_fraction + (1.0 - natural_fraction) * boost)
+
+
+@njit(cache=True)
+def full_load_torque_array_Nm(
+    production_Nm: np.ndarray, power_cap_W: float, omega_radps: np.ndarray
+) -> np.ndarray:
+    """:func:`full_load_torque_Nm` element by element over equal-shaped arrays."""
+    out = np.empty_like(production_Nm)
+    flat_t = production_Nm.ravel()
+    flat_w = omega_radps.ravel()
+    flat_o = out.ravel()
+    for k in range(flat_t.shape[0]):
+        flat_o[k] = full_load_torque_Nm(flat_t[k], power_cap_W, flat_w[k])
+    return out

@@ -1,1 +1,1 @@
-"""Run a stage: transient 14-DOF model (kernel.py, transient.py) and its layout."""
+"""Run a stage: the transient 14-DOF model (`transient/`), the QSS estimator (`qss/`), the slow-state step both share (`thermal.py`) and the layout of their arrays."""

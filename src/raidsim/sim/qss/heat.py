@@ -47,7 +47,7 @@ class ThermalTrace:
     derate_time_s: float
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heat_step(
     S: np.ndarray,
     P: np.ndarray,
@@ -75,7 +75,7 @@ def heat_step(
     return S[ix.S_DERATE] * S[ix.S_CAP_FACTOR]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def record(S: np.ndarray, i: int, out: np.ndarray) -> None:
     """Row ``i`` of ``out`` (6 x n): coolant, oil, hottest disc, filter loading, derate,
     p0 ratio."""

@@ -1,0 +1,150 @@
+"""The QSS stage estimate: plan, tables, one forward pass with heat, summary."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from raidsim.model.ambient import Ambient
+from raidsim.model.settings import Settings
+from raidsim.model.vehicle import Vehicle
+from raidsim.route.stage import Stage
+from raidsim.sim import indices as ix
+from raidsim.sim.jit import recompile
+from raidsim.sim.params import build_params, build_route_arrays, initial_state
+from raidsim.sim.qss import forward
+from raidsim.sim.qss.heat import trace_from
+from raidsim.sim.qss.result import QssResult
+from raidsim.sim.qss.tables import full_load_tables, static_wheel_loads_N, surface_table
+
+#: grade clip: the lip of a jump drops the ground by metres within one grid step; the
+#: car flies over it, it does not fall down it (a landing gives no forward speed)
+MAX_GRADE = 0.6
+#: speed-grid points above the plan's top speed in the full-load tables
+TABLE_MARGIN_POINTS = 40
+
+
+@njit(cache=True)
+def preview_ceiling(vt: np.ndarray, preview_s: float, ds: float) -> np.ndarray:
+    """What the transient driver aims at: min(v_t(s), v_t(s + v_t(s) t_preview))."""
+    n = vt.shape[0]
+    out = vt.copy()
+    for i in range(n):
+        j = i + int(vt[i] * preview_s / ds)
+        if j > n - 1:
+            j = n - 1
+        if vt[j] < out[i]:
+            out[i] = vt[j]
+    return out
+
+
+def sin_grade(stage: Stage) -> np.ndarray:
+    """sin(theta) of the route's grade per metre, clipped at the jump lips."""
+    cl = stage.centreline
+    ds = float(cl.step_m)
+    z = stage.height_at(cl.s_m)
+    grade = np.empty_like(z)
+    grade[:-1] = np.diff(z) / ds
+    grade[-1] = grade[-2] if len(z) > 1 else 0.0
+    grade = np.clip(grade, -MAX_GRADE, MAX_GRADE)
+    return np.ascontiguousarray(grade / np.sqrt(1.0 + grade * grade))
+
+
+def _run_pass(args: tuple[Any, ...]) -> float:
+    """The forward pass; a Numba cache compiled from other kernel sources (it returns
+    NaN on a layout-hash mismatch) is recompiled once."""
+    e_brake = forward.forward_pass(*args)
+    if math.isnan(e_brake):
+        recompile(forward.forward_pass)
+        e_brake = forward.forward_pass(*args)
+    return float(e_brake)
+
+
+def estimate(
+    vehicle: Vehicle,
+    stage: Stage,
+    ambient: Ambient | None = None,
+    settings: Settings | None = None,
+    rolling_resistance_scale: float = 1.0,
+) -> QssResult:
+    """Quasi-steady-state estimate of a stage (:mod:`raidsim.sim.qss`).
+
+    ``rolling_resistance_scale`` scales rolling and compaction resistance (a
+    correlation factor: :mod:`raidsim.correlate.fit`)."""
+    ambient = ambient or Ambient()
+    settings = settings or Settings()
+    cl = stage.centreline
+    ds = float(cl.step_m)
+    plan = build_route_arrays(vehicle, settings, stage).target_speed
+    ceiling = np.ascontiguousarray(
+        preview_ceiling(plan, settings.driver.preview_time_s, ds), dtype=np.float64
+    )
+    n_v = int(math.ceil(float(plan.max(initial=0.0)) / forward.V_STEP_MPS)) + TABLE_MARGIN_POINTS
+    tables = full_load_tables(vehicle, ambient, n_v)
+    surfaces = surface_table(vehicle, settings)
+    params = build_params(vehicle, ambient, settings, stage)
+    if rolling_resistance_scale != 1.0:
+        params[ix.P_SURF_RR : ix.P_SURF_RR + surfaces.shape[1]] *= rolling_resistance_scale
+        surfaces[forward.SURF_COMPACTION] *= rolling_resistance_scale
+    state = initial_state(vehicle, stage, params)
+    n = len(cl.s_m)
+    out = np.empty((forward.N_OUT_ROWS, n))
+    e_brake = _run_pass(
+        (
+            ceiling,
+            np.ascontiguousarray(stage.surface_code, dtype=np.int64),
+            sin_grade(stage),
+            ds,
+            tables.as_tuple(),
+            surfaces,
+            static_wheel_loads_N(vehicle),
+            state,
+            params,
+            out,
+        )
+    )
+    heat = trace_from(out[forward.OUT_HEAT :], state)
+    return QssResult(
+        s_m=np.asarray(cl.s_m, dtype=np.float64),
+        speed_mps=out[forward.OUT_SPEED],
+        target_speed_mps=ceiling,
+        time_s=out[forward.OUT_TIME],
+        gear=out[forward.OUT_GEAR],
+        fuel_used_kg=out[forward.OUT_FUEL],
+        engine_power_kW=out[forward.OUT_POWER] / 1000.0,
+        summary=_summary(vehicle, stage, ambient, out, e_brake, heat),
+        heat=heat,
+    )
+
+
+def _summary(
+    vehicle: Vehicle, stage: Stage, ambient: Ambient, out: np.ndarray, e_brake: float, heat: Any
+) -> dict[str, Any]:
+    stage_time = float(out[forward.OUT_TIME, -1])
+    fuel_kg = float(out[forward.OUT_FUEL, -1])
+    cl = stage.centreline
+    length = float(cl.s_m[-1] - cl.s_m[0])
+    return {
+        "vehicle": vehicle.name,
+        "stage": stage.name,
+        "seed": int(stage.definition.seed),
+        "ambient_C": ambient.temp_C,
+        "distance_m": length,
+        "stage_time_s": stage_time,
+        "avg_speed_kmh": length / stage_time * 3.6 if stage_time > 0 else 0.0,
+        "max_speed_kmh": float(out[forward.OUT_SPEED].max() * 3.6),
+        "fuel_used_kg": fuel_kg,
+        "fuel_used_L": fuel_kg / vehicle.fuel.density_kg_per_L,
+        "brake_energy_MJ": e_brake / 1e6,
+        "landings": len(stage.jump_lip_s_m),
+        "max_coolant_C": float(heat.coolant_C.max()),
+        "max_oil_C": float(heat.oil_C.max()),
+        "max_brake_disc_C": float(heat.disc_max_C.max()),
+        "derate_time_s": heat.derate_time_s,
+        "min_derate": float(heat.derate.min()),
+        "final_filter_loading": float(heat.filter_loading[-1]),
+        "min_cap_factor": float(heat.cap_factor.min()),
+    }

@@ -1,0 +1,90 @@
+"""A QSS estimate: per-metre arrays, a summary, and their Parquet form."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from raidsim.sim.qss.heat import ThermalTrace
+
+F64 = NDArray[np.float64]
+
+
+#: units of the per-metre columns written by :meth:`QssResult.to_parquet`
+COLUMNS = {
+    "distance_m": "m",
+    "speed_mps": "m/s",
+    "target_speed_mps": "m/s",
+    "time_s": "s",
+    "gear": "1",
+    "fuel_used_kg": "kg",
+    "engine_power_kW": "kW",
+    "coolant_C": "degC",
+    "oil_C": "degC",
+    "brake_disc_max_C": "degC",
+    "filter_loading": "1",
+    "derate": "1",
+}
+
+
+@dataclass
+class QssResult:
+    """A QSS estimate: per-metre arrays and a summary."""
+
+    s_m: F64
+    speed_mps: F64
+    target_speed_mps: F64
+    time_s: F64
+    gear: F64
+    fuel_used_kg: F64
+    engine_power_kW: F64
+    summary: dict[str, Any] = field(default_factory=dict)
+    #: slow states per metre (coolant, oil, discs, filter, derate); None if not computed
+    heat: ThermalTrace | None = None
+
+    def columns(self) -> dict[str, F64]:
+        cols = {
+            "distance_m": self.s_m,
+            "speed_mps": self.speed_mps,
+            "target_speed_mps": self.target_speed_mps,
+            "time_s": self.time_s,
+            "gear": self.gear,
+            "fuel_used_kg": self.fuel_used_kg,
+            "engine_power_kW": self.engine_power_kW,
+        }
+        if self.heat is not None:
+            cols["coolant_C"] = self.heat.coolant_C
+            cols["oil_C"] = self.heat.oil_C
+            cols["brake_disc_max_C"] = self.heat.disc_max_C
+            cols["filter_loading"] = self.heat.filter_loading
+            cols["derate"] = self.heat.derate
+        return cols
+
+    def to_parquet(self, path: Path | str) -> Path:
+        """Write the per-metre profile (units in the schema metadata; summary as JSON
+        metadata), to a temporary file renamed into place."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cols = self.columns()
+        fields = [
+            pa.field(name, pa.float64(), metadata={b"unit": COLUMNS[name].encode()})
+            for name in cols
+        ]
+        meta = {
+            b"raidsim.units": json.dumps({k: COLUMNS[k] for k in cols}).encode(),
+            b"raidsim.summary": json.dumps(self.summary).encode(),
+        }
+        schema = pa.schema(fields, metadata=meta)
+        table = pa.Table.from_arrays([pa.array(a) for a in cols.values()], schema=schema)
+        tmp = path.with_name(path.name + ".partial")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+        return path
