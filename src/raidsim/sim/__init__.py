@@ -1,1 +1,2 @@
-"""Run a stage: the transient 14-DOF model (`transient/`), the QSS estimator (`qss/`), the slow-state step both share (`thermal.py`) and the layout of their arrays."""
+"""Run a stage: the transient 14-DOF model (``transient/``), the QSS estimator
+(``qss/``), the slow-state step both share (``thermal.py``) and the array layout."""

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+import raidsim.sim.qss.forward as forward
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
@@ -15,7 +16,6 @@ from raidsim.route.stage import Stage
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import recompile
 from raidsim.sim.params import build_params, build_route_arrays, initial_state
-from raidsim.sim.qss import forward
 from raidsim.sim.qss.heat import trace_from
 from raidsim.sim.qss.result import QssResult
 from raidsim.sim.qss.tables import full_load_tables, static_wheel_loads_N, surface_table

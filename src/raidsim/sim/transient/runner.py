@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+import raidsim.sim.transient.step as kernel
 from raidsim.errors import RaidsimError, SimulationDiverged
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
@@ -42,7 +43,6 @@ from raidsim.sim.layout import (
     STATUS_TIMEOUT,
 )
 from raidsim.sim.params import RouteArrays, build_params, build_route_arrays, initial_state
-from raidsim.sim.transient import step as kernel
 
 
 def state_name(index: int) -> str:
