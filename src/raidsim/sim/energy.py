@@ -34,9 +34,9 @@ def mechanical_energy_J(model: TransientModel) -> float:
         return float(s.state[STATE[name] + i])
 
     g = par("G")
-    m_t, m_s = par("M_TOTAL"), par("M_SPRUNG")
+    m_t, m_s = st("M_TOTAL"), st("M_SPRUNG")  # current (fuel burns)
     ke = 0.5 * m_t * (st("VX") ** 2 + st("VY") ** 2) + 0.5 * m_s * st("VZ") ** 2
-    ke += 0.5 * (par("IXX") * st("P") ** 2 + par("IYY") * st("Q") ** 2 + par("IZZ") * st("R") ** 2)
+    ke += 0.5 * (par("IXX") * st("P") ** 2 + st("IYY") * st("Q") ** 2 + st("IZZ") * st("R") ** 2)
     pe = m_s * g * st("Z")
     el = 0.0
     phi, th = st("PHI"), st("THETA")
@@ -46,7 +46,7 @@ def mechanical_energy_J(model: TransientModel) -> float:
         ke += 0.5 * par("J_W") * st("OMEGA", i) ** 2 + 0.5 * par("J_SG") * st("OMEGA_SG", i) ** 2
         pe += m_u * g * st("ZU", i)
         # corner height of the body (small-angle-exact with the kernel's rotation)
-        cx, cy, cz = par("CX", i), par("CY", i), par("CZ", i)
+        cx, cy, cz = st("CX", i), par("CY", i), par("CZ", i)
         oz = -np.sin(th) * cx + np.cos(th) * np.sin(phi) * cy + np.cos(th) * np.cos(phi) * cz
         x = st("ZU", i) - (st("Z") + oz)
         el += par("PRELOAD", i) * x + 0.5 * par("K_S", i) * x * x

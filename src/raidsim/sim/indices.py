@@ -8,7 +8,7 @@ fails while this file is stale).
 
 from raidsim.sim.layout import LAYOUT_HASH  # noqa: F401 (layout + kernel sources)
 
-N_STATE = 93
+N_STATE = 102
 N_PARAM = 892
 N_CH = 76
 N_TABLE = 12
@@ -80,6 +80,12 @@ S_MU_PAD = 83
 S_FAN_LOAD_W = 87
 S_FM_FREE_T = 88
 S_ROAD_TORQUE = 89
+S_M_TOTAL = 93
+S_M_SPRUNG = 94
+S_IYY = 95
+S_IZZ = 96
+S_CX = 97
+S_TANK_X = 101
 
 # parameters
 P_LAYOUT_HASH = 0

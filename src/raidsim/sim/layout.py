@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES  # noqa: F401 (re-exported)
 
@@ -98,6 +99,14 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("FAN_LOAD_W", 1),  # electrical fan power drawn from the engine via the alternator, W
     ("FM_FREE_T", 1),  # time all wheels have carried no road torque, s
     ("ROAD_TORQUE", 4),  # Flight Mode's estimate of each wheel's road torque (filtered), N m
+    # mass properties as fuel burns (the parameters of the same names hold the values
+    # at the start line): fuel leaves the sprung mass from the tank
+    ("M_TOTAL", 1),
+    ("M_SPRUNG", 1),  # kg
+    ("IYY", 1),
+    ("IZZ", 1),  # pitch and yaw inertia, kg m^2
+    ("CX", 4),  # hub x from the sprung CG, body frame, m
+    ("TANK_X", 1),  # fuel tank x from the sprung CG, m
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
@@ -323,9 +332,30 @@ PARAM, N_PARAM = _allocate(_PARAM_SPEC)
 
 @dataclass(frozen=True)
 class Channel:
+    """One telemetry channel: name (SI suffix), unit, description, and how the writer stores
+    it in ``telemetry.parquet`` (docs/design.md "Outputs").
+
+    ``rate_hz``: the channel's stored sample rate; ``None`` is the run's sample rate (100 Hz
+    by default, ``Settings.sample_rate_hz``), :data:`SLOW_HZ` marks the thermal and fuel
+    states that the kernel updates every 0.1 s. ``dtype``: the stored type, ``float32``
+    unless the channel needs more (time and positions: ``float64``) or holds small integers
+    (gear, codes, counts: ``int8``). The kernel always computes and samples every channel
+    in float64 at the run's rate; only the writer compacts.
+    """
+
+    #: the rate of the slow (thermal, fuel, mass) channels, Hz
+    SLOW_HZ: ClassVar[float] = 10.0
+
     name: str
     unit: str
     description: str
+    rate_hz: float | None = None
+    dtype: str = "float32"
+
+    @property
+    def slow(self) -> bool:
+        """Stored below the run's sample rate by default."""
+        return self.rate_hz is not None
 
 
 def _wheel_channels(stem: str, unit: str, description: str) -> list[Channel]:
@@ -337,12 +367,14 @@ def _wheel_channels(stem: str, unit: str, description: str) -> list[Channel]:
 
 CHANNELS: tuple[Channel, ...] = tuple(
     [
-        Channel("time_s", "s", "simulated time"),
-        Channel("distance_m", "m", "distance along the stage route (CG projection)"),
-        Channel("odometer_m", "m", "distance travelled over ground"),
-        Channel("x_m", "m", "CG east in the stage frame"),
-        Channel("y_m", "m", "CG north in the stage frame"),
-        Channel("z_m", "m", "CG height"),
+        Channel("time_s", "s", "simulated time", dtype="float64"),
+        Channel(
+            "distance_m", "m", "distance along the stage route (CG projection)", dtype="float64"
+        ),
+        Channel("odometer_m", "m", "distance travelled over ground", dtype="float64"),
+        Channel("x_m", "m", "CG east in the stage frame", dtype="float64"),
+        Channel("y_m", "m", "CG north in the stage frame", dtype="float64"),
+        Channel("z_m", "m", "CG height", dtype="float64"),
         Channel("lateral_offset_m", "m", "CG offset from the route centre line, + left"),
         Channel("speed_mps", "m/s", "horizontal ground speed of the CG"),
         Channel("target_speed_mps", "m/s", "driver's speed target"),
@@ -357,31 +389,45 @@ CHANNELS: tuple[Channel, ...] = tuple(
         Channel("steer_rad", "rad", "bicycle road-wheel steer angle"),
         Channel("throttle", "1", "driver throttle 0..1"),
         Channel("brake", "1", "driver brake 0..1"),
-        Channel("gear", "1", "engaged gear (0 neutral)"),
+        Channel("gear", "1", "engaged gear (0 neutral)", dtype="int8"),
         Channel("engine_speed_rpm", "rpm", "engine speed"),
         Channel("turbine_speed_rpm", "rpm", "torque converter turbine speed"),
         Channel("engine_torque_Nm", "N m", "engine brake torque delivered"),
         Channel("engine_power_kW", "kW", "engine brake power"),
         Channel("boost", "1", "boost state 0..1"),
-        Channel("lockup", "1", "lock-up clutch locked (1) or open (0)"),
-        Channel("surface", "1", "surface class code under the CG"),
-        Channel("fuel_used_kg", "kg", "fuel burnt since the start"),
+        Channel("lockup", "1", "lock-up clutch locked (1) or open (0)", dtype="int8"),
+        Channel("surface", "1", "surface class code under the CG", dtype="int8"),
+        Channel("fuel_used_kg", "kg", "fuel burnt since the start", rate_hz=Channel.SLOW_HZ),
         Channel("energy_dissipated_J", "J", "suspension and tyre damping dissipation"),
-        Channel("wheels_in_contact", "1", "number of tyres touching the ground"),
-        Channel("airborne_truth", "1", "1 when no tyre touches the ground (model truth)"),
-        Channel("coolant_C", "C", "engine coolant temperature"),
-        Channel("oil_C", "C", "transmission oil temperature"),
-        Channel("fan_duty", "1", "radiator fan duty 0..1"),
-        Channel("filter_loading", "1", "sand filter loading index (1 = service limit)"),
-        Channel("derate_factor", "1", "ECU torque derate (1 = full torque)"),
-        Channel("fuel_L", "L", "fuel on board"),
-        Channel("mass_kg", "kg", "vehicle mass (falls as fuel burns)"),
-        Channel("flight_mode_state", "1", "Flight Mode: 0 ground, 1 airborne, 2 ramp-in"),
+        Channel("wheels_in_contact", "1", "number of tyres touching the ground", dtype="int8"),
+        Channel(
+            "airborne_truth", "1", "1 when no tyre touches the ground (model truth)", dtype="int8"
+        ),
+        Channel("coolant_C", "C", "engine coolant temperature", rate_hz=Channel.SLOW_HZ),
+        Channel("oil_C", "C", "transmission oil temperature", rate_hz=Channel.SLOW_HZ),
+        Channel("fan_duty", "1", "radiator fan duty 0..1", rate_hz=Channel.SLOW_HZ),
+        Channel(
+            "filter_loading",
+            "1",
+            "sand filter loading index (1 = service limit)",
+            rate_hz=Channel.SLOW_HZ,
+        ),
+        Channel(
+            "derate_factor", "1", "ECU torque derate (1 = full torque)", rate_hz=Channel.SLOW_HZ
+        ),
+        Channel("fuel_L", "L", "fuel on board", rate_hz=Channel.SLOW_HZ),
+        Channel("mass_kg", "kg", "vehicle mass (falls as fuel burns)", rate_hz=Channel.SLOW_HZ),
+        Channel(
+            "flight_mode_state", "1", "Flight Mode: 0 ground, 1 airborne, 2 ramp-in", dtype="int8"
+        ),
     ]
     + _wheel_channels("wheel_speed", "radps", "wheel spin speed")
     + _wheel_channels("halfshaft_torque", "Nm", "halfshaft torque")
     + _wheel_channels("halfshaft_torque_peak", "Nm", "peak |halfshaft torque| since last sample")
-    + [Channel(f"brake_disc_C_{w}", "C", f"brake disc temperature ({w})") for w in WHEELS]
+    + [
+        Channel(f"brake_disc_C_{w}", "C", f"brake disc temperature ({w})", rate_hz=Channel.SLOW_HZ)
+        for w in WHEELS
+    ]
     + _wheel_channels("tyre_load", "N", "tyre normal load")
     + _wheel_channels("tyre_fx", "N", "tyre longitudinal force")
     + _wheel_channels("tyre_fy", "N", "tyre lateral force")

@@ -2,26 +2,43 @@
 
 Derived quantities (static loads, preloads, sprung CG, tyre stiffness at the set
 pressure, restrictor power cap, Bekker tables) are computed here, once, in Python.
+``build_params`` composes one packer per preset table (``_pack_*``); each writes its
+slots of ``layout.PARAM`` through a ``_Writer`` (``tests/sim/test_params.py`` checks that
+together they write every slot).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.control.speed_profile import target_speed_profile
 from raidsim.model.ambient import Ambient
-from raidsim.model.settings import Settings
+from raidsim.model.flight_mode import FlightModeSpec
+from raidsim.model.settings import DriverSpec, Settings
 from raidsim.model.surfaces import SURFACE_TABLE
-from raidsim.model.vehicle import BAR_TO_PA, RPM_TO_RADPS, Vehicle
+from raidsim.model.vehicle import (
+    AeroSpec,
+    BrakeThermalSpec,
+    ConverterSpec,
+    CoolingSpec,
+    DrivelineSpec,
+    EngineSpec,
+    FuelSpec,
+    GearboxSpec,
+    SuspensionAxleSpec,
+    TyreSpec,
+    Vehicle,
+)
 from raidsim.physics import restrictor
 from raidsim.physics.aero import drag_constant
 from raidsim.physics.engine import friction_coefficients
-from raidsim.physics.terramechanics import compaction_table
-from raidsim.physics.tyre import load_scaled
+from raidsim.physics.terramechanics import SAND_SPEED_REF_MPS, compaction_table
+from raidsim.physics.tyre import load_scaled, rolling_resistance_coefficients
 from raidsim.route.stage import TERRAIN_STEP_M, Stage
 from raidsim.sim.layout import (
     LAYOUT_HASH,
@@ -34,19 +51,45 @@ from raidsim.sim.layout import (
     STATE,
     SURFACES,
 )
+from raidsim.units import BAR_TO_PA, G_MPS2, KMH_PER_MPS, RPM_TO_RADPS
 
-G = 9.80665
 F64 = NDArray[np.float64]
+_T = TypeVar("_T")
+
+#: per-wheel axle names, in ``layout.WHEELS`` order (fl, fr, rl, rr)
+_AXLE: tuple[Literal["front", "rear"], ...] = ("front", "front", "rear", "rear")
+#: J per kWh (brake-specific fuel consumption g/kWh -> kg/J)
+_J_PER_KWH = 3.6e6
+
+
+def _slot_sizes() -> dict[str, int]:
+    names = list(PARAM)
+    ends = [PARAM[n] for n in names[1:]] + [N_PARAM]
+    return {n: end - PARAM[n] for n, end in zip(names, ends, strict=True)}
+
+
+#: number of float64 slots of each parameter
+_SLOTS: dict[str, int] = _slot_sizes()
 
 
 class _Writer:
-    def __init__(self) -> None:
-        self.p = np.zeros(N_PARAM, dtype=np.float64)
+    """The parameter array, written by name at the ``layout.PARAM`` offsets; slots no
+    packer writes keep ``fill`` (0; the tests fill NaN to find them)."""
+
+    def __init__(self, fill: float = 0.0) -> None:
+        self.p = np.full(N_PARAM, fill, dtype=np.float64)
 
     def __setitem__(self, name: str, value: float | list[float] | F64) -> None:
         off = PARAM[name]
         arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+        if len(arr) > _SLOTS[name]:
+            raise ValueError(f"parameter {name} has {_SLOTS[name]} slots, got {len(arr)}")
         self.p[off : off + len(arr)] = arr
+
+
+def _per_wheel(front: _T, rear: _T) -> list[_T]:
+    """A front and a rear value, per wheel (fl, fr, rl, rr)."""
+    return [front] * 2 + [rear] * 2
 
 
 @dataclass(frozen=True)
@@ -63,26 +106,32 @@ class Geometry:
     loaded_radius_m: F64
 
 
+def _unsprung_masses(v: Vehicle) -> F64:
+    return np.array(
+        _per_wheel(v.suspension_front.unsprung_mass_kg, v.suspension_rear.unsprung_mass_kg)
+    )
+
+
+def _tyre_pressures_bar(v: Vehicle) -> F64:
+    return np.array(_per_wheel(v.tyre_pressure_front_bar, v.tyre_pressure_rear_bar))
+
+
 def geometry(v: Vehicle) -> Geometry:
     c = v.chassis
     m = v.total_mass_kg
     a = c.cg_to_front_axle_m
     b = c.wheelbase_m - a
-    mu = np.array(
-        [v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2
-    )
+    mu = _unsprung_masses(v)
     x_total = np.array([a, a, -b, -b])
     y = np.array(
         [c.track_front_m / 2, -c.track_front_m / 2, c.track_rear_m / 2, -c.track_rear_m / 2]
     )
-    axle_front = m * G * b / c.wheelbase_m
-    axle_rear = m * G * a / c.wheelbase_m
-    tyre_load = np.array([axle_front / 2] * 2 + [axle_rear / 2] * 2)
+    axle_front = m * G_MPS2 * b / c.wheelbase_m
+    axle_rear = m * G_MPS2 * a / c.wheelbase_m
+    tyre_load = np.array(_per_wheel(axle_front / 2, axle_rear / 2))
     p_ref = v.tyre.reference_pressure_bar * BAR_TO_PA
     pc = v.tyre.carcass_pressure_kPa * 1000.0
-    pressures = (
-        np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2) * BAR_TO_PA
-    )
+    pressures = _tyre_pressures_bar(v) * BAR_TO_PA
     # tyre vertical stiffness ~ (p_i + p_c) (physics.md §5.2: roughly linear in pressure)
     kz = v.tyre.vertical_stiffness_N_per_m * (pressures + pc) / (p_ref + pc)
     loaded_r = v.tyre.unloaded_radius_m - tyre_load / kz
@@ -95,7 +144,7 @@ def geometry(v: Vehicle) -> Geometry:
         hub_z_m=loaded_r - h_s,
         sprung_cg_height_m=h_s,
         static_tyre_load_N=tyre_load,
-        static_spring_force_N=tyre_load - mu * G,
+        static_spring_force_N=tyre_load - mu * G_MPS2,
         tyre_stiffness_N_per_m=kz,
         loaded_radius_m=loaded_r,
     )
@@ -131,18 +180,23 @@ def tyre_peak_mu(v: Vehicle) -> float:
     return load_scaled(1.0, t.fxm_N[0], t.fxm_N[1]) / t.nominal_load_N
 
 
-def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage) -> F64:
-    geo = geometry(v)
-    w = _Writer()
+# ----------------------------------------------------------------------------- packers
+
+
+def _pack_timing(w: _Writer, settings: Settings) -> None:
+    """Settings: layout check, vehicle, sample, controller and thermal steps (physics.md §10.1)."""
     w["LAYOUT_HASH"] = LAYOUT_HASH
     w["DT"] = settings.dt_s
-    w["G"] = G
+    w["G"] = G_MPS2
     w["SAMPLE_EVERY"] = max(1, int(round(1.0 / (settings.sample_rate_hz * settings.dt_s))))
     w["CTRL_DT"] = settings.controller_dt_s
+    w["TH_DT"] = settings.thermal_dt_s
+
+
+def _pack_body(w: _Writer, v: Vehicle, geo: Geometry) -> None:
+    """[chassis] + unsprung masses: masses, inertias, hub positions (physics.md §9, §6.1)."""
     c = v.chassis
-    m_u = np.array(
-        [v.suspension_front.unsprung_mass_kg] * 2 + [v.suspension_rear.unsprung_mass_kg] * 2
-    )
+    m_u = _unsprung_masses(v)
     w["M_TOTAL"] = v.total_mass_kg
     w["M_SPRUNG"] = v.sprung_mass_kg
     w["IXX"] = c.roll_inertia_kgm2
@@ -153,7 +207,13 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["CY"] = geo.hub_y_m
     w["CZ"] = geo.hub_z_m
     w["M_U"] = m_u
-    sus = [v.suspension_front] * 2 + [v.suspension_rear] * 2
+
+
+def _pack_suspension(
+    w: _Writer, front: SuspensionAxleSpec, rear: SuspensionAxleSpec, geo: Geometry
+) -> None:
+    """[suspension_front], [suspension_rear]: springs, dampers, stops (physics.md §6.1)."""
+    sus = _per_wheel(front, rear)
     clicks = np.array([1.0 + 0.05 * s.damper_clicks for s in sus])  # estimate: +5 % per click
     w["K_S"] = [s.spring_rate_N_per_m for s in sus]
     w["PRELOAD"] = geo.static_spring_force_N
@@ -170,7 +230,9 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["BS_C"] = [s.bump_stop_damping_Ns_per_m for s in sus]
     w["DROOP_K"] = [s.droop_stop_rate_N_per_m for s in sus]
 
-    t = v.tyre
+
+def _pack_tyre(w: _Writer, t: TyreSpec, p_bar: F64, geo: Geometry) -> None:
+    """[tyre] + pressures: TMeasy, vertical stiffness, rolling resistance (physics.md §5.1-5.2)."""
     w["R0"] = t.unloaded_radius_m
     w["TYRE_W"] = t.width_m
     w["J_W"] = t.spin_inertia_kgm2
@@ -182,11 +244,14 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     for key in ("sxm", "sxs", "sym", "sys"):
         w[key.upper()] = getattr(t, key)
     w["V_N"] = t.rolling_speed_regulariser_mps
-    p_bar = np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2)
-    # hard-road rolling resistance f = 0.005 + (1/p)(0.01 + 0.0095 (v/100 km/h)^2) [S68]
-    w["RR_A"] = 0.005 + 0.01 / p_bar
-    w["RR_B"] = 0.0095 / p_bar / (100.0 / 3.6) ** 2
+    # hard-road rolling resistance f = a + b v^2 at each wheel's pressure [S68]
+    rr = [rolling_resistance_coefficients(float(p)) for p in p_bar]
+    w["RR_A"] = [a for a, _ in rr]
+    w["RR_B"] = [b for _, b in rr]
 
+
+def _pack_surfaces(w: _Writer, t: TyreSpec, p_bar: F64) -> None:
+    """Surface table (model.surfaces) + per-wheel Bekker R_c(W) tables (physics.md §5.1, §5.3)."""
     surf = [SURFACE_TABLE[s] for s in SURFACES]
     w["SURF_MU"] = [s.mu_scale for s in surf]
     w["SURF_RR"] = [s.rolling_scale for s in surf]
@@ -210,13 +275,25 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
             )
     w["RC_WMAX"] = w_max
     w["RC_TABLE"] = table.ravel()
-    w["SAND_SPEED_REF"] = 30.0  # estimate: Bekker statics overstate resistance at speed (§5.3)
+    w["SAND_SPEED_REF"] = SAND_SPEED_REF_MPS
 
-    w["AERO_K"] = drag_constant(ambient.air_density_kg_per_m3, v.aero.drag_area_m2)
-    w["LIFT_K"] = drag_constant(ambient.air_density_kg_per_m3, v.aero.lift_area_m2)
+
+def _pack_aero(w: _Writer, aero: AeroSpec, ambient: Ambient) -> None:
+    """[aero] + Ambient: drag and lift constants, headwind (physics.md §9.1)."""
+    w["AERO_K"] = drag_constant(ambient.air_density_kg_per_m3, aero.drag_area_m2)
+    w["LIFT_K"] = drag_constant(ambient.air_density_kg_per_m3, aero.lift_area_m2)
     w["HEADWIND"] = ambient.headwind_mps
 
-    e = v.engine
+
+def _pack_ambient(w: _Writer, ambient: Ambient) -> None:
+    """Ambient: air temperature, density, pressure for the thermal models (physics.md §1.2, §7)."""
+    w["T_AIR"] = ambient.temp_C
+    w["RHO_AIR"] = ambient.air_density_kg_per_m3
+    w["P_AMB"] = ambient.p_Pa
+
+
+def _pack_engine(w: _Writer, e: EngineSpec, cap_W: float) -> None:
+    """[engine] + [restrictor] cap: torque curve, friction, turbo lag (physics.md §1, §2.1-2.2)."""
     n = len(e.torque_curve_rpm)
     if n > N_TABLE:
         raise ValueError(f"engine.torque_curve has {n} points; at most {N_TABLE} supported")
@@ -232,21 +309,23 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["LAG_LOW"], w["LAG_HIGH"] = e.turbo_lag_low_s, e.turbo_lag_high_s
     w["LAG_W_LOW"] = e.turbo_lag_low_rpm * RPM_TO_RADPS
     w["LAG_W_HIGH"] = e.turbo_lag_high_rpm * RPM_TO_RADPS
-    w["P_CAP"] = restrictor_cap_W(v, ambient)
-    w["WILLANS_E"] = v.fuel.willans_efficiency
-    w["FUEL_LHV"] = v.fuel.lhv_MJ_per_kg * 1e6
+    w["P_CAP"] = cap_W
 
-    cv = v.converter
+
+def _pack_converter(w: _Writer, cv: ConverterSpec) -> None:
+    """[converter]: K-factor and torque-ratio tables, lock-up (physics.md §3.2)."""
     w["TC_N"] = len(cv.speed_ratio)
     w["TC_SR"] = cv.speed_ratio
     w["TC_K"] = cv.capacity_factor_radps_per_sqrtNm
     w["TC_TR"] = cv.torque_ratio
     w["LU_CAP"] = cv.lockup_capacity_Nm
     w["LU_MIN_GEAR"] = cv.lockup_min_gear
-    w["LU_MIN_V"] = cv.lockup_min_speed_kmh / 3.6
+    w["LU_MIN_V"] = cv.lockup_min_speed_kmh / KMH_PER_MPS
     w["J_T"] = cv.turbine_inertia_kgm2
 
-    gb = v.gearbox
+
+def _pack_gearbox(w: _Writer, gb: GearboxSpec) -> None:
+    """[gearbox]: ratios, efficiencies, shift schedule (physics.md §3.1, §3.3)."""
     w["N_GEARS"] = gb.n_gears
     w["RATIO"] = gb.ratios
     w["EFF"] = gb.efficiencies
@@ -258,7 +337,9 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["MIN_T_GEAR"] = gb.min_time_in_gear_s
     w["SAND_SLIP"] = gb.sand_slip_hold
 
-    d = v.driveline
+
+def _pack_driveline(w: _Writer, d: DrivelineSpec, gb: GearboxSpec, t: TyreSpec) -> None:
+    """[driveline]: torque split, diff locks, halfshaft stiffness and damping (physics.md §4.1)."""
     w["FRONT_FRAC"] = d.front_torque_fraction
     w["CLOCK_CAP"] = d.centre_lock_torque_Nm * gb.final_drive_ratio  # wheel-referred
     w["FLOCK_CAP"] = d.front_diff_lock_torque_Nm
@@ -274,29 +355,32 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     # modal damping c = 2 zeta sqrt(k J_eq) (physics.md §4.1)
     w["C_HS"] = 2.0 * d.halfshaft_damping_ratio * math.sqrt(d.halfshaft_stiffness_Nm_per_rad * j_eq)
 
+
+def _pack_steering_brakes_limiter(w: _Writer, v: Vehicle) -> None:
+    """[steering], [brakes], [limiter] + wheelbase, track (physics.md §6.3, §8.1, §2.1)."""
     w["MAX_STEER"] = math.radians(v.steering.max_road_wheel_angle_deg)
     w["MAX_STEER_RATE"] = math.radians(v.steering.max_rate_deg_per_s)
-    w["WHEELBASE"] = c.wheelbase_m
-    w["TRACK_F"] = c.track_front_m
-    w["TB_MAX"] = [v.brakes.max_torque_front_Nm] * 2 + [v.brakes.max_torque_rear_Nm] * 2
+    w["WHEELBASE"] = v.chassis.wheelbase_m
+    w["TRACK_F"] = v.chassis.track_front_m
+    w["TB_MAX"] = _per_wheel(v.brakes.max_torque_front_Nm, v.brakes.max_torque_rear_Nm)
     w["ABS_SLIP"] = v.brakes.abs_slip_limit or 0.0
     lim = v.limiter.speed_limit_kmh
-    w["V_LIM"] = lim / 3.6 if lim is not None else 1e9
-    w["V_BAND"] = v.limiter.band_kmh / 3.6
+    w["V_LIM"] = lim / KMH_PER_MPS if lim is not None else 1e9
+    w["V_BAND"] = v.limiter.band_kmh / KMH_PER_MPS
 
-    dr = settings.driver
+
+def _pack_driver(w: _Writer, dr: DriverSpec) -> None:
+    """Settings [driver]: Stanley steering, speed PI, preview, brake gain (physics.md §11)."""
     w["DRV_HEADING_PREVIEW"] = dr.heading_preview_s
     w["DRV_STANLEY_K"] = dr.stanley_gain
     w["DRV_KP"] = dr.speed_kp_per_mps
     w["DRV_KI"] = dr.speed_ki_per_m
     w["DRV_PREVIEW_T"] = dr.preview_time_s
     w["DRV_BRAKE_GAIN"] = dr.brake_gain
-    # ---- thermal (multi-rate, physics.md §7-8), fuel enrichment
-    w["TH_DT"] = settings.thermal_dt_s
-    w["T_AIR"] = ambient.temp_C
-    w["RHO_AIR"] = ambient.air_density_kg_per_m3
-    w["P_AMB"] = ambient.p_Pa
-    cl = v.cooling
+
+
+def _pack_cooling(w: _Writer, cl: CoolingSpec) -> None:
+    """[cooling]: radiator, fans, coolant loop, thermostat, oil, derates (physics.md §7.1)."""
     w["CL_FRAC_FULL"] = cl.coolant_fraction_full_load
     w["CL_FRAC_PART"] = cl.coolant_fraction_part_load
     w["CL_UA_REF"] = cl.radiator_ua_ref_W_per_K
@@ -328,6 +412,11 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["CL_DER_OIL"] = cl.oil_derate_C
     w["CL_MAX_OIL"] = cl.oil_max_C
     w["CL_FLOOR"] = cl.derate_floor
+
+
+def _pack_filters(w: _Writer, v: Vehicle, ambient: Ambient, cap_W: float) -> None:
+    """[cooling] sand filters + [restrictor]: filter loading, intake air flow (physics.md §7.1)."""
+    cl = v.cooling
     w["CL_FK_CLEAN"] = cl.filter_k_clean
     w["CL_FK_PER"] = cl.filter_k_per_loading
     w["CL_IF_AREA"] = cl.intake_filter_area_m2
@@ -336,21 +425,22 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["CL_LOAD_PER_KM"] = [cl.filter_loading_per_km[s] for s in SURFACES]
     # intake air volume flow at the restrictor cap (for the intake filter drop)
     r = v.restrictor
-    cap_w = restrictor_cap_W(v, ambient)
     mdot_air = (
         0.0
-        if math.isinf(cap_w)
-        else cap_w * r.afr_full_load * (r.bsfc_full_load_g_per_kWh / 1000.0 / 3.6e6)
+        if math.isinf(cap_W)
+        else cap_W * r.afr_full_load * (r.bsfc_full_load_g_per_kWh / 1000.0 / _J_PER_KWH)
     )
     w["P_CAP_FLOW"] = mdot_air / ambient.air_density_kg_per_m3
-    bt = v.brake_thermal
-    axle = ["front", "front", "rear", "rear"]
-    w["BR_MASS"] = [getattr(bt, f"disc_mass_{a}_kg") for a in axle]
-    w["BR_DO"] = [getattr(bt, f"disc_diameter_{a}_m") for a in axle]
-    w["BR_DI"] = [getattr(bt, f"ring_inner_diameter_{a}_m") for a in axle]
-    w["BR_FACE_A"] = [bt.face_area_m2(a) for a in axle]  # type: ignore[arg-type]
-    w["BR_VANE_A"] = [bt.face_area_m2(a) * bt.vane_area_ratio for a in axle]  # type: ignore[arg-type]
-    w["BR_VANE_L"] = [bt.vane_length_m(a) for a in axle]  # type: ignore[arg-type]
+
+
+def _pack_brake_thermal(w: _Writer, bt: BrakeThermalSpec) -> None:
+    """[brake_thermal]: disc masses and geometry, vane convection, pad mu(T) (physics.md §8.1)."""
+    w["BR_MASS"] = [getattr(bt, f"disc_mass_{a}_kg") for a in _AXLE]
+    w["BR_DO"] = [getattr(bt, f"disc_diameter_{a}_m") for a in _AXLE]
+    w["BR_DI"] = [getattr(bt, f"ring_inner_diameter_{a}_m") for a in _AXLE]
+    w["BR_FACE_A"] = [bt.face_area_m2(a) for a in _AXLE]
+    w["BR_VANE_A"] = [bt.face_area_m2(a) * bt.vane_area_ratio for a in _AXLE]
+    w["BR_VANE_L"] = [bt.vane_length_m(a) for a in _AXLE]
     w["BR_DH"] = bt.vane_hydraulic_diameter_m
     w["BR_PUMP"] = bt.vane_pump_coeff
     w["BR_CP"] = bt.disc_cp_J_per_kgK
@@ -360,12 +450,21 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["BR_MU_T"] = bt.pad_mu_temp_C
     w["BR_MU"] = bt.pad_mu
     w["BR_MU_NOM"] = bt.pad_mu_nominal
-    w["LAMBDA_FULL"] = v.fuel.lambda_full_load
-    w["ENRICH_START"] = v.fuel.enrichment_start_load
-    w["FUEL_DENSITY"] = v.fuel.density_kg_per_L
-    w["FUEL_LOAD_L"] = v.fuel.fuel_load_L
-    w["TANK_X"] = v.fuel.tank_x_from_cg_m - float(-geo.hub_x_m[0] + v.chassis.cg_to_front_axle_m)
-    fm = v.flight_mode
+
+
+def _pack_fuel(w: _Writer, f: FuelSpec, sprung_cg_x_m: float) -> None:
+    """[fuel]: Willans line, enrichment, density, load, tank position (physics.md §2.3-2.4, §9)."""
+    w["WILLANS_E"] = f.willans_efficiency
+    w["FUEL_LHV"] = f.lhv_MJ_per_kg * 1e6
+    w["LAMBDA_FULL"] = f.lambda_full_load
+    w["ENRICH_START"] = f.enrichment_start_load
+    w["FUEL_DENSITY"] = f.density_kg_per_L
+    w["FUEL_LOAD_L"] = f.fuel_load_L
+    w["TANK_X"] = f.tank_x_from_cg_m - sprung_cg_x_m  # tank from the sprung CG
+
+
+def _pack_flight_mode(w: _Writer, fm: FlightModeSpec) -> None:
+    """[flight_mode]: airborne detection votes, torque strategy, exit (physics.md §4.4)."""
     w["FM_ENABLED"] = 1.0 if fm.enabled else 0.0
     w["FM_IMU_G"] = fm.imu_threshold_g
     w["FM_IMU_TMIN"] = fm.imu_min_time_s
@@ -388,11 +487,47 @@ def build_params(v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage)
     w["FM_RAMP_S"] = fm.ramp_in_s
     w["FM_MATCH_GAIN"] = fm.matching_gain_Nm_per_mps
     w["FM_SLIP_TARGET"] = fm.slip_target
+
+
+def _pack_run(w: _Writer, settings: Settings, stage: Stage) -> None:
+    """Settings + Stage: mode, stage end, time limit, terrain step, rock seed (physics.md §10.1)."""
     w["MODE"] = 0.0
     w["STAGE_END"] = stage.length_m - 1.0
     w["MAX_TIME"] = settings.max_time_s if settings.max_time_s else 0.12 * stage.length_m + 120.0
     w["TERRAIN_DS"] = TERRAIN_STEP_M
     w["ROCK_SEED"] = float(stage.definition.seed % 1_000_003)
+
+
+def build_params(
+    v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage, *, fill: float = 0.0
+) -> F64:
+    """The kernel's parameter array (``layout.PARAM``); ``fill`` goes to slots no packer
+    writes (the unused tails of the engine, converter, gear and pad-mu tables)."""
+    geo = geometry(v)
+    cap_W = restrictor_cap_W(v, ambient)
+    p_bar = _tyre_pressures_bar(v)
+    # the sprung CG's x from the total CG (hub_x[0] is the front axle from the sprung CG)
+    sprung_cg_x = float(-geo.hub_x_m[0] + v.chassis.cg_to_front_axle_m)
+    w = _Writer(fill)
+    _pack_timing(w, settings)
+    _pack_body(w, v, geo)
+    _pack_suspension(w, v.suspension_front, v.suspension_rear, geo)
+    _pack_tyre(w, v.tyre, p_bar, geo)
+    _pack_surfaces(w, v.tyre, p_bar)
+    _pack_aero(w, v.aero, ambient)
+    _pack_ambient(w, ambient)
+    _pack_engine(w, v.engine, cap_W)
+    _pack_converter(w, v.converter)
+    _pack_gearbox(w, v.gearbox)
+    _pack_driveline(w, v.driveline, v.gearbox, v.tyre)
+    _pack_steering_brakes_limiter(w, v)
+    _pack_driver(w, settings.driver)
+    _pack_cooling(w, v.cooling)
+    _pack_filters(w, v, ambient, cap_W)
+    _pack_brake_thermal(w, v.brake_thermal)
+    _pack_fuel(w, v.fuel, sprung_cg_x)
+    _pack_flight_mode(w, v.flight_mode)
+    _pack_run(w, settings, stage)
     return w.p
 
 
@@ -419,7 +554,7 @@ def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArr
     if abs(cl.step_m - 1.0) > 1e-9:
         raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
     limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
-    v_lim = (v.limiter.speed_limit_kmh or 400.0) / 3.6 - 1.0
+    v_lim = (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS - 1.0
     vt = target_speed_profile(
         cl.curvature_1pm,
         stage.surface_code,
@@ -488,4 +623,8 @@ def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0)
     bt = v.brake_thermal
     mu0 = float(np.interp(t_air + 20.0, bt.pad_mu_temp_C, bt.pad_mu))
     s[STATE["MU_PAD"] : STATE["MU_PAD"] + 4] = mu0
+    # mass properties at the start line; the thermal step moves them as fuel burns
+    for name, size in (("M_TOTAL", 1), ("M_SPRUNG", 1), ("IYY", 1), ("IZZ", 1), ("CX", 4)):
+        s[STATE[name] : STATE[name] + size] = params[PARAM[name] : PARAM[name] + size]
+    s[STATE["TANK_X"]] = params[PARAM["TANK_X"]]
     return s

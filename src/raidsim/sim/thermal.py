@@ -159,19 +159,19 @@ def brake_disc_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> No
 
 
 @kernel_part
-def fuel_mass_step(S: np.ndarray, P: np.ndarray) -> None:
+def fuel_mass_step(S: np.ndarray) -> None:
     """Fuel leaves the sprung mass from the tank: the sprung CG moves away from the tank
     (hub offsets are measured from it) and the tank's m x^2 leaves pitch and yaw inertia."""
     dm = S[ix.S_ACC_FUEL]
-    x_tank = P[ix.P_TANK_X]
-    shift = -dm * x_tank / (P[ix.P_M_SPRUNG] - dm)
+    x_tank = S[ix.S_TANK_X]
+    shift = -dm * x_tank / (S[ix.S_M_SPRUNG] - dm)
     for i in range(4):
-        P[ix.P_CX + i] -= shift
-    P[ix.P_TANK_X] -= shift
-    P[ix.P_IYY] -= dm * x_tank * x_tank
-    P[ix.P_IZZ] -= dm * x_tank * x_tank
-    P[ix.P_M_TOTAL] -= dm
-    P[ix.P_M_SPRUNG] -= dm
+        S[ix.S_CX + i] -= shift
+    S[ix.S_TANK_X] -= shift
+    S[ix.S_IYY] -= dm * x_tank * x_tank
+    S[ix.S_IZZ] -= dm * x_tank * x_tank
+    S[ix.S_M_TOTAL] -= dm
+    S[ix.S_M_SPRUNG] -= dm
 
 
 @kernel_part
@@ -183,7 +183,7 @@ def thermal_step(S: np.ndarray, P: np.ndarray, speed: float, surface: int) -> No
     cooling_step(S, P, speed, dt)
     intake_filter_step(S, P, speed, dt, surface)
     brake_disc_step(S, P, speed, dt)
-    fuel_mass_step(S, P)
+    fuel_mass_step(S)
     S[ix.S_ACC_FUEL] = 0.0
     S[ix.S_ACC_LOAD] = 0.0
     S[ix.S_ACC_SLIP] = 0.0

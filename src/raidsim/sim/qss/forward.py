@@ -89,6 +89,7 @@ def full_load_at(tables: tuple, v: float) -> tuple[int, int, float, float, float
 
 @njit(cache=True)
 def resistance_N(
+    S: np.ndarray,
     P: np.ndarray,
     surface_table: np.ndarray,
     wheel_load_N: np.ndarray,
@@ -103,7 +104,7 @@ def resistance_N(
             P[ix.P_RR_A + w], P[ix.P_RR_B + w], v, P[ix.P_SURF_RR + sc], wheel_load_N[w]
         )
     f += surface_table[SURF_COMPACTION, sc] * sand_speed_factor(v, P[ix.P_SAND_SPEED_REF])
-    f += P[ix.P_M_TOTAL] * P[ix.P_G] * sin_grade
+    f += S[ix.S_M_TOTAL] * P[ix.P_G] * sin_grade
     return f + drag_along_N(v, P[ix.P_HEADWIND], P[ix.P_AERO_K])
 
 
@@ -264,7 +265,7 @@ def forward_pass(
         fuel_step = fuel
         sc = surf[i]
         best, k, fr, f_best, m_eff = full_load_at(tables, v)
-        f_res = resistance_N(P, surface_table, wheel_load_N, sc, v, sin_grade[i])
+        f_res = resistance_N(S, P, surface_table, wheel_load_N, sc, v, sin_grade[i])
         eta_s = surface_table[SURF_EFFICIENCY, sc]
         f_drive = min(f_best * scale * eta_s, surface_table[SURF_TRACTION, sc])
         acc = (f_drive - f_res) / m_eff

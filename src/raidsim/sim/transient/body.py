@@ -69,7 +69,6 @@ def body_loads(
     W: np.ndarray,
     rot: tuple,  # type: ignore[type-arg]
     vel: tuple,  # type: ignore[type-arg]
-    m_tot: float,
     reaction_Nm: float,
 ) -> tuple[float, float, float, float, float, float]:
     """Horizontal force (world), vertical suspension force + lift and body-frame
@@ -93,6 +92,7 @@ def body_loads(
         dxm += mu_i * W[ix.W_RWX, i]
         dym += mu_i * W[ix.W_RWY, i]
         dzm += mu_i * (S[ix.S_ZU + i] - S[ix.S_Z])
+    m_tot = S[ix.S_M_TOTAL]
     dxm /= m_tot
     dym /= m_tot
     dzm /= m_tot
@@ -137,7 +137,6 @@ def integrate_body(
     P: np.ndarray,
     loads: tuple,  # type: ignore[type-arg]
     vel: tuple,  # type: ignore[type-arg]
-    masses: tuple,  # type: ignore[type-arg]
     hk: float,
 ) -> tuple[float, float, float]:
     """Semi-implicit Euler: velocities (world translation, Euler's equations), then
@@ -147,7 +146,8 @@ def integrate_body(
     g = P[ix.P_G]
     fx_tot, fy_tot, fz_body, mbx, mby, mbz = loads
     vx, vy, vz, p, q, r = vel
-    m_tot, m_s = masses
+    m_tot = S[ix.S_M_TOTAL]
+    m_s = S[ix.S_M_SPRUNG]
     ax_w = fx_tot / m_tot
     ay_w = fy_tot / m_tot
     az_s = fz_body / m_s
@@ -155,7 +155,7 @@ def integrate_body(
     S[ix.S_VY] = vy + hk * ay_w
     S[ix.S_VZ] = vz + hk * (az_s - g)
     S[ix.S_P], S[ix.S_Q], S[ix.S_R] = euler_rate_update(
-        p, q, r, mbx, mby, mbz, P[ix.P_IXX], P[ix.P_IYY], P[ix.P_IZZ], hk
+        p, q, r, mbx, mby, mbz, P[ix.P_IXX], S[ix.S_IYY], S[ix.S_IZZ], hk
     )
     S[ix.S_X] += h * S[ix.S_VX]
     S[ix.S_Y] += h * S[ix.S_VY]

@@ -114,7 +114,7 @@ def controller_update(
             speed,
             rx,
             ry,
-            P[ix.P_CX],
+            S[ix.S_CX],
             P[ix.P_DRV_HEADING_PREVIEW],
             P[ix.P_DRV_STANLEY_K],
             P[ix.P_WHEELBASE],

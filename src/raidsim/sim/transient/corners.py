@@ -183,7 +183,7 @@ def corner(
     h = P[ix.P_DT]
     r00, r01, r02, r10, r11, r12, r20, r21, r22 = rot
     vx, vy, vz, wx, wy, wz, speed, s_cg, n_cg, tx, ty = frame
-    cx = P[ix.P_CX + i]
+    cx = S[ix.S_CX + i]
     cy = P[ix.P_CY + i]
     cz = P[ix.P_CZ + i]
     ox = r00 * cx + r01 * cy + r02 * cz

@@ -83,7 +83,7 @@ def write_row(
     row[ix.C_FILTER_LOADING] = S[ix.S_FILTER_LOAD]
     row[ix.C_DERATE_FACTOR] = S[ix.S_DERATE]
     row[ix.C_FUEL_L] = P[ix.P_FUEL_LOAD_L] - S[ix.S_FUEL_USED] / P[ix.P_FUEL_DENSITY]
-    row[ix.C_MASS_KG] = P[ix.P_M_TOTAL]
+    row[ix.C_MASS_KG] = S[ix.S_M_TOTAL]
     row[ix.C_ENERGY_DISSIPATED_J] = S[ix.S_E_DISSIPATED]
     contact = A[ix.A_CONTACT]
     row[ix.C_WHEELS_IN_CONTACT] = contact

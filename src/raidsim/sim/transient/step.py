@@ -90,7 +90,6 @@ def advance(
     h = P[ix.P_DT]
     sample_every = int(P[ix.P_SAMPLE_EVERY])
     mode = int(P[ix.P_MODE])
-    masses = (P[ix.P_M_TOTAL], P[ix.P_M_SPRUNG])
     rx, ry, rz, surface, plan, fh, cross, rock = route
     terrain = (rz, fh, cross, rock)
     samples = 0
@@ -134,8 +133,8 @@ def advance(
         if S[ix.S_THERMAL_TIMER] >= P[ix.P_TH_DT] - 1e-12:
             sc = int(surface[min(max(int(s_cg), 0), surface.shape[0] - 1)])
             thermal_step(S, P, speed, sc)
-        loads = body_loads(S, P, W, rot, (vx, vy, cps, sps), masses[0], t_hs_sum + sg_react)
-        ax_w, ay_w, az_s = integrate_body(S, P, loads, (vx, vy, vz, p, q, r), masses, hk)
+        loads = body_loads(S, P, W, rot, (vx, vy, cps, sps), t_hs_sum + sg_react)
+        ax_w, ay_w, az_s = integrate_body(S, P, loads, (vx, vy, vz, p, q, r), hk)
         wheel_states_update(S, P, W, hk)
         S[ix.S_OMEGA_E] = w_e_new
         S[ix.S_OMEGA_T] = w_t_new

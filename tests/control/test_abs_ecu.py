@@ -1,0 +1,69 @@
+"""ABS release and the ECU's limiter and idle throttle factors (control.abs, .ecu)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from raidsim.control.abs import ABS_RELEASE_SLIP, abs_brake_scale
+from raidsim.control.ecu import (
+    IDLE_GAIN_PER_RADPS,
+    IDLE_MAX_THROTTLE,
+    REV_LIMIT_BAND,
+    idle_throttle,
+    rev_limiter_factor,
+    speed_limiter_factor,
+)
+
+
+def test_abs_release_is_linear_beyond_the_limit() -> None:
+    """Factor 1 within the slip limit, 1 - (|s| - s_lim) / 0.08 beyond, 0 at s_lim + 0.08."""
+    lim = 0.12
+    assert abs_brake_scale(0.0, lim) == 1.0
+    assert abs_brake_scale(-0.1, lim) == 1.0
+    assert abs_brake_scale(-lim, lim) == 1.0
+    assert abs_brake_scale(-(lim + 0.5 * ABS_RELEASE_SLIP), lim) == pytest.approx(0.5)
+    assert abs_brake_scale(-(lim + ABS_RELEASE_SLIP), lim) == pytest.approx(0.0, abs=1e-12)
+    assert abs_brake_scale(-1.0, lim) == 0.0
+    assert abs_brake_scale(0.5, lim) == 1.0  # driving slip: no release
+    assert abs_brake_scale(-1.0, 0.0) == 1.0  # limit 0: ABS off
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-1.0, 1.0), st.floats(0.01, 0.3))
+def test_abs_scale_is_bounded_and_monotone(s: float, lim: float) -> None:
+    """0 <= factor <= 1, and more lock never gives more brake."""
+    f = abs_brake_scale(s, lim)
+    assert 0.0 <= f <= 1.0
+    assert abs_brake_scale(s - 0.01, lim) <= f
+
+
+def test_speed_limiter_factor() -> None:
+    """min(1, max(0, (v_lim - v) / band)): 1 below v_lim - band, 1/2 mid band, 0 at v_lim."""
+    assert speed_limiter_factor(50.0, 40.0, 2.0) == 1.0
+    assert speed_limiter_factor(50.0, 48.0, 2.0) == 1.0
+    assert speed_limiter_factor(50.0, 49.0, 2.0) == pytest.approx(0.5)
+    assert speed_limiter_factor(50.0, 50.0, 2.0) == 0.0
+    assert speed_limiter_factor(50.0, 55.0, 2.0) == 0.0
+
+
+def test_rev_limiter_factor() -> None:
+    """Falls from 1 to 0 over the last 1 % of the rev limit."""
+    lim = 700.0
+    assert REV_LIMIT_BAND == 0.01
+    assert rev_limiter_factor(lim, 0.98 * lim) == 1.0
+    assert rev_limiter_factor(lim, 0.99 * lim) == pytest.approx(1.0)
+    assert rev_limiter_factor(lim, 0.995 * lim) == pytest.approx(0.5)
+    assert rev_limiter_factor(lim, lim) == 0.0
+    assert rev_limiter_factor(lim, 1.1 * lim) == 0.0
+
+
+def test_idle_throttle() -> None:
+    """k (w_idle - w) below idle, capped; nothing at or above idle."""
+    idle = 80.0
+    assert idle_throttle(idle, 100.0) == 0.0
+    assert idle_throttle(idle, idle) == 0.0
+    assert idle_throttle(idle, 70.0) == pytest.approx(10.0 * IDLE_GAIN_PER_RADPS)
+    assert idle_throttle(idle, 0.0) == pytest.approx(min(IDLE_MAX_THROTTLE, 80.0 * 0.004))
+    assert idle_throttle(idle, -1000.0) == IDLE_MAX_THROTTLE
