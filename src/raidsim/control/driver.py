@@ -12,6 +12,8 @@ from numba import njit
 STANLEY_SOFTENING_MPS = 2.0
 #: anti-windup bound of the speed integral, m
 SPEED_INTEGRAL_LIMIT_M = 20.0
+#: a load spike counts as a landing while the body comes down faster than this, m/s
+LANDING_SINK_MPS = 1.0
 
 
 @njit(cache=True)
@@ -61,6 +63,49 @@ def stanley_steer_rad(
     psi_e = wrap_angle_rad(h1 - yaw_rad)
     d_cmd = psi_e + math.atan(-gain * e_f / (speed_mps + STANLEY_SOFTENING_MPS)) + wheelbase_m * kap
     return min(max_steer_rad, max(-max_steer_rad, d_cmd))
+
+
+@njit(cache=True)
+def crew_pace(
+    pace: float,
+    offset_m: float,
+    specific_force_mps2: float,
+    sink_mps: float,
+    g_mps2: float,
+    dt_s: float,
+    tolerance_m: float,
+    slowdown_per_m: float,
+    min_pace: float,
+    recovery_per_s: float,
+    hard_landing_g: float,
+    hard_landing_pace: float,
+    sliding: bool,
+    slide_pace: float,
+) -> float:
+    """How hard the crew pushes, as a factor on the speed plan: they back off at once
+    when the car runs wide of its line (1 - k (|n| - n_tol), never below the minimum),
+    lands hard (specific force above the hard-landing g while coming down at more than
+    LANDING_SINK_MPS: a take-off ramp's compression is not a landing) or slides, and
+    regain pace gradually (at most ``recovery_per_s`` per second)."""
+    target = 1.0 - slowdown_per_m * max(0.0, abs(offset_m) - tolerance_m)
+    if specific_force_mps2 > hard_landing_g * g_mps2 and sink_mps > LANDING_SINK_MPS:
+        target = min(target, hard_landing_pace)
+    if sliding:
+        target = min(target, slide_pace)
+    target = max(min_pace, target)
+    if target < pace:
+        return target
+    return min(target, pace + recovery_per_s * dt_s)
+
+
+@njit(cache=True)
+def body_slip_angle_rad(vx_mps: float, vy_mps: float, cos_yaw: float, sin_yaw: float) -> float:
+    """Angle between the body's x axis and its horizontal velocity (beta), 0 at rest."""
+    v_long = vx_mps * cos_yaw + vy_mps * sin_yaw
+    v_lat = -vx_mps * sin_yaw + vy_mps * cos_yaw
+    if abs(v_long) + abs(v_lat) < 1e-6:
+        return 0.0
+    return math.atan2(v_lat, abs(v_long))
 
 
 @njit(cache=True)

@@ -89,6 +89,56 @@ class DriverSpec(_S):
     brake_gain: float = Field(default=0.6, gt=0.0, le=5.0)
     preview_time_s: float = Field(default=0.6, ge=0.0, le=5.0)
     curvature_smoothing_m: float = Field(default=20.0, ge=1.0, le=200.0)
+    # the crew backs off when the car runs wide of its line, slides or lands hard from a
+    # real flight, and builds the pace back up gradually (estimates: a crew lifts within
+    # a car width of the line and regains full pace over ~5 s; whoops give 3-5 g hops
+    # of < 0.3 s that crews drive through; checked on seeds 0-31 of the default stage
+    # and 20 km of whoops without Flight Mode false triggers, tests/sim/
+    # test_lost_control.py and tests/control/test_flight_mode.py)
+    offline_tolerance_m: float = Field(
+        default=1.5, ge=0.0, le=20.0, description="lateral offset the crew ignores, m"
+    )
+    offline_slowdown_per_m: float = Field(
+        default=0.08, ge=0.0, le=1.0, description="pace lost per metre beyond the tolerance"
+    )
+    min_pace: float = Field(default=0.55, gt=0.1, le=1.0, description="lowest pace factor")
+    pace_recovery_per_s: float = Field(
+        default=0.1, gt=0.0, le=10.0, description="pace regained per second"
+    )
+    hard_landing_g: float = Field(
+        default=3.0, gt=1.0, le=20.0, description="specific force counted as a hard landing, g"
+    )
+    hard_landing_air_s: float = Field(
+        default=0.4, ge=0.0, le=10.0, description="flight before a landing counts as hard, s"
+    )
+    hard_landing_pace: float = Field(
+        default=0.8, gt=0.1, le=1.0, description="pace right after a hard landing"
+    )
+    slide_angle_deg: float = Field(
+        default=12.0, gt=1.0, le=60.0, description="body slip angle the crew counts as a slide"
+    )
+    slide_pace: float = Field(default=0.7, gt=0.1, le=1.0, description="pace after a slide")
+
+
+class LostControlSpec(_S):
+    """When the twin stops a run as out of control (exit 3 with a diagnostic): the car
+    left the route, drives against it or spins, or makes no progress along it."""
+
+    max_offset_m: float = Field(
+        default=10.0, gt=0.5, le=500.0, description="largest lateral offset from the route, m"
+    )
+    max_heading_error_deg: float = Field(
+        default=100.0, gt=10.0, le=180.0, description="travel direction vs route, deg"
+    )
+    heading_error_time_s: float = Field(
+        default=2.0, gt=0.0, le=60.0, description="how long the heading error may last, s"
+    )
+    progress_window_s: float = Field(
+        default=60.0, gt=1.0, le=3600.0, description="window of the progress check, s"
+    )
+    min_progress_m: float = Field(
+        default=50.0, ge=0.0, le=10000.0, description="least route distance per window, m"
+    )
 
 
 class Settings(_S):
@@ -99,3 +149,4 @@ class Settings(_S):
     thermal_dt_s: float = Field(default=0.1, gt=1e-3, le=2.0, description="multi-rate step")
     max_time_s: float | None = Field(default=None, gt=0, description="default: 6 s per 100 m")
     driver: DriverSpec = Field(default_factory=DriverSpec)
+    lost_control: LostControlSpec = Field(default_factory=LostControlSpec)

@@ -107,6 +107,13 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("IZZ", 1),  # pitch and yaw inertia, kg m^2
     ("CX", 4),  # hub x from the sprung CG, body frame, m
     ("TANK_X", 1),  # fuel tank x from the sprung CG, m
+    ("CREW_PACE", 1),  # the crew's pace factor on the speed plan (1 = full)
+    ("HEADING_ERR_T", 1),  # time the travel direction has been off the route's, s
+    ("PROGRESS_S", 1),
+    ("PROGRESS_T", 1),  # route distance and time at the last progress check, m, s
+    ("LOST_CONTROL", 1),  # why the run stopped out of control (LOST_CONTROL_CAUSES)
+    ("AIR_T", 1),  # time with no tyre on the ground, s
+    ("LAST_AIR_T", 1),  # length of the last flight, fading at 1 s/s after touchdown, s
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
@@ -235,6 +242,20 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("DRV_KI", 1),
     ("DRV_PREVIEW_T", 1),
     ("DRV_BRAKE_GAIN", 1),
+    ("PACE_TOL", 1),
+    ("PACE_GAIN", 1),
+    ("PACE_MIN", 1),
+    ("PACE_RECOVERY", 1),
+    ("PACE_LANDING_G", 1),
+    ("PACE_LANDING", 1),
+    ("PACE_SLIDE_BETA", 1),
+    ("PACE_SLIDE", 1),
+    ("PACE_LANDING_AIR_T", 1),
+    ("LC_MAX_OFFSET", 1),
+    ("LC_MAX_HEADING", 1),
+    ("LC_HEADING_T", 1),
+    ("LC_PROGRESS_T", 1),
+    ("LC_MIN_PROGRESS", 1),
     ("TH_DT", 1),
     ("T_AIR", 1),
     ("RHO_AIR", 1),
@@ -319,7 +340,7 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("FM_RAMP_S", 1),
     ("FM_MATCH_GAIN", 1),
     ("FM_SLIP_TARGET", 1),
-    ("MODE", 1),  # 0 = driver, 1 = open loop (pedals/steer/gear held as set in the state)
+    ("MODE", 1),  # kernel mode, see MODES
     ("STAGE_END", 1),
     ("MAX_TIME", 1),
     ("TERRAIN_DS", 1),
@@ -445,6 +466,20 @@ STATUS_DIVERGED = 2
 STATUS_TIMEOUT = 3
 STATUS_STUCK = 4
 STATUS_LAYOUT_MISMATCH = 5
+STATUS_LOST_CONTROL = 6
+#: kernel modes (PARAM["MODE"]): who drives
+MODES = {
+    0: "driver: steering, pedals and TCU (stage runs)",
+    1: "open loop: pedals and steering held as set in the state, TCU shifts",
+    2: "held: pedals, steering and gear held as set in the state",
+    3: "speed hold: the driver's PI holds the plan speed, steering fixed, TCU shifts",
+}
+#: LOST_CONTROL state codes: why a run was stopped as out of control
+LOST_CONTROL_CAUSES = {
+    1: "left the route",
+    2: "travelling against the route or spinning",
+    3: "no progress along the route",
+}
 STATUS = {
     "RUNNING": STATUS_RUNNING,
     "FINISHED": STATUS_FINISHED,
@@ -452,6 +487,7 @@ STATUS = {
     "TIMEOUT": STATUS_TIMEOUT,
     "STUCK": STATUS_STUCK,
     "LAYOUT_MISMATCH": STATUS_LAYOUT_MISMATCH,
+    "LOST_CONTROL": STATUS_LOST_CONTROL,
 }
 
 

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from raidsim.control.speed_profile import target_speed_profile
 from raidsim.model.ambient import Ambient
 from raidsim.model.flight_mode import FlightModeSpec
-from raidsim.model.settings import DriverSpec, Settings
+from raidsim.model.settings import DriverSpec, LostControlSpec, Settings
 from raidsim.model.surfaces import SURFACE_TABLE
 from raidsim.model.vehicle import (
     AeroSpec,
@@ -377,6 +377,25 @@ def _pack_driver(w: _Writer, dr: DriverSpec) -> None:
     w["DRV_KI"] = dr.speed_ki_per_m
     w["DRV_PREVIEW_T"] = dr.preview_time_s
     w["DRV_BRAKE_GAIN"] = dr.brake_gain
+    w["PACE_TOL"] = dr.offline_tolerance_m
+    w["PACE_GAIN"] = dr.offline_slowdown_per_m
+    w["PACE_MIN"] = dr.min_pace
+    w["PACE_RECOVERY"] = dr.pace_recovery_per_s
+    w["PACE_LANDING_G"] = dr.hard_landing_g
+    w["PACE_LANDING"] = dr.hard_landing_pace
+    w["PACE_SLIDE_BETA"] = math.radians(dr.slide_angle_deg)
+    w["PACE_SLIDE"] = dr.slide_pace
+    w["PACE_LANDING_AIR_T"] = dr.hard_landing_air_s
+
+
+def _pack_lost_control(w: _Writer, lc: LostControlSpec) -> None:
+    """Settings [lost_control]: when the run stops as out of control (docs/design.md
+    "Edges")."""
+    w["LC_MAX_OFFSET"] = lc.max_offset_m
+    w["LC_MAX_HEADING"] = math.radians(lc.max_heading_error_deg)
+    w["LC_HEADING_T"] = lc.heading_error_time_s
+    w["LC_PROGRESS_T"] = lc.progress_window_s
+    w["LC_MIN_PROGRESS"] = lc.min_progress_m
 
 
 def _pack_cooling(w: _Writer, cl: CoolingSpec) -> None:
@@ -522,6 +541,7 @@ def build_params(
     _pack_driveline(w, v.driveline, v.gearbox, v.tyre)
     _pack_steering_brakes_limiter(w, v)
     _pack_driver(w, settings.driver)
+    _pack_lost_control(w, settings.lost_control)
     _pack_cooling(w, v.cooling)
     _pack_filters(w, v, ambient, cap_W)
     _pack_brake_thermal(w, v.brake_thermal)
@@ -627,4 +647,5 @@ def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0)
     for name, size in (("M_TOTAL", 1), ("M_SPRUNG", 1), ("IYY", 1), ("IZZ", 1), ("CX", 4)):
         s[STATE[name] : STATE[name] + size] = params[PARAM[name] : PARAM[name] + size]
     s[STATE["TANK_X"]] = params[PARAM["TANK_X"]]
+    s[STATE["CREW_PACE"]] = 1.0
     return s

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from raidsim.control.driver import pi_pedals, rate_limited, stanley_steer_rad
+from raidsim.control.driver import (
+    body_slip_angle_rad,
+    crew_pace,
+    pi_pedals,
+    rate_limited,
+    stanley_steer_rad,
+)
 from raidsim.control.tcu import (
     DOWNSHIFT_REV_MARGIN,
     lockup_command,
@@ -102,7 +108,27 @@ def controller_update(
     cdt = S[ix.S_CTRL_TIMER]
     S[ix.S_CTRL_TIMER] = 0.0
     mode = int(P[ix.P_MODE])
-    v_target = previewed_target_mps(plan, s_cg, speed, P[ix.P_DRV_PREVIEW_T])
+    sliding = (
+        abs(body_slip_angle_rad(S[ix.S_VX], S[ix.S_VY], cos_yaw, sin_yaw)) > P[ix.P_PACE_SLIDE_BETA]
+    )
+    if mode == 0:
+        S[ix.S_CREW_PACE] = crew_pace(
+            S[ix.S_CREW_PACE],
+            S[ix.S_N_ROUTE],
+            S[ix.S_SF_MAG],
+            -S[ix.S_VZ] if S[ix.S_LAST_AIR_T] >= P[ix.P_PACE_LANDING_AIR_T] else 0.0,
+            P[ix.P_G],
+            cdt,
+            P[ix.P_PACE_TOL],
+            P[ix.P_PACE_GAIN],
+            P[ix.P_PACE_MIN],
+            P[ix.P_PACE_RECOVERY],
+            P[ix.P_PACE_LANDING_G],
+            P[ix.P_PACE_LANDING],
+            sliding,
+            P[ix.P_PACE_SLIDE],
+        )
+    v_target = S[ix.S_CREW_PACE] * previewed_target_mps(plan, s_cg, speed, P[ix.P_DRV_PREVIEW_T])
     if mode == 0:
         d_cmd = stanley_steer_rad(
             S[ix.S_X],
@@ -130,6 +156,12 @@ def controller_update(
             P[ix.P_DRV_BRAKE_GAIN],
             cdt,
         )
+        if sliding and mode == 0:
+            # a crew catching a slide: off the throttle, off the brakes, let it roll
+            thr = 0.0
+            brk = 0.0
+        if S[ix.S_FM_STATE] > 0.5:
+            brk = 0.0  # no braking in the air or on the landing ramp-in (locked wheels land hard)
         S[ix.S_SPEED_INT] = integ
         S[ix.S_THROTTLE] = thr
         S[ix.S_BRAKE] = brk

@@ -1,44 +1,55 @@
 """Drive the Numba kernel chunk by chunk: progress, telemetry streaming, diagnostics.
 
 ``TransientModel`` holds the flat arrays (state, parameters, route) and advances them;
-``simulate`` runs a whole stage, streaming each chunk to ``telemetry.parquet`` and
-returning a :class:`Run` with the telemetry and a summary.
+``simulate`` runs a whole stage: each chunk's rows feed the summary (maxima and landings,
+accumulated from the full-rate rows) and either the compact ``telemetry.parquet`` writer
+(:mod:`raidsim.io.telemetry`; memory does not grow with the stage) or, without an output
+directory, the in-memory float64 frame. It returns a :class:`Run`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 import raidsim.sim.transient.step as kernel
-from raidsim.errors import RaidsimError, SimulationDiverged
+from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
+from raidsim.io.telemetry import (
+    ChannelFormat,
+    FrameTelemetry,
+    TelemetryFile,
+    TelemetrySource,
+    TelemetryWriter,
+    channel_stride,
+)
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim.jit import recompile
-from raidsim.sim.landings import analyse_landings
+from raidsim.sim.landings import LANDING_CHANNELS, LandingReport, LandingTracker
 from raidsim.sim.layout import (
+    CH,
     CHANNEL_NAMES,
     CHANNELS,
+    LOST_CONTROL_CAUSES,
     N_CH,
     PARAM,
     STATE,
     STATUS_DIVERGED,
     STATUS_FINISHED,
     STATUS_LAYOUT_MISMATCH,
+    STATUS_LOST_CONTROL,
     STATUS_STUCK,
     STATUS_TIMEOUT,
 )
@@ -59,6 +70,23 @@ def state_name(index: int) -> str:
 
 class SimulationStopped(RaidsimError):
     """The run ended before the finish (time limit or the car is stuck)."""
+
+
+class LostControl(SimulationStopped):
+    """The car lost control (left the route, spun or drives against it, or made no
+    progress): the run stops rather than report a finish."""
+
+
+def lost_control_diagnostic(model: TransientModel) -> str:
+    """What the supervisor saw when it stopped the run: time, km, cause, offset, speed,
+    yaw rate."""
+    cause = LOST_CONTROL_CAUSES.get(int(model["LOST_CONTROL"]), "unknown")
+    speed_kmh = math.hypot(model["VX"], model["VY"]) * 3.6
+    return (
+        f"lost control at t={model.time_s:.1f} s, km {model['S_ROUTE'] / 1000.0:.3f}: "
+        f"{cause} (lateral offset {model['N_ROUTE']:+.1f} m, speed {speed_kmh:.0f} km/h, "
+        f"yaw rate {model['R']:+.2f} rad/s, crew pace {model['CREW_PACE']:.2f})"
+    )
 
 
 class TransientModel:
@@ -125,44 +153,150 @@ class TransientModel:
         return {name: rows[:, i].copy() for i, name in enumerate(CHANNEL_NAMES)}
 
 
-@dataclass
 class Run:
-    """Result of a transient stage run."""
+    """Result of a transient stage run.
 
-    telemetry: pl.DataFrame
-    summary: dict[str, Any]
-    out_dir: Path | None = None
-    units: dict[str, str] = field(default_factory=dict)
+    ``telemetry``: the polars frame of every channel. A run made without ``out_dir`` holds it
+    in memory (every channel float64 at the sample rate, as the kernel produced it); a run
+    written to ``out_dir`` reads it from ``telemetry.parquet`` on first access (the compact
+    file: per-channel rates and dtypes, slow channels null between their samples).
+    Streaming readers (report, exports) use :attr:`source` and never load the whole frame.
+    """
+
+    def __init__(
+        self,
+        telemetry: pl.DataFrame | None = None,
+        summary: dict[str, Any] | None = None,
+        out_dir: Path | None = None,
+        units: dict[str, str] | None = None,
+        rates_hz: dict[str, float] | None = None,
+        landings: LandingReport | None = None,
+    ) -> None:
+        self._frame = telemetry
+        self.summary: dict[str, Any] = summary if summary is not None else {}
+        self.out_dir = out_dir
+        self.units: dict[str, str] = units if units is not None else {}
+        self.rates_hz: dict[str, float] = rates_hz if rates_hz is not None else {}
+        self.landings = landings
+
+    @property
+    def telemetry_path(self) -> Path | None:
+        """``out_dir/telemetry.parquet`` when the run wrote one."""
+        if self.out_dir is None:
+            return None
+        path = self.out_dir / TELEMETRY_FILE
+        return path if path.is_file() else None
+
+    @property
+    def telemetry(self) -> pl.DataFrame:
+        if self._frame is None:
+            path = self.telemetry_path
+            if path is None:
+                raise RaidsimError("this run kept no telemetry (no out_dir and no frame)")
+            self._frame = TelemetryFile(path).frame()
+        return self._frame
+
+    @property
+    def source(self) -> TelemetrySource:
+        """The telemetry as a streaming source: the file when there is one."""
+        path = self.telemetry_path
+        if path is not None and self._frame is None:
+            return TelemetryFile(path)
+        return FrameTelemetry(self.telemetry, self.units, self.rates_hz or None)
 
 
-def _schema() -> pa.Schema:
-    meta = {
-        b"raidsim.units": json.dumps({c.name: c.unit for c in CHANNELS}).encode(),
-        b"raidsim.descriptions": json.dumps({c.name: c.description for c in CHANNELS}).encode(),
-    }
-    fields = [
-        pa.field(
-            c.name,
-            pa.float64(),
-            metadata={b"unit": c.unit.encode(), b"description": c.description.encode()},
-        )
+TELEMETRY_FILE = "telemetry.parquet"
+SUMMARY_FILE = "summary.json"
+#: channels whose sample rate is the grid itself (readers pair every sample with them)
+GRID_CHANNELS = ("time_s", "distance_m")
+
+
+def channel_formats(
+    sample_rate_hz: float, channel_rates: Mapping[str, float] | None = None
+) -> tuple[float, list[ChannelFormat]]:
+    """The sample grid (Hz) and the stored format of every layout channel.
+
+    A channel's rate is its ``Channel.rate_hz`` (``None``: ``sample_rate_hz``), capped at
+    ``sample_rate_hz``, unless ``channel_rates`` names it (``fnmatch`` patterns such as
+    ``brake_disc_C_*``, later entries win). The grid is the fastest rate asked for; every
+    rate must divide it, and ``time_s``/``distance_m`` are always on the grid. Raises
+    :class:`ConfigError` naming the channel or pattern.
+    """
+    rates: dict[str, float] = {
+        c.name: min(c.rate_hz, sample_rate_hz) if c.rate_hz is not None else sample_rate_hz
         for c in CHANNELS
-    ]
-    return pa.schema(fields, metadata=meta)
+    }
+    for pattern, rate in (channel_rates or {}).items():
+        names = [n for n in CHANNEL_NAMES if fnmatch.fnmatchcase(n, pattern)]
+        if not names:
+            raise ConfigError(
+                f"--channel-rate {pattern}={rate:g}: no channel matches '{pattern}' "
+                f"(channels: {', '.join(CHANNEL_NAMES[:6])} ...; see telemetry.parquet)"
+            )
+        if not (math.isfinite(rate) and 0 < rate <= MAX_RATE_HZ):
+            raise ConfigError(
+                f"--channel-rate {pattern}={rate:g}: the rate must be between 0 and "
+                f"{MAX_RATE_HZ:g} Hz"
+            )
+        for n in names:
+            rates[n] = float(rate)
+    grid = max(sample_rate_hz, *rates.values())
+    for n in GRID_CHANNELS:
+        if rates[n] != sample_rate_hz and rates[n] != grid:
+            raise ConfigError(
+                f"--channel-rate {n}={rates[n]:g}: {n} is the sample grid; it is stored at "
+                f"the fastest rate ({grid:g} Hz)"
+            )
+        rates[n] = grid
+    formats = []
+    for c in CHANNELS:
+        try:
+            channel_stride(c.name, rates[c.name], grid)
+        except ValueError as exc:
+            raise ConfigError(f"--channel-rate {c.name}={rates[c.name]:g}: {exc}") from None
+        formats.append(ChannelFormat(c.name, c.unit, c.description, rates[c.name], c.dtype))
+    return grid, formats
 
 
-def _summary(tel: NDArray[np.float64], model: TransientModel, wall_s: float) -> dict[str, Any]:
-    idx = {n: i for i, n in enumerate(CHANNEL_NAMES)}
+#: the fastest channel rate a run may store (the 1 ms step)
+MAX_RATE_HZ = 1000.0
+
+
+class _Summary:
+    """Whole-run figures accumulated chunk by chunk from the full-rate rows."""
+
+    def __init__(self, wheel_radius_m: float, dt_s: float) -> None:
+        self.max_speed = -math.inf
+        self.max_hs = -math.inf
+        self.max = {name: -math.inf for name in _PEAK_CHANNELS}
+        self.rows = 0
+        self.landings = LandingTracker(wheel_radius_m, dt_s)
+
+    def update(self, rows: NDArray[np.float64]) -> None:
+        if len(rows) == 0:
+            return
+        self.rows += len(rows)
+        self.max_speed = max(self.max_speed, float(rows[:, CH["speed_mps"]].max()))
+        self.max_hs = max(self.max_hs, float(np.abs(rows[:, _HS]).max()))
+        for name in _PEAK_CHANNELS:
+            self.max[name] = max(self.max[name], float(rows[:, CH[name]].max()))
+        self.landings.update({name: rows[:, CH[name]] for name in LANDING_CHANNELS})
+
+    def peak(self, name: str) -> float:
+        return self.max[name] if self.rows else 0.0
+
+
+_HS = [CH[f"halfshaft_torque_{w}_Nm"] for w in ("fl", "fr", "rl", "rr")]
+_PEAK_CHANNELS = ("coolant_C", "oil_C", *(f"brake_disc_C_{w}" for w in ("fl", "fr", "rl", "rr")))
+
+
+def _summary(
+    acc: _Summary, landings: LandingReport, model: TransientModel, wall_s: float, kernel_s: float
+) -> dict[str, Any]:
     sim_t = model.time_s
-    v = tel[:, idx["speed_mps"]] if len(tel) else np.zeros(1)
-    hs = (
-        np.abs(tel[:, [idx[f"halfshaft_torque_{w}_Nm"] for w in ("fl", "fr", "rl", "rr")]])
-        if len(tel)
-        else np.zeros((1, 4))
-    )
     fuel_kg = model["FUEL_USED"]
     dist = model["S_ROUTE"]
-    return {
+    summary: dict[str, Any] = {
         "vehicle": model.vehicle.name,
         "stage": model.stage.name,
         "seed": int(model.stage.definition.seed),
@@ -171,15 +305,33 @@ def _summary(tel: NDArray[np.float64], model: TransientModel, wall_s: float) -> 
         "distance_m": dist,
         "odometer_m": model["ODOMETER"],
         "avg_speed_kmh": dist / sim_t * 3.6 if sim_t > 0 else 0.0,
-        "max_speed_kmh": float(v.max() * 3.6),
+        "max_speed_kmh": float((acc.max_speed if acc.rows else 0.0) * 3.6),
         "fuel_used_kg": fuel_kg,
         "fuel_used_L": fuel_kg / model.vehicle.fuel.density_kg_per_L,
-        "max_halfshaft_torque_Nm": float(hs.max()),
+        "max_halfshaft_torque_Nm": float(acc.max_hs if acc.rows else 0.0),
         "sim_time_s": sim_t,
         "wall_time_s": wall_s,
+        "kernel_time_s": kernel_s,
         "real_time_factor": sim_t / wall_s if wall_s > 0 else math.inf,
         "steps": int(round(sim_t / model.settings.dt_s)),
     }
+    summary["landings"] = landings.events.height
+    summary["max_landing_halfshaft_torque_Nm"] = landings.max_peak_torque_Nm
+    summary["flight_mode_false_triggers"] = landings.false_triggers
+    dist_km = max(summary["distance_m"], 1.0) / 1000.0
+    summary["fuel_L_per_100km"] = summary["fuel_used_L"] / dist_km * 100.0
+    summary["max_coolant_C"] = acc.peak("coolant_C")
+    summary["max_oil_C"] = acc.peak("oil_C")
+    summary["derate_time_s"] = model["DERATE_TIME"]
+    summary["max_brake_disc_C"] = max(
+        acc.peak(f"brake_disc_C_{w}") for w in ("fl", "fr", "rl", "rr")
+    )
+    summary["final_filter_loading"] = model["FILTER_LOAD"]
+    return summary
+
+
+#: summary fields that measure this machine, not the run (they differ run to run)
+TIMING_FIELDS = ("wall_time_s", "kernel_time_s", "real_time_factor")
 
 
 def _atomic_json(path: Path, data: dict[str, Any]) -> None:
@@ -195,36 +347,57 @@ def simulate(
     settings: Settings | None = None,
     out_dir: Path | str | None = None,
     on_progress: Callable[[float, float], None] | None = None,
+    channel_rates: Mapping[str, float] | None = None,
+    on_rows: Callable[[NDArray[np.float64]], None] | None = None,
 ) -> Run:
     """Drive the whole stage with the transient model.
 
-    Telemetry is streamed chunk by chunk to ``out_dir/telemetry.parquet`` (written to a
-    temporary name and renamed when complete) and ``summary.json``. ``on_progress`` is
-    called with (distance_m, stage_length_m) after every chunk.
+    Without ``out_dir`` the run keeps its telemetry in memory (``Run.telemetry``: every
+    channel float64 at ``settings.sample_rate_hz``). With ``out_dir`` each chunk is streamed
+    to ``out_dir/telemetry.parquet`` in the compact layout (per-channel rates and dtypes,
+    :func:`channel_formats`, ``channel_rates`` overriding the layout's; written under a
+    temporary name and renamed when complete) and to nothing else, so memory does not grow
+    with the stage; ``Run.telemetry`` then reads the file when asked. Either way the summary
+    (and ``Run.landings``) is accumulated chunk by chunk from the full-rate rows, so both give
+    the same figures; it is also written to ``out_dir/summary.json``.
+
+    ``on_progress`` is called with (distance_m, stage_length_m) after every chunk, ``on_rows``
+    with every chunk's full-rate rows (``(n, N_CH)`` float64, channel order of the layout).
     """
+    settings = settings or Settings()
+    grid_hz, formats = channel_formats(settings.sample_rate_hz, channel_rates)
+    if grid_hz != settings.sample_rate_hz:
+        settings = settings.model_copy(update={"sample_rate_hz": grid_hz})
+    every = 1.0 / (grid_hz * settings.dt_s)
+    if abs(every - round(every)) > 1e-9 * every:
+        raise ConfigError(
+            f"sample rate {grid_hz:g} Hz: the {settings.dt_s * 1000:g} ms step gives no whole "
+            f"number of steps per sample (use a divisor of {1 / settings.dt_s:g} Hz)"
+        )
     model = TransientModel(vehicle, stage, ambient, settings)
     settings = model.settings
     chunk_steps = max(1, int(round(settings.chunk_s / settings.dt_s)))
     out_path = Path(out_dir) if out_dir is not None else None
-    writer = None
-    tmp_path = None
+    writer: TelemetryWriter | None = None
     if out_path is not None:
-        out_path.mkdir(parents=True, exist_ok=True)
-        tmp_path = out_path / "telemetry.parquet.partial"
-        writer = pq.ParquetWriter(tmp_path, _schema(), compression="zstd")
+        writer = TelemetryWriter(out_path / TELEMETRY_FILE, formats, grid_hz)
+    acc = _Summary(vehicle.tyre.unloaded_radius_m, model.sample_every * settings.dt_s)
     pieces: list[NDArray[np.float64]] = []
+    kernel_s = 0.0
     t0 = time.perf_counter()
     try:
         while True:
+            tk = time.perf_counter()
             status, rows = model.advance(chunk_steps)
+            kernel_s += time.perf_counter() - tk
             if len(rows):
-                pieces.append(rows)
+                acc.update(rows)
+                if on_rows is not None:
+                    on_rows(rows)
                 if writer is not None:
-                    writer.write_table(
-                        pa.Table.from_arrays(
-                            [pa.array(rows[:, i]) for i in range(N_CH)], schema=_schema()
-                        )
-                    )
+                    writer.append(rows)
+                else:
+                    pieces.append(rows)
             if on_progress is not None:
                 on_progress(model["S_ROUTE"], stage.length_m)
             if status == STATUS_FINISHED:
@@ -239,34 +412,30 @@ def simulate(
                     f"car stuck (below 1 m/s for 120 s) at t={model.time_s:.1f} s, "
                     f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}"
                 )
-    except BaseException:
+            if status == STATUS_LOST_CONTROL:
+                raise LostControl(lost_control_diagnostic(model))
         if writer is not None:
             writer.close()
-            assert tmp_path is not None
-            tmp_path.unlink(missing_ok=True)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
         raise
     wall = time.perf_counter() - t0
-    tel = np.concatenate(pieces) if pieces else np.empty((0, N_CH))
-    summary = _summary(tel, model, wall)
-    frame = pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
-    landings = analyse_landings(frame, vehicle.tyre.unloaded_radius_m)
-    summary["landings"] = landings.events.height
-    summary["max_landing_halfshaft_torque_Nm"] = landings.max_peak_torque_Nm
-    summary["flight_mode_false_triggers"] = landings.false_triggers
-    dist_km = max(summary["distance_m"], 1.0) / 1000.0
-    summary["fuel_L_per_100km"] = summary["fuel_used_L"] / dist_km * 100.0
-    summary["max_coolant_C"] = float(frame["coolant_C"].max() or 0.0)  # type: ignore[arg-type]
-    summary["max_oil_C"] = float(frame["oil_C"].max() or 0.0)  # type: ignore[arg-type]
-    summary["derate_time_s"] = model["DERATE_TIME"]
-    summary["max_brake_disc_C"] = max(
-        float(frame[f"brake_disc_C_{w}"].max() or 0.0)  # type: ignore[arg-type]
-        for w in ("fl", "fr", "rl", "rr")
-    )
-    summary["final_filter_loading"] = model["FILTER_LOAD"]
-    if writer is not None and out_path is not None and tmp_path is not None:
-        writer.close()
-        os.replace(tmp_path, out_path / "telemetry.parquet")
-        _atomic_json(out_path / "summary.json", summary)
+    landings = acc.landings.finish()
+    summary = _summary(acc, landings, model, wall, kernel_s)
+    units = {c.name: c.unit for c in CHANNELS}
+    frame = None
+    if out_path is None:
+        tel = np.concatenate(pieces) if pieces else np.empty((0, N_CH))
+        pieces.clear()
+        frame = pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
+    else:
+        _atomic_json(out_path / SUMMARY_FILE, summary)
     return Run(
-        telemetry=frame, summary=summary, out_dir=out_path, units={c.name: c.unit for c in CHANNELS}
+        telemetry=frame,
+        summary=summary,
+        out_dir=out_path,
+        units=units,
+        rates_hz={f.name: f.rate_hz for f in formats} if out_path is not None else None,
+        landings=landings,
     )

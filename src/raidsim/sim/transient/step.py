@@ -46,6 +46,7 @@ from raidsim.sim.transient.flight import flight_mode_update
 from raidsim.sim.transient.powertrain import driveline_step, engine_torque
 from raidsim.sim.transient.sample import diverged_state, write_row
 from raidsim.sim.transient.tracking import track_route
+from raidsim.sim.transient.watch import lost_control_cause
 
 #: below this ground speed for STUCK_LIMIT_S the car is stuck, m/s
 STUCK_SPEED_MPS = 1.0
@@ -124,6 +125,13 @@ def advance(
             yaw_i = psi + d_fl if i == 0 else (psi + d_fr if i == 1 else psi)
             contact += corner(i, S, P, W, terrain, surface, rot, frame, yaw_i, brake, soft_speed)
         A[ix.A_CONTACT] = contact
+        if contact == 0:
+            S[ix.S_AIR_T] += h
+        elif S[ix.S_AIR_T] > 0.0:  # touchdown: remember the flight, fading at 1 s/s
+            S[ix.S_LAST_AIR_T] = S[ix.S_AIR_T]
+            S[ix.S_AIR_T] = 0.0
+        else:
+            S[ix.S_LAST_AIR_T] = max(0.0, S[ix.S_LAST_AIR_T] - h)
         fm = flight_mode_update(S, P, W, speed)
         gear = int(S[ix.S_GEAR])
         t_e = engine_torque(S, P, speed, fm)
@@ -153,6 +161,11 @@ def advance(
             if samples < out.shape[0]:
                 write_row(out[samples], S, P, W, A, surface, s_cg, n_cg)
                 samples += 1
+            if mode == 0:
+                cause = lost_control_cause(S, P, tx, ty, h * sample_every)
+                if cause != 0:
+                    S[ix.S_LOST_CONTROL] = cause
+                    return ix.STATUS_LOST_CONTROL, samples, -1
             if mode == 0 and s_cg >= P[ix.P_STAGE_END]:
                 return ix.STATUS_FINISHED, samples, -1
             if S[ix.S_T] >= P[ix.P_MAX_TIME]:

@@ -1,0 +1,96 @@
+"""The twin keeps control or says so: the lost-control supervisor and the crew's pace.
+
+Seeds 0-31 of the default stage and every front tyre pressure in the optimizer's range
+(0.8-2.5 bar) either finish within 10 m of the route centre or stop with the
+lost-control diagnostic; the supervisor stops a car that left the route, drives against
+it, or makes no progress.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import raidsim as rs
+from raidsim.model.settings import LostControlSpec, Settings
+from raidsim.model.vehicle import Vehicle
+from raidsim.route.scenarios import straight_stage
+from raidsim.sim.layout import LOST_CONTROL_CAUSES, STATUS_LOST_CONTROL
+from raidsim.sim.transient import TransientModel
+from raidsim.sim.transient.runner import LostControl
+from raidsim.sim.transient.watch import LEFT_ROUTE, NO_PROGRESS, WRONG_WAY
+
+ON_ROUTE_M = 10.0
+
+
+def _finishes_on_route_or_says_so(car: Vehicle, stage: rs.route.stage.Stage) -> None:
+    try:
+        run = rs.simulate(car, stage)
+    except LostControl as stop:
+        assert "lost control at t=" in str(stop)
+        return
+    assert run.summary["distance_m"] >= stage.length_m - 2.0
+    assert float(np.abs(run.telemetry["lateral_offset_m"].to_numpy()).max()) < ON_ROUTE_M
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(32))
+def test_default_stage_seeds_finish_on_the_route(d7xr: Vehicle, seed: int) -> None:
+    _finishes_on_route_or_says_so(d7xr, rs.load_stage("default", seed=seed))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("front_bar", [0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.5])
+def test_tyre_pressures_of_the_optimizer_range_finish(d7xr: Vehicle, front_bar: float) -> None:
+    car = d7xr.with_changes(tyre_pressure_front_bar=front_bar)
+    _finishes_on_route_or_says_so(car, rs.load_stage("default"))
+
+
+def _stopped(model: TransientModel, seconds: float) -> tuple[int, int]:
+    status = 0
+    for _ in range(int(seconds / 5.0)):
+        status, _ = model.advance(5000)
+        if status != 0:
+            break
+    return status, int(model["LOST_CONTROL"])
+
+
+def test_a_car_off_the_route_is_stopped(d7xr: Vehicle) -> None:
+    """Placed 30 m beside the centre line: stopped at the first check as 'left the
+    route', never driven back as if nothing happened."""
+    m = TransientModel(d7xr, straight_stage(2000.0))
+    m["Y"] = m["Y"] + 30.0
+    assert _stopped(m, 5.0) == (STATUS_LOST_CONTROL, LEFT_ROUTE)
+    assert LOST_CONTROL_CAUSES[LEFT_ROUTE] == "left the route"
+
+
+def test_a_car_driving_against_the_route_is_stopped(d7xr: Vehicle) -> None:
+    """Facing backwards at 15 m/s: the travel direction is 180 deg off the route's for
+    longer than the allowed 2 s."""
+    m = TransientModel(d7xr, straight_stage(3000.0), initial_speed_mps=15.0)
+    m["PSI"] = m["PSI"] + math.pi
+    m["VX"], m["VY"] = -m["VX"], -m["VY"]
+    m["X"] = m["X"] + 1000.0 * math.cos(m["PSI"] - math.pi)
+    m["Y"] = m["Y"] + 1000.0 * math.sin(m["PSI"] - math.pi)
+    status, cause = _stopped(m, 30.0)
+    assert status == STATUS_LOST_CONTROL
+    assert cause == WRONG_WAY
+
+
+def test_no_progress_is_stopped(d7xr: Vehicle) -> None:
+    """A crew that cannot make 5 km in 10 s 'makes no progress' by that setting: the
+    supervisor checks route distance per window (the stuck check misses slow circles)."""
+    lc = LostControlSpec(progress_window_s=10.0, min_progress_m=5000.0)
+    m = TransientModel(d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc))
+    status, cause = _stopped(m, 30.0)
+    assert status == STATUS_LOST_CONTROL
+    assert cause == NO_PROGRESS
+    assert 9.9 < m.time_s < 10.5
+
+
+def test_simulate_reports_the_diagnostic(d7xr: Vehicle) -> None:
+    lc = LostControlSpec(progress_window_s=10.0, min_progress_m=5000.0)
+    with pytest.raises(LostControl, match=r"lost control at t=1\d\.\d s, km .*no progress"):
+        rs.simulate(d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc))
