@@ -30,6 +30,8 @@ ROOT = "raidsim"
 #: * api: ``raidsim/__init__.py`` and ``raidsim/api.py``, the notebook-facing facade.
 #: * the tools do not use one another; ``report`` is the lowest so that any tool may embed
 #:   its figures, ``optimize`` the highest (a study may drive the others, not the reverse).
+#: * batch (transient runs over a grid on Dask) sits under campaign: the campaign reuses its
+#:   Dask plumbing (``batch.cluster``).
 #: * sim runs the models: control (speed profile), route (the stage), model, physics.
 #: * control (driver / speed profile) reads model's DriverSpec and surface table.
 #: * io (run directories, CSV/MoTeC writers) sits above route: a run's waypoints come from
@@ -47,6 +49,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("api",),
     ("optimize",),
     ("campaign",),
+    ("batch",),
     ("correlate",),
     ("regs",),
     ("report",),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 from raidsim.model.ambient import Ambient
 from raidsim.model.loader import load_vehicle
@@ -31,6 +34,23 @@ def simulate(
     settings: Settings | None = None,
     out_dir: Path | str | None = None,
     on_progress: Callable[[float, float], None] | None = None,
+    channel_rates: Mapping[str, float] | None = None,
+    on_rows: Callable[[NDArray[np.float64]], None] | None = None,
 ) -> Run:
-    """Run the transient twin over the whole stage (see :func:`raidsim.sim.transient.simulate`)."""
-    return _simulate(vehicle, stage, ambient, settings, out_dir, on_progress)
+    """Run the transient twin over the whole stage (see :func:`raidsim.sim.transient.simulate`).
+
+    Without ``out_dir`` ``Run.telemetry`` is in memory (float64, every channel at
+    ``settings.sample_rate_hz``); with it the telemetry streams to the compact
+    ``out_dir/telemetry.parquet`` (``channel_rates``: Hz per channel name or pattern) and
+    ``Run.telemetry`` reads the file when first asked.
+    """
+    return _simulate(
+        vehicle,
+        stage,
+        ambient,
+        settings,
+        out_dir,
+        on_progress,
+        channel_rates=channel_rates,
+        on_rows=on_rows,
+    )

@@ -59,7 +59,7 @@ def test_exit_code_map(exc: Exception, code: int) -> None:
 
 def test_messages_are_one_line() -> None:
     assert message_for(FileNotFoundError(2, "No such file or directory", "a[red].toml")) == (
-        "a[red].toml: No such file or directory"
+        "a[red].toml: No such file or directory (check the path)"
     )
     assert "\n" not in message_for(_validation_error())
     assert "temp_C = 99.0" in message_for(_validation_error())

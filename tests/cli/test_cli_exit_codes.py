@@ -9,6 +9,7 @@ run); what it received is recorded, so the same stub checks that the flags reach
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -61,7 +62,9 @@ def _patch_campaign(monkeypatch: pytest.MonkeyPatch, stop: Stop) -> None:
         stop.calls += 1
         raise stop.exc
 
-    monkeypatch.setattr(raidsim.campaign.runner, "prepare", lambda *a, **k: None)
+    # a manifest and base table just big enough for the work estimate
+    small = ({"chunk_size": 10}, SimpleNamespace(crews=["a"], stages=["s"]))
+    monkeypatch.setattr(raidsim.campaign.runner, "prepare", lambda *a, **k: small)
     monkeypatch.setattr(raidsim.campaign.runner, "run_campaign", run_campaign)
 
 

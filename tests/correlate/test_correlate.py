@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+import tomllib
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,9 +17,17 @@ from typer.testing import CliRunner
 import raidsim as rs
 from raidsim.cli.correlate import correlate_command
 from raidsim.correlate.align import align, log_distance, stage_origin
-from raidsim.correlate.fit import apply_factors, fit_factors, run_qss
+from raidsim.correlate.fit import (
+    apply_factors,
+    autocorrelation_time,
+    covariance,
+    fit_factors,
+    run_qss,
+    write_driver_settings,
+)
 from raidsim.correlate.logs import LogError, read_log
 from raidsim.correlate.synthetic import synthetic_channels, write_aim_csv, write_example_stage
+from raidsim.correlate.trust import assess_trust
 from raidsim.model.settings import DriverSpec
 
 HIDDEN = {"grip": 0.9, "power": 0.95}
@@ -134,3 +146,120 @@ def test_broken_header_exit_2(setup, tmp_path: Path) -> None:  # type: ignore[no
     assert "broken.csv" in r.output
     with pytest.raises(LogError, match="header"):
         read_log(bad)
+
+
+# ------------------------------------------------------------- intervals and trust
+def test_alignment_has_no_start_bias(setup) -> None:  # type: ignore[no-untyped-def]
+    """GPS fixes of the car standing on the start line used to be clipped to s >= 0, which
+    shifted the whole alignment ~1 m forward and biased power low by several intervals."""
+    _, _, stage, origin, vehicle, log_path = setup
+    log = read_log(log_path)
+    r = run_qss(apply_factors(vehicle, DriverSpec(), HIDDEN), stage, None, None)
+    t = log.channels["time_s"] - 1000.0 - 10.0
+    s_true = np.interp(np.maximum(t, 0.0), r.time_s, r.s_m)
+    err = (log_distance(log, stage, origin) - s_true)[t > 0]
+    assert abs(float(np.mean(err))) < 0.2
+    assert float(np.std(err)) < 0.5
+
+
+def test_intervals_contain_the_hidden_factors(setup) -> None:  # type: ignore[no-untyped-def]
+    _, _, stage, origin, vehicle, log_path = setup
+    log = read_log(log_path)
+    res = fit_factors(align(log, stage, origin), stage, vehicle, ["grip", "power"], log=log)
+    assert res.covariance is not None
+    for f in res.factors:
+        assert abs(f.value - HIDDEN[f.name]) <= f.ci95, (f.name, f.value, f.ci95)
+        assert 0.0 < f.ci95 < 0.01
+    cov = res.covariance
+    ci_ess = 1.96 * np.sqrt(np.diag(cov.ess))
+    ci_hac = 1.96 * np.sqrt(np.diag(cov.hac))
+    assert np.allclose([f.ci95 for f in res.factors], np.maximum(ci_ess, ci_hac))
+    assert cov.tau >= 1.0 and cov.bandwidth >= 50  # 250 m on the 5 m grid
+
+
+def test_autocorrelation_time_white_and_ar1() -> None:
+    rng = np.random.default_rng(0)
+    white = rng.normal(size=20_000)
+    assert autocorrelation_time(white) == pytest.approx(1.0, abs=0.1)
+    rho = 0.8
+    ar = np.zeros(20_000)
+    for i in range(1, len(ar)):
+        ar[i] = rho * ar[i - 1] + white[i]
+    assert autocorrelation_time(ar) == pytest.approx((1 + rho) / (1 - rho), rel=0.2)
+
+
+def test_covariance_widens_for_correlated_residuals() -> None:
+    """Same Jacobian and residual size: residuals correlated along distance give wider
+    intervals than white ones (both estimates), by about sqrt(tau)."""
+    rng = np.random.default_rng(1)
+    n = 4000
+    s = np.arange(n) * 5.0
+    jac = np.column_stack([np.sin(s / 400.0), np.cos(s / 900.0)])
+    white = rng.normal(size=n)
+    ar = np.zeros(n)
+    for i in range(1, n):
+        ar[i] = 0.9 * ar[i - 1] + white[i]
+    ar *= np.std(white) / np.std(ar)
+    c_white = covariance(jac, white, n, 5.0)
+    c_ar = covariance(jac, ar, n, 5.0)
+    assert c_white.tau == pytest.approx(1.0, abs=0.15)
+    ratio = c_ar.ci95 / c_white.ci95
+    assert np.all(ratio > 3.0) and np.all(ratio < 6.0)  # sqrt(19) ~ 4.4
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(_app(), ["correlate", *args])
+
+
+def test_wrong_stage_is_refused_exit_2(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    *_, log_path = setup
+    other = write_example_stage(tmp_path / "other", "other_stage", length_km=8.0, seed=11)
+    out = tmp_path / "out"
+    r = _invoke(str(log_path), "--stage", str(other), "--out", str(out))
+    assert r.exit_code == 2, r.output
+    text = " ".join(r.output.split())
+    assert "cannot be trusted" in text and "from the stage's centre line" in text
+    assert "--accept-untrusted" in text
+    assert not out.exists()  # nothing written
+
+
+def test_log_covering_one_percent_is_refused_exit_2(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, toml, *_, log_path = setup
+    lines = log_path.read_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith('"1000.00"'))
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(lines[: first + 150]) + "\n")  # 10 s standing + ~5 s driving
+    out = tmp_path / "out"
+    r = _invoke(str(short), "--stage", str(toml), "--out", str(out))
+    assert r.exit_code == 2, r.output
+    assert re.search(r"the log covers \d %", " ".join(r.output.split()))
+    assert not out.exists()
+
+
+def test_accept_untrusted_writes_trusted_false(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    *_, log_path = setup
+    other = write_example_stage(tmp_path / "other", "other_stage", length_km=8.0, seed=11)
+    out = tmp_path / "out"
+    r = _invoke(str(log_path), "--stage", str(other), "--out", str(out), "--accept-untrusted")
+    assert r.exit_code == 0, r.output
+    assert "warning: UNTRUSTED correlation" in r.output
+    driver = tomllib.loads((out / "driver-fit.toml").read_text())
+    assert driver["trust"]["trusted"] is False and driver["trust"]["reasons"]
+    report = json.loads((out / "correlation.json").read_text())
+    assert report["trust"]["trusted"] is False
+    v = rs.load_vehicle(out / "vehicle-fit.toml")
+    assert v.description.startswith("UNTRUSTED FIT")
+    assert "# trusted = false" in (out / "vehicle-fit.toml").read_text()
+
+
+def test_trusted_fit_records_trusted_true(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, toml, stage, origin, vehicle, log_path = setup
+    log = read_log(log_path)
+    aligned = align(log, stage, origin)
+    res = fit_factors(aligned, stage, vehicle, ["grip", "power"], log=log)
+    trust = assess_trust(aligned, stage, log, origin, res)
+    assert trust.trusted, trust.reasons
+    assert trust.coverage > 0.99 and trust.off_route_median_m is not None
+    assert trust.off_route_median_m < 6.0 and trust.rms_after_kmh < 2.0
+    path = write_driver_settings(res, tmp_path / "driver-fit.toml", trust.as_dict())
+    assert tomllib.loads(path.read_text())["trust"]["trusted"] is True

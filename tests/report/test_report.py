@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import raidsim as rs
 from raidsim.cli.report import report_command
 from raidsim.decimate import distance_indices, minmax_indices
-from raidsim.io.runs import RunData, load_run
+from raidsim.io.runs import RunData, load_run, time_at_distance
+from raidsim.io.telemetry import TelemetryFile
 from raidsim.report.analysis import delta_time, find_flights, split_times
 from raidsim.report.html import build_report
+from raidsim.report.stream import digest_run
+from raidsim.route import scenarios
 
 MB = 1_000_000
 
@@ -142,3 +147,64 @@ def test_big_run_report_under_20_mb(big_run: RunData, tmp_path: Path) -> None:
     text = path.read_text("utf-8")
     for name in ("coolant_C", "oil_C", "brake_disc_C_rr", "fuel_L", "flight_mode_state"):
         assert f'"name":"{name}"' in text
+
+
+# --------------------------------------------------------------------------- streaming
+class _SmallBatches(TelemetryFile):
+    """The run's file read 1,009 rows at a time (every accumulator crosses batches)."""
+
+    def batches(
+        self, columns: Sequence[str] | None = None, batch_rows: int = 1009
+    ) -> Iterator[pl.DataFrame]:
+        return super().batches(columns, batch_rows=1009)
+
+
+def test_streamed_digest_equals_the_whole_frame(short_runs: list[Path]) -> None:
+    """One pass over small batches gives the traces, map path, splits and flights that the
+    whole-array functions give on the loaded frame (slow channels over their own samples)."""
+    run = load_run(short_runs[0])
+    tel = run.telemetry
+    scales = {"speed_mps": 3.6, "coolant_C": 1.0, "gear": 1.0, "halfshaft_torque_rr_Nm": 1.0}
+    marks = [1000.0, 6000.0, 11_999.0, 50_000.0]
+    grid = np.linspace(0.0, 12_000.0, 777)
+    digest = digest_run(
+        run,
+        scales,
+        300,
+        split_marks_m=marks,
+        delta_grid_m=grid,
+        waypoints_m=[6000.0],
+        path_columns=("x_m", "y_m", "speed_mps"),
+        source=_SmallBatches(short_runs[0] / "telemetry.parquet"),
+    )
+    for name, scale in scales.items():
+        sub = tel.filter(pl.col(name).is_not_null())
+        y = sub[name].cast(pl.Float64).to_numpy() * scale
+        idx = minmax_indices(y, 300)
+        np.testing.assert_array_equal(digest.traces[name][1], y[idx], err_msg=name)
+        np.testing.assert_array_equal(
+            digest.traces[name][0], sub["distance_m"].to_numpy()[idx] / 1000.0, err_msg=name
+        )
+    assert len(digest.traces["coolant_C"][1]) < len(digest.traces["speed_mps"][1])  # 10 Hz
+    assert digest.path is not None
+    idx = distance_indices(tel["distance_m"].to_numpy(), 300)
+    np.testing.assert_array_equal(digest.path["x_m"], tel["x_m"].to_numpy()[idx])
+    np.testing.assert_array_equal(digest.split_times_s, time_at_distance(tel, marks))
+    np.testing.assert_array_equal(digest.delta_times_s, time_at_distance(tel, grid))
+    assert np.isnan(digest.split_times_s[-1])  # 50 km: not reached
+    assert digest.flights == find_flights(tel) and len(digest.flights) >= 1
+    assert digest.flights == find_flights(run.source)
+
+
+def test_report_of_an_in_memory_run_matches_the_file(tmp_path: Path) -> None:
+    """A run made without an output directory reports from its frame, with the same
+    landing and split tables as its file."""
+    car = rs.load_vehicle("d7x-r")
+    stage_short = scenarios.jump_stage(1.0, 70.0)
+    mem = rs.simulate(car, stage_short)
+    disk = rs.simulate(car, stage_short, out_dir=tmp_path / "jump")
+    a = build_report([mem], tmp_path / "a.html", labels=["jump"]).read_text("utf-8")
+    b = build_report([disk], tmp_path / "b.html", labels=["jump"]).read_text("utf-8")
+    tables = [re.findall(r"<table.*?</table>", t, flags=re.S) for t in (a, b)]
+    assert tables[0][1:] == tables[1][1:]  # splits and landings (cards differ: samples)
+    assert "No flights" not in a

@@ -5,6 +5,8 @@
 * overall and per-stage time percentiles (finishers / crews still running);
 * mean time lost per rally by cause: punctures, navigation, mechanical, fuel, penalties;
 * what-if: the win probability and median total time of each crew in two campaigns.
+
+Plain data only; ``raidsim campaign-report`` renders it (:mod:`raidsim.cli.campaign`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from raidsim.campaign.runner import read_manifest
+from raidsim.campaign.runner import CHUNKS, chunk_path, read_manifest, verify_chunks
 from raidsim.errors import ConfigError
 
 CAUSES = ("puncture", "navigation", "mechanical", "fuel", "penalty")
 
 _TOTALS = """
-WITH rows AS (SELECT * FROM read_parquet('{glob}')),
+WITH rows AS (SELECT * FROM read_parquet({glob})),
 per AS (
   SELECT replicate, crew, crew_index, entry_class,
          bool_or(retired) AS dnf, sum(stage_time_s) AS total_s
@@ -38,22 +40,51 @@ def _connect() -> Any:
     return duckdb.connect(":memory:")
 
 
-def _glob(out_dir: Path) -> str:
-    files = sorted(out_dir.glob("chunk-*.parquet"))
-    if not files:
+def _glob(out_dir: Path, manifest: dict[str, Any]) -> str:
+    """The DuckDB file list of the verified chunks (ConfigError if one is damaged)."""
+    try:
+        check = verify_chunks(out_dir, manifest)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{out_dir / 'campaign.json'}: incomplete manifest ({type(exc).__name__}: {exc}); "
+            "run the campaign again into a new --out"
+        ) from None
+    if check.bad:
+        i, why = next(iter(check.bad.items()))
+        more = f" (and {len(check.bad) - 1} more)" if len(check.bad) > 1 else ""
+        raise ConfigError(
+            f"{chunk_path(out_dir, i)}: damaged chunk ({why}){more}; run the same "
+            "`raidsim campaign` command again to compute it again"
+        )
+    if not check.good:
         raise ConfigError(f"{out_dir}: no chunk-*.parquet files; run `raidsim campaign` first")
-    return str(out_dir / "chunk-*.parquet").replace("'", "''")
+    # every chunk-*.parquet present is verified now: the glob reads exactly those
+    return "'" + str(out_dir / "chunk-*.parquet").replace("'", "''") + "'"
 
 
 def campaign_report(out_dir: Path | str) -> dict[str, Any]:
-    """All report numbers of one campaign directory as plain Python data."""
+    """All report numbers of one campaign directory as plain Python data.
+
+    Only chunks that pass :func:`raidsim.campaign.runner.verify_chunks` (size, sha256 and
+    rows against the ledger ``chunks.jsonl``) are read; a damaged one is a ConfigError
+    naming it and saying how to recompute it."""
+    import duckdb
+
     out = Path(out_dir)
     manifest = read_manifest(out)
-    glob = _glob(out)
+    glob = _glob(out, manifest)
+    try:
+        return _report(out, manifest, glob)
+    except duckdb.Error as exc:
+        raise ConfigError(
+            f"{out}: cannot read the chunks ({type(exc).__name__}: {exc}); run the same "
+            f"`raidsim campaign` command again to repair {CHUNKS} and the chunks"
+        ) from None
+
+
+def _report(out: Path, manifest: dict[str, Any], glob: str) -> dict[str, Any]:
     con = _connect()
-    n_rep = con.execute(f"SELECT count(DISTINCT replicate) FROM read_parquet('{glob}')").fetchone()[
-        0
-    ]
+    n_rep = con.execute(f"SELECT count(DISTINCT replicate) FROM read_parquet({glob})").fetchone()[0]
     crews = con.execute(
         _TOTALS.format(glob=glob)
         + """
@@ -80,7 +111,7 @@ SELECT entry_class, avg(CASE WHEN n_fin = 0 THEN 1.0 ELSE 0.0 END) FROM (
 SELECT stage_index, stage, crew,
        quantile_cont(stage_time_s, 0.1), quantile_cont(stage_time_s, 0.5),
        quantile_cont(stage_time_s, 0.9)
-FROM read_parquet('{glob}') GROUP BY stage_index, stage, crew, crew_index
+FROM read_parquet({glob}) GROUP BY stage_index, stage, crew, crew_index
 ORDER BY stage_index, crew_index
 """
     ).fetchall()
@@ -89,7 +120,7 @@ ORDER BY stage_index, crew_index
 SELECT crew, sum(puncture_loss_s) / {n_rep}, sum(navigation_loss_s) / {n_rep},
        sum(mechanical_loss_s) / {n_rep}, sum(fuel_loss_s) / {n_rep}, sum(penalty_s) / {n_rep},
        sum(punctures) / {n_rep}, sum(incidents) / {n_rep}, sum(missed_waypoints) / {n_rep}
-FROM read_parquet('{glob}') GROUP BY crew, crew_index ORDER BY crew_index
+FROM read_parquet({glob}) GROUP BY crew, crew_index ORDER BY crew_index
 """
     ).fetchall()
     con.close()
@@ -160,76 +191,3 @@ def hms(seconds: float | None) -> str:
     sign = "-" if s < 0 else ""
     s = abs(s)
     return f"{sign}{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
-def render(report: dict[str, Any], other: dict[str, Any] | None = None) -> list[Any]:
-    """rich tables for the console."""
-    from rich.table import Table
-
-    out: list[Any] = []
-    t = Table(
-        title=f"{report['rally']} campaign: {report['replicates']} replicates "
-        f"(seed {report['seed']}, {report['dir']})"
-    )
-    for col in ("crew", "class", "win", "podium", "DNF", "total p5", "median", "p95"):
-        t.add_column(col, justify="left" if col in ("crew", "class") else "right")
-    for c in report["crews"]:
-        t.add_row(
-            c["crew"],
-            c["entry_class"],
-            f"{c['p_win']:.1%}",
-            f"{c['p_podium']:.1%}",
-            f"{c['p_dnf']:.1%}",
-            hms(c["total_p05_s"]),
-            hms(c["total_median_s"]),
-            hms(c["total_p95_s"]),
-        )
-    for cls, p in report["p_no_finisher"].items():
-        if p > 0:
-            t.add_row("(no finisher)", cls, f"{p:.1%}", "", "", "", "", "")
-    out.append(t)
-
-    crews = [c["crew"] for c in report["crews"]]
-    st = Table(title="special time per stage: median (p10 to p90), crews still running")
-    st.add_column("stage")
-    for c in crews:
-        st.add_column(c, justify="right")
-    by_stage: dict[str, dict[str, str]] = {}
-    for r in report["stages"]:
-        cell = f"{hms(r['median_s'])} [{hms(r['p10_s'])}-{hms(r['p90_s'])}]"
-        by_stage.setdefault(r["stage"], {})[r["crew"]] = cell
-    for stage, cells in by_stage.items():
-        st.add_row(stage, *(cells.get(c, "-") for c in crews))
-    out.append(st)
-
-    lt = Table(title="mean time lost per rally by cause (h:mm:ss) and events")
-    for col in ("crew", *CAUSES, "punctures", "incidents", "missed WP"):
-        lt.add_column(col, justify="left" if col == "crew" else "right")
-    for r in report["lost_time"]:
-        lt.add_row(
-            r["crew"],
-            *(hms(r[f"{k}_s"]) for k in CAUSES),
-            f"{r['punctures']:.2f}",
-            f"{r['incidents']:.2f}",
-            f"{r['missed_waypoints']:.2f}",
-        )
-    out.append(lt)
-
-    if other is not None:
-        ct = Table(title=f"what-if: B = {other['dir']} minus A = {report['dir']}")
-        for col in ("crew", "win A", "win B", "d win", "median A", "median B", "d median"):
-            ct.add_column(col, justify="left" if col == "crew" else "right")
-        for r in compare(report, other):
-            ct.add_row(
-                r["crew"],
-                f"{r['p_win_a']:.1%}",
-                f"{r['p_win_b']:.1%}",
-                f"{r['d_p_win']:+.1%}",
-                hms(r["median_a_s"]),
-                hms(r["median_b_s"]),
-                "-"
-                if r["d_median_s"] is None
-                else ("+" if r["d_median_s"] >= 0 else "") + hms(r["d_median_s"]),
-            )
-        out.append(ct)
-    return out

@@ -7,6 +7,14 @@ file renamed into place (``os.replace``), so a killed run leaves only whole chun
 running the same command again computes only the missing ones. A manifest that differs
 from the command (other seed, spec, ...) is refused with the differing field named.
 
+``DIR/chunks.jsonl`` is the manifest's chunk ledger: one line per finished chunk (index,
+rows, bytes, sha256), appended after the chunk is in place. A resume trusts a
+``chunk-N.parquet`` only if it matches its ledger line and holds the rows its replicates
+make (:func:`verify_chunks`); a truncated or altered chunk is removed, with a warning, and
+computed again, and ``raidsim campaign-report`` refuses a directory with a damaged chunk.
+A chunk without a ledger line (a directory from before the ledger, or a run killed between
+the rename and the append) is kept if its Parquet footer holds the expected rows.
+
 Workers receive the small base table and spec with each task (a few kB pickled: cheaper
 than a scatter round trip) and return the chunk as Parquet bytes (compressed on the
 worker); they need no
@@ -17,11 +25,14 @@ dask-jobqueue (``SLURMCluster(...)`` then ``Client(cluster)``, passed as ``clien
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,17 +41,31 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from raidsim._version import __version__
+from raidsim.batch.cluster import (  # the Dask plumbing shared with raidsim batch
+    LOCAL_CLUSTER_CONFIG,  # noqa: F401 (re-exported)
+    dask_client,  # noqa: F401 (re-exported)
+    worker_count,
+)
 from raidsim.campaign.model import BaseTable, build_base_table, simulate_replicates
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
 
 MANIFEST = "campaign.json"
+#: the chunk ledger beside the manifest: one JSON line per finished chunk
+CHUNKS = "chunks.jsonl"
 #: manifest keys that must match for a resume, in the order they are reported
 RESUME_KEYS = ("rally", "stages", "spec_hash", "seed", "replicates", "chunk_size")
 
 
+def chunk_path_name(index: int) -> str:
+    return f"chunk-{index:05d}.parquet"
+
+
 def chunk_path(out_dir: Path, index: int) -> Path:
-    return out_dir / f"chunk-{index:05d}.parquet"
+    return out_dir / chunk_path_name(index)
+
+
+_CHUNK_NAME = re.compile(r"chunk-(\d{5,})\.parquet")
 
 
 def n_chunks(replicates: int, chunk_size: int) -> int:
@@ -110,13 +135,27 @@ def chunk_task(
     return parquet_bytes(run_chunk(table, spec, seed, replicates, chunk_size, index))
 
 
-def check_inputs(replicates: int, chunk_size: int, seed: int) -> None:
+#: the most chunk files one campaign directory may plan (a resume lists them all)
+MAX_CHUNKS = 10_000_000
+
+
+def check_inputs(replicates: int, chunk_size: int | None, seed: int) -> None:
+    """ConfigError naming the flag for a replicate count, chunk size (None: not chosen
+    yet) or seed a campaign cannot take."""
     if replicates <= 0:
         raise ConfigError(f"--replicates={replicates}: must be a positive number of replicates")
-    if chunk_size <= 0:
-        raise ConfigError(f"--chunk-size={chunk_size}: must be a positive number of replicates")
     if seed < 0:
         raise ConfigError(f"--seed={seed}: must be >= 0")
+    if chunk_size is None:
+        return
+    if chunk_size <= 0:
+        raise ConfigError(f"--chunk-size={chunk_size}: must be a positive number of replicates")
+    if n_chunks(replicates, chunk_size) > MAX_CHUNKS:
+        raise ConfigError(
+            f"--replicates={replicates:,} in chunks of {chunk_size:,}: "
+            f"{n_chunks(replicates, chunk_size):,} chunks, more than the {MAX_CHUNKS:,} a "
+            "campaign directory holds; use fewer --replicates or a larger --chunk-size"
+        )
 
 
 def prepare(
@@ -135,7 +174,7 @@ def prepare(
     the table stored in its manifest, so a resume gives the same numbers. ``chunk_size``
     None: the manifest's on a resume, else :func:`auto_chunk_size` for ``workers``.
     """
-    check_inputs(replicates, 1 if chunk_size is None else chunk_size, seed)
+    check_inputs(replicates, chunk_size, seed)
     out_dir = Path(out_dir)
     path = out_dir / MANIFEST
     table: BaseTable | None = None
@@ -195,9 +234,119 @@ def prepare(
     return manifest, table
 
 
-def pending(out_dir: Path, total: int) -> list[int]:
-    """Chunk indices without a finished file."""
-    return [i for i in range(total) if not chunk_path(out_dir, i).exists()]
+class CampaignWarning(UserWarning):
+    """A campaign directory was repaired (a damaged chunk removed to be computed again)."""
+
+
+def expected_rows(manifest: dict[str, Any], index: int) -> int:
+    """Rows of chunk ``index``: its replicates x crews x stages."""
+    size, reps = int(manifest["chunk_size"]), int(manifest["replicates"])
+    n_rep = max(0, min(size, reps - index * size))
+    table = manifest["base_table"]
+    return n_rep * len(table["crews"]) * len(table["stages"])
+
+
+def chunk_record(index: int, data: bytes) -> dict[str, Any]:
+    """The ledger line of chunk ``index`` written as ``data`` (Parquet bytes)."""
+    rows = pq.read_metadata(pa.BufferReader(data)).num_rows
+    digest = hashlib.sha256(data).hexdigest()
+    return {"index": index, "rows": rows, "bytes": len(data), "sha256": digest}
+
+
+def read_ledger(out_dir: Path) -> dict[int, dict[str, Any]]:
+    """index -> the last ledger line of each chunk (a torn last line is ignored)."""
+    records: dict[int, dict[str, Any]] = {}
+    try:
+        text = (out_dir / CHUNKS).read_text("utf-8", errors="replace")
+    except OSError:
+        return records
+    for line in text.splitlines():
+        try:
+            rec = json.loads(line)
+            records[int(rec["index"])] = rec
+        except (ValueError, TypeError, KeyError):
+            continue
+    return records
+
+
+def append_ledger(out_dir: Path, record: dict[str, Any]) -> None:
+    with (out_dir / CHUNKS).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+
+def _file_problem(path: Path, record: dict[str, Any] | None, rows: int) -> str | None:
+    """Why ``path`` cannot be trusted as a chunk of ``rows`` rows (None: it can)."""
+    try:
+        size = path.stat().st_size
+        if record is not None:
+            if size != record.get("bytes"):
+                return f"{size} bytes, the ledger says {record.get('bytes')}"
+            h = hashlib.sha256()
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            if h.hexdigest() != record.get("sha256"):
+                return "its sha256 differs from the ledger's"
+            if record.get("rows") != rows:
+                return f"the ledger says {record.get('rows')} rows, the chunk needs {rows}"
+            return None
+        n = pq.read_metadata(path).num_rows  # no ledger line: the footer must be whole
+    except (OSError, pa.ArrowException) as exc:
+        return f"unreadable ({exc})"
+    return None if n == rows else f"{n} rows, the chunk needs {rows}"
+
+
+@dataclass(frozen=True)
+class ChunkCheck:
+    """What :func:`verify_chunks` found: finished chunk indices, and the damaged ones
+    (index -> why)."""
+
+    good: list[int]
+    bad: dict[int, str]
+    missing: list[int]
+
+
+def verify_chunks(out_dir: Path, manifest: dict[str, Any]) -> ChunkCheck:
+    """Check every ``chunk-N.parquet`` of ``out_dir`` against the ledger (size, sha256,
+    rows) or, without a ledger line, its Parquet footer's row count."""
+    total = int(manifest["n_chunks"])
+    present: list[int] = []  # one listing, not a stat (or a Path) per planned chunk
+    with contextlib.suppress(OSError), os.scandir(out_dir) as entries:
+        for e in entries:
+            m = _CHUNK_NAME.fullmatch(e.name)
+            if (
+                m is not None
+                and int(m.group(1)) < total
+                and e.name == chunk_path_name(int(m.group(1)))
+            ):
+                present.append(int(m.group(1)))
+    ledger = read_ledger(out_dir) if present else {}
+    good: list[int] = []
+    bad: dict[int, str] = {}
+    for i in sorted(present):
+        problem = _file_problem(chunk_path(out_dir, i), ledger.get(i), expected_rows(manifest, i))
+        if problem is None:
+            good.append(i)
+        else:
+            bad[i] = problem
+    have = set(present)
+    missing = [i for i in range(total) if i not in have] if have else list(range(total))
+    return ChunkCheck(good, bad, missing)
+
+
+def pending(out_dir: Path, manifest: dict[str, Any]) -> list[int]:
+    """Chunk indices without a trusted file: missing, or damaged (removed here with a
+    :class:`CampaignWarning`, to be computed again)."""
+    check = verify_chunks(out_dir, manifest)
+    for i, why in check.bad.items():
+        path = chunk_path(out_dir, i)
+        warnings.warn(
+            f"{path}: damaged chunk ({why}); removed, it is computed again",
+            CampaignWarning,
+            stacklevel=2,
+        )
+        path.unlink(missing_ok=True)
+    return sorted([*check.missing, *check.bad])
 
 
 @dataclass(frozen=True)
@@ -240,8 +389,7 @@ def run_campaign(
     out = Path(out_dir)
     workers = None
     if client is not None and chunk_size is None:
-        with contextlib.suppress(Exception):  # a remote scheduler may not say: size by work only
-            workers = len(client.scheduler_info()["workers"]) or None
+        workers = worker_count(client)  # a remote scheduler may not say: size by work only
     manifest, table = prepare(
         rally,
         spec,
@@ -253,15 +401,20 @@ def run_campaign(
     )
     total = int(manifest["n_chunks"])
     chunk_size = int(manifest["chunk_size"])
-    todo = pending(out, total)
+    todo = pending(out, manifest)
+    finished = total - len(todo)
     if max_chunks is not None:
         todo = todo[: max(0, max_chunks)]
     if on_start is not None:
-        on_start(total - len(pending(out, total)), total)
+        on_start(finished, total)
     t1 = time.perf_counter()
 
     def done(index: int, result: pa.Table | bytes) -> None:
-        write_chunk(result, chunk_path(out, index))
+        nonlocal finished
+        data = result if isinstance(result, bytes) else parquet_bytes(result)
+        write_chunk(data, chunk_path(out, index))
+        append_ledger(out, chunk_record(index, data))  # after the rename: a line = a file
+        finished += 1
         if on_chunk is not None:
             on_chunk(index)
 
@@ -292,64 +445,7 @@ def run_campaign(
             done(index[fut.key], fut.result())
             fut.release()
     t2 = time.perf_counter()
-    return CampaignResult(
-        out, total, total - len(pending(out, total)), len(todo), t2 - t0, t1 - t0, t2 - t1
-    )
-
-
-#: Dask settings of the LocalCluster that ``dask_client`` starts (see there)
-LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.system-monitor.gil.enabled": False,
-}
-
-
-@contextlib.contextmanager
-def dask_client(
-    workers: int, scheduler: str | None, connect_timeout_s: float = 5.0
-) -> Iterator[Any]:
-    """A Dask client: the scheduler at ``scheduler`` (``tcp://host:port``) or a
-    ``LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)``.
-
-    An unreachable scheduler raises ConfigError within ``connect_timeout_s``.
-    """
-    import logging
-
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout=connect_timeout_s)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ConfigError(
-                f"--scheduler {scheduler}: cannot connect within {connect_timeout_s:g} s ({exc})"
-            ) from exc
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    if workers < 1:
-        raise ConfigError(f"--workers={workers}: need at least 1 worker for a LocalCluster")
-    import dask
-
-    # a batch cluster without a dashboard: no statistical profiler sampling the running
-    # task every 10 ms, no GIL-contention poll (both only feed the dashboard, and both cost
-    # the task CPU); the nannies hand this config to the worker processes they (re)start
-    with dask.config.set(LOCAL_CLUSTER_CONFIG):
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
+    return CampaignResult(out, total, finished, len(todo), t2 - t0, t1 - t0, t2 - t1)
 
 
 def read_manifest(out_dir: Path | str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from raidsim.errors import ConfigError
-from raidsim.model.setup import format_validation_error
+from raidsim.model.setup import format_validation_error, read_text_file
 from raidsim.model.surfaces import SURFACES
 
 #: waypoint kinds a crew can miss (DSS/ASS, start and finish, cannot be missed)
@@ -204,10 +204,9 @@ def load_spec(path: Path | str | None = None) -> CampaignSpec:
     source = f"raidsim/campaign/{DEFAULT_SPEC}"
     if path is not None:
         path = Path(path)
-        try:
-            text = path.read_text("utf-8")
-        except OSError as exc:
-            raise ConfigError(f"--crews {path}: cannot read the file ({exc})") from exc
+        if not path.is_file():
+            raise ConfigError(f"--crews {path}: file not found (give a campaign spec TOML)")
+        text = read_text_file(path, "campaign spec TOML (--crews)")
         data.update(_read_toml(text, str(path)))
         source = str(path)
     try:

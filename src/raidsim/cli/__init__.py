@@ -7,6 +7,7 @@
 * :mod:`raidsim.cli.correlate`: ``correlate``
 * :mod:`raidsim.cli.regs`: ``check-regs``
 * :mod:`raidsim.cli.report`: ``export``, ``report``
+* :mod:`raidsim.cli.batch`: ``batch`` (transient runs over a grid, on Dask)
 * :mod:`raidsim.cli.options`: the shared options and the one load/validate path
 * :mod:`raidsim.cli.errors`: consoles, exit codes, the error-to-exit-code map
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import typer
 
-from raidsim.cli import campaign, correlate, estimate, optimize, regs, report, run
+from raidsim.cli import batch, campaign, correlate, estimate, optimize, regs, report, run
 
 app = typer.Typer(
     add_completion=False,
@@ -41,6 +42,7 @@ app.command("optimize")(optimize.optimize_command)
 app.command("check-regs")(regs.check_regs_command)
 app.command("campaign")(campaign.campaign_command)
 app.command("campaign-report")(campaign.campaign_report_command)
+app.command("batch")(batch.batch_command)
 
 __all__ = ["app", "main"]
 

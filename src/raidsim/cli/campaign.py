@@ -4,6 +4,11 @@ Bad input (unknown crew vehicle, negative replicates or rate, an unreachable sch
 DIR holding another campaign) prints one line naming it and exits with code 2; a campaign
 that stops exits with code 3 (see :mod:`raidsim.cli.errors`).
 
+A campaign whose size is out of proportion (more than an hour of CPU or 20 GB of chunks)
+prints a warning with the estimate of its work (rows, chunks, CPU time, disk) before it
+starts; a resume verifies every chunk against the manifest's ledger (see
+:mod:`raidsim.campaign.runner`) and computes damaged ones again.
+
 The campaign's weather is the spec's ``ambient_C`` (the QSS base table runs at it);
 ``--ambient-C`` overrides it, which makes a different spec (a new campaign DIR). Altitude
 and headwind are not part of a campaign spec.
@@ -26,17 +31,59 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from raidsim.cli.errors import console, handle_errors, say
+from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
     Quiet,
     Scheduler,
     check_ambient_field,
+    cli_table,
     json_option,
     out_option,
     seed_option,
 )
 from raidsim.errors import ConfigError
+
+#: work per row (replicate x crew x stage) on the 2-core reference machine, and the zstd
+#: Parquet bytes it takes on disk (measured on the default spec, see runner.ROWS_PER_CHUNK)
+SECONDS_PER_ROW = 6e-6
+BYTES_PER_ROW = 24.0
+#: a campaign beyond either is out of proportion: warn with the estimate first
+WARN_CPU_S = 3600.0
+WARN_DISK_BYTES = 20e9
+#: LocalCluster workers beyond this many per CPU are refused (use --scheduler)
+MAX_WORKERS_PER_CPU = 4
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def _bytes(n: float) -> str:
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 1e3:,.0f} kB"
+
+
+def work_estimate(
+    replicates: int, rows_per_replicate: int, n_chunks: int, workers: int
+) -> tuple[bool, str]:
+    """(out of proportion?, one line: rows, chunks, CPU time, wall time, disk)."""
+    rows = replicates * rows_per_replicate
+    cpu_s = rows * SECONDS_PER_ROW
+    disk = rows * BYTES_PER_ROW
+    wall = f", ~{_duration(cpu_s / workers)} on {workers} workers" if workers > 1 else ""
+    text = (
+        f"{replicates:,} replicates x {rows_per_replicate} crew-stages = {rows:,} rows in "
+        f"{n_chunks:,} chunks: about {_duration(cpu_s)} of CPU{wall} and {_bytes(disk)} "
+        "of Parquet"
+    )
+    return cpu_s > WARN_CPU_S or disk > WARN_DISK_BYTES, text
 
 
 @handle_errors
@@ -73,7 +120,14 @@ def campaign_command(
 ) -> None:
     """Whole-rally Monte Carlo: crews x stages x replicates, one Parquet file per chunk."""
     from raidsim.campaign.model import build_base_table
-    from raidsim.campaign.runner import check_inputs, dask_client, prepare, run_campaign
+    from raidsim.campaign.runner import (
+        auto_chunk_size,
+        check_inputs,
+        dask_client,
+        n_chunks,
+        prepare,
+        run_campaign,
+    )
     from raidsim.campaign.spec import load_spec
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
@@ -83,11 +137,17 @@ def campaign_command(
         spec = spec.model_copy(update={"ambient_C": ambient_C})
     if n_workers < 0:
         raise ConfigError(f"--workers={n_workers}: must be >= 0 (0 runs in this process)")
+    max_workers = MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)
+    if scheduler is None and n_workers > max_workers:
+        raise ConfigError(
+            f"--workers={n_workers}: more than {max_workers} local worker processes "
+            f"({MAX_WORKERS_PER_CPU} per CPU); use --scheduler for a cluster"
+        )
     if max_chunks is not None and max_chunks < 0:
         raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
     # check inputs and build the base table (QSS) before starting any cluster
     if scheduler is None:
-        prepare(
+        manifest, table = prepare(
             rally,
             spec,
             replicates=replicates,
@@ -96,9 +156,19 @@ def campaign_command(
             chunk_size=chunk_size,
             workers=n_workers,
         )
+        size = int(manifest["chunk_size"])
     else:  # the manifest waits for the cluster's worker count (chunk sizing)
-        check_inputs(replicates, 1 if chunk_size is None else chunk_size, seed)
-        build_base_table(rally, spec)
+        check_inputs(replicates, chunk_size, seed)
+        table = build_base_table(rally, spec)
+        size = chunk_size or auto_chunk_size(replicates, None, len(table.crews) * len(table.stages))
+    absurd, estimate = work_estimate(
+        replicates, len(table.crews) * len(table.stages), n_chunks(replicates, size), n_workers
+    )
+    if absurd:
+        warn(
+            f"{estimate}; stop with Ctrl-C and use fewer --replicates, or --max-chunks N to "
+            "run part of it now (re-run to resume)"
+        )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -154,7 +224,7 @@ def campaign_report_command(
     as_json: Annotated[bool, json_option()] = False,
 ) -> None:
     """Win and podium probabilities, time distributions, lost time by cause, what-if."""
-    from raidsim.campaign.report import campaign_report, render
+    from raidsim.campaign.report import campaign_report
     from raidsim.campaign.report import compare as compare_reports
 
     report = campaign_report(dir)
@@ -167,3 +237,100 @@ def campaign_report_command(
         return
     for table in render(report, other):
         console.print(table)
+
+
+def _stage_label(stage: str, rally: str | None) -> str:
+    """``dakar-2026/13`` -> ``13`` under a dakar-2026 title (the rally is in the title)."""
+    prefix = f"{rally}/" if rally else ""
+    return stage[len(prefix) :] if prefix and stage.startswith(prefix) else stage
+
+
+def render(report: dict[str, Any], other: dict[str, Any] | None = None) -> list[Any]:
+    """The campaign report as rich tables that stay readable in 80 columns: one row per
+    crew (names fold), the stage times one row per stage and crew, time lost and events
+    in two tables (times h:mm:ss, probabilities %, counts per rally)."""
+    from raidsim.campaign.report import CAUSES, compare, hms
+
+    def text_col(t: Any, name: str) -> None:
+        t.add_column(name, overflow="fold", max_width=18)
+
+    def num_col(t: Any, name: str) -> None:
+        t.add_column(name, justify="right")
+
+    out: list[Any] = []
+    t = cli_table(
+        f"{report['rally']} campaign: {report['replicates']} replicates "
+        f"(seed {report['seed']}, {report['dir']})"
+    )
+    text_col(t, "crew")
+    text_col(t, "class")
+    for col in ("win", "podium", "DNF", "total p5", "median", "p95"):
+        num_col(t, col)
+    for c in report["crews"]:
+        t.add_row(
+            Text(c["crew"]),
+            Text(c["entry_class"]),
+            f"{c['p_win']:.1%}",
+            f"{c['p_podium']:.1%}",
+            f"{c['p_dnf']:.1%}",
+            hms(c["total_p05_s"]),
+            hms(c["total_median_s"]),
+            hms(c["total_p95_s"]),
+        )
+    for cls, p in report["p_no_finisher"].items():
+        if p > 0:
+            t.add_row("(no finisher)", Text(cls), f"{p:.1%}", "", "", "", "", "")
+    out.append(t)
+
+    st = cli_table("special time per stage (h:mm:ss), crews still running")
+    text_col(st, "stage")
+    text_col(st, "crew")
+    for col in ("p10", "median", "p90"):
+        num_col(st, col)
+    previous = None
+    for r in report["stages"]:
+        if previous is not None and r["stage"] != previous:
+            st.add_section()
+        label = _stage_label(r["stage"], report["rally"]) if r["stage"] != previous else ""
+        st.add_row(
+            Text(label), Text(r["crew"]), hms(r["p10_s"]), hms(r["median_s"]), hms(r["p90_s"])
+        )
+        previous = r["stage"]
+    out.append(st)
+
+    lt = cli_table("mean time lost per rally by cause (h:mm:ss)")
+    text_col(lt, "crew")
+    for col in CAUSES:
+        num_col(lt, col)
+    ev = cli_table("mean events per rally (1)")
+    text_col(ev, "crew")
+    for col in ("punctures", "incidents", "missed WP"):
+        num_col(ev, col)
+    for r in report["lost_time"]:
+        lt.add_row(Text(r["crew"]), *(hms(r[f"{k}_s"]) for k in CAUSES))
+        ev.add_row(
+            Text(r["crew"]),
+            f"{r['punctures']:.2f}",
+            f"{r['incidents']:.2f}",
+            f"{r['missed_waypoints']:.2f}",
+        )
+    out += [lt, ev]
+
+    if other is not None:
+        ct = cli_table(f"what-if: B = {other['dir']} minus A = {report['dir']}")
+        text_col(ct, "crew")
+        for col in ("win A", "win B", "d win", "median A", "median B", "d median"):
+            num_col(ct, col)
+        for r in compare(report, other):
+            d = r["d_median_s"]
+            ct.add_row(
+                Text(r["crew"]),
+                f"{r['p_win_a']:.1%}",
+                f"{r['p_win_b']:.1%}",
+                f"{r['d_p_win']:+.1%}",
+                hms(r["median_a_s"]),
+                hms(r["median_b_s"]),
+                "-" if d is None else ("+" if d >= 0 else "") + hms(d),
+            )
+        out.append(ct)
+    return out

@@ -10,6 +10,10 @@ errors and writes to ``--out``:
 * ``driver-fit.toml``: fitted driver settings, model corrections and the log's provenance;
 * ``correlation.json``: the numbers; ``route_from_log.csv`` when the route came from GPS.
 
+``--out`` is written whole or not at all (a hidden temporary directory beside it, moved
+into place at the end); a directory that already holds files is refused unless
+``--overwrite``, which replaces it as a whole.
+
 Bad input (missing file, missing channel, broken header, unknown factor, an out-of-range
 ``--ambient-C``) prints one line and exits with code 2; a transient confirmation that stops
 exits with code 3 (see :mod:`raidsim.cli.errors`).
@@ -26,7 +30,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from raidsim.cli.errors import console, handle_errors, say
+from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
     DEFAULT_ALTITUDE_M,
     DEFAULT_AMBIENT_C,
@@ -35,7 +39,9 @@ from raidsim.cli.options import (
     AltitudeM,
     AmbientC,
     HeadwindMps,
+    Overwrite,
     Setup,
+    StagedDir,
     Vehicle,
     ambient_from_flags,
     load_car,
@@ -78,8 +84,24 @@ def correlate_command(
     transient: Annotated[
         bool, typer.Option(help="confirm the fitted setup with the transient twin (slow)")
     ] = False,
+    overwrite: Overwrite = False,
+    accept_untrusted: Annotated[
+        bool,
+        typer.Option(
+            help="write a fit that fails the trust checks (coverage, residuals, wrong "
+            "stage), marked trusted = false; default: refuse with exit code 2"
+        ),
+    ] = False,
 ) -> None:
-    """Correlate the twin with a logged run: align by distance, fit factors, report."""
+    """Correlate the twin with a logged run: align by distance, fit factors, report.
+
+    A fit the log cannot support (it covers under half the stage, the GPS lies off the
+    stage, the fitted twin still misses the log by over 10 km/h RMS, a factor ends on a
+    bound or is undetermined) is refused with exit code 2 unless --accept-untrusted
+    (raidsim.correlate.trust).
+
+    --out is written whole or not at all; one that already holds files is refused unless
+    --overwrite, which replaces it as a whole."""
     import raidsim as rs
     from raidsim.correlate.align import align, stage_origin, write_route_from_log
     from raidsim.correlate.fit import (
@@ -91,12 +113,15 @@ def correlate_command(
     )
     from raidsim.correlate.logs import GPS, REQUIRED, load_channel_map, read_log
     from raidsim.correlate.page import write_page
+    from raidsim.correlate.trust import assess_trust, require_trust
 
     names = list(fit) if fit else list(DEFAULT_FIT)
     check_factor_names(names)
     ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
     cmap = load_channel_map(channel_map)
     required = REQUIRED if stage is not None else REQUIRED + GPS
+    staged = StagedDir("--out", out, overwrite=overwrite, markers=CORRELATE_MARKERS)
+    final_dir, out = out, staged.path  # written there, moved to --out when complete
     run = read_log(log, cmap, required)
     car = load_car(vehicle, setup)
     with warnings.catch_warnings():
@@ -110,9 +135,7 @@ def correlate_command(
             origin = stage_origin(stage)
     aligned = align(run, st, origin)
     result = fit_factors(aligned, st, car, names, log=run, ambient=ambient)
-    out.mkdir(parents=True, exist_ok=True)
-    vpath = write_vehicle_preset(result, out / "vehicle-fit.toml")
-    dpath = write_driver_settings(result, out / "driver-fit.toml")
+    trust = assess_trust(aligned, st, run, origin, result)
 
     table = Table(title=Text(f"{car.name} vs {run.source.name} on {st.name}"))
     table.add_column("")
@@ -128,14 +151,22 @@ def correlate_command(
     ):
         table.add_row(label, _fmt(b[key], unit), _fmt(a[key], unit))
     console.print(table)
-    console.print(
-        f"logged stage time {b['stage_time_log_s']:.1f} s over {aligned.s_m[-1] / 1000:.2f} km"
-    )
+    say(f"logged stage time {b['stage_time_log_s']:.1f} s over {aligned.s_m[-1] / 1000:.2f} km")
     for f in result.factors:
-        console.print(f"  {f.name:<14} {f.value:.4f} ± {f.ci95:.4f} (95 %)  -> {f.maps_to}")
+        say(f"  {f.name:<14} {f.value:.4f} ± {f.ci95:.4f} (95 %)  -> {f.maps_to}")
     if result.final_drive is not None and "final_drive" not in names:
         fd = result.final_drive
-        console.print(f"  final-drive check (RPM / predicted): {fd.value:.4f} ± {fd.ci95:.4f}")
+        say(f"  final-drive check (RPM / predicted): {fd.value:.4f} ± {fd.ci95:.4f}")
+    off = "" if trust.off_route_median_m is None else f", GPS {trust.off_route_median_m:.1f} m off"
+    say(
+        f"trusted: {'yes' if trust.trusted else 'NO'} (covers {100 * trust.coverage:.0f} % "
+        f"of the stage, RMS after fit {trust.rms_after_kmh:.2f} km/h{off})"
+    )
+    require_trust(trust, f"{run.source.name} on {st.name}", accept_untrusted)
+    for reason in trust.reasons:
+        warn(f"UNTRUSTED correlation (written with --accept-untrusted): {reason}")
+    vpath = write_vehicle_preset(result, out / "vehicle-fit.toml", trust.as_dict())
+    dpath = write_driver_settings(result, out / "driver-fit.toml", trust.as_dict())
 
     confirm: dict[str, float] = {}
     if transient:
@@ -148,7 +179,7 @@ def correlate_command(
             "transient_stage_time_s": float(tr.summary["stage_time_s"]),
             "transient_fuel_used_L": float(tr.summary["fuel_used_L"]),
         }
-        console.print(
+        say(
             f"transient confirmation: stage time {confirm['transient_stage_time_s']:.1f} s, "
             f"fuel {confirm['transient_fuel_used_L']:.2f} L"
         )
@@ -163,7 +194,14 @@ def correlate_command(
         "before": b,
         "after": a,
         "qss_evaluations": result.evaluations,
+        "trust": trust.as_dict(),
+        "intervals": None if result.covariance is None else result.covariance.summary(),
         **confirm,
     }
     (out / "correlation.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    say(f"wrote {page}, {vpath}, {dpath}")
+    staged.commit()
+    say(", ".join(["wrote " + str(final_dir / p.name) for p in (page, vpath, dpath)]))
+
+
+#: files that show a directory holds a correlation (``--overwrite`` replaces only one)
+CORRELATE_MARKERS = ("correlation.json", "vehicle-fit.toml")

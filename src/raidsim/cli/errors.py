@@ -8,20 +8,26 @@ error                                                                  exit
 ====================================================================  =====
 none                                                                   0
 bad input: :class:`ConfigError`, :class:`RouteError`, :class:`RunError`, 2
-:class:`LogError`, a pydantic ``ValidationError``, ``OSError`` (files)
+:class:`LogError`, a pydantic ``ValidationError``, ``OSError`` (files),
+``UnicodeError`` (a file that is not UTF-8 text)
 the simulation stopped or diverged: :class:`SimulationStopped`,        3
 :class:`SimulationDiverged` (and any other :class:`RaidsimError`)
 an unexpected exception (a bug; ``RAIDSIM_TRACEBACK=1`` re-raises it)  70
 ====================================================================  =====
 
 ``check-regs`` adds 1 for a failed rule; typer's own usage errors exit 2. Messages are
-printed as plain text (no rich markup), so ``stage[red]x.toml`` and ``[lon, lat]`` survive.
+printed as plain text (no rich markup), so ``stage[red]x.toml``, ``a[/b].toml`` and
+``[lon, lat]`` survive; a file-system error names the path and says what to do. Python
+warnings raised while a command runs (a route repaired on reading, ...) are printed as
+``warning: message`` lines on stderr, never as raw ``file:line: Warning`` lines.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -46,7 +52,10 @@ EXIT_INTERNAL = 70
 
 #: exception classes -> exit code, first match wins (the one map every command uses)
 EXIT_CODES: tuple[tuple[tuple[type[BaseException], ...], int], ...] = (
-    ((ConfigError, RouteError, RunError, LogError, ValidationError, OSError), EXIT_BAD_INPUT),
+    (
+        (ConfigError, RouteError, RunError, LogError, ValidationError, OSError, UnicodeError),
+        EXIT_BAD_INPUT,
+    ),
     ((SimulationStopped, SimulationDiverged, RaidsimError), EXIT_SIM_FAILED),
 )
 
@@ -67,6 +76,31 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
+#: errno -> what the user can do about a file-system error on that path
+OS_HINTS: dict[int, str] = {
+    errno.ENOENT: "check the path",
+    errno.EEXIST: "it exists and is not a directory; give a new or existing directory",
+    errno.ENOTDIR: "a part of the path is a file, not a directory; give another path",
+    errno.EISDIR: "it is a directory; give a file name",
+    errno.EACCES: "no permission; choose a location you can write to",
+    errno.EPERM: "not permitted; choose a location you can write to",
+    errno.EROFS: "read-only file system; choose a location you can write to",
+    errno.ENOSPC: "the disk is full; free space or choose another location",
+    errno.ENAMETOOLONG: "the name is too long; give a shorter path",
+    errno.ELOOP: "too many symbolic links; give another path",
+    errno.ENXIO: "not a regular file; give a file name",
+}
+
+
+def _os_message(exc: OSError) -> str:
+    where = "" if exc.filename is None else os.fsdecode(exc.filename)
+    if exc.filename2 is not None:
+        where = f"{where} -> {os.fsdecode(exc.filename2)}"
+    text = f"{where}: {exc.strerror}" if where != "" else str(exc.strerror)
+    hint = OS_HINTS.get(exc.errno or 0)
+    return f"{text} ({hint})" if hint else text
+
+
 def message_for(exc: BaseException) -> str:
     """One line describing ``exc`` for the user."""
     if isinstance(exc, ValidationError):
@@ -74,8 +108,9 @@ def message_for(exc: BaseException) -> str:
 
         text = format_validation_error(exc, exc.title)
     elif isinstance(exc, OSError) and exc.strerror:
-        where = exc.filename if exc.filename is not None else ""
-        text = f"{where}: {exc.strerror}" if where != "" else exc.strerror
+        text = _os_message(exc)
+    elif isinstance(exc, UnicodeError):
+        text = f"a file is not UTF-8 text ({exc}); save it as UTF-8"
     elif exit_code_for(exc) == EXIT_INTERNAL:
         text = (
             f"internal error ({type(exc).__name__}: {exc}); "
@@ -86,28 +121,71 @@ def message_for(exc: BaseException) -> str:
     return " ".join(text.splitlines())
 
 
+def printable(message: str) -> str:
+    """``message`` safe to print: a lone surrogate (an undecodable byte in a command-line
+    path) becomes ``\\udcff`` instead of failing the write."""
+    return message.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def say(message: str, *, err: bool = False) -> None:
     """Print ``message`` as plain text: no markup, no highlighting, no wrapping."""
-    (err_console if err else console).print(message, markup=False, highlight=False, soft_wrap=True)
+    (err_console if err else console).print(
+        printable(message), markup=False, highlight=False, soft_wrap=True
+    )
 
 
 def warn(message: str) -> None:
     """``warning: message`` on stderr (message printed literally)."""
     err_console.print(
-        Text.assemble(("warning:", "yellow"), " ", message), highlight=False, soft_wrap=True
+        Text.assemble(("warning:", "yellow"), " ", printable(" ".join(message.splitlines()))),
+        highlight=False,
+        soft_wrap=True,
     )
 
 
 def _print_error(message: str) -> None:
     err_console.print(
-        Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True
+        Text.assemble(("error:", "bold red"), " ", printable(message)),
+        highlight=False,
+        soft_wrap=True,
     )
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """``warnings.showwarning`` while a command runs: one ``warning:`` line, no source."""
+    warn(str(message))
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print ``error: message`` on stderr (message printed literally) and exit with ``code``."""
     _print_error(message)
     raise typer.Exit(code)
+
+
+#: cleanups registered by the running command (:func:`on_failure`), newest last
+_CLEANUPS: list[Callable[[], None]] = []
+
+
+def on_failure(cleanup: Callable[[], None]) -> None:
+    """Run ``cleanup`` if the command running now fails (an exception, a non-zero exit,
+    Ctrl-C): how a command's half-written outputs are removed (see ``StagedDir``)."""
+    _CLEANUPS.append(cleanup)
+
+
+def _run_cleanups(since: int) -> None:
+    while len(_CLEANUPS) > since:
+        cleanup = _CLEANUPS.pop()
+        try:
+            cleanup()
+        except Exception as exc:  # report, but keep the command's own error
+            warn(f"could not remove a partial output ({message_for(exc)})")
 
 
 _PASS_THROUGH: tuple[type[BaseException], ...] = (
@@ -119,19 +197,35 @@ _PASS_THROUGH: tuple[type[BaseException], ...] = (
 
 def handle_errors(func: F) -> F:
     """Wrap a typer command: map any exception through :data:`EXIT_CODES` to one printed
-    line and an exit code. ``typer.Exit``/``Abort`` and usage errors pass through."""
+    line and an exit code. ``typer.Exit``/``Abort`` and usage errors pass through. Python
+    warnings raised meanwhile are printed by :func:`warn`; on any failure the cleanups
+    registered with :func:`on_failure` run (partial outputs are removed)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        since = len(_CLEANUPS)
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
+        except typer.Exit as exc:
+            if exc.exit_code != 0:
+                _run_cleanups(since)
+            raise
         except _PASS_THROUGH:
+            _run_cleanups(since)
             raise
         except Exception as exc:
+            _run_cleanups(since)
             code = exit_code_for(exc)
             if code == EXIT_INTERNAL and os.environ.get(TRACEBACK_ENV):
                 raise
             _print_error(message_for(exc))
             raise typer.Exit(code) from None
+        except BaseException:  # Ctrl-C
+            _run_cleanups(since)
+            raise
+        finally:
+            del _CLEANUPS[since:]
 
     return cast(F, wrapper)

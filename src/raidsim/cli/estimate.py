@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from raidsim.cli.errors import console, handle_errors
+from raidsim.cli.errors import console, handle_errors, on_failure
 from raidsim.cli.options import (
     DEFAULT_ALTITUDE_M,
     DEFAULT_AMBIENT_C,
@@ -24,6 +25,8 @@ from raidsim.cli.options import (
     TargetArg,
     Vehicle,
     ambient_from_flags,
+    check_out_file,
+    cli_table,
     json_option,
     load_car,
     resolve_stages,
@@ -48,21 +51,30 @@ def estimate_command(
 
     car = load_car(vehicle, setup)
     ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    if profile is not None:
+        check_out_file("--profile", profile, allow_dir=True)
     title, stages = resolve_stages(target)
     summaries = []
+    results = []
     for label, stage in stages:
         result = estimate(car, stage, ambient=ambient)
         summaries.append({**result.summary, "label": label})
-        if profile is not None:
+        results.append((stage, result))
+    if profile is not None:  # written once every stage is estimated; removed on a failure
+        for stage, result in results:
             fname = f"{stage.name.replace('/', '_')}.parquet"
             path = profile / fname if len(stages) > 1 else profile
             if path.suffix != ".parquet":
                 path = path / fname
+            check_out_file("--profile", path)
+            existed = path.exists()
             result.to_parquet(path)
+            if not existed:
+                on_failure(functools.partial(path.unlink, missing_ok=True))
     if as_json:
         console.print_json(json.dumps(summaries))
         return
-    console.print(stage_table(f"{car.name} on {title}, {ambient_C:.0f} C (QSS)", summaries))
+    console.print(stage_table(f"{car.name} on {title}, {ambient_C:.0f} °C (QSS)", summaries))
 
 
 def _hms(seconds: float) -> str:
@@ -72,10 +84,12 @@ def _hms(seconds: float) -> str:
 
 
 def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
-    """Rich table, one row per stage, totals when there are several."""
-    table = Table(title=Text(title))
-    for col in ("stage", "special km", "time", "avg km/h", "fuel L", "max coolant C", "derate s"):
-        table.add_column(col, justify="left" if col == "stage" else "right")
+    """Rich table, one row per stage, totals when there are several (readable in 80
+    columns: long stage names fold). Special length km, time h:mm:ss, average km/h."""
+    table = cli_table(title)
+    table.add_column("stage", overflow="fold", min_width=12, max_width=24)
+    for col in ("km", "time", "km/h", "fuel, L", "max coolant, °C", "derate, s"):
+        table.add_column(col, justify="right")
     for s in summaries:
         table.add_row(
             Text(s.get("label", s["stage"])),

@@ -2,7 +2,9 @@
 
 Bad input (unknown vehicle, stage or parameter, a range outside the physical bounds,
 unknown objective) prints one line naming it and exits with code 2 (see
-:mod:`raidsim.cli.errors`).
+:mod:`raidsim.cli.errors`). The study's results are printed before the transient
+confirmation runs; a confirmation that stops prints which run failed (setup values, stage,
+the stop message) and exits with code 3, the trials kept (and in ``--storage``, if given).
 """
 
 from __future__ import annotations
@@ -27,66 +29,87 @@ from raidsim.cli.options import (
     TargetArg,
     Vehicle,
     ambient_from_flags,
+    check_seed,
+    cli_table,
     json_option,
     load_car,
     resolve_stages,
     seed_option,
+    unit_of,
 )
 from raidsim.errors import ConfigError
 from raidsim.optimize.params import DEFAULT_PARAMS, build_ranges, parse_ranges
-from raidsim.optimize.study import Constraints, StudyResult, confirm, run_study
+from raidsim.optimize.study import (
+    ConfirmationFailed,
+    Constraints,
+    StudyResult,
+    apply_setup,
+    confirm,
+    run_study,
+)
 
 #: transient confirmation is on by default for a single stage shorter than this
 CONFIRM_MAX_KM = 100.0
 
 
 def _fmt(x: float, integer: bool) -> str:
-    return f"{int(round(x))}" if integer else f"{x:.4g}"
+    if integer:
+        return f"{int(round(x))}"
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def result_table(title: str, res: StudyResult) -> Table:
-    """Best setup vs baseline, with the sensitivity of QSS time to each parameter."""
-    table = Table(title=Text(title))
-    for col in ("parameter", "range", "baseline", "best", "dT/dx (s/unit)", "dT per step", "note"):
-        table.add_column(
-            col,
-            justify="left" if col in ("parameter", "note") else "right",
-            no_wrap=col == "parameter",
-        )
+def result_tables(title: str, res: StudyResult) -> list[Table]:
+    """Best setup vs baseline, the sensitivity of QSS time to each parameter, and the
+    scores: three tables that stay readable in 80 columns (names fold, units in their own
+    column in the CLI vocabulary: ``N m``, ``1`` for a ratio or a click count)."""
+    setup = cli_table(title)
+    setup.add_column("parameter", overflow="fold", max_width=26)
+    setup.add_column("unit")
+    for col in ("range", "baseline", "best"):
+        setup.add_column(col, justify="right")
+    sens_table = cli_table("sensitivity of QSS time T around the best setup: dT per step, dT/dx")
+    width = min(26, max([len(p.name) for p in res.ranges] + [9]))
+    sens_table.add_column("parameter", overflow="fold", min_width=width, max_width=26)
+    for col in ("step", "s per step", "s per unit"):
+        sens_table.add_column(col, justify="right")
+    sens_table.add_column("note", overflow="fold")
     sens = {s.name: s for s in res.sensitivity}
     for p in res.ranges:
-        s = sens.get(p.name)
-        note = ""
-        slope = step = "-"
-        if s is not None:
-            if s.no_effect:
-                note = "no effect in QSS"
-                slope, step = "0", "0"
-            else:
-                slope = f"{s.dtime_per_unit_s:+.3g}"
-                step = f"{s.dtime_per_step_s:+.3g} s / {_fmt(s.step, p.integer)}"
-        table.add_row(
-            p.name,
-            f"{_fmt(p.low, p.integer)}-{_fmt(p.high, p.integer)}",
+        setup.add_row(
+            Text(p.name),
+            unit_of(p.name),
+            f"{_fmt(p.low, p.integer)} to {_fmt(p.high, p.integer)}",
             _fmt(res.baseline_setup[p.name], p.integer),
             _fmt(res.best_setup[p.name], p.integer),
-            slope,
-            step,
-            note,
         )
-    table.add_section()
+        s = sens.get(p.name)
+        if s is None:
+            sens_table.add_row(Text(p.name), "-", "-", "-", "")
+        elif s.no_effect:
+            sens_table.add_row(Text(p.name), _fmt(s.step, p.integer), "0", "0", "no effect in QSS")
+        else:
+            sens_table.add_row(
+                Text(p.name),
+                _fmt(s.step, p.integer),
+                f"{s.dtime_per_step_s:+.3g}",
+                f"{s.dtime_per_unit_s:+.3g}",
+                "",
+            )
+    scores = cli_table("scores")
+    scores.add_column("", overflow="fold")
+    scores.add_column("baseline", justify="right")
+    scores.add_column("best", justify="right")
     b, o = res.baseline, res.best
-    rows: list[tuple[str, str, str]] = [
+    for name, bv, ov in (
         ("objective, s", f"{b.objective_s:.1f}", f"{o.objective_s:.1f}"),
         ("QSS time, s", f"{b.time_s:.1f}", f"{o.time_s:.1f}"),
         ("puncture risk, s", f"{b.risk_s:.1f}", f"{o.risk_s:.1f}"),
         ("fuel used, L (max stage)", f"{b.fuel_used_L:.1f}", f"{o.fuel_used_L:.1f}"),
         ("fuel reserve, L", f"{b.fuel_reserve_L:.1f}", f"{o.fuel_reserve_L:.1f}"),
         ("constraints met", "yes" if b.feasible else "NO", "yes" if o.feasible else "NO"),
-    ]
-    for name, bv, ov in rows:
-        table.add_row(name, "", bv, ov, "", "", "")
-    return table
+    ):
+        scores.add_row(name, bv, ov)
+    return [setup, sens_table, scores]
 
 
 def _as_json(res: StudyResult) -> dict[str, Any]:
@@ -157,6 +180,7 @@ def optimize_command(
         raise ConfigError(f"--max-derate-s must be >= 0, got {max_derate_s}")
     if n_jobs < 1:
         raise ConfigError(f"--n-jobs must be >= 1, got {n_jobs}")
+    check_seed(seed)
     car = load_car(vehicle, setup)
     names = [n.strip() for n in params.split(",") if n.strip()]
     ranges = build_ranges(car, names, parse_ranges(range_))
@@ -182,29 +206,46 @@ def optimize_command(
         if confirm_run is not None
         else (len(stages) == 1 and length_km < CONFIRM_MAX_KM)
     )
-    if do_confirm:
-        if len(stages) > 1:
-            res.notes.append("confirmation skipped: a rally has several stages")
-        else:
-            from raidsim.optimize.study import apply_setup
-
-            best_car = apply_setup(car, ranges, res.best_setup)
-            res.confirmation = confirm(best_car, stages[0], res.best.time_s, ambient)
-    if as_json:
-        console.print_json(json.dumps(_as_json(res), default=float))
-        return
-    console.print(
-        result_table(
+    if do_confirm and len(stages) > 1:
+        res.notes.append("confirmation skipped: a rally has several stages")
+        do_confirm = False
+    if not as_json:  # the study's results first: a failed confirmation keeps them
+        for table in result_tables(
             f"{car.name} on {title}: {objective}, {res.n_complete} trials "
             f"({res.n_new_trials} run now), seed {seed}",
             res,
+        ):
+            console.print(table)
+    failed: ConfirmationFailed | None = None
+    if do_confirm:
+        kept = f"the study's {res.n_complete} trials are kept" + (
+            f" in {storage}" if storage else ""
         )
-    )
-    if res.confirmation is not None:
-        c = res.confirmation
-        console.print(
-            f"transient confirmation: {c['transient_time_s']:.1f} s "
-            f"(QSS {c['qss_time_s']:.1f} s, {c['difference_pct']:+.1f} %)"
-        )
-    for note in res.notes:
-        say(f"note: {note}")
+        best_car = apply_setup(car, ranges, res.best_setup)
+        try:
+            res.confirmation = confirm(
+                best_car, stages[0], res.best.time_s, ambient, setup=res.best_setup, kept=kept
+            )
+        except ConfirmationFailed as exc:  # report the study, then exit 3 (handle_errors)
+            failed = exc
+    if as_json:
+        doc = _as_json(res)
+        if failed is not None:
+            doc["confirmation"] = {
+                "failed": True,
+                "setup": failed.setup,
+                "stage": failed.stage,
+                "error": str(failed),
+            }
+        console.print_json(json.dumps(doc, default=float))
+    else:
+        if res.confirmation is not None:
+            c = res.confirmation
+            say(
+                f"transient confirmation: {c['transient_time_s']:.1f} s "
+                f"(QSS {c['qss_time_s']:.1f} s, {c['difference_pct']:+.1f} %)"
+            )
+        for note in res.notes:
+            say(f"note: {note}")
+    if failed is not None:
+        raise failed

@@ -6,18 +6,33 @@ DEFAULT_AMBIENT_C`` ... and build their inputs with :func:`load_car`,
 value raises :class:`~raidsim.errors.ConfigError` (or ``RouteError``) naming the flag, the
 value and the allowed range, and :func:`raidsim.cli.errors.handle_errors` turns it into one
 line and exit code 2.
+
+Output locations are checked here too, before any work: :func:`check_out_file` for a
+``--out FILE`` and :class:`StagedDir` for a ``--out DIR`` that a command fills (``run``,
+``correlate``). A StagedDir is written in a hidden temporary directory beside ``DIR`` and
+moved into place only when the command succeeds, so a failed command leaves nothing
+behind, and a directory that already holds files is refused (exit 2) unless
+``--overwrite`` is given, in which case it is replaced as a whole: old and new files never
+mix.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
+from raidsim.cli.errors import on_failure
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 
@@ -81,6 +96,15 @@ HeadwindMps = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet/--no-quiet", help="no progress bar")]
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="replace an --out directory that already holds files (as a whole: the old "
+        "files are removed when the new ones are complete); without it such a directory "
+        "is refused",
+    ),
+]
 Scheduler = Annotated[
     str | None, typer.Option("--scheduler", help="existing Dask scheduler, tcp://host:port")
 ]
@@ -126,7 +150,10 @@ def load_car(vehicle: str, setup: list[str] | None = None) -> VehicleSpec:
 
     car = rs.load_vehicle(vehicle)
     if setup:
-        car = car.with_changes(**parse_setup(setup))
+        try:
+            car = car.with_changes(**parse_setup(setup))
+        except ConfigError as exc:  # name the flag the bad value came from
+            raise ConfigError(f"--setup: {exc}") from None
     return car
 
 
@@ -137,6 +164,17 @@ def check_flag(flag: str, value: float, low: float, high: float, unit: str = "")
         raise ConfigError(
             f"{flag}: value {value:g} is not allowed (must be between {low:g} and {high:g}{units})"
         )
+    return value
+
+
+#: the largest seed every seeded generator takes (optuna's sampler: a 32-bit seed)
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(value: int | None, flag: str = "--seed") -> int | None:
+    """``value`` (None passes) if 0 <= value <= :data:`MAX_SEED`, else a ConfigError."""
+    if value is not None and not 0 <= value <= MAX_SEED:
+        raise ConfigError(f"{flag}={value}: must lie between 0 and {MAX_SEED}")
     return value
 
 
@@ -173,3 +211,215 @@ def resolve_stages(target: str) -> tuple[str, list[tuple[str, Stage]]]:
         return rally.name, [(day.label, rs.load_stage(day.name)) for day in rally.stages]
     stage = rs.load_stage(target)
     return stage.name, [(stage.name, stage)]
+
+
+# --------------------------------------------------------------------- output locations
+def check_out_file(flag: str, path: Path, *, allow_dir: bool = False) -> Path:
+    """``path`` if a file can be written there: not a directory (unless ``allow_dir``) or a
+    device (``/dev/null``: a file moved into place would replace it), no file where a
+    parent directory must be; else a ConfigError naming ``flag``."""
+    if path.exists() or path.is_symlink():
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            raise ConfigError(f"{flag} {path}: cannot use this path ({exc.strerror})") from None
+        if stat.S_ISDIR(mode):
+            if allow_dir:
+                return path
+            raise ConfigError(f"{flag} {path}: is a directory; give a file name")
+        if not stat.S_ISREG(mode):
+            raise ConfigError(
+                f"{flag} {path}: exists and is not a regular file (a device or pipe); "
+                "give a file name"
+            )
+    _check_parents(flag, path, path.parents)
+    return path
+
+
+def _check_parents(flag: str, path: Path, parents: Any) -> None:
+    """No file (or device) where one of ``parents`` (nearest first) must be a directory."""
+    for parent in parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(
+                    f"{flag} {path}: {parent} is a file, not a directory; give another path"
+                )
+            return
+
+
+def _holds_files(path: Path) -> bool:
+    try:
+        with os.scandir(path) as it:
+            return any(True for _ in it)
+    except OSError:
+        return True
+
+
+class StagedDir:
+    """A ``--out DIR`` filled in a hidden temporary directory (:attr:`path`) beside ``DIR``
+    and moved into place by :meth:`commit`; if the command fails first (see
+    :func:`raidsim.cli.errors.on_failure`), or the ``with`` block raises, it is removed.
+
+    Checked on construction, before any work (ConfigError naming ``flag``): ``DIR`` must
+    not be a file or a device, a file must not stand where a parent directory goes, and a
+    directory that holds files is refused unless ``overwrite`` (and even then if it is the
+    working directory or one above it). ``marker`` names a file that shows a directory
+    holds this command's output: with ``overwrite``, a directory without it is refused
+    too, so ``--overwrite`` never replaces a directory raidsim did not write.
+    """
+
+    def __init__(self, flag: str, out: Path, *, overwrite: bool, markers: tuple[str, ...]) -> None:
+        self.flag, self.out = flag, out
+        if out.exists() and not out.is_dir():
+            raise ConfigError(
+                f"{flag} {out}: exists and is not a directory; give a new or existing directory"
+            )
+        _check_parents(flag, out, out.parents)
+        self.replace = out.is_dir() and _holds_files(out)
+        if self.replace:
+            if not overwrite:
+                raise ConfigError(
+                    f"{flag} {out}: the directory already holds files; pass --overwrite to "
+                    "replace it, or give a new directory"
+                )
+            if not any((out / m).is_file() for m in markers):
+                raise ConfigError(
+                    f"{flag} {out}: holds files that raidsim did not write (no "
+                    f"{' or '.join(markers)}); --overwrite replaces only a directory raidsim "
+                    "wrote; give a new directory"
+                )
+            here = Path.cwd().resolve()
+            if out.resolve() == here or out.resolve() in here.parents:
+                raise ConfigError(
+                    f"{flag} {out}: is the working directory or above it; give another directory"
+                )
+        parent = out.parent
+        self._made: list[Path] = []  # parents created here, removed again on discard
+        for p in (*reversed(parent.parents), parent):
+            if not p.exists():
+                try:
+                    p.mkdir()
+                except OSError as exc:
+                    self._remove_made()
+                    raise ConfigError(
+                        f"{flag} {out}: cannot create {p} ({exc.strerror}); give a path "
+                        "you can write to"
+                    ) from None
+                self._made.append(p)
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+            umask = os.umask(0o022)
+            os.umask(umask)
+            self.path.chmod(0o777 & ~umask)  # a normal directory once in place, not 0700
+        except OSError as exc:
+            self._remove_made()
+            raise ConfigError(
+                f"{flag} {out}: cannot write in {parent} ({exc.strerror}); give a path you "
+                "can write to"
+            ) from None
+        self.done = False
+        on_failure(self.discard)  # a failing command leaves nothing behind
+
+    def _remove_made(self) -> None:
+        for p in reversed(self._made):
+            try:
+                p.rmdir()
+            except OSError:
+                break
+        self._made = []
+
+    def commit(self) -> Path:
+        """Move the finished directory to ``DIR`` (replacing the old one); returns ``DIR``."""
+        if self.done:
+            return self.out
+        old: Path | None = None
+        if self.replace and self.out.is_dir():
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".old", dir=self.out.parent)
+            )
+            os.replace(self.out, old / "d")
+        # an empty DIR (or none) is replaced by the one rename: readers see all or nothing
+        try:
+            os.replace(self.path, self.out)
+        except OSError:
+            if old is not None:  # put the old directory back
+                os.replace(old / "d", self.out)
+                old.rmdir()
+            raise
+        self.done = True
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.out
+
+    def discard(self) -> None:
+        """Remove the temporary directory (and the parents created for it)."""
+        if not self.done:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self._remove_made()
+            self.done = True
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+# --------------------------------------------------------------------- tables and units
+#: The one unit vocabulary of the CLI's tables and summaries: a name's suffix -> its unit
+#: as printed (SI spellings with a space for products: ``N m``; ``1`` for a dimensionless
+#: ratio or count). Longest suffixes first.
+UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_N_per_m", "N/m"),
+    ("_W_per_kg", "W/kg"),
+    ("_Nm", "N m"),
+    ("_radps", "rad/s"),
+    ("_rpm", "rpm"),
+    ("_kmh", "km/h"),
+    ("_mps", "m/s"),
+    ("_bar", "bar"),
+    ("_kg", "kg"),
+    ("_km", "km"),
+    ("_mm", "mm"),
+    ("_ms", "ms"),
+    ("_m", "m"),
+    ("_s", "s"),
+    ("_L", "L"),
+    ("_C", "°C"),
+    ("_pct", "%"),
+)
+DIMENSIONLESS = "1"
+
+
+def unit_of(name: str) -> str:
+    """The unit of a quantity named ``name`` (``centre_lock_torque_Nm`` -> ``N m``,
+    ``final_drive`` -> ``1``) in the CLI's one vocabulary (:data:`UNIT_SUFFIXES`)."""
+    for suffix, unit in UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            return unit
+    return DIMENSIONLESS
+
+
+def cli_table(title: str, *, show_header: bool = True) -> Any:
+    """A rich table that stays readable in 80 columns: no side borders or outer padding (a
+    rule under the header), the title printed literally. Add text columns with
+    ``overflow="fold"`` (long names wrap, never ``…``) and keep numbers single words."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    return Table(
+        title=Text(title),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_header=show_header,
+        show_edge=False,
+    )

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from raidsim.cli.errors import console, handle_errors, say
-from raidsim.cli.options import DEFAULT_VEHICLE, Setup, load_car
+from raidsim.cli.options import DEFAULT_VEHICLE, Setup, cli_table, load_car
 from raidsim.regs.check import RuleResult, check_vehicle, failed
 from raidsim.regs.rules import load_rules
 
@@ -23,18 +23,31 @@ _STYLE = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow"}
 
 
 def regs_table(title: str, results: list[RuleResult]) -> Table:
-    table = Table(title=Text(title))
-    for col in ("rule", "status", "value", "requirement", "source"):
-        table.add_column(col, overflow="fold")
+    """One row per rule (id, status, value, requirement; readable in 80 columns: text
+    wraps at spaces); the long source notes go to :func:`sources_table`."""
+    table = cli_table(title)
+    table.add_column("rule", overflow="fold", max_width=24)
+    table.add_column("status", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_column("requirement", overflow="fold")
     for r in results:
-        source = r.rule.source if r.rule.sourced else f"UNSOURCED number. {r.rule.source}"
         table.add_row(
-            Text(r.rule.title),
+            Text(f"{r.rule.id}: {r.rule.title}"),
             Text(r.status, style=_STYLE[r.status]),
             Text(r.value),
             Text(r.requirement),
-            Text(source),
         )
+    return table
+
+
+def sources_table(results: list[RuleResult]) -> Table:
+    """Where each rule's number comes from, one row per rule; an unsourced number says so."""
+    table = cli_table("sources", show_header=False)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("source", overflow="fold")
+    for r in results:
+        source = r.rule.source if r.rule.sourced else f"UNSOURCED number. {r.rule.source}"
+        table.add_row(Text(r.rule.id), Text(source))
     return table
 
 
@@ -49,6 +62,7 @@ def check_regs_command(
     rule_set = load_rules(rules)
     results = check_vehicle(car, rule_set)
     console.print(regs_table(f"{car.name} vs {rule_set.title}", results))
+    console.print(sources_table(results))
     bad = failed(results)
     if bad:
         console.print(

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from raidsim.cli.errors import handle_errors, say
+from raidsim.cli.options import check_out_file
 from raidsim.io.runs import ExportFormat, export_run, load_run
 
 __all__ = ["export_command", "report_command"]
@@ -30,6 +31,8 @@ def export_command(
     ] = None,
 ) -> None:
     """Export a run's full-rate telemetry as Parquet, CSV or MoTeC .ld (+ .ldx beacons)."""
+    if out is not None:
+        check_out_file("--out", out, allow_dir=True)
     run = load_run(run_dir)
     for path in export_run(run, format, out):
         say(f"wrote {path}")
@@ -46,6 +49,8 @@ def report_command(
     """Write one self-contained offline HTML report of one or more runs."""
     from raidsim.report.html import build_report
 
+    if out is not None:
+        check_out_file("--out", out)
     loaded = [load_run(r) for r in runs]
     target = out if out is not None else loaded[0].dir / "report.html"
     path = build_report(loaded, target)

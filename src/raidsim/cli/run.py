@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,11 +25,17 @@ from raidsim.cli.options import (
     AltitudeM,
     AmbientC,
     HeadwindMps,
+    Overwrite,
     Quiet,
     Setup,
     StageArg,
+    StagedDir,
     Vehicle,
     ambient_from_flags,
+    check_flag,
+    check_out_file,
+    check_seed,
+    cli_table,
     json_option,
     load_car,
     out_option,
@@ -47,9 +55,9 @@ def summary_table(summary: dict[str, Any]) -> Table:
             "fuel used",
             f"{summary['fuel_used_L']:.1f} L ({summary['fuel_L_per_100km']:.0f} L/100 km)",
         ),
-        ("max coolant / oil", f"{summary['max_coolant_C']:.0f} / {summary['max_oil_C']:.0f} C"),
+        ("max coolant / oil", f"{summary['max_coolant_C']:.0f} / {summary['max_oil_C']:.0f} °C"),
         ("derate time", f"{summary['derate_time_s']:.0f} s"),
-        ("max brake disc", f"{summary['max_brake_disc_C']:.0f} C"),
+        ("max brake disc", f"{summary['max_brake_disc_C']:.0f} °C"),
         ("max halfshaft torque", f"{summary['max_halfshaft_torque_Nm']:.0f} N m"),
         ("landings", f"{summary.get('landings', 0)}"),
         (
@@ -57,12 +65,72 @@ def summary_table(summary: dict[str, Any]) -> Table:
             f"{summary.get('max_landing_halfshaft_torque_Nm', 0):.0f} N m",
         ),
         ("Flight Mode false triggers", f"{summary.get('flight_mode_false_triggers', 0)}"),
-        ("ambient", f"{summary['ambient_C']:.0f} C"),
+        ("ambient", f"{summary['ambient_C']:.0f} °C"),
         ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
     ]
     for k, v in rows:
         table.add_row(k, v)
     return table
+
+
+DEFAULT_SAMPLE_RATE_HZ = 100.0
+SampleRateHz = Annotated[
+    float,
+    typer.Option(
+        "--sample-rate-hz",
+        help="sample rate of the fast channels, Hz (a divisor of the 1000 Hz step; the "
+        "thermal and fuel channels stay at 10 Hz)",
+    ),
+]
+ChannelRates = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--channel-rate",
+        help="NAME=HZ: store a channel (or an fnmatch pattern, 'brake_disc_C_*=1') at this "
+        "rate; a rate above --sample-rate-hz raises the sample grid (repeat the option)",
+    ),
+]
+
+
+def parse_channel_rates(items: list[str] | None) -> dict[str, float]:
+    """``NAME=HZ`` items of ``--channel-rate`` (later items win)."""
+    rates: dict[str, float] = {}
+    for item in items or []:
+        name, sep, raw = item.partition("=")
+        try:
+            rate = float(raw)
+        except ValueError:
+            rate = math.nan
+        if not sep or not name.strip() or not math.isfinite(rate):
+            raise ConfigError(f"--channel-rate expects NAME=HZ (e.g. coolant_C=1), got '{item}'")
+        rates[name.strip()] = rate
+    return rates
+
+
+def telemetry_settings(
+    sample_rate_hz: float, channel_rate: list[str] | None
+) -> tuple[Any, dict[str, float]]:
+    """The run :class:`~raidsim.model.settings.Settings` of ``--sample-rate-hz`` and the
+    ``--channel-rate`` table (checked against the channel list before anything runs)."""
+    from raidsim.model.settings import Settings
+    from raidsim.sim.transient.runner import MAX_RATE_HZ, channel_formats
+
+    check_flag("--sample-rate-hz", sample_rate_hz, 2.0, MAX_RATE_HZ, "Hz")
+    every = 1000.0 / sample_rate_hz
+    if abs(every - round(every)) > 1e-9 * every:
+        raise ConfigError(
+            f"--sample-rate-hz: value {sample_rate_hz:g} is not allowed (must divide the "
+            "1000 Hz integration step: 1000, 500, 250, 200, 100, 50 ... Hz)"
+        )
+    rates = parse_channel_rates(channel_rate)
+    grid, _ = channel_formats(sample_rate_hz, rates)
+    every = 1000.0 / grid
+    if abs(every - round(every)) > 1e-9 * every:
+        raise ConfigError(
+            f"--channel-rate: the fastest rate asked for, {grid:g} Hz, does not divide the "
+            "1000 Hz integration step"
+        )
+    return Settings(sample_rate_hz=sample_rate_hz), rates
 
 
 @handle_errors
@@ -79,15 +147,30 @@ def run_command(
     setup: Setup = None,
     quiet: Quiet = False,
     report: Annotated[bool, typer.Option(help="write report.html (--no-report to skip)")] = True,
+    overwrite: Overwrite = False,
+    sample_rate_hz: SampleRateHz = DEFAULT_SAMPLE_RATE_HZ,
+    channel_rate: ChannelRates = None,
 ) -> None:
     """Drive a stage with the transient twin; write telemetry.parquet, summary.json and
-    a self-contained report.html."""
+    a self-contained report.html.
+
+    The run directory is written whole or not at all: the files go to a hidden temporary
+    directory beside --out, moved into place when the run (and its report) is complete.
+    An --out that already holds files is refused unless --overwrite, which replaces the
+    old run directory as a whole (no old report.html beside new telemetry).
+
+    Telemetry is stored as loggers do: fast channels at --sample-rate-hz (100 Hz), thermal
+    and fuel channels at 10 Hz, float32 where the precision allows; --channel-rate
+    NAME=HZ stores a channel (or a pattern such as 'tyre_load_*') at another rate."""
     import raidsim as rs
 
+    settings, rates = telemetry_settings(sample_rate_hz, channel_rate)
     car = load_car(vehicle, setup)
     ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
-    st = rs.load_stage(stage, seed=seed)
+    st = rs.load_stage(stage, seed=check_seed(seed))
     out_dir = out or Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    staged = StagedDir("--out", out_dir, overwrite=overwrite, markers=RUN_MARKERS)
+    final_dir, out_dir = out_dir, staged.path  # written there, moved to --out when complete
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -103,16 +186,31 @@ def run_command(
         def on_progress(s_m: float, total_m: float) -> None:
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
 
-        result = rs.simulate(car, st, ambient=ambient, out_dir=out_dir, on_progress=on_progress)
+        result = rs.simulate(
+            car,
+            st,
+            ambient=ambient,
+            settings=settings,
+            out_dir=out_dir,
+            on_progress=on_progress,
+            channel_rates=rates,
+        )
     console.print(summary_table(result.summary))
-    say(f"wrote {out_dir / 'telemetry.parquet'} and {out_dir / 'summary.json'}")
     if report:
         from raidsim.io.runs import load_run
         from raidsim.report.html import build_report
 
         with console.status("writing report.html"):
-            path = build_report([load_run(out_dir)], out_dir / "report.html")
-        say(f"wrote {path}")
+            labelled = dataclasses.replace(load_run(out_dir), dir=final_dir)  # its final name
+            build_report([labelled], out_dir / "report.html")
+    staged.commit()
+    say(f"wrote {final_dir / 'telemetry.parquet'} and {final_dir / 'summary.json'}")
+    if report:
+        say(f"wrote {final_dir / 'report.html'}")
+
+
+#: files that show a directory is a raidsim run directory (``--overwrite`` replaces only one)
+RUN_MARKERS = ("summary.json", "telemetry.parquet")
 
 
 @handle_errors
@@ -175,9 +273,9 @@ def stage_info_command(
     profile: Path | None = None
     with warnings.catch_warnings(record=True) as caught:  # route and profile warnings
         warnings.simplefilter("always")
-        st = rs.load_stage(stage, seed=seed)
+        st = rs.load_stage(stage, seed=check_seed(seed))
         if out is not None:
-            target = _profile_target(out, st)
+            target = check_out_file("--out", _profile_target(out, st))
             try:
                 profile = write_profile(st, target)
             except OSError as exc:
@@ -233,6 +331,43 @@ def stage_info_command(
     console.print(table)
 
 
+#: jump-sweep column -> (header in the CLI unit vocabulary, format)
+SWEEP_COLUMNS: dict[str, tuple[str, str]] = {
+    "drop_m": ("drop, m", "{:.1f}"),
+    "speed_kmh": ("speed, km/h", "{:.0f}"),
+    "air_time_s": ("air, s", "{:.2f}"),
+    "peak_torque_off_Nm": ("torque off, N m", "{:.0f}"),
+    "peak_torque_on_Nm": ("torque on, N m", "{:.0f}"),
+    "wheel_speed_error_off": ("error off, 1", "{:.2f}"),
+    "wheel_speed_error_on": ("error on, 1", "{:.2f}"),
+    "detection_latency_s": ("detect, ms", "ms"),
+}
+
+
+def sweep_table(vehicle: str, frame: Any) -> Table:
+    """The jump sweep as a table that stays readable in 80 columns (every row, headers
+    wrap, units in the CLI vocabulary), instead of polars' truncated repr."""
+    table = cli_table(
+        f"{vehicle} jump sweep, Flight Mode off vs on: peak halfshaft torque, wheel-speed "
+        "error, Flight Mode detection time"
+    )
+    names = [c for c in frame.columns if c in SWEEP_COLUMNS]
+    for name in names:
+        table.add_column(SWEEP_COLUMNS[name][0], justify="right")
+    for row in frame.select(names).iter_rows():
+        cells = []
+        for name, value in zip(names, row, strict=True):
+            fmt = SWEEP_COLUMNS[name][1]
+            if value is None or value != value:
+                cells.append("-")
+            elif fmt == "ms":
+                cells.append(f"{value * 1000:.0f}")
+            else:
+                cells.append(fmt.format(value))
+        table.add_row(*cells)
+    return table
+
+
 @handle_errors
 def jump_command(
     height_m: Annotated[float, typer.Option(help="drop from the lip to the landing, m")] = 2.0,
@@ -266,24 +401,24 @@ def jump_command(
                 "--sweep runs at the default ambient (35 C, sea level, no wind); drop "
                 "--ambient-C/--altitude-m/--headwind-mps or run single jumps"
             )
+        target = check_out_file("--out", out or Path("jump_sweep.csv"))
         with console.status("running the jump sweep (72 jumps)"):
             table_df = run_sweep(car)
-        target = out or Path("jump_sweep.csv")
         if target.suffix == ".parquet":
             table_df.write_parquet(target)
         else:
             table_df.write_csv(target)
-        console.print(table_df)
+        console.print(sweep_table(car.name, table_df))
         say(f"wrote {target}")
         return
     validate_jump(car, height_m, speed_kmh)
     modes = {"on": [True], "off": [False], "both": [False, True]}[flight_mode]
-    table = Table(title=Text(f"{car.name}: {height_m:.2f} m drop at {speed_kmh:.0f} km/h"))
+    table = cli_table(f"{car.name}: {height_m:.2f} m drop at {speed_kmh:.0f} km/h")
     for col in (
         "Flight Mode",
         "air time, s",
-        "peak halfshaft, N m",
-        "wheel-speed error",
+        "peak halfshaft torque, N m",
+        "wheel-speed error, 1",
         "detection, ms",
     ):
         table.add_column(col, justify="right")
@@ -294,7 +429,7 @@ def jump_command(
             "on" if mode else "off",
             f"{r.air_time_s:.2f}",
             f"{r.peak_halfshaft_torque_Nm:.0f}",
-            f"{r.max_abs_wheel_speed_error:+.0%}",
+            f"{r.max_abs_wheel_speed_error:+.2f}",
             "-" if lat != lat else f"{lat * 1000:.0f}",
         )
     console.print(table)

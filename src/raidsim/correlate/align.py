@@ -4,17 +4,24 @@ Distance, not time: a logged run and a simulated one start at different clock ti
 at different places and take different times; only the position along the route is common.
 
 1. **Map matching** (:func:`match_to_route`): each GPS fix (projected to the stage's local
-   East-North frame) is snapped to the nearest centre-line point inside a window around the
+   East-North frame) is matched to the nearest centre-line point inside a window around the
    distance predicted from the previous match and the logged speed, so a route that crosses
-   or doubles back on itself is followed in order. A fix more than ``lost_m`` from the route
-   in the window triggers a global search.
+   or doubles back on itself is followed in order, then projected on the centre line's
+   tangent there (sub-metre, not snapped to the 1 m grid; before the start and past the
+   finish the distance runs on along the end tangents, so the fixes of a car standing on the
+   start line average to its position instead of being clipped to s >= 0, which biased
+   the whole alignment by ~1 m). A fix more than ``lost_m`` from the route in the window
+   triggers a global search.
 2. **Fusion** (:func:`fuse_distance`): the matched distance carries the GPS jitter (+-5 m),
    the integrated speed drifts. Complementary filter::
 
        s(t) = s_v(t) + G_sigma * (s_gps - s_v)(t),   s_v = integral of speed dt
 
    with a zero-phase Gaussian G of ``sigma_s`` seconds: the low-frequency part from GPS,
-   the high-frequency part from speed. Then s is made non-decreasing and clipped to the route.
+   the high-frequency part from speed. A standing car does not move: each run of standing
+   samples is held at the fused distance of the departure that ends it (so the GPS
+   correction gathered while standing is kept, not dropped); then s is made
+   non-decreasing and clipped to the route.
    Without GPS, s = s_v scaled to the route length when the log covers the route to 5 %
    (wheel-speed calibration), else s_v as is; a ``distance_m`` channel is used when present.
 3. **Resampling** (:func:`resample_by_distance`): log channels and the log's time since
@@ -46,6 +53,8 @@ F64 = NDArray[np.float64]
 
 #: samples slower than this are "standing" when building a route from GPS, m/s
 STANDING_MPS = 1.0
+#: a sample at or below this speed is standing when fusing distance, m/s
+MOVING_MPS = 0.3
 
 
 @dataclass(frozen=True)
@@ -171,10 +180,33 @@ def match_to_route(
             dist, j = tree.query([x[i], y[i]])
             if dist < math.sqrt(d2[k]):
                 k, lo = int(j), 0
-        s_prev = float(cl.s_m[lo + k])
+        s_prev = _project(cl, lo + k, x[i], y[i])
         t_prev = t[i]
         s_out[i] = s_prev
     return s_out
+
+
+def _project(cl: Centreline, j: int, x: float, y: float) -> float:
+    """Distance along ``cl`` of the point (x, y) whose nearest centre-line point is ``j``:
+    the along-track offset on the local tangent, within one grid step of ``j`` inside the
+    route, unbounded past the start and the finish (module docstring)."""
+    n = len(cl.s_m)
+    if n < 2:
+        return float(cl.s_m[0])
+    a, b = max(j - 1, 0), min(j + 1, n - 1)
+    tx, ty = float(cl.x_m[b] - cl.x_m[a]), float(cl.y_m[b] - cl.y_m[a])
+    norm = math.hypot(tx, ty)
+    if norm == 0.0:
+        return float(cl.s_m[j])
+    along = ((x - float(cl.x_m[j])) * tx + (y - float(cl.y_m[j])) * ty) / norm
+    step = float(cl.step_m)
+    if j == 0:
+        along = min(along, step)
+    elif j == n - 1:
+        along = max(along, -step)
+    else:
+        along = min(max(along, -step), step)
+    return float(cl.s_m[j]) + along
 
 
 def _smooth_time(values: F64, t: F64, sigma_s: float) -> F64:
@@ -196,13 +228,22 @@ def fuse_distance(
     else:
         total = float(s_v[-1])
         s = s_v * (length_m / total) if abs(total / length_m - 1.0) < 0.05 else s_v
-    # a standing car does not move: hold s where the logged speed is (near) zero
-    ds = np.diff(np.clip(s, 0.0, length_m))
-    moving = 0.5 * (v[1:] + v[:-1]) > 0.3
-    ds = np.where(moving, np.maximum(ds, 0.0), 0.0)
-    s0 = float(np.clip(s[0], 0.0, length_m))
-    s = np.clip(s0 + np.concatenate(([0.0], np.cumsum(ds))), 0.0, length_m)
-    return np.asarray(s, dtype=np.float64)
+    # a standing car does not move: every run of standing samples is held where the car
+    # departs from, the fused distance of the first moving sample less the integrated-speed
+    # step to it (the GPS correction gathered while standing is kept)
+    standing = v <= MOVING_MPS
+    if standing.any() and not standing.all():
+        s = s.copy()
+        moving_idx = np.flatnonzero(~standing)
+        stand_idx = np.flatnonzero(standing)
+        nxt = np.searchsorted(moving_idx, stand_idx)
+        after = nxt < len(moving_idx)
+        j = moving_idx[np.minimum(nxt, len(moving_idx) - 1)]
+        depart = s[j] - (s_v[j] - s_v[np.maximum(j - 1, 0)])
+        last = moving_idx[np.maximum(nxt - 1, 0)]  # a log that ends standing: where it stopped
+        s[stand_idx] = np.where(after, depart, s[last])
+    s = np.maximum.accumulate(s)
+    return np.asarray(np.clip(s, 0.0, length_m), dtype=np.float64)
 
 
 def log_distance(log: LoggedRun, stage: Stage, origin: Origin | None) -> F64:

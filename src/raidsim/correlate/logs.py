@@ -164,7 +164,7 @@ def load_channel_map(path: Path | str | None) -> dict[str, list[str]]:
         raise LogError(f"channel map not found: {p}")
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LogError(f"{p}: not valid TOML ({exc})") from exc
     table = data.get("channels")
     if not isinstance(table, dict):

@@ -15,7 +15,13 @@ column reads back as ``float64``. Text is UTF-8 with ``\\r\\n`` line ends (``csv
 default) and minimal quoting, so any channel name or unit text survives.
 
 Files are written atomically (temp file in the same directory, then ``os.replace``) by
-:func:`atomic_write_bytes`, which :mod:`raidsim.io.motec` reuses.
+:func:`atomic_write_bytes` and :func:`atomic_file`, which :mod:`raidsim.io.motec` reuses.
+
+:func:`write_csv_stream` writes the same layout from a stream of polars frames (the run
+export: one row batch at a time, formatted by polars, so a 5 h run needs one batch of
+memory). A channel stored below the run's sample rate has an empty cell on the rows between
+its samples; :func:`read_csv` reads an empty cell as NaN. Floats there are the shortest text
+that parses back to the stored value (float32 channels as float32).
 """
 
 from __future__ import annotations
@@ -25,13 +31,15 @@ import csv
 import io
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+import polars as pl
 from numpy.typing import NDArray
 
-__all__ = ["atomic_write_bytes", "read_csv", "write_csv"]
+__all__ = ["atomic_file", "atomic_write_bytes", "read_csv", "write_csv", "write_csv_stream"]
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
@@ -54,6 +62,64 @@ def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary file handle whose contents replace ``path`` only when the block completes.
+
+    Same guarantees as :func:`atomic_write_bytes` (temp file in the same directory, fsync,
+    ``os.replace``; removed on any error), for writers that stream.
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_csv_stream(
+    path: str | os.PathLike[str],
+    names: Sequence[str],
+    units: Mapping[str, str],
+    batches: Iterable[pl.DataFrame],
+) -> int:
+    """Write the name row, the units row and every batch's rows (columns ``names``), atomically.
+
+    Nulls become empty cells. Returns the number of data rows written. Raises ``ValueError``
+    naming the channel when a batch lacks a column or holds a non-numeric one.
+    """
+    head = io.StringIO(newline="")
+    writer = csv.writer(head)
+    writer.writerow(list(names))
+    writer.writerow([units.get(name, "") for name in names])
+    rows = 0
+    with atomic_file(path) as fh:
+        fh.write(head.getvalue().encode("utf-8"))
+        for batch in batches:
+            for name in names:
+                if name not in batch.columns:
+                    raise ValueError(f"channel '{name}' is missing from a telemetry batch")
+                dtype = batch.schema[name]
+                if not (dtype.is_numeric() or dtype == pl.Boolean):
+                    raise ValueError(f"channel '{name}' has dtype {dtype}; CSV takes numbers")
+            frame = batch.select(
+                [
+                    pl.col(n).cast(pl.Int8) if batch.schema[n] == pl.Boolean else pl.col(n)
+                    for n in names
+                ]
+            )
+            frame.write_csv(fh, include_header=False, line_terminator="\r\n", null_value="")
+            rows += frame.height
+    return rows
 
 
 def _column_strings(name: str, values: NDArray[np.generic]) -> list[str]:
@@ -103,11 +169,12 @@ def write_csv(
 
 
 def _parse_column(name: str, cells: list[str]) -> NDArray[np.float64] | NDArray[np.int64]:
-    """Parse one column: all-integer text gives int64, anything else float64."""
+    """Parse one column: all-integer text gives int64, anything else float64 (an empty cell,
+    a channel between its samples, is NaN)."""
     if cells and all(_is_int_text(c) for c in cells):
         return np.array([int(c) for c in cells], dtype=np.int64)
     try:
-        return np.array([float(c) for c in cells], dtype=np.float64)
+        return np.array([float(c) if c else np.nan for c in cells], dtype=np.float64)
     except ValueError as exc:
         raise ValueError(f"channel '{name}': {exc}") from exc
 

@@ -44,13 +44,17 @@ accepts float16, int16 and int32 channels and applies the scaling formula.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import os
 import struct
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,7 +63,9 @@ from raidsim.io.csv_export import atomic_write_bytes
 
 __all__ = [
     "LdChannel",
+    "LdChannelSpec",
     "LdMeta",
+    "LdWriter",
     "export_ld",
     "motec_channel_name",
     "read_ld",
@@ -208,7 +214,7 @@ def _get_text(buf: bytes, base: int, spec: Mapping[str, tuple[int, str]], key: s
 
 
 # --- writer --------------------------------------------------------------------------------
-def _check_rate(ch: LdChannel) -> int:
+def _check_rate(ch: LdChannel | LdChannelSpec) -> int:
     rate = float(ch.rate_hz)
     if not (math.isfinite(rate) and rate == int(rate) and 1 <= rate <= 0xFFFF):
         raise ValueError(
@@ -218,35 +224,117 @@ def _check_rate(ch: LdChannel) -> int:
     return int(rate)
 
 
-def _check_data(ch: LdChannel) -> NDArray[np.float32]:
-    values = np.asarray(ch.data)
+def _to_f32(name: str, data: NDArray[Any], first: int = 0) -> NDArray[np.float32]:
+    """``data`` as little-endian float32, or ``ValueError`` naming the channel and the first
+    sample (numbered from ``first``) that is not finite as float32."""
+    values = np.asarray(data)
     if values.ndim != 1:
-        raise ValueError(f"channel '{ch.name}': data must be 1-D, got shape {values.shape}")
+        raise ValueError(f"channel '{name}': data must be 1-D, got shape {values.shape}")
     if values.dtype.kind not in "biuf":
-        raise ValueError(f"channel '{ch.name}': data dtype {values.dtype} is not numeric")
+        raise ValueError(f"channel '{name}': data dtype {values.dtype} is not numeric")
     with np.errstate(over="ignore"):
         f32 = values.astype("<f4")
     bad = np.flatnonzero(~np.isfinite(f32))
     if bad.size:
         i = int(bad[0])
         raise ValueError(
-            f"channel '{ch.name}': sample {i} = {values[i]!r} is not finite as float32 "
+            f"channel '{name}': sample {first + i} = {values[i]!r} is not finite as float32 "
             f"({bad.size} such samples); .ld stores float32"
         )
     return f32
 
 
-def write_ld(path: str | os.PathLike[str], channels: Sequence[LdChannel], meta: LdMeta) -> None:
-    """Write ``channels`` and ``meta`` to a MoTeC ``.ld`` file at ``path``, atomically.
+def _check_data(ch: LdChannel) -> NDArray[np.float32]:
+    return _to_f32(ch.name, ch.data)
 
-    Samples are stored as float32 (dtype class 0x07, size 4) with identity scaling. Names,
-    short names and units are truncated to 32/8/12 UTF-8 bytes. Raises ``ValueError``
-    naming the channel for a rate that is not an integer in 1..65535 Hz, a name that is empty
-    or contains NUL, two names equal after truncation, non-1-D or non-finite data.
+
+@dataclass(frozen=True)
+class LdChannelSpec:
+    """A channel header of a streamed ``.ld`` file: its samples arrive later."""
+
+    name: str
+    unit: str
+    rate_hz: float
+    n_samples: int
+    short_name: str = ""
+
+
+class LdWriter:
+    """Write a ``.ld`` file whose channel samples arrive in pieces, atomically.
+
+    The channel headers (``specs``, with every channel's final sample count) are written
+    first; :meth:`write` appends samples to channel ``j``'s data block (positioned writes, so
+    channels may be fed in any order and in pieces of any size); :meth:`close` checks that
+    every channel received its ``n_samples`` and renames the file into place. Only the pieces
+    in flight are in memory. Same layout and checks as :func:`write_ld`.
     """
+
+    def __init__(
+        self, path: str | os.PathLike[str], specs: Sequence[LdChannelSpec], meta: LdMeta
+    ) -> None:
+        self.path = Path(path)
+        self.specs = list(specs)
+        head, self._ptrs = _ld_head(self.specs, meta)
+        self._written = [0] * len(self.specs)
+        self._tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        self._fd: int | None = os.open(
+            self._tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+        )
+        try:
+            os.write(self._fd, bytes(head))
+        except BaseException:
+            self.abort()
+            raise
+
+    def write(self, j: int, data: NDArray[Any]) -> None:
+        """Append samples to channel ``j`` (physical values; stored as float32)."""
+        assert self._fd is not None, "writer closed"
+        spec = self.specs[j]
+        f32 = _to_f32(spec.name, data, self._written[j])
+        if self._written[j] + len(f32) > spec.n_samples:
+            raise ValueError(
+                f"channel '{spec.name}': more than the {spec.n_samples} samples announced"
+            )
+        raw = f32.tobytes()
+        offset = self._ptrs[j] + 4 * self._written[j]
+        view = memoryview(raw)
+        while view:
+            n = os.pwrite(self._fd, view, offset)
+            view, offset = view[n:], offset + n
+        self._written[j] += len(f32)
+
+    def close(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            for spec, n in zip(self.specs, self._written, strict=True):
+                if n != spec.n_samples:
+                    raise ValueError(
+                        f"channel '{spec.name}': {n} samples written, {spec.n_samples} announced"
+                    )
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._tmp)
+
+
+def _ld_head(specs: Sequence[LdChannelSpec], meta: LdMeta) -> tuple[bytearray, list[int]]:
+    """Header, event/venue/vehicle blocks and channel headers, and each channel's data
+    pointer. Raises ``ValueError`` for a bad name, rate or a file past 4 GiB."""
     seen: dict[bytes, str] = {}
-    prepared: list[tuple[LdChannel, int, NDArray[np.float32]]] = []
-    for ch in channels:
+    rates = []
+    for ch in specs:
         if not ch.name or "\0" in ch.name:
             raise ValueError(f"channel name {ch.name!r} must be non-empty and contain no NUL")
         key = _fit(ch.name, NAME_BYTES)
@@ -256,11 +344,11 @@ def write_ld(path: str | os.PathLike[str], channels: Sequence[LdChannel], meta: 
                 f"{key.decode('utf-8')!r} in the {NAME_BYTES}-byte .ld name field"
             )
         seen[key] = ch.name
-        prepared.append((ch, _check_rate(ch), _check_data(ch)))
+        rates.append(_check_rate(ch))
 
-    n = len(prepared)
+    n = len(specs)
     data_start = CHANNEL_META_PTR + CHANNEL_HEADER_SIZE * n
-    total = data_start + sum(4 * len(d) for _, _, d in prepared)
+    total = data_start + sum(4 * ch.n_samples for ch in specs)
     if total > 0xFFFFFFFF:
         raise ValueError(f".ld file would be {total} bytes; its u32 pointers stop at 4 GiB")
 
@@ -298,8 +386,8 @@ def write_ld(path: str | os.PathLike[str], channels: Sequence[LdChannel], meta: 
     )
 
     data_ptr = data_start
-    chunks: list[bytes] = [b""]  # slot for the header part, filled once the list is packed
-    for i, (ch, rate, f32) in enumerate(prepared):
+    ptrs = []
+    for i, (ch, rate) in enumerate(zip(specs, rates, strict=True)):
         here = CHANNEL_META_PTR + CHANNEL_HEADER_SIZE * i
         _CHAN.pack_into(
             buf,
@@ -307,7 +395,7 @@ def write_ld(path: str | os.PathLike[str], channels: Sequence[LdChannel], meta: 
             here - CHANNEL_HEADER_SIZE if i > 0 else 0,
             here + CHANNEL_HEADER_SIZE if i < n - 1 else 0,
             data_ptr,
-            len(f32),
+            ch.n_samples,
             (CHANNEL_COUNTER_BASE + i) & 0xFFFF,
             DTYPE_FLOAT,
             4,
@@ -320,10 +408,36 @@ def write_ld(path: str | os.PathLike[str], channels: Sequence[LdChannel], meta: 
             _fit(ch.short_name, SHORT_NAME_BYTES),
             _fit(ch.unit, UNIT_BYTES),
         )
-        chunks.append(f32.tobytes())
-        data_ptr += 4 * len(f32)
-    chunks[0] = bytes(buf)
-    atomic_write_bytes(path, b"".join(chunks))
+        ptrs.append(data_ptr)
+        data_ptr += 4 * ch.n_samples
+    return buf, ptrs
+
+
+def write_ld(path: str | os.PathLike[str], channels: Sequence[LdChannel], meta: LdMeta) -> None:
+    """Write ``channels`` and ``meta`` to a MoTeC ``.ld`` file at ``path``, atomically.
+
+    Samples are stored as float32 (dtype class 0x07, size 4) with identity scaling. Names,
+    short names and units are truncated to 32/8/12 UTF-8 bytes. Raises ``ValueError``
+    naming the channel for a rate that is not an integer in 1..65535 Hz, a name that is empty
+    or contains NUL, two names equal after truncation, non-1-D or non-finite data.
+    """
+    prepared = []
+    for ch in channels:
+        if ch.name and "\0" not in ch.name:
+            _check_rate(ch)
+        prepared.append(_check_data(ch) if ch.name and "\0" not in ch.name else ch.data)
+    specs = [
+        LdChannelSpec(ch.name, ch.unit, ch.rate_hz, len(np.asarray(d)), ch.short_name)
+        for ch, d in zip(channels, prepared, strict=True)
+    ]
+    writer = LdWriter(path, specs, meta)
+    try:
+        for j, data in enumerate(prepared):
+            writer.write(j, data)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
 
 
 # --- reader --------------------------------------------------------------------------------

@@ -1,16 +1,18 @@
-"""Load a run directory written by ``raidsim run`` and export its telemetry.
+"""Load a run directory written by ``raidsim run`` and export its telemetry, in bounded memory.
 
-A run directory holds ``telemetry.parquet`` (one float64 column per channel, SI names, units
-in the schema metadata key ``b"raidsim.units"`` as JSON and in each field's ``b"unit"``) and
-``summary.json`` (see :func:`raidsim.sim.transient.simulate`).
+A run directory holds ``telemetry.parquet`` (the compact layout of
+:mod:`raidsim.io.telemetry`: per-channel rates and dtypes, units and rates in the schema
+metadata) and ``summary.json`` (see :func:`raidsim.sim.transient.simulate`).
 
-* :func:`load_run` reads both into a :class:`RunData`.
+* :func:`load_run` reads the summary and the telemetry's metadata into a :class:`RunData`;
+  ``RunData.telemetry`` loads the whole frame only when asked, ``RunData.source`` streams it.
 * :func:`save_run` writes a table in the same layout (for runs made in Python, tests, fixtures).
 * :func:`export_run` writes the *full-rate, undecimated* telemetry as Parquet (a byte copy),
-  CSV (:func:`raidsim.io.csv_export.write_csv`, name row + units row) or MoTeC ``.ld``
-  (:func:`raidsim.io.motec.export_ld`) with a ``.ldx`` beacon per waypoint when the run has
-  waypoints.
-* :func:`waypoint_markers` and :func:`time_at_distance` place waypoints and splits in time.
+  CSV (:func:`raidsim.io.csv_export.write_csv_stream`, name row + units row) or MoTeC ``.ld``
+  (:class:`raidsim.io.motec.LdWriter`, every channel at its own rate) with a ``.ldx`` beacon
+  per waypoint when the run has waypoints. CSV and ``.ld`` stream one row batch at a time.
+* :func:`waypoint_markers`, :func:`time_at_distance` and :class:`DistanceClock` place
+  waypoints and splits in time (the clock streams).
 
 Waypoints come from ``summary["waypoints"]`` (a list of ``{"km", "kind", "name"}``) when the
 summary has them, else from the shipped stage definition named ``summary["stage"]`` (a stage
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import json
 import math
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,16 +36,34 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from raidsim.errors import RaidsimError
-from raidsim.io.csv_export import write_csv
-from raidsim.io.motec import LdMeta, export_ld, write_ldx
+from raidsim.io.csv_export import write_csv_stream
+from raidsim.io.motec import (
+    _SUFFIX_UNITS,
+    LdChannelSpec,
+    LdMeta,
+    LdWriter,
+    motec_channel_name,
+    write_ldx,
+)
+from raidsim.io.telemetry import (
+    ChannelFormat,
+    FrameTelemetry,
+    TelemetryFile,
+    TelemetrySource,
+    channel_stride,
+    column_values,
+    rate_from_time,
+    units_from_schema,
+    write_telemetry_table,
+)
 
 __all__ = [
     "TELEMETRY_FILE",
     "SUMMARY_FILE",
+    "DistanceClock",
     "ExportFormat",
     "RunData",
     "RunError",
@@ -52,6 +73,7 @@ __all__ = [
     "load_run",
     "sample_rate_hz",
     "save_run",
+    "telemetry_source",
     "time_at_distance",
     "waypoint_markers",
 ]
@@ -72,7 +94,8 @@ class RunError(RaidsimError):
 
 
 class RunLike(Protocol):
-    """What the report needs from a run: :class:`RunData` and ``raidsim.simulate``'s ``Run``."""
+    """What the report needs from a run: :class:`RunData` and ``raidsim.simulate``'s ``Run``
+    (both also offer ``source``, the streaming view; see :func:`telemetry_source`)."""
 
     @property
     def telemetry(self) -> pl.DataFrame: ...
@@ -84,12 +107,26 @@ class RunLike(Protocol):
     def units(self) -> dict[str, str]: ...
 
 
+def telemetry_source(run: RunLike) -> TelemetrySource:
+    """The run's telemetry as a streaming source: its file when it has one (``source``),
+    else its in-memory frame."""
+    source = getattr(run, "source", None)
+    if source is not None:
+        return source  # type: ignore[no-any-return]
+    return FrameTelemetry(run.telemetry, run.units)
+
+
 @dataclass(frozen=True, eq=False)
 class RunData:
-    """A run read back from disk. ``telemetry`` is full rate; ``units`` maps column -> unit."""
+    """A run read back from disk: the summary and the telemetry file's metadata.
+
+    ``telemetry`` (the whole frame, full rate, slow channels null between their samples) is
+    read on first access; streaming consumers use ``source`` instead. ``units`` and
+    ``rates_hz`` map column -> unit and -> stored sample rate.
+    """
 
     dir: Path
-    telemetry: pl.DataFrame
+    source: TelemetrySource
     summary: dict[str, Any]
     units: dict[str, str] = field(default_factory=dict)
 
@@ -97,6 +134,28 @@ class RunData:
     def name(self) -> str:
         """The run directory's name (used as the label in reports)."""
         return self.dir.name
+
+    @functools.cached_property
+    def telemetry(self) -> pl.DataFrame:
+        return self.source.frame()
+
+    @property
+    def rates_hz(self) -> dict[str, float]:
+        return self.source.rates_hz
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """The rate of the sample grid (``time_s``)."""
+        return self.source.sample_rate_hz
+
+    def channel(self, name: str) -> pl.DataFrame:
+        """``time_s`` and one channel at the channel's own rate (its samples only)."""
+        if name not in self.source.columns:
+            raise RunError(f"{self.dir}: no channel '{name}' in {TELEMETRY_FILE}")
+        if isinstance(self.source, TelemetryFile):
+            return self.source.channel(name)
+        cols = ["time_s", name] if name != "time_s" else ["time_s"]
+        return self.source.frame(cols).filter(pl.col(name).is_not_null())
 
 
 class ExportFormat(enum.StrEnum):
@@ -118,25 +177,12 @@ class WaypointMarker:
 
 # --- load / save ---------------------------------------------------------------------------
 def _units_from_schema(schema: pa.Schema) -> dict[str, str]:
-    """Units from the schema key ``raidsim.units``, else per-field ``unit``, else ``""``."""
-    units: dict[str, str] = {}
-    meta = schema.metadata or {}
-    if UNITS_KEY in meta:
-        try:
-            decoded = json.loads(meta[UNITS_KEY].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            decoded = {}
-        if isinstance(decoded, dict):
-            units = {str(k): str(v) for k, v in decoded.items()}
-    for f in schema:
-        if f.name not in units:
-            unit = (f.metadata or {}).get(b"unit", b"")
-            units[f.name] = unit.decode("utf-8", errors="replace")
-    return {name: units[name] for name in schema.names}
+    return units_from_schema(schema)
 
 
 def load_run(path: str | os.PathLike[str]) -> RunData:
-    """Read a run directory (or its ``telemetry.parquet``): telemetry, summary and units.
+    """Read a run directory (or its ``telemetry.parquet``): summary, units and a lazy view
+    of the telemetry (nothing but the file's footer is read here).
 
     Raises :class:`RunError` naming the file when the directory or ``telemetry.parquet`` is
     missing or unreadable, or ``summary.json`` is not a JSON object. A missing
@@ -153,7 +199,7 @@ def load_run(path: str | os.PathLike[str]) -> RunData:
             "(write one with `raidsim run --out DIR`)"
         )
     try:
-        table = pq.read_table(tel_path)
+        source = TelemetryFile(tel_path)
     except (OSError, pa.ArrowException) as exc:
         raise RunError(f"{tel_path}: not a readable Parquet file ({exc})") from exc
     summary: dict[str, Any] = {}
@@ -166,11 +212,28 @@ def load_run(path: str | os.PathLike[str]) -> RunData:
         if not isinstance(loaded, dict):
             raise RunError(f"{sum_path}: expected a JSON object, got {type(loaded).__name__}")
         summary = loaded
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return RunData(
-        dir=run_dir, telemetry=frame, summary=summary, units=_units_from_schema(table.schema)
-    )
+    return RunData(dir=run_dir, source=source, summary=summary, units=source.units)
+
+
+_DTYPE_NAMES = {
+    pl.Float64: "float64",
+    pl.Float32: "float32",
+    pl.Int8: "int8",
+    pl.Int16: "int16",
+    pl.Int32: "int32",
+}
+
+
+def _infer_rate(column: pl.Series, grid_hz: float) -> float:
+    """A column's rate from its nulls: samples on every k-th row from row 0 -> grid / k."""
+    if column.null_count() == 0 or not math.isfinite(grid_hz):
+        return grid_hz
+    idx = np.flatnonzero(column.is_not_null().to_numpy())
+    if len(idx) >= 2 and idx[0] == 0:
+        steps = np.unique(np.diff(idx))
+        if len(steps) == 1 and len(idx) == -(-column.len() // int(steps[0])):
+            return grid_hz / float(steps[0])
+    return grid_hz
 
 
 def save_run(
@@ -178,25 +241,34 @@ def save_run(
     telemetry: pl.DataFrame,
     summary: Mapping[str, Any],
     units: Mapping[str, str],
+    rates_hz: Mapping[str, float] | None = None,
 ) -> Path:
     """Write ``telemetry`` + ``summary`` as a run directory that :func:`load_run` reads.
 
-    Units go in both places ``raidsim run`` puts them (schema key and per-field ``unit``).
-    Returns the directory.
+    The table keeps its columns' dtypes (float64/float32/int8 ...; other types are stored as
+    float64); units, descriptions and rates go in the schema as ``raidsim run`` writes them.
+    ``rates_hz`` defaults to what the nulls show (a column with a value every k-th row from
+    row 0 is at grid / k). Returns the directory.
     """
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
-    table = telemetry.to_arrow()
-    fields = [
-        f.with_metadata({b"unit": units.get(f.name, "").encode("utf-8")}) for f in table.schema
-    ]
-    schema = pa.schema(
-        fields,
-        metadata={
-            UNITS_KEY: json.dumps({n: units.get(n, "") for n in table.column_names}).encode()
-        },
+    grid = (
+        rate_from_time(telemetry["time_s"].drop_nulls().to_numpy())
+        if "time_s" in telemetry.columns
+        else math.nan
     )
-    pq.write_table(table.cast(schema), d / TELEMETRY_FILE, compression="zstd")
+    if not (math.isfinite(grid) and grid > 0):
+        grid = 1.0
+    formats = []
+    for name in telemetry.columns:
+        col = telemetry[name]
+        rate = float((rates_hz or {}).get(name, _infer_rate(col, grid)))
+        dtype = _DTYPE_NAMES.get(col.dtype, "float64")  # type: ignore[call-overload]
+        formats.append(ChannelFormat(name, units.get(name, ""), "", rate, dtype))
+    try:
+        write_telemetry_table(d / TELEMETRY_FILE, telemetry.to_arrow(), formats, grid)
+    except (ValueError, pa.ArrowException) as exc:
+        raise RunError(f"cannot save the run to {d}: {exc}") from exc
     (d / SUMMARY_FILE).write_text(json.dumps(dict(summary), indent=2, sort_keys=True), "utf-8")
     return d
 
@@ -213,25 +285,89 @@ def sample_rate_hz(telemetry: pl.DataFrame) -> float:
     return float(round(rate)) if abs(rate - round(rate)) < 1e-6 * rate else rate
 
 
-def _monotonic_distance(telemetry: pl.DataFrame) -> F64:
-    """``distance_m`` made non-decreasing (the CG projection can step back by micrometres)."""
-    return np.maximum.accumulate(telemetry["distance_m"].to_numpy().astype(np.float64))
+class DistanceClock:
+    """When the car first reached each of ``distance_m``: time (and ``columns``) streamed.
+
+    Feed ``update(distance, {column: values})`` with consecutive batches; :meth:`result`
+    gives, per query distance, each column interpolated between the first samples of every
+    plateau of the non-decreasing distance (the CG projection can step back by
+    micrometres), NaN beyond the last sample plus :data:`END_TOLERANCE_M` and before the
+    first sample minus it. Only the last sample kept is carried between batches, and the
+    answers equal one ``np.interp`` over the whole run.
+    """
+
+    def __init__(self, distance_m: Sequence[float] | F64, columns: Sequence[str] = ("time_s",)):
+        q = np.asarray(distance_m, dtype=np.float64).ravel()
+        self._order = np.argsort(q, kind="stable")
+        self._q = q[self._order]
+        self.columns = tuple(columns)
+        self._out = {c: np.full(len(q), np.nan) for c in self.columns}
+        self._next = 0
+        self._dmax = -math.inf
+        self._first: float | None = None
+        self._knot: tuple[float, dict[str, float]] | None = None
+
+    def update(self, distance: F64, values: Mapping[str, F64]) -> None:
+        d = np.asarray(distance, dtype=np.float64)
+        if len(d) == 0:
+            return
+        if self._first is None:
+            self._first = float(d[0])
+        dm = np.maximum(np.maximum.accumulate(d), self._dmax)
+        before = np.concatenate([[self._dmax], dm[:-1]])
+        keep = dm > before  # first sample of every plateau (the very first sample too)
+        kd = dm[keep]
+        kv = {c: np.asarray(values[c], dtype=np.float64)[keep] for c in self.columns}
+        self._dmax = float(dm[-1])
+        if len(kd) == 0:
+            return
+        if self._knot is not None:
+            kd = np.concatenate([[self._knot[0]], kd])
+            kv = {c: np.concatenate([[self._knot[1][c]], kv[c]]) for c in self.columns}
+        j = int(np.searchsorted(self._q, kd[-1], side="right"))
+        if j > self._next:
+            sel = self._order[self._next : j]
+            for c in self.columns:
+                self._out[c][sel] = np.interp(self._q[self._next : j], kd, kv[c])
+            self._next = j
+        self._knot = (float(kd[-1]), {c: float(kv[c][-1]) for c in self.columns})
+
+    def result(self) -> dict[str, F64]:
+        """Per query distance (in the order given), each column."""
+        out = {c: v.copy() for c, v in self._out.items()}
+        if self._knot is None or self._first is None:
+            return {c: np.full(len(self._q), np.nan) for c in self.columns}
+        rest = self._order[self._next :]
+        for c in self.columns:
+            out[c][rest] = self._knot[1][c]  # beyond the last sample: np.interp clamps
+        q = np.empty_like(self._q)
+        q[self._order] = self._q
+        unreached = (q > self._knot[0] + END_TOLERANCE_M) | (q < self._first - END_TOLERANCE_M)
+        for c in self.columns:
+            out[c][unreached] = np.nan
+        return out
 
 
-def time_at_distance(telemetry: pl.DataFrame, distance_m: Sequence[float] | F64) -> F64:
+def time_at_distance(
+    telemetry: pl.DataFrame | TelemetrySource, distance_m: Sequence[float] | F64
+) -> F64:
     """Time (s) at which the car first reached each distance, interpolated between samples.
 
     NaN for distances beyond the last sample plus :data:`END_TOLERANCE_M` (clamped to the last
-    time within that tolerance) and before the first sample.
+    time within that tolerance) and before the first sample. ``telemetry`` is a frame or a
+    streaming source (:class:`DistanceClock` over its batches).
     """
-    d = _monotonic_distance(telemetry)
-    t = telemetry["time_s"].to_numpy().astype(np.float64)
-    keep = np.r_[True, np.diff(d) > 0]  # first sample of every distance plateau
-    d, t = d[keep], t[keep]
-    q = np.asarray(distance_m, dtype=np.float64)
-    out = np.interp(q, d, t)
-    out[(q > d[-1] + END_TOLERANCE_M) | (q < d[0] - END_TOLERANCE_M)] = np.nan
-    return out
+    clock = DistanceClock(distance_m)
+    if isinstance(telemetry, pl.DataFrame):
+        batches: Iterable[pl.DataFrame] = [telemetry.select("time_s", "distance_m")]
+    else:
+        batches = telemetry.batches(["time_s", "distance_m"])
+    for batch in batches:
+        clock.update(
+            batch["distance_m"].to_numpy().astype(np.float64),
+            {"time_s": batch["time_s"].to_numpy().astype(np.float64)},
+        )
+    return clock.result()["time_s"]
 
 
 def waypoint_markers(summary: Mapping[str, Any]) -> list[WaypointMarker]:
@@ -280,28 +416,90 @@ def _ld_meta(run: RunData) -> LdMeta:
     )
 
 
+def _ld_specs(src: TelemetrySource) -> tuple[list[str], list[LdChannelSpec], float]:
+    """(raidsim names, .ld channel headers, grid rate) of every channel but ``time_s``."""
+    grid = src.sample_rate_hz
+    if not (math.isfinite(grid) and grid == int(grid)):
+        raise RunError(f"sample rate {grid} Hz is not an integer; .ld stores integer rates")
+    n = src.num_rows
+    names, specs = [], []
+    source: dict[str, str] = {}
+    for name in src.columns:
+        if name == "time_s":
+            continue
+        unit = src.units.get(name, "")
+        suffix = name.rsplit("_", 1)[-1] if "_" in name else ""
+        unit = unit or _SUFFIX_UNITS.get(suffix, "")
+        rate = src.rates_hz.get(name, grid)
+        try:
+            k = channel_stride(name, rate, grid)
+        except ValueError as exc:
+            raise RunError(f"cannot export to .ld: {exc}") from exc
+        expected = -(-n // k)
+        if src.count(name) != expected:
+            raise RunError(
+                f"cannot export to .ld: channel '{name}' has {src.count(name)} samples, "
+                f"{expected} expected at {rate:g} Hz over {n} rows of {grid:g} Hz (a gap?)"
+            )
+        mname = motec_channel_name(name, unit)
+        if mname in source:  # write_ld would report this by MoTeC name only
+            raise RunError(
+                f"cannot export to .ld: channels '{source[mname]}' and '{name}' both map to "
+                f"MoTeC name '{mname}'; rename one of them"
+            )
+        source[mname] = name
+        names.append(name)
+        specs.append(LdChannelSpec(mname, unit, rate, expected))
+    return names, specs, grid
+
+
 def _export_ld(run: RunData, out: Path) -> list[Path]:
-    tel = run.telemetry
-    rate = sample_rate_hz(tel)
-    if rate != int(rate):
-        raise RunError(f"sample rate {rate} Hz is not an integer; .ld stores integer rates")
-    t0 = float(tel["time_s"][0])
-    # MoTeC has no time column: sample i is at i / rate, so the .ld clock starts at the first
-    # sample (raidsim's first sample is at t = dt, not 0). Beacon times use the same clock.
-    table: dict[str, NDArray[np.generic]] = {
-        name: tel[name].to_numpy() for name in tel.columns if name != "time_s"
-    }
-    table = {"time_s": tel["time_s"].to_numpy() - t0, **table}
+    """Stream the telemetry into ``out`` (every channel at its own rate) and the beacons."""
+    src = run.source
+    if "time_s" not in src.columns or src.num_rows < 2:
+        raise RunError(f"cannot export {run.dir} to .ld: no time_s samples")
+    names, specs, grid = _ld_specs(src)
     try:
-        export_ld(out, table, run.units, rate, _ld_meta(run))
+        writer = LdWriter(out, specs, _ld_meta(run))
     except ValueError as exc:
         raise RunError(f"cannot export {run.dir} to .ld: {exc}") from exc
+    markers = [m for m in waypoint_markers(run.summary) if m.distance_m > 0]
+    clock = DistanceClock([m.distance_m for m in markers])
+    has_distance = "distance_m" in src.columns
+    # MoTeC has no time column: sample i is at i / rate, so the .ld clock starts at the first
+    # sample (raidsim's first sample is at t = dt, not 0); a channel below the grid rate has
+    # its first sample there too. Beacon times use the same clock.
+    t0: float | None = None
+    row = 0
+    try:
+        for batch in src.batches():
+            t = batch["time_s"].to_numpy().astype(np.float64)
+            if t0 is None:
+                t0 = float(t[0])
+            expected = t0 + (row + np.arange(len(t))) / grid
+            if not np.allclose(t, expected, rtol=1e-9, atol=1e-6 / grid):
+                raise RunError(
+                    f"cannot export {run.dir} to .ld: time_s is not uniform at {grid:g} Hz "
+                    f"near row {row} (MoTeC stores t = i / rate)"
+                )
+            for j, name in enumerate(names):
+                values, valid = column_values(batch, name)
+                writer.write(j, values if valid is None else values[valid])
+            if has_distance and markers:
+                clock.update(batch["distance_m"].to_numpy().astype(np.float64), {"time_s": t})
+            row += len(t)
+        writer.close()
+    except ValueError as exc:
+        writer.abort()
+        raise RunError(f"cannot export {run.dir} to .ld: {exc}") from exc
+    except BaseException:
+        writer.abort()
+        raise
     written = [out]
     # The recording starts at the start line, so waypoints at 0 km (the DSS) get no beacon:
     # a beacon at t = 0 would make i2 show an empty first lap.
-    markers = [m for m in waypoint_markers(run.summary) if m.distance_m > 0]
-    if "distance_m" in tel.columns and markers:
-        times = time_at_distance(tel, [m.distance_m for m in markers]) - t0
+    if has_distance and markers and t0 is not None:
+        times = clock.result()["time_s"] - t0
         beacons = [(m.name, float(t)) for m, t in zip(markers, times, strict=True) if t > 0]
         if beacons:
             ldx = out.with_suffix(".ldx")
@@ -311,7 +509,7 @@ def _export_ld(run: RunData, out: Path) -> list[Path]:
 
 
 def export_run(run: RunData, fmt: ExportFormat, out: Path | None = None) -> list[Path]:
-    """Export the full-rate telemetry of ``run``; returns the files written.
+    """Export the full-rate telemetry of ``run``, streamed; returns the files written.
 
     ``out`` is a file path or an existing directory (the default file name goes in it);
     ``None`` means :func:`default_export_path`. Never decimates. Raises :class:`RunError` when
@@ -328,9 +526,9 @@ def export_run(run: RunData, fmt: ExportFormat, out: Path | None = None) -> list
         shutil.copyfile(source, target)
         return [target]
     if fmt is ExportFormat.csv:
-        tel = run.telemetry
+        src = run.source
         try:
-            write_csv(target, {n: tel[n].to_numpy() for n in tel.columns}, run.units)
+            write_csv_stream(target, src.columns, run.units, src.batches())
         except ValueError as exc:
             raise RunError(f"cannot export {run.dir} to CSV: {exc}") from exc
         return [target]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from raidsim.units import G_MPS2 as G_MPS2  # re-exported (standard gravity, raidsim.units)
+
 #: Specific gas constant of dry air, J/(kg K) (physics.md §1.2)
 R_AIR_J_PER_KGK = 287.05
-#: ISA sea-level pressure, Pa, temperature lapse rate K/m, standard gravity m/s^2
+#: ISA sea-level pressure, Pa, sea-level temperature, K, temperature lapse rate, K/m
 ISA_P0_PA = 101325.0
 ISA_T0_K = 288.15
 ISA_LAPSE_K_PER_M = 0.0065
-G_MPS2 = 9.80665
 
 
 def isa_pressure_Pa(altitude_m: float) -> float:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from raidsim.errors import ConfigError
-from raidsim.model.setup import format_validation_error
+from raidsim.model.setup import format_validation_error, read_text_file
 from raidsim.model.vehicle import Vehicle
 
 
@@ -52,7 +52,7 @@ def load_vehicle(name_or_path: str | Path) -> Vehicle:
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
             raise ConfigError(f"vehicle file not found: {candidate}")
-        return _vehicle_from_text(str(candidate), candidate.read_text(encoding="utf-8"))
+        return _vehicle_from_text(str(candidate), read_text_file(candidate, "vehicle TOML"))
     else:
         name = str(name_or_path)
         if name not in preset_names():

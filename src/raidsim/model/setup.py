@@ -1,4 +1,5 @@
-"""Setup vocabulary: the shorthand setup keys and the one-line format of validation errors.
+"""Setup vocabulary: the shorthand setup keys, the one-line format of validation errors and
+:func:`read_text_file`, the one way a spec loader reads a user's file.
 
 Imports nothing else of :mod:`raidsim.model`, so every spec loader (vehicle, stage, rules,
 campaign) can use it; the changes themselves are applied by
@@ -7,7 +8,11 @@ campaign) can use it; the changes themselves are applied by
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import ValidationError
+
+from raidsim.errors import ConfigError
 
 #: Shorthand setup keys an engineer types, mapped to their dotted spec path.
 SETUP_KEYS: dict[str, str] = {
@@ -35,3 +40,18 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         shown = repr(value) if not isinstance(value, dict) else "{...}"
         lines.append(f"{source}: {loc or '<root>'} = {shown} -> {err['msg']}")
     return "; ".join(lines)
+
+
+def read_text_file(path: Path, what: str, error: type[Exception] = ConfigError) -> str:
+    """The UTF-8 text of ``path``; an unreadable or binary file raises ``error``
+    (ConfigError, RouteError) naming the file, what it should be (``what``) and what to
+    do, never a bare ``'utf-8' codec can't decode``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: not a UTF-8 text file (byte {exc.start}: {exc.reason}); "
+            f"give a {what} saved as UTF-8 text"
+        ) from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None

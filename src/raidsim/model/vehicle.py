@@ -21,9 +21,8 @@ from raidsim.model.flight_mode import FlightModeSpec
 from raidsim.model.setup import SETUP_KEYS, format_validation_error
 from raidsim.model.surfaces import SURFACES
 from raidsim.physics.fuel import FUEL_PROPERTIES
-
-BAR_TO_PA = 1.0e5
-RPM_TO_RADPS = 2.0 * math.pi / 60.0
+from raidsim.units import BAR_TO_PA as BAR_TO_PA  # re-exported (defined in raidsim.units)
+from raidsim.units import RPM_TO_RADPS as RPM_TO_RADPS  # re-exported
 
 
 class Spec(BaseModel):
@@ -32,7 +31,17 @@ class Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
+def _check_positive(values: list[float], name: str, unit: str = "") -> None:
+    """Every value finite and > 0, else a ValueError naming the table and the bad value."""
+    bad = [v for v in values if not (math.isfinite(v) and v > 0.0)]
+    if bad:
+        units = f" {unit}" if unit else ""
+        raise ValueError(f"{name}: values must be finite and > 0{units}, got {bad[0]!r}")
+
+
 def _check_table(xs: list[float], ys: list[float], name: str, increasing: bool = True) -> None:
+    if not all(math.isfinite(v) for v in (*xs, *ys)):
+        raise ValueError(f"{name}: values must be finite numbers")
     if len(xs) != len(ys):
         raise ValueError(f"{name}: x and y tables differ in length ({len(xs)} vs {len(ys)})")
     if len(xs) < 2:
@@ -104,6 +113,8 @@ class EngineSpec(Spec):
     @model_validator(mode="after")
     def _tables(self) -> EngineSpec:
         _check_table(self.torque_curve_rpm, self.torque_curve_Nm, "engine.torque_curve")
+        _check_positive(self.torque_curve_rpm, "engine.torque_curve_rpm", "rpm")
+        _check_positive(self.torque_curve_Nm, "engine.torque_curve_Nm (full-load torque)", "N m")
         if self.idle_rpm >= self.rev_limit_rpm:
             raise ValueError(f"idle_rpm={self.idle_rpm} must be below rev_limit_rpm")
         return self
@@ -147,6 +158,9 @@ class GearboxSpec(Spec):
 
     @model_validator(mode="after")
     def _ratios(self) -> GearboxSpec:
+        _check_positive(self.ratios, "gearbox.ratios")
+        if not all(math.isfinite(e) for e in self.efficiencies):
+            raise ValueError("gearbox.efficiencies must be finite numbers")
         if len(self.ratios) != len(self.efficiencies):
             raise ValueError("gearbox.ratios and gearbox.efficiencies must have equal length")
         if any(b >= a for a, b in zip(self.ratios, self.ratios[1:], strict=False)):
@@ -207,6 +221,9 @@ class TyreSpec(Spec):
 
     @model_validator(mode="after")
     def _shape(self) -> TyreSpec:
+        for key in ("dfx0_N", "fxm_N", "sxm", "fxs_N", "sxs", "dfy0_N", "fym_N", "sym", "fys_N"):
+            _check_positive(getattr(self, key), f"tyre.{key}", "N" if key.endswith("_N") else "")
+        _check_positive(self.sys, "tyre.sys")
         for k in range(2):
             if not self.sxm[k] < self.sxs[k]:
                 raise ValueError(f"tyre.sxm[{k}] must be below tyre.sxs[{k}]")

@@ -35,15 +35,17 @@ costs a wheel change, and punctures beyond the spare wheels aboard strand the cr
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import optuna
 
-from raidsim.errors import ConfigError
+from raidsim.errors import ConfigError, RaidsimError
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
@@ -248,6 +250,36 @@ def sensitivities(
     return out
 
 
+def open_storage(url: str | None) -> optuna.storages.BaseStorage | None:
+    """The optuna storage at ``url`` (None: in memory), opened and checked before any
+    trial runs; a malformed URL, a missing database driver or an unwritable database file
+    raises ConfigError naming ``--storage``, the URL and what to do."""
+    if url is None:
+        return None
+    import sqlalchemy.exc
+
+    if url.startswith("sqlite:///"):  # sqlite would take over a short non-database file
+        path = Path(url[len("sqlite:///") :])
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_size > 0:
+                with path.open("rb") as fh:
+                    if fh.read(16) != b"SQLite format 3\x00":
+                        raise ConfigError(
+                            f"--storage {url}: {path} exists and is not an SQLite database; "
+                            "give a new file name or an existing study database"
+                        )
+
+    try:
+        return optuna.storages.get_storage(url)
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError, OSError) as exc:
+        reason = " ".join(str(exc).split("(Background on this error")[0].split())
+        raise ConfigError(
+            f"--storage {url}: cannot open the optuna storage ({type(exc).__name__}: "
+            f"{reason}); give a database URL such as sqlite:///study.db in a directory "
+            "that exists and that you can write to"
+        ) from None
+
+
 def run_study(
     vehicle: Vehicle,
     stages: Sequence[Stage],
@@ -289,9 +321,10 @@ def run_study(
     }
     # peek at what the storage already holds, to seed the sampler past it
     n_existing = 0
-    if storage is not None:
+    db = open_storage(storage)
+    if db is not None:
         try:
-            existing = optuna.load_study(study_name=name, storage=storage)
+            existing = optuna.load_study(study_name=name, storage=db)
         except KeyError:
             existing = None
         if existing is not None:
@@ -305,7 +338,7 @@ def run_study(
     sampler = optuna.samplers.TPESampler(seed=seed + n_existing, multivariate=True)
     study = optuna.create_study(
         study_name=name,
-        storage=storage,
+        storage=db,
         sampler=sampler,
         direction="minimize",
         load_if_exists=True,
@@ -394,17 +427,46 @@ def run_study(
     )
 
 
+class ConfirmationFailed(RaidsimError):
+    """The transient confirmation run of the best setup stopped or diverged (exit code 3).
+
+    Raised by :func:`confirm` after the study is finished: its trials are complete (and
+    in the storage, if any); the message names the setup, the stage and the stop."""
+
+    def __init__(self, setup: dict[str, float], stage: str, cause: BaseException, kept: str):
+        self.setup = dict(setup)
+        self.stage = stage
+        self.cause = cause
+        values = ", ".join(f"{k}={v:.4g}" for k, v in setup.items()) or "baseline"
+        reason = " ".join(str(cause).split()) or type(cause).__name__
+        super().__init__(
+            f"transient confirmation run of the best setup ({values}) on stage '{stage}' "
+            f"stopped: {reason}" + (f"; {kept}" if kept else "")
+        )
+
+
 def confirm(
     vehicle: Vehicle,
     stage: Stage,
     qss_time_s: float,
     ambient: Ambient | None = None,
     settings: Settings | None = None,
+    *,
+    setup: dict[str, float] | None = None,
+    kept: str = "",
 ) -> dict[str, Any]:
-    """One transient run of ``vehicle`` on ``stage``; its time against the QSS figure."""
+    """One transient run of ``vehicle`` on ``stage``; its time against the QSS figure.
+
+    A run that stops or diverges (any :class:`~raidsim.errors.RaidsimError` from the
+    transient tier) raises :class:`ConfirmationFailed` naming ``setup`` (the optimised
+    values), the stage and the stop message, plus ``kept`` (what of the study survives).
+    """
     from raidsim.sim.transient import simulate
 
-    run = simulate(vehicle, stage, ambient, settings)
+    try:
+        run = simulate(vehicle, stage, ambient, settings)
+    except RaidsimError as exc:
+        raise ConfirmationFailed(setup or {}, stage.name, exc, kept) from exc
     t = float(run.summary["stage_time_s"])
     return {
         "transient_time_s": t,

@@ -54,14 +54,21 @@ class RuleSet(BaseModel):
     rule: list[Rule]
 
 
+def rule_set_names() -> list[str]:
+    """Names of the rule sets shipped in ``raidsim/regs``."""
+    root = resources.files("raidsim.regs")
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
 def load_rules(name: str = "w2rc_stock") -> RuleSet:
     """The shipped rule set ``regs/<name>.toml``."""
+    shipped = rule_set_names()
+    if name not in shipped:  # a name, never a path into the package
+        raise ConfigError(f"unknown rule set '{name}' (shipped: {', '.join(shipped)})")
     path = resources.files("raidsim.regs") / f"{name}.toml"
-    if not path.is_file():
-        raise ConfigError(f"unknown rule set '{name}' (shipped: w2rc_stock)")
     try:
         return RuleSet.model_validate(tomllib.loads(path.read_text("utf-8")))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"regs/{name}.toml: not valid TOML ({exc})") from exc
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, f"regs/{name}.toml")) from exc

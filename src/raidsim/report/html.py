@@ -14,6 +14,10 @@ present), the landing table and the split times (every 10 km and at waypoints).
 Traces are decimated **for display only** (:mod:`raidsim.decimate`: min/max per bucket,
 at most :data:`~raidsim.decimate.MAX_POINTS` points per trace) and stored as float32;
 the tables are computed from the full-rate telemetry, and exports never decimate.
+
+Each run's telemetry is read once, one row batch at a time (:func:`raidsim.report.stream.
+digest_run`), so the report of the longest special needs no more memory than that of the
+shortest; a channel stored at a lower rate is drawn over its own samples.
 """
 
 from __future__ import annotations
@@ -28,22 +32,21 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-import polars as pl
 from numpy.typing import NDArray
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from raidsim.decimate import MAX_POINTS, distance_indices, minmax_indices
+from raidsim.decimate import MAX_POINTS
 from raidsim.io.csv_export import atomic_write_bytes
-from raidsim.io.runs import RunLike, waypoint_markers
+from raidsim.io.runs import RunLike, telemetry_source, waypoint_markers
 from raidsim.report.analysis import (
     MIN_AIR_TIME_S,
     TOUCHDOWN_WINDOW_S,
-    column_max,
-    delta_time,
-    find_flights,
-    split_times,
+    Flight,
+    delta_grid,
+    split_marks,
 )
+from raidsim.report.stream import RunDigest, digest_run
 
 __all__ = ["build_report", "run_label"]
 
@@ -101,10 +104,6 @@ def _f32(a: NDArray[Any]) -> NDArray[np.float32]:
     return np.asarray(a, dtype=np.float32)
 
 
-def _col(tel: pl.DataFrame, name: str) -> NDArray[np.float64]:
-    return tel[name].to_numpy().astype(np.float64)
-
-
 def _fmt_time(seconds: float) -> str:
     if not np.isfinite(seconds):
         return "–"
@@ -126,10 +125,18 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], css: str = "")
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _trace_scales(columns: Sequence[str]) -> dict[str, float]:
+    """Every panel column present -> its display scale."""
+    scales: dict[str, float] = {}
+    for panel in PANELS:
+        for name in panel.columns(columns):
+            scales.setdefault(name, panel.scale)
+    return scales
+
+
 # --- sections ------------------------------------------------------------------------------
-def _summary_card(run: RunLike, label: str, colour: str) -> str:
+def _summary_card(run: RunLike, digest: RunDigest, label: str, colour: str) -> str:
     s = run.summary
-    tel = run.telemetry
 
     def num(key: str, fmt: str, scale: float = 1.0) -> str | None:
         v = s.get(key)
@@ -151,8 +158,8 @@ def _summary_card(run: RunLike, label: str, colour: str) -> str:
             else None,
         ),
         ("ambient", f"{num('ambient_C', '.0f')} °C" if "ambient_C" in s else None),
-        ("flights", str(len(find_flights(tel)))),
-        ("samples", f"{tel.height:,} × {tel.width} channels"),
+        ("flights", str(len(digest.flights))),
+        ("samples", f"{digest.num_rows:,} × {len(digest.columns)} channels"),
     ]
     body = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
@@ -165,16 +172,17 @@ def _summary_card(run: RunLike, label: str, colour: str) -> str:
     )
 
 
-def _map_figure(runs: Sequence[RunLike], labels: Sequence[str], max_points: int) -> go.Figure:
+def _map_figure(
+    digests: Sequence[RunDigest], labels: Sequence[str], first: RunLike | None = None
+) -> go.Figure:
     fig = go.Figure()
-    for i, run in reversed(list(enumerate(runs))):
-        tel = run.telemetry
-        if not {"x_m", "y_m", "distance_m"} <= set(tel.columns):
+    for i, digest in reversed(list(enumerate(digests))):
+        path = digest.path
+        if path is None or not {"x_m", "y_m"} <= set(path):
             continue
-        idx = distance_indices(_col(tel, "distance_m"), max_points)
-        x, y = _f32(_col(tel, "x_m")[idx]), _f32(_col(tel, "y_m")[idx])
-        if i == 0 and "speed_mps" in tel.columns:
-            speed = _f32(_col(tel, "speed_mps")[idx] * 3.6)
+        x, y = _f32(path["x_m"]), _f32(path["y_m"])
+        if i == 0 and "speed_mps" in path:
+            speed = _f32(path["speed_mps"] * 3.6)
             fig.add_trace(
                 go.Scatter(
                     x=x,
@@ -201,16 +209,14 @@ def _map_figure(runs: Sequence[RunLike], labels: Sequence[str], max_points: int)
                     hoverinfo="skip",
                 )
             )
-    if runs and {"x_m", "y_m", "distance_m"} <= set(runs[0].telemetry.columns):
-        tel = runs[0].telemetry
-        marks = waypoint_markers(runs[0].summary)
+    if digests and digests[0].waypoint_xy is not None and first is not None:
+        marks = waypoint_markers(first.summary)
+        wx, wy = digests[0].waypoint_xy
         if marks:
-            d = np.maximum.accumulate(_col(tel, "distance_m"))
-            wd = np.array([m.distance_m for m in marks])
             fig.add_trace(
                 go.Scatter(
-                    x=_f32(np.interp(wd, d, _col(tel, "x_m"))),
-                    y=_f32(np.interp(wd, d, _col(tel, "y_m"))),
+                    x=_f32(wx),
+                    y=_f32(wy),
                     mode="markers+text",
                     name="waypoints",
                     text=[m.kind for m in marks],
@@ -230,11 +236,10 @@ def _map_figure(runs: Sequence[RunLike], labels: Sequence[str], max_points: int)
     return fig
 
 
-def _channels_figure(run: RunLike, label: str, max_points: int) -> go.Figure | None:
-    tel = run.telemetry
-    if "distance_m" not in tel.columns:
+def _channels_figure(digest: RunDigest, label: str) -> go.Figure | None:
+    if "distance_m" not in digest.columns:
         return None
-    panels = [(p, p.columns(tel.columns)) for p in PANELS]
+    panels = [(p, [c for c in p.columns(digest.columns) if c in digest.traces]) for p in PANELS]
     panels = [(p, cols) for p, cols in panels if cols]
     if not panels:
         return None
@@ -245,11 +250,9 @@ def _channels_figure(run: RunLike, label: str, max_points: int) -> go.Figure | N
         vertical_spacing=0.012 if len(panels) > 6 else 0.03,
         subplot_titles=[p.title for p, _ in panels],
     )
-    dist_km = _col(tel, "distance_m") / 1000.0
     for row, (panel, cols) in enumerate(panels, start=1):
         for name in cols:
-            y = _col(tel, name) * panel.scale
-            idx = minmax_indices(y, max_points)
+            x_km, y = digest.traces[name]
             wheel = next((w for w in WHEELS if f"_{w}_" in f"_{name}_"), None)
             line: dict[str, Any] = {"width": 1, "shape": panel.line_shape}
             if wheel is not None:
@@ -258,8 +261,8 @@ def _channels_figure(run: RunLike, label: str, max_points: int) -> go.Figure | N
                 line.update(dash="dot", color="#555555")
             fig.add_trace(
                 go.Scatter(
-                    x=_f32(dist_km[idx]),
-                    y=_f32(y[idx]),
+                    x=_f32(x_km),
+                    y=_f32(y),
                     mode="lines",
                     name=name,
                     legendgroup=panel.title,
@@ -279,7 +282,9 @@ def _channels_figure(run: RunLike, label: str, max_points: int) -> go.Figure | N
 
 
 def _comparison_figure(
-    runs: Sequence[RunLike], labels: Sequence[str], max_points: int
+    digests: Sequence[RunDigest],
+    labels: Sequence[str],
+    deltas: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
 ) -> go.Figure:
     fig = make_subplots(
         rows=2,
@@ -289,17 +294,14 @@ def _comparison_figure(
         row_heights=[0.6, 0.4],
         subplot_titles=["speed [km/h]", f"time delta to {labels[0]} [s] (+ = slower)"],
     )
-    ref = runs[0].telemetry
-    for i, run in enumerate(runs):
-        tel = run.telemetry
+    for i, digest in enumerate(digests):
         colour = RUN_COLOURS[i % len(RUN_COLOURS)]
-        if {"distance_m", "speed_mps"} <= set(tel.columns):
-            v = _col(tel, "speed_mps") * 3.6
-            idx = minmax_indices(v, max_points)
+        if "speed_mps" in digest.traces:
+            x_km, v = digest.traces["speed_mps"]  # the speed panel's trace, in km/h
             fig.add_trace(
                 go.Scatter(
-                    x=_f32(_col(tel, "distance_m")[idx] / 1000.0),
-                    y=_f32(v[idx]),
+                    x=_f32(x_km),
+                    y=_f32(v),
                     mode="lines",
                     name=f"{labels[i]} speed",
                     line={"width": 1, "color": colour},
@@ -308,7 +310,7 @@ def _comparison_figure(
                 col=1,
             )
         if i > 0:
-            grid, dt = delta_time(ref, tel, n_points=max_points)
+            grid, dt = deltas[i]
             fig.add_trace(
                 go.Scatter(
                     x=_f32(grid / 1000.0),
@@ -330,8 +332,7 @@ def _comparison_figure(
     return fig
 
 
-def _landing_table(run: RunLike) -> str:
-    flights = find_flights(run.telemetry)
+def _landing_table(flights: Sequence[Flight]) -> str:
     if not flights:
         return "<p>No flights (no run of 0 wheels in contact for ≥ 0.1 s).</p>"
     rows = [
@@ -358,19 +359,10 @@ def _landing_table(run: RunLike) -> str:
     return _table(headers, rows, "num")
 
 
-def _splits_table(runs: Sequence[RunLike], labels: Sequence[str]) -> str:
-    ref = runs[0]
-    until = max(
-        (
-            column_max(r.telemetry, "distance_m")
-            for r in runs
-            if "distance_m" in r.telemetry.columns
-        ),
-        default=0.0,
-    )
-    marks = waypoint_markers(ref.summary)
-    per_run = [split_times(r.telemetry, marks, until_m=until) for r in runs]
-    if not per_run[0]:
+def _splits_table(
+    digests: Sequence[RunDigest], labels: Sequence[str], marks: Sequence[tuple[float, str]]
+) -> str:
+    if not marks or "distance_m" not in digests[0].columns or digests[0].num_rows < 2:
         return "<p>No splits (the run is shorter than 10 km and has no waypoints).</p>"
     headers = ["marker", "km"]
     for i, label in enumerate(labels):
@@ -378,26 +370,74 @@ def _splits_table(runs: Sequence[RunLike], labels: Sequence[str]) -> str:
         if i > 0:
             headers.append(f"Δ {label}")
     rows = []
-    prev = [(0.0, 0.0)] * len(runs)
-    for k, split in enumerate(per_run[0]):
-        row = [split.label, f"{split.distance_m / 1000:.1f}"]
-        for i, splits in enumerate(per_run):
-            s = splits[k]
+    prev = [(0.0, 0.0)] * len(digests)
+    times = [
+        d.split_times_s if len(d.split_times_s) == len(marks) else np.full(len(marks), np.nan)
+        for d in digests
+    ]
+    for k, (dist, label) in enumerate(marks):
+        row = [label, f"{dist / 1000:.1f}"]
+        for i in range(len(digests)):
+            t = float(times[i][k])
             p_d, p_t = prev[i]
-            seg = s.time_s - p_t
-            speed = (s.distance_m - p_d) / seg * 3.6 if seg > 0 else float("nan")
+            seg = t - p_t
+            speed = (dist - p_d) / seg * 3.6 if seg > 0 else float("nan")
             row += [
-                _fmt_time(s.time_s),
+                _fmt_time(t),
                 _fmt_time(seg),
                 f"{speed:.1f}" if np.isfinite(speed) else "–",
             ]
             if i > 0:
-                delta = s.time_s - per_run[0][k].time_s
+                delta = t - float(times[0][k])
                 row.append(f"{delta:+.1f} s" if np.isfinite(delta) else "–")
-            if np.isfinite(s.time_s):
-                prev[i] = (s.distance_m, s.time_s)
+            if np.isfinite(t):
+                prev[i] = (dist, t)
         rows.append(row)
     return _table(headers, rows, "num")
+
+
+_Delta = tuple[NDArray[np.float64], NDArray[np.float64]]
+
+
+def digest_runs(
+    runs: Sequence[RunLike], max_points: int = MAX_POINTS
+) -> tuple[list[RunDigest], list[tuple[float, str]], list[_Delta]]:
+    """Stream every run once: the digests, the split markers and each run's time delta to
+    the first (distance grid, seconds; empty for the first run)."""
+    sources = [telemetry_source(r) for r in runs]
+    ranges = [
+        src.range("distance_m") if "distance_m" in src.columns else (np.nan, np.nan)
+        for src in sources
+    ]
+    until = max((hi for _, hi in ranges if np.isfinite(hi)), default=0.0)
+    waypoints = waypoint_markers(runs[0].summary)
+    marks = split_marks(waypoints, until)
+    grids = [np.zeros(0)] + [
+        delta_grid(ranges[0], ranges[i], max_points) for i in range(1, len(runs))
+    ]
+    ref_queries = np.concatenate(grids[1:]) if len(runs) > 1 else np.zeros(0)
+    digests = []
+    for i, (run, src) in enumerate(zip(runs, sources, strict=True)):
+        digests.append(
+            digest_run(
+                run,
+                _trace_scales(src.columns),
+                max_points,
+                split_marks_m=[m[0] for m in marks],
+                delta_grid_m=ref_queries if i == 0 else grids[i],
+                waypoints_m=[w.distance_m for w in waypoints] if i == 0 else (),
+                path_columns=("x_m", "y_m", "speed_mps") if i == 0 else ("x_m", "y_m"),
+                source=src,
+            )
+        )
+    deltas: list[_Delta] = [(np.zeros(0), np.zeros(0))]
+    offset = 0
+    for i in range(1, len(runs)):
+        n = len(grids[i])
+        ref_t = digests[0].delta_times_s[offset : offset + n]
+        deltas.append((grids[i], digests[i].delta_times_s - ref_t))
+        offset += n
+    return digests, marks, deltas
 
 
 _CSS = """
@@ -434,6 +474,7 @@ def build_report(
     if len(set(names)) < len(names):
         names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
     first = runs[0].summary
+    digests, marks, deltas = digest_runs(runs, max_points)
     title = f"raidsim report: {first.get('vehicle', '?')} on {first.get('stage', '?')}"
     parts: list[str] = [
         f"<h1>{html.escape(title)}</h1>",
@@ -443,34 +484,34 @@ def build_report(
         "full-rate data.</p>",
         '<h2>Summary</h2><div class="cards">',
         *(
-            _summary_card(r, names[i], RUN_COLOURS[i % len(RUN_COLOURS)])
+            _summary_card(r, digests[i], names[i], RUN_COLOURS[i % len(RUN_COLOURS)])
             for i, r in enumerate(runs)
         ),
         "</div>",
         '<h2>Route</h2><div class="plot">',
-        _fig_html(_map_figure(runs, names, max_points)),
+        _fig_html(_map_figure(digests, names, runs[0])),
         "</div>",
     ]
     if len(runs) > 1:
         parts += [
             '<h2>Comparison</h2><div class="plot" id="comparison">',
-            _fig_html(_comparison_figure(runs, names, max_points)),
+            _fig_html(_comparison_figure(digests, names, deltas)),
             "</div>",
         ]
     parts += [
         "<h2>Split times</h2>",
         '<p class="note">Every 10 km and at waypoints; time from the start of the run.</p>',
-        _splits_table(runs, names),
+        _splits_table(digests, names, marks),
     ]
-    for i, run in enumerate(runs):
+    for i in range(len(runs)):
         parts.append(f"<h2>{html.escape(names[i])}</h2>")
-        fig = _channels_figure(run, names[i], max_points)
+        fig = _channels_figure(digests[i], names[i])
         if fig is not None:
             parts += ['<div class="plot">', _fig_html(fig), "</div>"]
         parts += [
             f"<h3>Landings</h3><p class='note'>Flights: 0 wheels in contact for ≥ "
             f"{MIN_AIR_TIME_S:g} s.</p>",
-            _landing_table(run),
+            _landing_table(digests[i].flights),
         ]
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from raidsim.errors import RouteError
-from raidsim.model.setup import format_validation_error
+from raidsim.model.setup import format_validation_error, read_text_file
 from raidsim.model.surfaces import SURFACE_CODE, SURFACES, SurfaceName
 from raidsim.route.centreline import Centreline
 
@@ -119,6 +119,21 @@ class SyntheticRoute(_Def):
     straight_m: tuple[float, float] = (100.0, 800.0)
     elevation_amplitude_m: float = Field(default=15.0, ge=0, le=500)
     elevation_wavelength_m: float = Field(default=3000.0, gt=100, le=100000)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SyntheticRoute:
+        if self.min_radius_m > self.max_radius_m:
+            raise ValueError(
+                f"min_radius_m={self.min_radius_m:g} must not exceed "
+                f"max_radius_m={self.max_radius_m:g}"
+            )
+        lo, hi = self.straight_m
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo <= hi <= 100000):
+            raise ValueError(
+                f"straight_m=[{lo:g}, {hi:g}] must be [shortest, longest] straight in m, "
+                "0 <= shortest <= longest <= 100000"
+            )
+        return self
 
 
 class StageDefinition(_Def):
@@ -239,7 +254,7 @@ def load_stage_definition(name_or_path: str | Path) -> tuple[StageDefinition, Pa
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
             raise RouteError(f"stage file not found: {candidate}")
-        text = candidate.read_text(encoding="utf-8")
+        text = read_text_file(candidate, "stage TOML", RouteError)
         source, base = str(candidate), candidate.parent
     else:
         name = str(name_or_path)
