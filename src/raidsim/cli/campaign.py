@@ -162,7 +162,10 @@ def campaign_command(
         table = build_base_table(rally, spec)
         size = chunk_size or auto_chunk_size(replicates, None, len(table.crews) * len(table.stages))
     absurd, estimate = work_estimate(
-        replicates, len(table.crews) * len(table.stages), n_chunks(replicates, size), n_workers
+        replicates,
+        len(table.crews) * len(table.stages),
+        n_chunks(replicates, size),
+        n_workers if scheduler is None else 1,  # a cluster: its size is not known here
     )
     if absurd:
         warn(

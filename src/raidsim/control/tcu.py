@@ -10,6 +10,40 @@ from numba import njit
 DOWNSHIFT_REV_MARGIN = 0.92
 #: lock-up opens this far (m/s) below its minimum speed (hysteresis)
 LOCKUP_SPEED_HYSTERESIS_MPS = 2.0
+#: the engine this close to its rev limit upshifts whatever the turbine speed, the slip
+#: or the time in gear (a converter slipping at launch holds the turbine below the line)
+LIMIT_UPSHIFT_FRACTION = 0.98
+#: sand mode: on soft soil no upshift below this throttle (a lift over a dune crest is
+#: not a reason to upshift; the gear is held for the climb after it)
+SAND_MIN_UPSHIFT_THROTTLE = 0.6
+#: the TCU may upshift only below this brake pedal
+UPSHIFT_MAX_BRAKE = 0.05
+
+
+@njit(cache=True)
+def upshift_permitted(
+    time_in_gear_s: float,
+    min_time_in_gear_s: float,
+    slip: float,
+    slip_hold: float,
+    brake: float,
+    soft_ground: bool,
+    throttle: float,
+) -> bool:
+    """May the TCU upshift below the rev limit? Not within the minimum time in gear, not
+    on the brakes, not while the driven wheels slip more than the hold (sand: the next
+    gear would bog down), and in sand mode not on a throttle lift."""
+    if time_in_gear_s <= min_time_in_gear_s or brake >= UPSHIFT_MAX_BRAKE:
+        return False
+    if slip >= slip_hold:
+        return False
+    return not (soft_ground and throttle < SAND_MIN_UPSHIFT_THROTTLE)
+
+
+@njit(cache=True)
+def at_rev_limit(engine_rpm: float, rev_limit_rpm: float, brake: float) -> bool:
+    """The engine is at the limiter (and the driver is not braking): upshift now."""
+    return engine_rpm >= LIMIT_UPSHIFT_FRACTION * rev_limit_rpm and brake < UPSHIFT_MAX_BRAKE
 
 
 @njit(cache=True)

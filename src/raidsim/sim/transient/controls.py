@@ -19,17 +19,17 @@ from raidsim.control.driver import (
 )
 from raidsim.control.tcu import (
     DOWNSHIFT_REV_MARGIN,
+    at_rev_limit,
     lockup_command,
     shift_decision,
     shift_points,
+    upshift_permitted,
 )
 from raidsim.physics.interp import interp_grid
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
 
-#: below this brake pedal the TCU may upshift
-UPSHIFT_MAX_BRAKE = 0.05
 #: ground speed floor of the TCU's wheel-slip estimate, m/s
 SLIP_SPEED_FLOOR_MPS = 2.0
 
@@ -42,8 +42,9 @@ def previewed_target_mps(plan: np.ndarray, s_m: float, speed: float, preview_s: 
 
 
 @kernel_part
-def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float) -> None:
-    """Shift map with hysteresis (held by Flight Mode, sand slip hold), then lock-up."""
+def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float, soft: bool) -> None:
+    """Shift map with hysteresis (held by Flight Mode; at the rev limit an upshift at
+    once; below it slip hold and, on soft ground, sand mode), then lock-up."""
     n_gears = int(P[ix.P_N_GEARS])
     gear = int(S[ix.S_GEAR])
     S[ix.S_TIME_IN_GEAR] += cdt
@@ -59,19 +60,29 @@ def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float) -> None:
         v_wheels = 0.25 * P[ix.P_R0] * (S[om] + S[om + 1] + S[om + 2] + S[om + 3])
         slip = (v_wheels - speed) / max(speed, SLIP_SPEED_FLOOR_MPS)
         tig = S[ix.S_TIME_IN_GEAR]
-        step = shift_decision(
-            gear,
-            n_gears,
-            rpm_t,
-            up,
-            dn,
-            tig > P[ix.P_MIN_T_GEAR]
-            and slip < P[ix.P_SAND_SLIP]
-            and S[ix.S_BRAKE] < UPSHIFT_MAX_BRAKE,
-            tig > 0.5 * P[ix.P_MIN_T_GEAR],
-            P[ix.P_RATIO : ix.P_RATIO + n_gears],
-            DOWNSHIFT_REV_MARGIN * P[ix.P_REV_W] * RADPS_TO_RPM,
-        )
+        rev_rpm = P[ix.P_REV_W] * RADPS_TO_RPM
+        if gear < n_gears and at_rev_limit(S[ix.S_OMEGA_E] * RADPS_TO_RPM, rev_rpm, S[ix.S_BRAKE]):
+            step = 1
+        else:
+            step = shift_decision(
+                gear,
+                n_gears,
+                rpm_t,
+                up,
+                dn,
+                upshift_permitted(
+                    tig,
+                    P[ix.P_MIN_T_GEAR],
+                    slip,
+                    P[ix.P_SAND_SLIP],
+                    S[ix.S_BRAKE],
+                    soft,
+                    S[ix.S_THROTTLE],
+                ),
+                tig > 0.5 * P[ix.P_MIN_T_GEAR],
+                P[ix.P_RATIO : ix.P_RATIO + n_gears],
+                DOWNSHIFT_REV_MARGIN * rev_rpm,
+            )
         if step != 0:
             S[ix.S_GEAR] = gear + step
             S[ix.S_SHIFT_TIMER] = P[ix.P_SHIFT_T]
@@ -94,6 +105,7 @@ def controller_update(
     rx: np.ndarray,
     ry: np.ndarray,
     plan: np.ndarray,
+    surface: np.ndarray,
     s_cg: float,
     speed: float,
     cos_yaw: float,
@@ -166,5 +178,6 @@ def controller_update(
         S[ix.S_THROTTLE] = thr
         S[ix.S_BRAKE] = brk
     if mode <= 1 or mode == 3:
-        tcu_update(S, P, speed, cdt)
+        sc = int(surface[min(max(int(s_cg), 0), surface.shape[0] - 1)])
+        tcu_update(S, P, speed, cdt, P[ix.P_SURF_SOFT + sc] > 0.5)
     return v_target
