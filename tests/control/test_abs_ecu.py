@@ -40,11 +40,12 @@ def test_abs_scale_is_bounded_and_monotone(s: float, lim: float) -> None:
 
 
 def test_speed_limiter_factor() -> None:
-    """min(1, max(0, (v_lim - v) / band)): 1 below v_lim - band, 1/2 mid band, 0 at v_lim."""
+    """A governor about the set speed: min(1, max(0, (v_lim + band/2 - v) / band)):
+    1 below v_lim - band/2, 1/2 at v_lim, 0 from v_lim + band/2."""
     assert speed_limiter_factor(50.0, 40.0, 2.0) == 1.0
-    assert speed_limiter_factor(50.0, 48.0, 2.0) == 1.0
-    assert speed_limiter_factor(50.0, 49.0, 2.0) == pytest.approx(0.5)
-    assert speed_limiter_factor(50.0, 50.0, 2.0) == 0.0
+    assert speed_limiter_factor(50.0, 49.0, 2.0) == 1.0
+    assert speed_limiter_factor(50.0, 50.0, 2.0) == pytest.approx(0.5)
+    assert speed_limiter_factor(50.0, 51.0, 2.0) == 0.0
     assert speed_limiter_factor(50.0, 55.0, 2.0) == 0.0
 
 

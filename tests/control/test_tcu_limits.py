@@ -4,6 +4,7 @@ the converter, slip hold only below it, sand mode holding the gear on a lift."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import raidsim as rs
 from raidsim.control.tcu import (
@@ -50,3 +51,14 @@ def test_no_dwell_on_the_limiter_at_full_throttle() -> None:
         ch = TransientModel(car, straight_stage(3000.0)).run_for(40.0)
         assert _longest_limiter_dwell_s(ch, car.engine.rev_limit_rpm) <= 0.1, name
         assert ch["gear"].max() >= 5, name
+
+
+def test_d7xr_reaches_and_holds_its_limiter() -> None:
+    """The D7X-R's 170 km/h limiter (preset) is reached and held on a long flat
+    straight: the plan goes to the limiter's speed and the limiter governs."""
+    car = rs.load_vehicle("d7x-r")
+    ch = TransientModel(car, straight_stage(8000.0)).run_for(150.0)
+    v_kmh = ch["speed_mps"] * 3.6
+    assert v_kmh.max() == pytest.approx(170.0, abs=1.0)
+    held = v_kmh[ch["time_s"] > 120.0]
+    assert np.all(np.abs(held - 170.0) < 1.0)

@@ -14,8 +14,10 @@ IDLE_MAX_THROTTLE = 0.3
 
 @njit(cache=True)
 def speed_limiter_factor(speed_limit_mps: float, speed_mps: float, band_mps: float) -> float:
-    """Throttle factor of the vehicle's speed limiter: 1 below limit - band, 0 at it."""
-    return min(1.0, max(0.0, (speed_limit_mps - speed_mps) / band_mps))
+    """Throttle factor of the vehicle's speed limiter, a governor about its set speed:
+    1 below limit - band/2, 0 above limit + band/2, linear between (the car holds the
+    set speed where the factor meets the throttle the drag needs)."""
+    return min(1.0, max(0.0, (speed_limit_mps + 0.5 * band_mps - speed_mps) / band_mps))
 
 
 @njit(cache=True)

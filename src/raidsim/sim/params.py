@@ -574,7 +574,8 @@ def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArr
     if abs(cl.step_m - 1.0) > 1e-9:
         raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
     limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
-    v_lim = (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS - 1.0
+    # the driver plans to the limiter's speed and lets the limiter govern it
+    v_lim = (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS
     vt = target_speed_profile(
         cl.curvature_1pm,
         stage.surface_code,
