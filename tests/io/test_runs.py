@@ -288,3 +288,23 @@ def test_save_run_round_trip(tmp_path: Path) -> None:
     assert run.telemetry.equals(tel)
     assert run.units == {"time_s": "s", "speed_mps": "m/s"}
     assert json.loads((d / "summary.json").read_text()) == {"vehicle": "v"}
+
+
+def test_correlation_reads_the_compact_telemetry(run_dir: Path) -> None:
+    """``raidsim correlate`` reads a run's telemetry.parquet as a log: the mapped channels
+    only, a 10 Hz channel interpolated onto the 100 Hz time base."""
+    from raidsim.correlate.logs import DEFAULT_CHANNEL_MAP, read_log
+
+    mapping = {**DEFAULT_CHANNEL_MAP, "coolant_temp_C": ["coolant_C"]}
+    log = read_log(run_dir / "telemetry.parquet", mapping)
+    run = load_run(run_dir)
+    n = run.telemetry.height
+    assert len(log.channels["time_s"]) == len(log.channels["coolant_temp_C"]) == n
+    assert np.isfinite(log.channels["coolant_temp_C"]).all()
+    np.testing.assert_array_equal(
+        log.channels["coolant_temp_C"][::10],
+        run.channel("coolant_C")["coolant_C"].cast(pl.Float64).to_numpy(),
+    )
+    np.testing.assert_array_equal(
+        log.channels["speed_mps"], run.telemetry["speed_mps"].cast(pl.Float64).to_numpy()
+    )

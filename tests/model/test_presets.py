@@ -34,13 +34,16 @@ MASS_BAND_KG = {
     "d7x-r": (2800.0, 3100.0),
     "octa": (2500.0, 2750.0),
     "lc-gr-sport": (2800.0, 3300.0),
+    # T1+ minimum 2010 kg [S105] + crew, kit, spares and > 400 kg of fuel [S108]
+    "sandrider": (2500.0, 2750.0),
 }
 
 #: Published peak torque (Nm) each engine curve must reach (within 2 %).
-PEAK_TORQUE_NM = {"d7x-r": 750.0, "octa": 750.0, "lc-gr-sport": 700.0}
+PEAK_TORQUE_NM = {"d7x-r": 750.0, "octa": 750.0, "lc-gr-sport": 700.0, "sandrider": 539.0}
 
-#: Published road-car peak power (kW): OCTA 467 kW [S6], F33A-FTV 227 kW (carsguide).
-PEAK_POWER_KW = {"d7x-r": 467.0, "octa": 467.0, "lc-gr-sport": 227.0}
+#: Published peak power (kW): OCTA 467 kW [S6], F33A-FTV 227 kW (carsguide),
+#: Sandrider 265 kW [S103].
+PEAK_POWER_KW = {"d7x-r": 467.0, "octa": 467.0, "lc-gr-sport": 227.0, "sandrider": 265.0}
 
 
 def _preset_path(name: str) -> Path:

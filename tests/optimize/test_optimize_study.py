@@ -34,7 +34,7 @@ def two_speed(d7xr: Vehicle) -> Vehicle:
 def analytic_final_drive(car: Vehicle) -> float:
     """FD* with v_plan / r_d x i_top x FD* = omega_max.
 
-    v_plan: the plan's limiter speed, 1 m/s under the limiter (sim.params.build_route_arrays);
+    v_plan: the plan's limiter speed, the limiter's set speed (sim.params.build_route_arrays);
     omega_max: the highest engine speed the QSS uses in any gear, min(upshift_rpm_full,
     rev_limit_rpm) (sim.qss.full_load_tables); r_d: the QSS rolling radius. Below FD* the car
     reaches v_plan and a larger FD gives more force on the torque plateau (shorter time);
@@ -43,7 +43,7 @@ def analytic_final_drive(car: Vehicle) -> float:
     gb = car.gearbox
     assert car.limiter.speed_limit_kmh is not None
     omega = min(gb.upshift_rpm_full, car.engine.rev_limit_rpm) * RPM_TO_RADPS
-    v_plan = car.limiter.speed_limit_kmh / 3.6 - 1.0
+    v_plan = car.limiter.speed_limit_kmh / 3.6
     return omega * rolling_radius_m(car) / (v_plan * gb.ratios[-1])
 
 
@@ -53,7 +53,7 @@ def test_final_drive_optimum_on_a_straight_within_2_percent(two_speed: Vehicle) 
     assert 3.0 < fd_star < 6.0  # inside the engineering range
     # the plan's ceiling is the limiter speed assumed above
     plan = estimate(two_speed, stage).target_speed_mps.max()
-    assert plan == pytest.approx((two_speed.limiter.speed_limit_kmh or 0.0) / 3.6 - 1.0)
+    assert plan == pytest.approx((two_speed.limiter.speed_limit_kmh or 0.0) / 3.6)
 
     def t(fd: float) -> float:
         return estimate(two_speed.with_changes(final_drive=fd), stage).summary["stage_time_s"]

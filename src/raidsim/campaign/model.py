@@ -104,6 +104,14 @@ class BaseTable:
     derate_time_s: list[list[float]] | None  # (C, S) ECU derate time from the QSS heat
     puncture_rate: list[list[float]]  # (C, S) expected punctures per special
     mechanical_hazard: list[list[float]]  # (C, S) expected incidents per special
+    #: per-day weather (spec.stage_ambient = "rally"): nominal temperature and altitude (S,)
+    ambient_C: list[float] | None = None
+    altitude_m: list[float] | None = None
+    #: d/dT of base time (s/K), fuel (L/K) and hazard (1/K), (C, S): QSS at T and T + 5 K;
+    #: None unless spec.ambient_spread_C > 0
+    time_per_C: list[list[float]] | None = None
+    fuel_per_C: list[list[float]] | None = None
+    hazard_per_C: list[list[float]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         # shallow: the fields are JSON-ready lists already (asdict would deep-copy them)
@@ -254,7 +262,11 @@ def _default_settings() -> tuple[Settings, str]:
 
 
 def qss_key(
-    vehicle_key: str, stage_name: str, ambient_C: float, settings_key: str | None = None
+    vehicle_key: str,
+    stage_name: str,
+    ambient_C: float,
+    settings_key: str | None = None,
+    altitude_m: float = 0.0,
 ) -> str:
     """Disk-cache key of one QSS entry: vehicle spec, stage, ambient, settings, version and
     the digest of every source and data file the result depends on (:data:`QSS_SOURCES`).
@@ -266,13 +278,27 @@ def qss_key(
         settings_key = _default_settings()[1]
     # == json.dumps([vehicle, settings, stage, ambient, version, code]) without decoding and
     # re-encoding the two pre-encoded parts
-    rest = json.dumps([stage_name, ambient_C, __version__, _code_fingerprint()])
+    # sea level keeps the key it always had; an altitude is one more item
+    where: list[Any] = (
+        [stage_name, ambient_C]
+        if altitude_m == 0.0
+        else [
+            stage_name,
+            ambient_C,
+            altitude_m,
+        ]
+    )
+    rest = json.dumps([*where, __version__, _code_fingerprint()])
     key_src = f"[{vehicle_key}, {settings_key}, {rest[1:]}"
     return "qss-" + hashlib.sha256(key_src.encode()).hexdigest()[:32]
 
 
 def qss_entry(
-    vehicle: Any, stage_name: str, ambient_C: float, vehicle_key: str | None = None
+    vehicle: Any,
+    stage_name: str,
+    ambient_C: float,
+    vehicle_key: str | None = None,
+    altitude_m: float = 0.0,
 ) -> dict[str, float]:
     """QSS of one car on one stage: time, longest refuel-segment fuel, brake energy,
     ECU derate time.
@@ -286,11 +312,13 @@ def qss_entry(
     from raidsim.sim.qss import estimate
 
     settings, settings_key = _default_settings()
-    key = qss_key(vehicle_key or vehicle_json(vehicle), stage_name, ambient_C, settings_key)
+    key = qss_key(
+        vehicle_key or vehicle_json(vehicle), stage_name, ambient_C, settings_key, altitude_m
+    )
 
     def compute() -> dict[str, float]:
         stage = load_stage(stage_name)
-        q = estimate(vehicle, stage, Ambient(temp_C=ambient_C), settings)
+        q = estimate(vehicle, stage, Ambient(temp_C=ambient_C, altitude_m=altitude_m), settings)
         fuel_kg = q.fuel_used_kg
         cuts = [0.0, *sorted(r.km * 1000.0 for r in stage.definition.refuels), float(q.s_m[-1])]
         at = np.interp(cuts, q.s_m, fuel_kg)
@@ -379,6 +407,15 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         [sum(1 for w in sd.waypoints if w.kind == kind) for kind in WAYPOINT_KINDS]
         for sd in stage_defs
     ]
+    if spec.stage_ambient == "rally":
+        day_T = [spec.ambient_C if d.ambient_C is None else d.ambient_C for d in days]
+        day_h = [0.0 if d.altitude_m is None else d.altitude_m for d in days]
+    else:
+        day_T, day_h = [spec.ambient_C] * len(days), [0.0] * len(days)
+    spread = spec.ambient_spread_C > 0.0
+    slope_t: list[list[float]] = []
+    slope_f: list[list[float]] = []
+    slope_h: list[list[float]] = []
     ps, ms = spec.punctures, spec.mechanical
     rate = np.array([ps.rate_per_1000km[s] for s in SURFACES]) / 1000.0
     expo = np.array([ps.pressure_exponent[s] for s in SURFACES])
@@ -405,10 +442,11 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         p_bar = 0.5 * (car.tyre_pressure_front_bar + car.tyre_pressure_rear_bar)
         per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
         row_t, row_f, row_b, row_d, row_p, row_h, peaks = [], [], [], [], [], [], []
+        sl_t, sl_f, sl_h = [], [], []
         car_key = vehicle_json(car)
         points = landing_points(spec, crew, car)
-        for d, sd, kms in zip(days, stage_defs, km_surface, strict=True):
-            q = qss_entry(car, d.name, spec.ambient_C, car_key)
+        for d, sd, kms, t_c, h_m in zip(days, stage_defs, km_surface, day_T, day_h, strict=True):
+            q = qss_entry(car, d.name, t_c, car_key, h_m)
             land_p = 0.0
             for j in sd.jumps:
                 t = landing_torque_Nm(spec, crew, car, j.drop_m, j.takeoff_speed_kmh, points)
@@ -429,12 +467,27 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
                 + q["brake_energy_MJ"] * ms.brake_rate_per_MJ
                 + q["derate_time_s"] / 3600.0 * ms.derate_rate_per_h
             )
+            if spread:  # finite difference over DT_SENSITIVITY_C (clipped to Ambient's range)
+                t_hi = min(60.0, t_c + DT_SENSITIVITY_C)
+                q_hi = qss_entry(car, d.name, t_hi, car_key, h_m)
+                dt_k = t_hi - t_c
+                sl_t.append((q_hi["stage_time_s"] - q["stage_time_s"]) / dt_k)
+                sl_f.append((q_hi["fuel_segment_L"] - q["fuel_segment_L"]) / dt_k)
+                sl_h.append(
+                    (q_hi["derate_time_s"] - q["derate_time_s"])
+                    / 3600.0
+                    * ms.derate_rate_per_h
+                    / dt_k
+                )
         base.append(row_t)
         fuel_seg.append(row_f)
         brake.append(row_b)
         derate.append(row_d)
         punct.append(row_p)
         hazard.append(row_h)
+        slope_t.append(sl_t)
+        slope_f.append(sl_f)
+        slope_h.append(sl_h)
         torque_c.append(max(peaks) if peaks else float("nan"))
         usable.append(max(0.0, car.fuel.fuel_load_L - spec.fuel.reserve_L))
         spares.append(spec.spares_of(crew))
@@ -457,10 +510,25 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         derate_time_s=derate,
         puncture_rate=punct,
         mechanical_hazard=hazard,
+        ambient_C=day_T if spec.stage_ambient == "rally" else None,
+        altitude_m=day_h if spec.stage_ambient == "rally" else None,
+        time_per_C=slope_t if spread else None,
+        fuel_per_C=slope_f if spread else None,
+        hazard_per_C=slope_h if spread else None,
     )
 
 
 # --------------------------------------------------------------------------- worker side
+
+
+#: temperature step of the finite-difference sensitivity of a day's QSS, K
+DT_SENSITIVITY_C = 5.0
+
+
+def weather_rng(seed: int, index: int) -> np.random.Generator:
+    """Replicate ``index``'s weather stream: separate from :func:`replicate_rng`, so a
+    campaign without a day-to-day spread draws exactly what it always drew."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, 1])))
 
 
 def replicate_rng(seed: int, index: int) -> np.random.Generator:
@@ -486,6 +554,18 @@ def simulate_replicates(
     n_zones = np.broadcast_to(np.array(table.speed_zones, dtype=np.int64)[None], (n_c, n_s))
     lam_p = np.array(table.puncture_rate)
     lam_m = np.array(table.mechanical_hazard)
+    # day-to-day weather: dT per replicate and day, shared by all crews; the day's QSS
+    # time, fuel and hazard move linearly with it (slopes from the base table)
+    d_temp: np.ndarray | None = None
+    lam_m_r = lam_m[None]
+    if spec.ambient_spread_C > 0.0 and table.time_per_C is not None:
+        d_temp = np.stack(
+            [
+                spec.ambient_spread_C * weather_rng(seed, start + r).standard_normal(n_s)
+                for r in range(n_r)
+            ]
+        )[:, None, :]
+        lam_m_r = np.maximum(0.0, lam_m[None] + np.array(table.hazard_per_C)[None] * d_temp)
 
     shape = (n_r, n_c, n_s)
     z = np.empty(shape)
@@ -507,7 +587,7 @@ def simulate_replicates(
         miss_pen[r] = m @ pen_kind
         h = rng.binomial(n_wp, p_hes).sum(axis=2)
         search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
-        inc[r] = rng.poisson(lam_m)
+        inc[r] = rng.poisson(lam_m if d_temp is None else lam_m_r[r])
         repair[r] = rng.gamma(
             inc[r] * mech.repair_time_shape, mech.repair_time_mean_s / mech.repair_time_shape
         )
@@ -517,9 +597,13 @@ def simulate_replicates(
 
     pace = np.array([c.pace_factor for c in spec.crews])
     sigma = np.array([c.variability_sigma for c in spec.crews])
-    base = np.array(table.base_time_s)
-    driving = base[None] * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
-    fuel_need = np.array(table.fuel_segment_L)[None] * np.exp(fs.consumption_sigma * z_fuel)
+    base = np.array(table.base_time_s)[None]
+    fuel_seg = np.array(table.fuel_segment_L)[None]
+    if d_temp is not None:
+        base = np.maximum(1.0, base + np.array(table.time_per_C)[None] * d_temp)
+        fuel_seg = np.maximum(0.0, fuel_seg + np.array(table.fuel_per_C)[None] * d_temp)
+    driving = base * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
+    fuel_need = fuel_seg * np.exp(fs.consumption_sigma * z_fuel)
     ran_dry = fuel_need > np.array(table.usable_fuel_L)[None, :, None]
     p_retire = 1.0 - (1.0 - mech.retire_probability) ** inc
     retire_now = u_ret < p_retire

@@ -17,7 +17,7 @@ import json
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -158,6 +158,18 @@ class CampaignSpec(_Spec):
 
     description: str = ""
     ambient_C: float = Field(ge=-30.0, le=60.0, description="air temperature for QSS")
+    stage_ambient: Literal["spec", "rally"] = Field(
+        default="spec",
+        description="'spec': every day at ambient_C, sea level; 'rally': each day's altitude_m "
+        "and ambient_C from the rally's rally.toml (ambient_C, 0 m where a day has none)",
+    )
+    ambient_spread_C: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=15.0,
+        description="sigma of the day-to-day temperature spread, drawn per replicate and day, "
+        "shared by all crews (0: every replicate at the nominal temperature)",
+    )
     stages: list[str] | None = Field(
         default=None, description="subset of the rally's stages (file names); None = all"
     )
@@ -182,7 +194,11 @@ class CampaignSpec(_Spec):
 
     def hash(self) -> str:
         """sha256 of the canonical JSON of the spec (manifest key for resuming)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        for key, default in (("stage_ambient", "spec"), ("ambient_spread_C", 0.0)):
+            if data.get(key) == default:  # a spec without them hashes as it always did
+                del data[key]
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
 

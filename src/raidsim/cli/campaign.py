@@ -128,10 +128,44 @@ def campaign_command(
         prepare,
         run_campaign,
     )
+    from raidsim.campaign.season import season_spec_names
     from raidsim.campaign.spec import load_spec
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     spec = load_spec(crews)
+    if rally in season_spec_names() or rally.endswith(
+        ".toml"
+    ):  # a season: every round, then points
+        from raidsim.campaign.runner import check_inputs as _check
+        from raidsim.campaign.season import load_season_spec, run_season
+
+        _check(replicates, chunk_size, seed)
+        season = load_season_spec(rally)
+
+        def run_it(client: Any) -> dict[str, Any]:
+            return run_season(
+                season,
+                spec,
+                replicates=replicates,
+                seed=seed,
+                out_dir=out,
+                chunk_size=chunk_size,
+                client=client,
+                max_chunks=max_chunks,
+                on_round=lambda k, name: None if quiet else say(f"round {k + 1}: {name}"),
+            )
+
+        if scheduler is None and n_workers == 0:
+            summary = run_it(None)
+        else:
+            with dask_client(n_workers, scheduler) as client:
+                summary = run_it(client)
+        if not summary.get("complete"):
+            say(f"{out}: partial (re-run to resume)")
+            return
+        for table in render_season(summary):
+            console.print(table)
+        return
     if ambient_C is not None:
         check_ambient_field("temp_C", ambient_C)
         spec = spec.model_copy(update={"ambient_C": ambient_C})
@@ -337,3 +371,35 @@ def render(report: dict[str, Any], other: dict[str, Any] | None = None) -> list[
             )
         out.append(ct)
     return out
+
+
+def render_season(summary: dict[str, Any]) -> list[Any]:
+    """The season: championship odds and points per crew, manufacturers, deciding rounds."""
+    t = cli_table(
+        f"{summary['season']} championship: {summary['replicates']} replicates "
+        f"(seed {summary['seed']})"
+    )
+    t.add_column("crew", overflow="fold", max_width=18)
+    for col in ("champion", "podium", "pts p10", "median", "p90"):
+        t.add_column(col, justify="right")
+    for c in summary["crews"]:
+        t.add_row(
+            Text(c["crew"]),
+            f"{c['p_champion']:.1%}",
+            f"{c['p_podium']:.1%}",
+            f"{c['points_p10']:.0f}",
+            f"{c['points_p50']:.0f}",
+            f"{c['points_p90']:.0f}",
+        )
+    m = cli_table("manufacturers")
+    m.add_column("manufacturer")
+    m.add_column("champion", justify="right")
+    m.add_column("mean pts", justify="right")
+    for r in summary["manufacturers"]:
+        m.add_row(Text(r["manufacturer"]), f"{r['p_champion']:.1%}", f"{r['points_mean']:.0f}")
+    d = cli_table("deciding round (champion leads from then on)")
+    d.add_column("round")
+    d.add_column("share", justify="right")
+    for k, v in summary["deciding_round"].items():
+        d.add_row(Text(k), f"{v:.1%}")
+    return [t, m, d]

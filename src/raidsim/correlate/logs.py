@@ -92,7 +92,13 @@ UNIT_TO_SI: dict[str, dict[str, tuple[float, float]]] = {
     "angle": {"deg": (1.0, 0.0), "°": (1.0, 0.0), "degrees": (1.0, 0.0), "": (1.0, 0.0)},
     "length": {"m": (1.0, 0.0), "km": (1000.0, 0.0), "ft": (0.3048, 0.0), "mi": (1609.344, 0.0)},
     "rotation": {"rpm": (1.0, 0.0), "1/min": (1.0, 0.0), "rad/s": (60 / (2 * np.pi), 0.0)},
-    "count": {"": (1.0, 0.0), "#": (1.0, 0.0), "-": (1.0, 0.0), "gear": (1.0, 0.0)},
+    "count": {
+        "": (1.0, 0.0),
+        "#": (1.0, 0.0),
+        "-": (1.0, 0.0),
+        "gear": (1.0, 0.0),
+        "1": (1.0, 0.0),
+    },
     "fraction": {"%": (0.01, 0.0), "": (1.0, 0.0), "-": (1.0, 0.0), "1": (1.0, 0.0)},
     "temperature": {
         "c": (1.0, 0.0),
@@ -300,9 +306,15 @@ def read_plain_csv(path: Path) -> RawTable:
     )
 
 
-def read_parquet(path: Path) -> RawTable:
+def read_parquet(path: Path, wanted: Iterable[str] | None = None) -> RawTable:
+    """Columns whose name is in ``wanted`` (case-insensitive; None: all). A channel stored
+    below the file's sample rate (raidsim telemetry: null between its samples) is
+    interpolated onto the time base, as .ld channels are."""
     try:
-        table = pq.read_table(path)
+        names = pq.read_schema(path).names
+        low = None if wanted is None else {w.lower() for w in wanted} | {"time_s", "time"}
+        columns = names if low is None else [n for n in names if n.lower() in low]
+        table = pq.read_table(path, columns=columns)
     except Exception as exc:  # pyarrow raises several types for a broken file
         raise LogError(f"{path}: not a readable Parquet file ({exc})") from exc
     meta = table.schema.metadata or {}
@@ -316,6 +328,14 @@ def read_parquet(path: Path) -> RawTable:
         name: np.asarray(table.column(name).to_numpy(), dtype=np.float64)
         for name in table.column_names
     }
+    time_name = next((n for n in table.column_names if n.lower() in ("time_s", "time")), None)
+    if time_name is not None:
+        t = values[time_name]
+        for name in table.column_names:
+            if name != time_name and table.column(name).null_count:
+                ok = ~np.isnan(values[name])
+                if ok.sum() >= 2:
+                    values[name] = np.interp(t, t[ok], values[name][ok])
     header = {k.decode(): v.decode()[:200] for k, v in meta.items() if k != b"raidsim.units"}
     return values, units, header
 
@@ -348,10 +368,12 @@ def read_motec(path: Path) -> RawTable:
     return values, units, header
 
 
-def read_raw(path: Path) -> RawTable:
+def read_raw(path: Path, wanted: Iterable[str] | None = None) -> RawTable:
+    """The log's channels (``wanted``: the names a channel map looks for; Parquet reads
+    only those columns)."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return read_parquet(path)
+        return read_parquet(path, wanted)
     if suffix == ".ld":
         return read_motec(path)
     if suffix in {".csv", ".txt"}:
@@ -388,8 +410,8 @@ def read_log(
     p = Path(path)
     if not p.is_file():
         raise LogError(f"log file not found: {p}")
-    raw, units, header = read_raw(p)
     mapping = channel_map or DEFAULT_CHANNEL_MAP
+    raw, units, header = read_raw(p, [c for names in mapping.values() for c in names])
     by_lower = {k.lower(): k for k in raw}
     channels: dict[str, F64] = {}
     log_units: dict[str, str] = {}

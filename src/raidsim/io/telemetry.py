@@ -368,21 +368,21 @@ class TelemetryFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        pf = pq.ParquetFile(self.path)
-        self.metadata = pf.metadata
-        self.schema = pf.schema_arrow
+        with pq.ParquetFile(self.path) as pf:  # the footer only (and a format-1 time column)
+            self.metadata = pf.metadata
+            self.schema = pf.schema_arrow
+            meta = self.schema.metadata or {}
+            rate: float = math.nan
+            if SAMPLE_RATE_KEY in meta:
+                with contextlib.suppress(ValueError):
+                    rate = float(meta[SAMPLE_RATE_KEY].decode())
+            have_time = "time_s" in self.schema.names and pf.num_row_groups > 0
+            if not (math.isfinite(rate) and rate > 0) and have_time:
+                head = pf.read_row_group(0, columns=["time_s"])
+                rate = rate_from_time(head.column(0).to_numpy()[:1000])
         self._num_rows = int(self.metadata.num_rows)
-        meta = self.schema.metadata or {}
         self._units = units_from_schema(self.schema)
         self._descriptions = {str(k): str(v) for k, v in _json_meta(meta, DESCRIPTIONS_KEY).items()}
-        rate: float = math.nan
-        if SAMPLE_RATE_KEY in meta:
-            with contextlib.suppress(ValueError):
-                rate = float(meta[SAMPLE_RATE_KEY].decode())
-        if not (math.isfinite(rate) and rate > 0) and "time_s" in self.schema.names:
-            head = pf.read_row_group(0, columns=["time_s"]) if pf.num_row_groups else None
-            if head is not None:
-                rate = rate_from_time(head.column(0).to_numpy()[:1000])
         self._rate = rate
         stored = _json_meta(meta, RATES_KEY)
         rates: dict[str, float] = {}
@@ -479,8 +479,11 @@ class TelemetryFile:
     def batches(
         self, columns: Sequence[str] | None = None, batch_rows: int = BATCH_ROWS
     ) -> Iterator[pl.DataFrame]:
-        """Row batches (polars frames) of ``columns`` (default: all), in order."""
-        pf = pq.ParquetFile(self.path)
+        """Row batches (polars frames) of ``columns`` (default: all), in order.
+
+        Read without pre-buffering: pyarrow's pre-buffer cache keeps every row group read
+        until the reader closes, which would make memory grow with the run."""
+        pf = pq.ParquetFile(self.path, pre_buffer=False)
         try:
             cols = list(columns) if columns is not None else None
             for rb in pf.iter_batches(batch_size=batch_rows, columns=cols, use_threads=True):

@@ -7,6 +7,14 @@ from it: :data:`SURFACES` (names in code order), :data:`N_SURF`, :data:`SURFACE_
 per-surface parameter array of the kernel layout, ``raidsim.sim.layout``) and
 :data:`SURFACE_TABLE`.
 
+A stage may also name ``tarmac`` (asphalt): an alias of ``hard``, whose friction and
+rolling-resistance scales (1.0, the tyre's hard-ground forces and the hard-road formula)
+are already those of asphalt; it differs only in its default roughness class (A).
+:data:`STAGE_SURFACE_CODE` maps every name a stage may use, aliases included, to its code.
+
+:data:`ROUGHNESS_CLASS` is the ISO 8608 class a section with ``roughness = "default"``
+gets (docs/physics.md §13.1; :mod:`raidsim.route.roughness`).
+
 Per class: friction scale on the tyre's hard-ground forces (lambda_mu), rolling-
 resistance scale on the hard-road formula, slip-at-peak scale and sliding/peak ratio
 (sand: no traction peak, physics.md §5.2), and an optional Bekker soil for compaction
@@ -53,3 +61,28 @@ SURFACE_TABLE: dict[str, Surface] = {
 }
 
 assert tuple(SURFACE_TABLE) == SURFACES
+
+#: surface names a stage may use beyond SURFACES, and the class each stands for
+SURFACE_ALIASES: dict[str, str] = {"tarmac": "hard"}
+StageSurfaceName = Literal[SurfaceName, Literal["tarmac"]]
+STAGE_SURFACE_CODE: dict[str, int] = {
+    **SURFACE_CODE,
+    **{alias: SURFACE_CODE[target] for alias, target in SURFACE_ALIASES.items()},
+}
+assert set(get_args(StageSurfaceName)) == set(STAGE_SURFACE_CODE)
+
+#: ISO 8608 class of each surface for ``roughness = "default"`` (docs/physics.md §13.1).
+#: Class bounds from ISO 8608 [S-N3]; the class of each surface is an estimate (asphalt
+#: A-B and gravel C-D are the usual readings of ISO 8608; no sourced PSDs of desert tracks
+#: were found), to calibrate against logged ride data.
+ROUGHNESS_CLASS: dict[str, str] = {
+    "tarmac": "A",  # estimate: good asphalt, ISO 8608 class A-B [S-N3]
+    "hard": "C",  # estimate: hard-packed track, rougher than asphalt (B-C)
+    "gravel": "D",  # estimate: unpaved roads C-D [S-N3]; D for used rally tracks
+    "rocky": "E",  # estimate: rocky tracks E-F (stones, ledges; rocks add the rock field)
+    "sand_firm": "C",  # estimate: firm sand ripples; the crests come from features
+    "sand_soft": "C",  # estimate: as sand_firm
+    "dune": "C",  # estimate: dune shape from the dune features; C for the small ripples
+    "whoops": "C",  # estimate: whoops waves are features; C for what lies between them
+}
+assert set(ROUGHNESS_CLASS) == set(STAGE_SURFACE_CODE)

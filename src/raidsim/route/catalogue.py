@@ -57,6 +57,12 @@ class _Def(BaseModel):
 class RallyEntry(_Def):
     stage: str = Field(min_length=1, description="stage file in the catalogue folder, no .toml")
     marathon: bool = Field(default=False, description="no outside assistance overnight")
+    altitude_m: float | None = Field(
+        default=None, ge=-400.0, le=5000.0, description="typical altitude of the special, m"
+    )
+    ambient_C: float | None = Field(
+        default=None, ge=-30.0, le=60.0, description="typical air temperature of the day, °C"
+    )
 
 
 class RestDay(_Def):
@@ -91,6 +97,9 @@ class RallyStage:
     label: str  # "Prologue", "Stage 6"
     definition: StageDefinition
     marathon: bool
+    #: typical altitude and air temperature of the day (rally.toml), None where not given
+    altitude_m: float | None = None
+    ambient_C: float | None = None
 
     @property
     def date(self) -> dt.date | None:
@@ -126,10 +135,24 @@ class Rally:
         return sum(s.liaison_km for s in self.stages)
 
 
-def rally_names() -> list[str]:
-    """Catalogue folders shipped with raidsim (those with a ``rally.toml``)."""
+def round_names() -> list[str]:
+    """Catalogue folders shipped with raidsim (those with a ``rally.toml``): one rally each."""
     root = resources.files("raidsim.route") / "stages"
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / RALLY_FILE).is_file())
+
+
+def season_names() -> list[str]:
+    """Seasons shipped with raidsim (``stages/_seasons/<name>.toml``)."""
+    root = resources.files("raidsim.route") / "stages" / SEASONS_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def rally_names() -> list[str]:
+    """Rallies and seasons that :func:`load_rally` reads: the catalogue folders and the
+    seasons (a season reads as one rally of all its rounds' stages, for ``estimate``)."""
+    return sorted({*round_names(), *season_names()})
 
 
 def load_rally(name: str = "dakar-2026") -> Rally:
@@ -138,6 +161,8 @@ def load_rally(name: str = "dakar-2026") -> Rally:
     Checks that every listed stage exists and validates, that dates run in order within
     ``start_date``..``end_date``, and that no stage falls on a rest day.
     """
+    if name in season_names() and name not in round_names():
+        return load_season(name).as_rally()
     if name not in rally_names():
         raise RouteError(f"unknown rally '{name}' (shipped: {', '.join(rally_names())})")
     source = f"{name}/{RALLY_FILE}"
@@ -153,7 +178,11 @@ def load_rally(name: str = "dakar-2026") -> Rally:
         stage_name = f"{name}/{entry.stage}"
         stage_def, _ = load_stage_definition(stage_name)
         label = f"Stage {entry.stage}" if entry.stage.isdigit() else entry.stage.capitalize()
-        stages.append(RallyStage(stage_name, label, stage_def, entry.marathon))
+        stages.append(
+            RallyStage(
+                stage_name, label, stage_def, entry.marathon, entry.altitude_m, entry.ambient_C
+            )
+        )
         date = stage_def.date
         if date is None:
             continue
@@ -171,3 +200,93 @@ def load_rally(name: str = "dakar-2026") -> Rally:
                 f"previous stage's ({previous[-1]}); list stages in running order"
             )
     return Rally(name, definition, tuple(stages))
+
+
+# ------------------------------------------------------------------------------- seasons
+#: folder of season index files under ``raidsim/route/stages`` (skipped as a stage folder)
+SEASONS_DIR = "_seasons"
+
+
+class SeasonRound(_Def):
+    rally: str = Field(min_length=1, description="catalogue folder of the round")
+    label: str = Field(min_length=1, description="short name, e.g. 'Argentina'")
+
+
+class SeasonDefinition(_Def):
+    name: str
+    description: str = ""
+    rounds: list[SeasonRound] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> SeasonDefinition:
+        names = [r.rally for r in self.rounds]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"rounds lists {', '.join(dupes)} more than once")
+        return self
+
+
+@dataclass(frozen=True)
+class Season:
+    """A championship season: rounds (rallies) in calendar order."""
+
+    name: str  # e.g. "w2rc-2026"
+    definition: SeasonDefinition
+    rounds: tuple[Rally, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(r.label for r in self.definition.rounds)
+
+    def as_rally(self) -> Rally:
+        """Every stage of every round as one rally (labels ``Argentina Stage 5``)."""
+        days = tuple(
+            RallyStage(
+                d.name,
+                f"{label} {d.label}",
+                d.definition,
+                d.marathon,
+                d.altitude_m,
+                d.ambient_C,
+            )
+            for label, rally in zip(self.labels, self.rounds, strict=True)
+            for d in rally.stages
+        )
+        first, last = self.rounds[0].definition, self.rounds[-1].definition
+        definition = RallyDefinition(
+            name=self.definition.name,
+            description=self.definition.description,
+            start_date=first.start_date,
+            end_date=last.end_date,
+            rest_days=[r for rally in self.rounds for r in rally.definition.rest_days],
+            stages=[RallyEntry(stage=d.name) for d in days],
+        )
+        return Rally(self.name, definition, days)
+
+
+def load_season(name: str = "w2rc-2026") -> Season:
+    """Read a shipped season and each of its rounds (:func:`load_rally`); rounds must run in
+    calendar order without overlapping."""
+    if name not in season_names():
+        raise RouteError(f"unknown season '{name}' (shipped: {', '.join(season_names())})")
+    source = f"{SEASONS_DIR}/{name}.toml"
+    text = (resources.files("raidsim.route") / "stages" / SEASONS_DIR / f"{name}.toml").read_text(
+        "utf-8"
+    )
+    try:
+        definition = SeasonDefinition.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise RouteError(f"{source}: not valid TOML ({exc})") from exc
+    except ValidationError as exc:
+        raise RouteError(format_validation_error(exc, source)) from exc
+    rounds: list[Rally] = []
+    for i, r in enumerate(definition.rounds):
+        if r.rally not in round_names():
+            raise RouteError(f"{source}: rounds[{i}].rally '{r.rally}' is not a shipped rally")
+        rally = load_rally(r.rally)
+        if rounds and rally.definition.start_date <= rounds[-1].definition.end_date:
+            raise RouteError(
+                f"{source}: rounds[{i}] ({r.rally}) starts before the previous round ends"
+            )
+        rounds.append(rally)
+    return Season(name, definition, tuple(rounds))

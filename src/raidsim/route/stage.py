@@ -12,6 +12,10 @@ Roadbook TOML keys (all distances in km from the start of the special, DSS = 0 k
   (which set ``dune``) override in that order;
 * ``[[speed_zones]]`` (DZ/FZ with limit), ``[[waypoints]]`` (WPV/WPM/WPS/WPE/WPC/WPN/WPP,
   DSS/ASS, validation radius), ``[[refuels]]``;
+* roughness (ISO 8608, :mod:`raidsim.route.roughness`): a ``[[sections]]`` entry may set
+  ``roughness`` to a class letter ("A".."H"), a Gd(n0) in m^3 or "default" (the class of its
+  surface); sections without it get no random profile. ``tarmac`` is asphalt (an alias of
+  ``hard`` with roughness class A);
 * seeded features: ``[[dunes]]``, ``[[jumps]]``, ``[[whoops]]``, ``[[rocks]]``,
   ``[[cross_slopes]]``;
 * itinerary data, not used by the transient run: ``date``, ``start``, ``finish`` and
@@ -40,7 +44,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from raidsim.errors import RouteError
 from raidsim.model.setup import format_validation_error, read_text_file
-from raidsim.model.surfaces import SURFACE_CODE, SURFACES, SurfaceName
+from raidsim.model.surfaces import (
+    ROUGHNESS_CLASS,
+    STAGE_SURFACE_CODE,
+    SURFACES,
+    StageSurfaceName,
+)
 from raidsim.route.centreline import Centreline
 
 F64 = NDArray[np.float64]
@@ -62,8 +71,32 @@ class Interval(_Def):
         return self
 
 
+Roughness = Literal["A", "B", "C", "D", "E", "F", "G", "H", "default"] | float
+
+
 class SurfaceSection(Interval):
-    surface: SurfaceName
+    surface: StageSurfaceName
+    roughness: Roughness | None = Field(
+        default=None,
+        description='ISO 8608 class "A".."H", Gd(n0) in m^3 (n0 = 0.1 cycles/m) or "default"',
+    )
+
+    @model_validator(mode="after")
+    def _roughness(self) -> SurfaceSection:
+        r = self.roughness
+        if isinstance(r, float) and not (math.isfinite(r) and 0.0 < r <= 0.1):
+            raise ValueError(f"roughness = {r} m^3: Gd(n0) must lie in (0, 0.1] m^3")
+        return self
+
+    def roughness_gd_m3(self) -> float | None:
+        """Gd(n0) in m^3 of this section's roughness, None when it declares none."""
+        from raidsim.route.roughness import roughness_gd_m3
+
+        if self.roughness is None:
+            return None
+        if self.roughness == "default":
+            return roughness_gd_m3(ROUGHNESS_CLASS[self.surface])
+        return roughness_gd_m3(self.roughness)
 
 
 class SpeedZone(Interval):
@@ -148,8 +181,8 @@ class StageDefinition(_Def):
     liaison_km: float = Field(
         default=0.0, ge=0, le=2000, description="road sections of the day, outside the special"
     )
-    default_surface: SurfaceName = "gravel"
-    surface_by_km: list[SurfaceName] | None = Field(
+    default_surface: StageSurfaceName = "gravel"
+    surface_by_km: list[StageSurfaceName] | None = Field(
         default=None, description="one surface class per started km of the special"
     )
     sections: list[SurfaceSection] = Field(default_factory=list)
@@ -206,6 +239,10 @@ class Stage:
     cross_slope: F64  # per metre
     rock_amplitude_m: F64  # per metre
     jump_lip_s_m: F64 = field(default_factory=lambda: np.zeros(0))
+    #: ISO 8608 random profile of the left / right wheel track at TERRAIN_STEP_M from s = 0
+    #: (empty when no section declares roughness; zero outside rough sections)
+    rough_left_m: F64 = field(default_factory=lambda: np.zeros(0))
+    rough_right_m: F64 = field(default_factory=lambda: np.zeros(0))
 
     @property
     def length_m(self) -> float:
@@ -279,4 +316,4 @@ def load_stage_definition(name_or_path: str | Path) -> tuple[StageDefinition, Pa
 
 
 def surface_code(name: str) -> int:
-    return SURFACE_CODE[name]
+    return STAGE_SURFACE_CODE[name]

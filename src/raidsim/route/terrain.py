@@ -9,7 +9,9 @@ Feature shapes (heights relative to the route elevation, along distance s):
 * jumps: a concave take-off ramp h = H (x/L)^2 ending in a lip, then the ground falls
   by ``drop_m`` below the lip (landing level) and optionally keeps a down-slope;
 * whoops: h = A (1 - cos(2 pi s / lambda)) / 2;
-* rocks: amplitude per metre; the kernel adds seeded value noise in (s, lateral).
+* rocks: amplitude per metre; the kernel adds seeded value noise in (s, lateral);
+* roughness: sections declaring ``roughness`` get ISO 8608 random profiles for the left and
+  right wheel tracks (:mod:`raidsim.route.roughness`, its own seeded stream).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from raidsim.errors import RouteError
-from raidsim.model.surfaces import SURFACE_CODE
+from raidsim.model.surfaces import STAGE_SURFACE_CODE as SURFACE_CODE
 from raidsim.route.centreline import Centreline
+from raidsim.route.roughness import rough_tracks
 from raidsim.route.stage import (
     TERRAIN_STEP_M,
     Stage,
@@ -228,6 +231,13 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         cap[cm] = np.minimum(cap[cm], jp.takeoff_speed_kmh / 3.6)
         lips.append(lip)
 
+    spans = []
+    for sec in definition.sections:
+        gd = sec.roughness_gd_m3()
+        if gd is not None:
+            spans.append((sec.start_km * 1000.0, sec.end_km * 1000.0, gd))
+    rough_l, rough_r = rough_tracks(length, TERRAIN_STEP_M, spans, definition.seed)
+
     return Stage(
         name=definition.name,
         definition=definition,
@@ -239,6 +249,8 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         cross_slope=cross,
         rock_amplitude_m=rock,
         jump_lip_s_m=np.array(sorted(lips), dtype=np.float64),
+        rough_left_m=rough_l,
+        rough_right_m=rough_r,
     )
 
 

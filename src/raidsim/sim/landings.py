@@ -131,8 +131,8 @@ class LandingTracker:
         # 2. airborne runs in this chunk (continuing the one in progress)
         padded = np.concatenate([[self._in_air], air, [False]]).astype(np.int8)
         edges = np.diff(padded)
-        starts = list(np.flatnonzero(edges == 1))  # chunk index of a take-off
-        ends = list(np.flatnonzero(edges == -1))  # chunk index of a touchdown (m: none yet)
+        starts = [int(i) for i in np.flatnonzero(edges == 1)]  # chunk index of a take-off
+        ends = [int(i) for i in np.flatnonzero(edges == -1)]  # of a touchdown (m: none yet)
         if self._in_air:
             starts.insert(0, -1)  # the run in progress began in an earlier chunk
         for a, b in zip(starts, ends, strict=True):

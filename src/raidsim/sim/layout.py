@@ -571,6 +571,8 @@ ROUTE_ARRAYS: tuple[str, ...] = (
     "feature_height",  # seeded feature height on the terrain grid, m
     "cross_slope",  # cross slope dz/dn per metre
     "rock",  # rock-field amplitude per metre, m
+    "rough_left",  # ISO 8608 profile of the left wheel track on the terrain grid, m
+    "rough_right",  # ISO 8608 profile of the right wheel track on the terrain grid, m
 )
 ROUTE = {name: i for i, name in enumerate(ROUTE_ARRAYS)}
 

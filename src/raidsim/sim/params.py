@@ -563,6 +563,8 @@ class RouteArrays:
     feature_height: F64
     cross_slope: F64
     rock: F64
+    rough_left: F64
+    rough_right: F64
 
     def as_tuple(self) -> tuple[F64, ...]:
         """The arrays in the kernel's order (``layout.ROUTE_ARRAYS``)."""
@@ -595,6 +597,8 @@ def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArr
         feature_height=f(stage.feature_height_m, dtype=np.float64),
         cross_slope=f(stage.cross_slope, dtype=np.float64),
         rock=f(stage.rock_amplitude_m, dtype=np.float64),
+        rough_left=f(stage.rough_left_m, dtype=np.float64),
+        rough_right=f(stage.rough_right_m, dtype=np.float64),
     )
 
 

@@ -22,7 +22,7 @@ from raidsim.physics.tyre import (
 )
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
-from raidsim.sim.transient.terrain import ground_under
+from raidsim.sim.transient.terrain import ground_under_tracks
 
 #: load ratio Fz/Fn above which the TMeasy load scaling is held (extrapolation guard)
 MAX_LOAD_RATIO = 3.0
@@ -175,7 +175,7 @@ def corner(
     soft_speed: float,
 ) -> int:
     """Column ``i`` of ``W`` for this step. ``terrain``: see
-    :func:`~raidsim.sim.transient.terrain.ground_under`; ``surface``: class code per
+    :func:`~raidsim.sim.transient.terrain.ground_under_tracks`; ``surface``: class code per
     metre; ``rot`` = body-to-world rotation (9 values),
     ``frame`` = (vx, vy, vz, wx, wy, wz, speed, s_cg, n_cg, tx, ty): CG velocity, world
     angular velocity, ground speed and the route frame under the CG. Returns 1 if the
@@ -200,7 +200,7 @@ def corner(
     # terrain under the wheel (route frame of the CG)
     s_i = s_cg + ox * tx + oy * ty
     n_i = n_cg - ox * ty + oy * tx
-    ground, gx, gy, idx = ground_under(
+    ground, gx, gy, idx = ground_under_tracks(
         terrain, s_i, n_i, tx, ty, P[ix.P_TERRAIN_DS], int(P[ix.P_ROCK_SEED])
     )
     W[ix.W_GX, i] = gx

@@ -209,6 +209,8 @@ TELEMETRY_FILE = "telemetry.parquet"
 SUMMARY_FILE = "summary.json"
 #: channels whose sample rate is the grid itself (readers pair every sample with them)
 GRID_CHANNELS = ("time_s", "distance_m")
+#: the fastest channel rate a run may store (the 1 ms step)
+MAX_RATE_HZ = 1000.0
 
 
 def channel_formats(
@@ -256,10 +258,6 @@ def channel_formats(
             raise ConfigError(f"--channel-rate {c.name}={rates[c.name]:g}: {exc}") from None
         formats.append(ChannelFormat(c.name, c.unit, c.description, rates[c.name], c.dtype))
     return grid, formats
-
-
-#: the fastest channel rate a run may store (the 1 ms step)
-MAX_RATE_HZ = 1000.0
 
 
 class _Summary:

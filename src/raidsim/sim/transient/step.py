@@ -91,8 +91,8 @@ def advance(
     h = P[ix.P_DT]
     sample_every = int(P[ix.P_SAMPLE_EVERY])
     mode = int(P[ix.P_MODE])
-    rx, ry, rz, surface, plan, fh, cross, rock = route
-    terrain = (rz, fh, cross, rock)
+    rx, ry, rz, surface, plan, fh, cross, rock, rough_l, rough_r = route
+    terrain = (rz, fh, cross, rock, rough_l, rough_r)
     samples = 0
     for step in range(n_steps):
         hk = h * (0.5 if S[ix.S_FIRST_STEP] > 0.5 else 1.0)

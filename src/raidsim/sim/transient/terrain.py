@@ -1,5 +1,7 @@
 """Ground under a wheel, evaluated on the route grid inside the kernel: centre-line
-height + seeded feature height + cross slope + rock-field value noise."""
+height + seeded feature height + cross slope + rock-field value noise
+(:func:`ground_under`), plus the ISO 8608 random profile of the wheel's track
+(:func:`ground_under_tracks`, docs/physics.md §13.1)."""
 
 from __future__ import annotations
 
@@ -84,3 +86,37 @@ def ground_under(
     ) * 2.0
     gn = cross[idx]
     return ground, gs * tx - gn * ty, gs * ty + gn * tx, idx
+
+
+@kernel_part
+def track_height_m(
+    rough_left: np.ndarray, rough_right: np.ndarray, s_m: float, n_m: float, terrain_ds: float
+) -> float:
+    """ISO 8608 profile height of the wheel's track at s: the left track for n > 0, the
+    right one otherwise, linear along s on the terrain grid; 0 where the stage has none
+    (empty arrays). Two array reads."""
+    prof = rough_left if n_m > 0.0 else rough_right
+    if prof.shape[0] < 2:
+        return 0.0
+    return interp_grid(prof, s_m / terrain_ds)
+
+
+@kernel_part
+def ground_under_tracks(
+    terrain: tuple,  # type: ignore[type-arg]
+    s_m: float,
+    n_m: float,
+    tx: float,
+    ty: float,
+    terrain_ds: float,
+    seed: int,
+) -> tuple[float, float, float, int]:
+    """:func:`ground_under` of ``terrain[:4]`` plus the track profile of ``terrain[4:6]``
+    (left, right; :func:`track_height_m`). The profile enters as height only: its slope is
+    left out of the contact normal (wavelengths of a few metres tilt it by a few degrees at
+    most, and each slope would cost two more reads per wheel and step)."""
+    ground, gx, gy, idx = ground_under(
+        (terrain[0], terrain[1], terrain[2], terrain[3]), s_m, n_m, tx, ty, terrain_ds, seed
+    )
+    ground += track_height_m(terrain[4], terrain[5], s_m, n_m, terrain_ds)
+    return ground, gx, gy, idx
