@@ -94,3 +94,37 @@ def test_simulate_reports_the_diagnostic(d7xr: Vehicle) -> None:
     lc = LostControlSpec(progress_window_s=10.0, min_progress_m=5000.0)
     with pytest.raises(LostControl, match=r"lost control at t=1\d\.\d s, km .*no progress"):
         rs.simulate(d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc))
+
+
+def test_a_stopped_run_keeps_its_telemetry(d7xr: Vehicle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The telemetry up to the stop stays, readable and marked incomplete: a closed
+    ``telemetry.parquet.partial`` (never ``telemetry.parquet``) and ``stopped.json``."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    lc = LostControlSpec(progress_window_s=10.0, min_progress_m=5000.0)
+    with pytest.raises(LostControl):
+        rs.simulate(
+            d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc), out_dir=tmp_path
+        )
+    assert not (tmp_path / "telemetry.parquet").exists()
+    table = pq.read_table(tmp_path / "telemetry.parquet.partial")
+    assert table.num_rows > 900  # ~10 s at 100 Hz
+    stopped = json.loads((tmp_path / "stopped.json").read_text())
+    assert stopped["complete"] is False and "no progress" in stopped["stopped"]
+    assert stopped["telemetry"] == "telemetry.parquet.partial"
+
+
+def test_cli_run_that_loses_control_exits_3_and_keeps_the_diagnostic(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from raidsim.cli import app
+
+    tight = Settings(lost_control=LostControlSpec(progress_window_s=5.0, min_progress_m=5000.0))
+    monkeypatch.setattr("raidsim.cli.run.telemetry_settings", lambda *a: (tight, None))
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "--no-report", "--quiet", "--out", str(out)])
+    assert result.exit_code == 3, result.output
+    assert "lost control at t=" in result.output and "Traceback" not in result.output
+    assert (out / "stopped.json").is_file() and (out / "telemetry.parquet.partial").is_file()

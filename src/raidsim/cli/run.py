@@ -42,6 +42,7 @@ from raidsim.cli.options import (
     seed_option,
 )
 from raidsim.errors import ConfigError
+from raidsim.sim.transient.runner import STOPPED_FILE, SimulationStopped
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
@@ -186,15 +187,23 @@ def run_command(
         def on_progress(s_m: float, total_m: float) -> None:
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
 
-        result = rs.simulate(
-            car,
-            st,
-            ambient=ambient,
-            settings=settings,
-            out_dir=out_dir,
-            on_progress=on_progress,
-            channel_rates=rates,
-        )
+        try:
+            result = rs.simulate(
+                car,
+                st,
+                ambient=ambient,
+                settings=settings,
+                out_dir=out_dir,
+                on_progress=on_progress,
+                channel_rates=rates,
+            )
+        except SimulationStopped:
+            # keep the telemetry up to the stop (telemetry.parquet.partial, stopped.json)
+            # to diagnose it; exit 3 follows from the error map
+            if (out_dir / STOPPED_FILE).is_file():
+                staged.commit()
+                warn(f"kept the telemetry up to the stop in {final_dir} (stopped.json)")
+            raise
     console.print(summary_table(result.summary))
     if report:
         from raidsim.io.runs import load_run

@@ -268,6 +268,22 @@ class TelemetryWriter:
         os.replace(self._tmp, self.path)
         return self.path
 
+    def close_incomplete(self) -> Path:
+        """Flush and close the file under its ``.partial`` name (a readable Parquet file
+        with its footer) for a run that stopped before the finish; returns its path."""
+        if self._writer is None:
+            return self._tmp
+        try:
+            self._flush()
+            self._wait()
+            self._writer.close()
+        except BaseException:
+            self.abort()
+            raise
+        self._writer = None
+        self._shutdown()
+        return self._tmp
+
     def _shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)

@@ -207,6 +207,9 @@ class Run:
 
 TELEMETRY_FILE = "telemetry.parquet"
 SUMMARY_FILE = "summary.json"
+#: written instead of the summary when a run stops before the finish (lost control, time
+#: limit, stuck), beside the telemetry kept up to the stop (``telemetry.parquet.partial``)
+STOPPED_FILE = "stopped.json"
 #: channels whose sample rate is the grid itself (readers pair every sample with them)
 GRID_CHANNELS = ("time_s", "distance_m")
 #: the fastest channel rate a run may store (the 1 ms step)
@@ -414,6 +417,21 @@ def simulate(
                 raise LostControl(lost_control_diagnostic(model))
         if writer is not None:
             writer.close()
+    except SimulationStopped as stop:
+        if writer is not None and out_path is not None:
+            # keep what the car did up to the stop, to diagnose it (never as a finish)
+            kept = writer.close_incomplete()
+            _atomic_json(
+                out_path / STOPPED_FILE,
+                {
+                    "stopped": str(stop),
+                    "time_s": model.time_s,
+                    "distance_m": model["S_ROUTE"],
+                    "telemetry": kept.name,
+                    "complete": False,
+                },
+            )
+        raise
     except BaseException:
         if writer is not None:
             writer.abort()
