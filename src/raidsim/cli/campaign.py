@@ -133,52 +133,15 @@ def campaign_command(
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     spec = load_spec(crews)
-    if rally in season_spec_names() or rally.endswith(
-        ".toml"
-    ):  # a season: every round, then points
-        from raidsim.campaign.runner import check_inputs as _check
-        from raidsim.campaign.season import load_season_spec, run_season
-
-        _check(replicates, chunk_size, seed)
-        season = load_season_spec(rally)
-
-        def run_it(client: Any) -> dict[str, Any]:
-            return run_season(
-                season,
-                spec,
-                replicates=replicates,
-                seed=seed,
-                out_dir=out,
-                chunk_size=chunk_size,
-                client=client,
-                max_chunks=max_chunks,
-                on_round=lambda k, name: None if quiet else say(f"round {k + 1}: {name}"),
-            )
-
-        if scheduler is None and n_workers == 0:
-            summary = run_it(None)
-        else:
-            with dask_client(n_workers, scheduler) as client:
-                summary = run_it(client)
-        if not summary.get("complete"):
-            say(f"{out}: partial (re-run to resume)")
-            return
-        for table in render_season(summary):
-            console.print(table)
+    if rally in season_spec_names() or rally.endswith(".toml"):  # a season: rounds, then points
+        _run_season_command(
+            rally, spec, out, replicates, seed, n_workers, scheduler, chunk_size, max_chunks, quiet
+        )
         return
     if ambient_C is not None:
         check_ambient_field("temp_C", ambient_C)
         spec = spec.model_copy(update={"ambient_C": ambient_C})
-    if n_workers < 0:
-        raise ConfigError(f"--workers={n_workers}: must be >= 0 (0 runs in this process)")
-    max_workers = MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)
-    if scheduler is None and n_workers > max_workers:
-        raise ConfigError(
-            f"--workers={n_workers}: more than {max_workers} local worker processes "
-            f"({MAX_WORKERS_PER_CPU} per CPU); use --scheduler for a cluster"
-        )
-    if max_chunks is not None and max_chunks < 0:
-        raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
+    _check_limits(n_workers, scheduler, max_chunks)
     # check inputs and build the base table (QSS) before starting any cluster
     if scheduler is None:
         manifest, table = prepare(
@@ -250,6 +213,65 @@ def campaign_command(
         f"{result.out_dir}: {result.chunks_done}/{result.chunks_total} chunks, {state}; "
         f"{result.chunks_run} computed in {result.elapsed_s:.1f} s"
     )
+
+
+def _check_limits(n_workers: int, scheduler: str | None, max_chunks: int | None) -> None:
+    """--workers and --max-chunks within their ranges (before any work)."""
+    if n_workers < 0:
+        raise ConfigError(f"--workers={n_workers}: must be >= 0 (0 runs in this process)")
+    max_workers = MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)
+    if scheduler is None and n_workers > max_workers:
+        raise ConfigError(
+            f"--workers={n_workers}: more than {max_workers} local worker processes "
+            f"({MAX_WORKERS_PER_CPU} per CPU); use --scheduler for a cluster"
+        )
+    if max_chunks is not None and max_chunks < 0:
+        raise ConfigError(f"--max-chunks={max_chunks}: must be >= 0")
+
+
+def _run_season_command(
+    name: str,
+    spec: Any,
+    out: Path,
+    replicates: int,
+    seed: int,
+    n_workers: int,
+    scheduler: str | None,
+    chunk_size: int | None,
+    max_chunks: int | None,
+    quiet: bool,
+) -> None:
+    """A season: every round as a rally campaign, then the championship tables."""
+    from raidsim.campaign.runner import check_inputs, dask_client
+    from raidsim.campaign.season import load_season_spec, run_season
+
+    check_inputs(replicates, chunk_size, seed)
+    _check_limits(n_workers, scheduler, max_chunks)
+    season = load_season_spec(name)
+
+    def run_it(client: Any) -> dict[str, Any]:
+        return run_season(
+            season,
+            spec,
+            replicates=replicates,
+            seed=seed,
+            out_dir=out,
+            chunk_size=chunk_size,
+            client=client,
+            max_chunks=max_chunks,
+            on_round=lambda k, rnd: None if quiet else say(f"round {k + 1}: {rnd}"),
+        )
+
+    if scheduler is None and n_workers == 0:
+        summary = run_it(None)
+    else:
+        with dask_client(n_workers, scheduler) as client:
+            summary = run_it(client)
+    if not summary.get("complete"):
+        say(f"{out}: partial (re-run to resume)")
+        return
+    for table in render_season(summary):
+        console.print(table)
 
 
 @handle_errors
