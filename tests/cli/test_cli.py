@@ -65,7 +65,7 @@ def test_run_writes_telemetry_and_summary(default_run: Path) -> None:
 
     meta = pq.read_schema(default_run / "telemetry.parquet").metadata
     units = json.loads(meta[b"raidsim.units"])
-    assert units["speed_mps"] == "m/s" and units["halfshaft_torque_fl_Nm"] == "Nm"
+    assert units["speed_mps"] == "m/s" and units["halfshaft_torque_fl_Nm"] == "N m"
 
 
 def test_presets_lists_vehicles_and_stages() -> None:

@@ -607,7 +607,7 @@ _SUFFIX_UNITS: dict[str, str] = {
     "kmh": "km/h",
     "mps2": "m/s^2",
     "rpm": "rpm",
-    "Nm": "Nm",
+    "Nm": "N m",
     "N": "N",
     "kg": "kg",
     "W": "W",
@@ -644,6 +644,19 @@ def motec_channel_name(channel: str, unit: str = "") -> str:
         words = words[:-1]
     title = " ".join(w[:1].upper() + w[1:] for w in words) or channel
     return _fit(title, NAME_BYTES).decode("utf-8")
+
+
+def motec_short_name(channel: str) -> str:
+    """An i2 short name (8 bytes): the first two letters of up to three words of the
+    channel name without its unit suffix, plus the wheel in capitals
+    (``halfshaft_torque_peak_fl_Nm`` -> ``HaToPeFL``, ``engine_speed_rpm`` -> ``EnSp``)."""
+    words = [w for w in channel.split("_") if w]
+    if len(words) > 1 and words[-1] in _SUFFIX_UNITS:
+        words = words[:-1]
+    wheel = words[-1].upper() if len(words) > 1 and words[-1] in ("fl", "fr", "rl", "rr") else ""
+    core = words[:-1] if wheel else words
+    short = "".join(w[:2].capitalize() for w in core[:3]) + wheel
+    return _fit(short or channel, SHORT_NAME_BYTES).decode("utf-8")
 
 
 def export_ld(
@@ -685,6 +698,7 @@ def export_ld(
                 unit=unit,
                 rate_hz=rate_hz,
                 data=np.asarray(values),
+                short_name=motec_short_name(name),
             )
         )
     # write_ld reports collisions by MoTeC name; add the raidsim names for the user.

@@ -46,6 +46,7 @@ from raidsim.io.motec import (
     LdMeta,
     LdWriter,
     motec_channel_name,
+    motec_short_name,
     write_ldx,
 )
 from raidsim.io.telemetry import (
@@ -449,7 +450,7 @@ def _ld_specs(src: TelemetrySource) -> tuple[list[str], list[LdChannelSpec], flo
             )
         source[mname] = name
         names.append(name)
-        specs.append(LdChannelSpec(mname, unit, rate, expected))
+        specs.append(LdChannelSpec(mname, unit, rate, expected, motec_short_name(name)))
     return names, specs, grid
 
 

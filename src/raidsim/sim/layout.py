@@ -379,9 +379,16 @@ class Channel:
         return self.rate_hz is not None
 
 
-def _wheel_channels(stem: str, unit: str, description: str) -> list[Channel]:
+#: the unit vocabulary of the telemetry: a channel-name suffix -> its unit string
+UNIT_OF_SUFFIX = {"Nm": "N m", "radps": "rad/s", "N": "N", "m": "m", "": "1"}
+
+
+def _wheel_channels(stem: str, suffix: str, description: str) -> list[Channel]:
+    """Four channels ``stem_<wheel>_<suffix>`` (name suffix as in the other names, unit
+    string from :data:`UNIT_OF_SUFFIX`)."""
+    unit = UNIT_OF_SUFFIX[suffix]
     return [
-        Channel(f"{stem}_{w}_{unit}" if unit else f"{stem}_{w}", unit, f"{description} ({w})")
+        Channel(f"{stem}_{w}_{suffix}" if suffix else f"{stem}_{w}", unit, f"{description} ({w})")
         for w in WHEELS
     ]
 
