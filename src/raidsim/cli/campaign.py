@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -123,7 +124,6 @@ def campaign_command(
     from raidsim.campaign.runner import (
         auto_chunk_size,
         check_inputs,
-        dask_client,
         n_chunks,
         prepare,
         run_campaign,
@@ -201,11 +201,7 @@ def campaign_command(
                 on_chunk=on_chunk,
             )
 
-    if scheduler is None and n_workers == 0:
-        result = go(None)
-    else:
-        with dask_client(n_workers, scheduler) as client:
-            result = go(client)
+    result = _on_cluster(n_workers, scheduler, go)
     state = (
         "complete" if result.chunks_done == result.chunks_total else "partial (re-run to resume)"
     )
@@ -213,6 +209,20 @@ def campaign_command(
         f"{result.out_dir}: {result.chunks_done}/{result.chunks_total} chunks, {state}; "
         f"{result.chunks_run} computed in {result.elapsed_s:.1f} s"
     )
+
+
+T = TypeVar("T")
+
+
+def _on_cluster(n_workers: int, scheduler: str | None, fn: Callable[[Any], T]) -> T:
+    """``fn(None)`` in this process (--workers 0), else ``fn(client)`` on a LocalCluster
+    of ``n_workers`` or the cluster at ``scheduler``."""
+    if scheduler is None and n_workers == 0:
+        return fn(None)
+    from raidsim.campaign.runner import dask_client
+
+    with dask_client(n_workers, scheduler) as client:
+        return fn(client)
 
 
 def _check_limits(n_workers: int, scheduler: str | None, max_chunks: int | None) -> None:
@@ -242,7 +252,7 @@ def _run_season_command(
     quiet: bool,
 ) -> None:
     """A season: every round as a rally campaign, then the championship tables."""
-    from raidsim.campaign.runner import check_inputs, dask_client
+    from raidsim.campaign.runner import check_inputs
     from raidsim.campaign.season import load_season_spec, run_season
 
     check_inputs(replicates, chunk_size, seed)
@@ -262,11 +272,7 @@ def _run_season_command(
             on_round=lambda k, rnd: None if quiet else say(f"round {k + 1}: {rnd}"),
         )
 
-    if scheduler is None and n_workers == 0:
-        summary = run_it(None)
-    else:
-        with dask_client(n_workers, scheduler) as client:
-            summary = run_it(client)
+    summary = _on_cluster(n_workers, scheduler, run_it)
     if not summary.get("complete"):
         say(f"{out}: partial (re-run to resume)")
         return

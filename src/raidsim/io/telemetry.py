@@ -252,10 +252,11 @@ class TelemetryWriter:
         self.rows_written += n
         self._fill = 0
 
-    def close(self) -> Path:
-        """Flush, close and rename the file into place; returns its path."""
+    def _finish(self) -> bool:
+        """Flush and close the Parquet writer (footer written); False if already closed.
+        On an error the partial file is dropped."""
         if self._writer is None:
-            return self.path
+            return False
         try:
             self._flush()
             self._wait()
@@ -265,23 +266,18 @@ class TelemetryWriter:
             raise
         self._writer = None
         self._shutdown()
-        os.replace(self._tmp, self.path)
+        return True
+
+    def close(self) -> Path:
+        """Flush, close and rename the file into place; returns its path."""
+        if self._finish():
+            os.replace(self._tmp, self.path)
         return self.path
 
     def close_incomplete(self) -> Path:
         """Flush and close the file under its ``.partial`` name (a readable Parquet file
         with its footer) for a run that stopped before the finish; returns its path."""
-        if self._writer is None:
-            return self._tmp
-        try:
-            self._flush()
-            self._wait()
-            self._writer.close()
-        except BaseException:
-            self.abort()
-            raise
-        self._writer = None
-        self._shutdown()
+        self._finish()
         return self._tmp
 
     def _shutdown(self) -> None:
