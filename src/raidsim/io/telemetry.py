@@ -375,7 +375,27 @@ def units_from_schema(schema: pa.Schema) -> dict[str, str]:
     return {name: units[name] for name in schema.names}
 
 
-class TelemetryFile:
+class _ChannelMeta:
+    """The per-channel metadata both telemetry sources share (set by their __init__)."""
+
+    _units: dict[str, str]
+    _rates: dict[str, float]
+    _rate: float
+
+    @property
+    def units(self) -> dict[str, str]:
+        return dict(self._units)
+
+    @property
+    def rates_hz(self) -> dict[str, float]:
+        return dict(self._rates)
+
+    @property
+    def sample_rate_hz(self) -> float:
+        return self._rate
+
+
+class TelemetryFile(_ChannelMeta):
     """A telemetry Parquet file read lazily: metadata now, samples in streamed batches."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -413,20 +433,8 @@ class TelemetryFile:
         return list(self.schema.names)
 
     @property
-    def units(self) -> dict[str, str]:
-        return dict(self._units)
-
-    @property
     def descriptions(self) -> dict[str, str]:
         return dict(self._descriptions)
-
-    @property
-    def rates_hz(self) -> dict[str, float]:
-        return dict(self._rates)
-
-    @property
-    def sample_rate_hz(self) -> float:
-        return self._rate
 
     @property
     def num_rows(self) -> int:
@@ -521,7 +529,7 @@ class TelemetryFile:
         return pl.concat(parts) if parts else pl.DataFrame({"time_s": [], name: []})
 
 
-class FrameTelemetry:
+class FrameTelemetry(_ChannelMeta):
     """:class:`TelemetrySource` over an in-memory frame (every channel on every row unless
     ``rates_hz`` says otherwise)."""
 
@@ -544,18 +552,6 @@ class FrameTelemetry:
     @property
     def columns(self) -> list[str]:
         return list(self._frame.columns)
-
-    @property
-    def units(self) -> dict[str, str]:
-        return dict(self._units)
-
-    @property
-    def rates_hz(self) -> dict[str, float]:
-        return dict(self._rates)
-
-    @property
-    def sample_rate_hz(self) -> float:
-        return self._rate
 
     @property
     def num_rows(self) -> int:
