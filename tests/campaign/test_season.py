@@ -69,8 +69,42 @@ def test_points_by_hand(files: tuple[Path, Path]) -> None:
     # round 2 (coefficient 2): A 2 x 30 + 5 + 5; B non-finisher 2 x 1
     assert s["points"][0, :, 1].tolist() == [70.0, 2.0]
     assert s["cumulative"][0, :, 1].tolist() == [104.0, 41.0]
-    assert s["champion"][0] == 0 and s["deciding_round"][0] == 1
-    assert s["manufacturer_total"][0].tolist() == [104.0, 41.0]
+    assert s["champion"]["Stock"][0] == 0 and s["deciding_round"]["Stock"][0] == 1
+    assert s["manufacturer_total"]["Stock"][0].tolist() == [104.0, 41.0]
+    # B led after round 1 (55 vs 34), A after round 2
+    assert s["standing"][0].tolist() == [[2, 1], [1, 2]]
+
+
+def test_classes_score_separately(files: tuple[Path, Path], tmp_path: Path) -> None:
+    """W2RC scores Ultimate and Stock apart: each class's fastest crew gets 1st place's
+    points, stage points and the title of its own class, whatever the other class did."""
+    (tmp_path / "four.toml").write_text(
+        CREWS.replace('name = "A"', 'name = "A"\nentry_class = "Ultimate"').replace(
+            'name = "B"', 'name = "B"\nentry_class = "Ultimate"'
+        )
+        + CREWS.replace('"A"', '"C"').replace('"B"', '"D"')
+    )
+    season, spec = load_season_spec(files[0]), load_spec(tmp_path / "four.toml")
+    classes = [c.entry_class for c in spec.crews]
+    assert classes == ["Ultimate", "Ultimate", "Stock", "Stock"]
+    # the Stock crews C, D are far slower than A, B on every special
+    r1 = np.array([[[100.0, 200.0], [110.0, 150.0], [500.0, 500.0], [400.0, 700.0]]])
+    r2 = np.array([[[100.0, 100.0], [np.nan, np.nan], [300.0, 300.0], [310.0, 290.0]]])
+    s = standings(season, spec, [r1, r2], classes)
+    assert s["position"][0, :, 0].tolist() == [2, 1, 1, 2]
+    assert s["position_points"][0, :, 0].tolist() == [25.0, 30.0, 30.0, 25.0]
+    # stage points within Stock: special 1 D 5, C 4; special 2 C 5, D 4
+    assert s["stage_points"][0, 2:, 0].tolist() == [4.0 + 5.0, 5.0 + 4.0]
+    # round 2 (x2): C 600 s vs D 600 s tie -> crew order: C 1st
+    assert s["position_points"][0, 2:, 1].tolist() == [60.0, 50.0]
+    assert s["cumulative"][0].tolist() == [[34.0, 104.0], [39.0, 41.0], [39.0, 108.0], [34.0, 93.0]]
+    assert s["champion"]["Ultimate"][0] == 0 and s["champion"]["Stock"][0] == 2
+    assert s["standing"][0, :, -1].tolist() == [1, 2, 1, 2]
+    assert s["manufacturers"] == {
+        "Stock": ["Land Rover", "Toyota"],
+        "Ultimate": ["Land Rover", "Toyota"],
+    }
+    assert s["manufacturer_total"]["Ultimate"][0].tolist() == [104.0, 41.0]
 
 
 def test_one_and_two_workers_identical(files: tuple[Path, Path], tmp_path: Path) -> None:
@@ -84,7 +118,10 @@ def test_one_and_two_workers_identical(files: tuple[Path, Path], tmp_path: Path)
     ta = pq.read_table(tmp_path / "a" / "championship.parquet")
     assert ta.equals(pq.read_table(tmp_path / "b" / "championship.parquet"))
     assert {r["crew"] for r in a["crews"]} == {"A", "B"}
-    assert sum(a["deciding_round"].values()) == pytest.approx(1.0)
+    assert sum(a["deciding_round"]["Stock"].values()) == pytest.approx(1.0)
+    assert sum(c["p_champion"] for c in a["crews"]) == pytest.approx(1.0)
+    cols = ta.column_names
+    assert "entry_class" in cols and "standing" in cols and "round_index" in cols
 
 
 def test_resume_after_sigkill(files: tuple[Path, Path], tmp_path: Path) -> None:

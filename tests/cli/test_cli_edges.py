@@ -26,6 +26,7 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 import raidsim
+import raidsim.api
 from raidsim.cli import app
 from raidsim.sim.transient import SimulationStopped
 
@@ -91,7 +92,7 @@ def test_unusable_out_directory_exits_2_before_any_work(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(raidsim, "simulate", _no_simulation)
+    monkeypatch.setattr(raidsim.api, "simulate", _no_simulation)
     monkeypatch.chdir(tmp_path)
     out = awkward[kind]
     before = _tree(tmp_path)
@@ -363,7 +364,7 @@ def _fake_simulate(vehicle: Any, stage: Any, *a: Any, **k: Any) -> Any:
 def test_gpx_route_warning_is_a_cli_warning_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(raidsim, "simulate", _fake_simulate)
+    monkeypatch.setattr(raidsim.api, "simulate", _fake_simulate)
     gpx = tmp_path / "x.gpx"
     pts = "".join(
         f'<trkpt lat="{26.79 + 0.001 * i}" lon="{37.95 + 0.0003 * (i % 3)}"></trkpt>'
@@ -384,7 +385,7 @@ def test_gpx_route_warning_is_a_cli_warning_line(
 def test_rerun_into_a_run_directory_refused_unless_overwrite(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(raidsim, "simulate", _fake_simulate)
+    monkeypatch.setattr(raidsim.api, "simulate", _fake_simulate)
     out = tmp_path / "r"
     out.mkdir()
     for name, text in (
@@ -403,12 +404,12 @@ def test_rerun_into_a_run_directory_refused_unless_overwrite(
         _fake_simulate(*a, **k)  # half-written files in the staging directory ...
         raise SimulationStopped("car stuck")
 
-    monkeypatch.setattr(raidsim, "simulate", stopped)
+    monkeypatch.setattr(raidsim.api, "simulate", stopped)
     assert invoke([*args, "--overwrite"]).exit_code == 3
     assert (out / "report.html").read_text("utf-8") == "old"  # ... the old run untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no temporary left
 
-    monkeypatch.setattr(raidsim, "simulate", _fake_simulate)
+    monkeypatch.setattr(raidsim.api, "simulate", _fake_simulate)
     done = invoke([*args, "--overwrite"])
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in out.iterdir()) == ["summary.json", "telemetry.parquet"]

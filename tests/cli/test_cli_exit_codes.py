@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import raidsim
+import raidsim.api
 import raidsim.campaign.runner
 import raidsim.sim.jump
 import raidsim.sim.qss
@@ -70,7 +71,7 @@ def _patch_campaign(monkeypatch: pytest.MonkeyPatch, stop: Stop) -> None:
 
 #: command -> (argv without weather flags, how to make it stop)
 STOPPING: dict[str, tuple[list[str], Any]] = {
-    "run": (["run", "--quiet", "--no-report"], (raidsim, "simulate")),
+    "run": (["run", "--quiet", "--no-report"], (raidsim.api, "simulate")),
     "estimate": (["estimate", "default"], (raidsim.sim.qss, "estimate")),
     "optimize": (["optimize", "default", "--trials", "1"], (cli_optimize, "run_study")),
     "jump": (["jump", "--flight-mode", "on"], (raidsim.sim.jump, "run_jump")),
@@ -102,7 +103,7 @@ def test_stopped_simulation_exits_3_everywhere(
 
 def test_diverged_simulation_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     stop = Stop(SimulationDiverged(12.0, 340.0, "OMEGA[rl]", float("nan")))
-    monkeypatch.setattr(raidsim, "simulate", stop)
+    monkeypatch.setattr(raidsim.api, "simulate", stop)
     result = invoke(["run", "--quiet", "--out", str(tmp_path / "o")])
     assert result.exit_code == 3
     assert "channel 'OMEGA[rl]' = nan" in result.output  # brackets survive (no markup)

@@ -143,16 +143,35 @@ def test_roughness_leaves_the_rest_of_the_stage_unchanged(tmp_path: Path) -> Non
     )
     a = load_stage(smooth)
     rough_def, _ = load_stage_definition(smooth)
-    secs = [rough_def.sections[0].model_copy(update={"roughness": "E"})]
+    secs = [rough_def.sections[0].model_copy(update={"roughness": "G"})]
     b = build_stage(rough_def.model_copy(update={"sections": secs}))
-    assert a.rough_left_m.size == 0  # no roughness field: no random profile
+    # no roughness key: the surface's default class (rocky: E); a class of its own wins
+    s1 = a.centreline.s_m
+    inside = (s1 >= 600) & (s1 < 2400)
+    assert np.all(a.roughness_gd_m3[inside] == CLASS_GD_M3[ROUGHNESS_CLASS["rocky"]])
+    assert np.all(b.roughness_gd_m3[inside] == CLASS_GD_M3["G"])
+    assert np.array_equal(
+        a.roughness_gd_m3[~inside & (s1 < 400)], b.roughness_gd_m3[~inside & (s1 < 400)]
+    )
+    # the random stream is the roughness's own: the features and the line do not move
     assert np.array_equal(a.feature_height_m, b.feature_height_m)
     assert np.array_equal(a.centreline.x_m, b.centreline.x_m)
-    assert b.rough_left_m.std() > 0.0
+    grid = np.arange(b.rough_left_m.size) * DS
+    zone = (grid > 600) & (grid < 2400)
+    assert b.rough_left_m[zone].std() > 3.0 * a.rough_left_m[zone].std()
 
 
-def test_shipped_stages_declare_no_roughness() -> None:
-    assert load_stage("default").rough_left_m.size == 0
+def test_all_ground_carries_its_surface_class_and_the_calibrated_scale() -> None:
+    """Every metre of a shipped stage has roughness: its surface's ISO class (gravel D by
+    default), times the stage's calibrated ``roughness_scale``."""
+    stage = load_stage("default")
+    assert stage.rough_left_m.size > 0
+    gravel = stage.surface_code == SURFACE_CODE["gravel"]
+    scale = stage.definition.roughness_scale
+    assert np.allclose(stage.roughness_gd_m3[gravel], CLASS_GD_M3["D"] * scale)
+    definition = stage.definition.model_copy(update={"roughness_scale": 2.0 * scale})
+    doubled = build_stage(definition)
+    assert np.allclose(doubled.roughness_gd_m3, 2.0 * stage.roughness_gd_m3)
 
 
 @pytest.mark.parametrize("bad", ["'Z'", "-1e-4", "0.5"])

@@ -8,11 +8,15 @@ Per replicate and round, within each crew's class (all shipped crews are Stock):
 * stage points: ``points.stage_points[p]`` for the p-th fastest special time of each stage
   among the crews still running (not multiplied);
 * manufacturer points: the sum of the best ``points.manufacturer_scorers`` crews' round
-  points of that manufacturer (a simplification of the FIA manufacturer scale).
+  points of that manufacturer within the class (a simplification of the FIA manufacturer
+  scale).
 
-The champion is the crew with most points after the last round (ties: more round wins, then
-the spec's crew order); the deciding round is the first after which the eventual champion
-led the standings to the end. Replicate r of every round is the same season.
+Every class is its own championship, as the W2RC scores Ultimate and Stock separately
+(FIA W2RC sporting regulations: one drivers' title per class; worldrallyraidchampionship.com):
+the standing after each round ranks the class's crews by points so far (ties: more round
+wins so far, then the spec's crew order); the class champion leads it after the last round;
+the deciding round is the first after which the eventual champion led the class to the end.
+Replicate r of every round is the same season.
 """
 
 from __future__ import annotations
@@ -32,12 +36,15 @@ COLUMNS = (
     "replicate",
     "crew",
     "manufacturer",
+    "entry_class",
+    "round_index",
     "round",
     "position",
     "position_points",
     "stage_points",
     "round_points",
     "total_points",
+    "standing",
 )
 
 
@@ -100,10 +107,33 @@ def round_points(
     return position, pos_pts, stage_pts
 
 
+def class_rank(points: np.ndarray, wins: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """1-based rank (R, len(idx)) among the crews ``idx`` of ``points`` (R, C): most points,
+    then most ``wins``, then the spec's crew order."""
+    n_r = points.shape[0]
+    order_key = np.broadcast_to(np.arange(len(idx)), (n_r, len(idx)))
+    order = np.lexsort((order_key, -wins[:, idx], -points[:, idx]), axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(1, len(idx) + 1)[None, :], axis=1)
+    return rank
+
+
+def _leads_from(leads: np.ndarray) -> np.ndarray:
+    """First round index (R,) from which ``leads`` (R, K) stays true to the end."""
+    tail = np.flip(np.cumprod(np.flip(leads, axis=1), axis=1), axis=1).astype(bool)
+    return np.asarray(np.argmax(tail, axis=1))
+
+
 def standings(
     season: Any, spec: CampaignSpec, per_round: list[np.ndarray], classes: list[str]
 ) -> dict[str, Any]:
-    """Arrays of the season from per-round arrays ``(times)``: see :func:`championship`."""
+    """Arrays of the season from per-round arrays ``(times)``, every class on its own.
+
+    Per crew (R, C, K): ``position``, ``position_points``, ``stage_points``, ``points``,
+    ``cumulative``, ``standing`` (1-based class rank after the round); per class (dicts
+    keyed by class): ``champion`` and ``deciding_round`` (R,), ``manufacturers`` (names),
+    ``manufacturer_points`` (R, M, K), ``manufacturer_total`` (R, M) and
+    ``manufacturer_champion`` (R,) (ties: alphabetical order)."""
     n_r, n_c = per_round[0].shape[:2]
     pos, pp, sp = zip(
         *(
@@ -113,54 +143,54 @@ def standings(
         strict=True,
     )
     position = np.stack(pos, axis=2)  # (R, C, K)
-    pts = np.stack(pp, axis=2) + np.stack(sp, axis=2)
+    pos_pts, stage_pts = np.stack(pp, axis=2), np.stack(sp, axis=2)
+    pts = pos_pts + stage_pts
     cum = np.cumsum(pts, axis=2)
-    wins = (position == 1).sum(axis=2)
-    crew_i = np.arange(n_c)[None, :]
+    wins = np.cumsum(position == 1, axis=2)
+    n_k = pts.shape[2]
+    standing = np.zeros((n_r, n_c, n_k), dtype=np.int64)
+    reps = np.arange(n_r)
+    out: dict[str, Any] = {k: {} for k in ("champion", "deciding_round", "manufacturers")}
+    out.update({k: {} for k in ("manufacturer_points", "manufacturer_total")})
+    out["manufacturer_champion"] = {}
+    makers_of = [season.manufacturer_of(c.vehicle) for c in spec.crews]
+    for cls in sorted(set(classes)):
+        idx = np.array([i for i, c in enumerate(classes) if c == cls])
+        for k in range(n_k):
+            standing[:, idx, k] = class_rank(cum[:, :, k], wins[:, :, k], idx)
+        champ = idx[np.argmax(standing[:, idx, -1] == 1, axis=1)]
+        out["champion"][cls] = champ
+        out["deciding_round"][cls] = _leads_from(standing[reps, champ, :] == 1)
+        makers = sorted({makers_of[i] for i in idx})
+        m_pts = np.zeros((n_r, len(makers), n_k))
+        for m, name in enumerate(makers):
+            sub = np.sort(pts[:, [i for i in idx if makers_of[i] == name], :], axis=1)[:, ::-1]
+            m_pts[:, m, :] = sub[:, : season.points.manufacturer_scorers, :].sum(axis=1)
+        out["manufacturers"][cls] = makers
+        out["manufacturer_points"][cls] = m_pts
+        out["manufacturer_total"][cls] = m_pts.sum(axis=2)
+        out["manufacturer_champion"][cls] = np.argmax(m_pts.sum(axis=2), axis=1)
+    out.update(
+        position=position,
+        position_points=pos_pts,
+        stage_points=stage_pts,
+        points=pts,
+        cumulative=cum,
+        standing=standing,
+    )
+    return out
 
-    def leader(total: np.ndarray) -> np.ndarray:
-        key = total * (n_c + 1) * 1000 + wins * (n_c + 1) - crew_i  # points, wins, order
-        return np.asarray(np.argmax(key, axis=1))
 
-    leaders = np.stack([leader(cum[:, :, k]) for k in range(cum.shape[2])], axis=1)  # (R, K)
-    champion = leaders[:, -1]
-    same = leaders == champion[:, None]
-    # first k after which the champion leads to the end
-    tail = np.flip(np.cumprod(np.flip(same, axis=1), axis=1), axis=1).astype(bool)
-    deciding = np.argmax(tail, axis=1)
-    total = cum[:, :, -1]
-    order = np.argsort(-(total * (n_c + 1) * 1000 + wins * (n_c + 1) - crew_i), axis=1)
-    final_rank = np.empty_like(order)
-    np.put_along_axis(final_rank, order, np.arange(n_c)[None, :], axis=1)
-    makers = sorted({season.manufacturer_of(c.vehicle) for c in spec.crews})
-    m_of = np.array([makers.index(season.manufacturer_of(c.vehicle)) for c in spec.crews])
-    m_pts = np.zeros((n_r, len(makers), pts.shape[2]))
-    rp = np.stack(pp, axis=2) + np.stack(sp, axis=2)
-    for m in range(len(makers)):
-        sub = np.sort(rp[:, m_of == m, :], axis=1)[:, ::-1, :]
-        m_pts[:, m, :] = sub[:, : season.points.manufacturer_scorers, :].sum(axis=1)
-    m_total = m_pts.sum(axis=2)
-    m_champion = np.argmax(m_total, axis=1)  # ties: alphabetical order
-    return {
-        "position": position,
-        "position_points": np.stack(pp, axis=2),
-        "stage_points": np.stack(sp, axis=2),
-        "points": pts,
-        "cumulative": cum,
-        "champion": champion,
-        "final_rank": final_rank,
-        "deciding_round": deciding,
-        "manufacturers": makers,
-        "manufacturer_total": m_total,
-        "manufacturer_champion": m_champion,
-    }
+def _pct(a: np.ndarray, q: float) -> float:
+    return float(np.percentile(a, q))
 
 
 def championship(
     season: Any, spec: CampaignSpec, out_dir: Path, replicates: int
 ) -> tuple[pa.Table, dict[str, Any]]:
     """The long table (one row per replicate x crew x round, :data:`COLUMNS`) and the
-    summary (odds, points distribution, deciding rounds) of a finished season directory."""
+    summary (per class: odds, points distribution, deciding rounds) of a finished season
+    directory."""
     crews = [c.name for c in spec.crews]
     classes = [c.entry_class for c in spec.crews]
     per_round = [
@@ -172,44 +202,63 @@ def championship(
     makers = [season.manufacturer_of(c.vehicle) for c in spec.crews]
     labels = [r.rally for r in season.rounds]
     pos = s["position"].ravel()
+
+    def strings(values: list[str], index: np.ndarray) -> pa.Array:
+        return pa.array(np.array(values, dtype=object)[index], pa.string())
+
     table = pa.table(
         {
             "replicate": pa.array(rep, pa.int64()),
-            "crew": pa.array(np.array(crews, dtype=object)[ci], pa.string()),
-            "manufacturer": pa.array(np.array(makers, dtype=object)[ci], pa.string()),
-            "round": pa.array(np.array(labels, dtype=object)[ki], pa.string()),
+            "crew": strings(crews, ci),
+            "manufacturer": strings(makers, ci),
+            "entry_class": strings(classes, ci),
+            "round_index": pa.array(ki, pa.int32()),
+            "round": strings(labels, ki),
             "position": pa.array(pos, pa.int32(), mask=pos == 0),
             "position_points": pa.array(s["position_points"].ravel()),
             "stage_points": pa.array(s["stage_points"].ravel()),
             "round_points": pa.array(s["points"].ravel()),
             "total_points": pa.array(s["cumulative"].ravel()),
+            "standing": pa.array(s["standing"].ravel(), pa.int32()),
         }
     )
     total = s["cumulative"][:, :, -1]
+    lead = s["standing"] == 1
     summary: dict[str, Any] = {
         "season": season.season,
         "rounds": labels,
+        "classes": sorted(set(classes)),
         "crews": [
             {
                 "crew": crews[c],
+                "entry_class": classes[c],
                 "manufacturer": makers[c],
-                "p_champion": float(np.mean(s["champion"] == c)),
-                "p_podium": float(np.mean(s["final_rank"][:, c] < 3)),
+                "p_champion": float(np.mean(s["champion"][classes[c]] == c)),
+                "p_podium": float(np.mean(s["standing"][:, c, -1] <= 3)),
                 "points_mean": float(total[:, c].mean()),
-                "points_p10": float(np.percentile(total[:, c], 10)),
-                "points_p50": float(np.percentile(total[:, c], 50)),
-                "points_p90": float(np.percentile(total[:, c], 90)),
+                "points_p10": _pct(total[:, c], 10),
+                "points_p50": _pct(total[:, c], 50),
+                "points_p90": _pct(total[:, c], 90),
+                "p_lead": [float(v) for v in lead[:, c, :].mean(axis=0)],
             }
             for c in range(n_c)
         ],
         "manufacturers": [
             {
                 "manufacturer": m,
-                "p_champion": float(np.mean(s["manufacturer_champion"] == i)),
-                "points_mean": float(s["manufacturer_total"][:, i].mean()),
+                "entry_class": cls,
+                "p_champion": float(np.mean(s["manufacturer_champion"][cls] == i)),
+                "points_mean": float(s["manufacturer_total"][cls][:, i].mean()),
+                "points_p10": _pct(s["manufacturer_total"][cls][:, i], 10),
+                "points_p50": _pct(s["manufacturer_total"][cls][:, i], 50),
+                "points_p90": _pct(s["manufacturer_total"][cls][:, i], 90),
             }
-            for i, m in enumerate(s["manufacturers"])
+            for cls, names in s["manufacturers"].items()
+            for i, m in enumerate(names)
         ],
-        "deciding_round": {labels[k]: float(np.mean(s["deciding_round"] == k)) for k in range(n_k)},
+        "deciding_round": {
+            cls: {labels[k]: float(np.mean(d == k)) for k in range(n_k)}
+            for cls, d in s["deciding_round"].items()
+        },
     }
     return table, summary

@@ -10,6 +10,11 @@
 * :mod:`raidsim.cli.batch`: ``batch`` (transient runs over a grid, on Dask)
 * :mod:`raidsim.cli.options`: the shared options and the one load/validate path
 * :mod:`raidsim.cli.errors`: consoles, exit codes, the error-to-exit-code map
+* :mod:`raidsim.cli.process`: what the command does once per process (garbage collection)
+
+The command modules import only typer, rich and the option helpers at the top; each
+command imports what it needs when it runs (``raidsim run`` never loads optuna, Dask or
+plotly; ``benchmarks/bench_startup.py`` measures the whole process).
 
 Every user error (unknown vehicle, missing stage file, value out of range) prints one
 line naming the file/flag/value and exits with code 2; a simulation that diverges or stops
@@ -18,11 +23,25 @@ prints its diagnostic and exits with code 3. No tracebacks for either.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from raidsim.cli import batch, campaign, correlate, estimate, optimize, regs, report, run
+from raidsim.cli.process import call_as_process
 
-app = typer.Typer(
+
+class RaidsimApp(typer.Typer):
+    """The ``raidsim`` Typer app. Called itself (the console script, ``python -m
+    raidsim.cli``) it runs the command as the process (:mod:`raidsim.cli.process`:
+    the heap is frozen before the interpreter shuts down); a test runner that invokes
+    the click command (``CliRunner().invoke(app, ...)``) gets the plain app."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return call_as_process(super().__call__, *args, **kwargs)
+
+
+app = RaidsimApp(
     add_completion=False,
     no_args_is_help=False,
     help="raidsim: digital twin and race-engineering toolkit for rally-raid cars.\n\n"

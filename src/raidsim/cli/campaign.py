@@ -278,6 +278,8 @@ def _run_season_command(
         return
     for table in render_season(summary):
         console.print(table)
+    if not quiet:
+        say(f"season report (HTML): raidsim report {out}")
 
 
 @handle_errors
@@ -402,17 +404,20 @@ def render(report: dict[str, Any], other: dict[str, Any] | None = None) -> list[
 
 
 def render_season(summary: dict[str, Any]) -> list[Any]:
-    """The season: championship odds and points per crew, manufacturers, deciding rounds."""
+    """The season, every class its own championship: odds and points per crew,
+    manufacturers, deciding rounds (one column per class)."""
     t = cli_table(
         f"{summary['season']} championship: {summary['replicates']} replicates "
         f"(seed {summary['seed']})"
     )
     t.add_column("crew", overflow="fold", max_width=18)
+    t.add_column("class", overflow="fold", max_width=10)
     for col in ("champion", "podium", "pts p10", "median", "p90"):
         t.add_column(col, justify="right")
     for c in summary["crews"]:
         t.add_row(
             Text(c["crew"]),
+            Text(c["entry_class"]),
             f"{c['p_champion']:.1%}",
             f"{c['p_podium']:.1%}",
             f"{c['points_p10']:.0f}",
@@ -421,13 +426,21 @@ def render_season(summary: dict[str, Any]) -> list[Any]:
         )
     m = cli_table("manufacturers")
     m.add_column("manufacturer")
+    m.add_column("class", overflow="fold", max_width=10)
     m.add_column("champion", justify="right")
     m.add_column("mean pts", justify="right")
     for r in summary["manufacturers"]:
-        m.add_row(Text(r["manufacturer"]), f"{r['p_champion']:.1%}", f"{r['points_mean']:.0f}")
+        m.add_row(
+            Text(r["manufacturer"]),
+            Text(r["entry_class"]),
+            f"{r['p_champion']:.1%}",
+            f"{r['points_mean']:.0f}",
+        )
     d = cli_table("deciding round (champion leads from then on)")
     d.add_column("round")
-    d.add_column("share", justify="right")
-    for k, v in summary["deciding_round"].items():
-        d.add_row(Text(k), f"{v:.1%}")
+    classes = list(summary["deciding_round"])
+    for cls in classes:
+        d.add_column(cls, justify="right")
+    for k in summary["rounds"]:
+        d.add_row(Text(k), *(f"{summary['deciding_round'][cls][k]:.1%}" for cls in classes))
     return [t, m, d]

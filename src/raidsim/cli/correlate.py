@@ -70,8 +70,8 @@ def correlate_command(
     fit: Annotated[
         list[str] | None,
         typer.Option(
-            help="factor to fit (repeat): grip, grip_<surface>, margin, power, "
-            "rolling, fuel, final_drive; default grip and power"
+            help="factor to fit (repeat): pace, grip, grip_<surface>, brake, ride, shock, "
+            "features, power, rolling, fuel, final_drive; default pace and power"
         ),
     ] = None,
     out: Annotated[Path, out_option("output directory")] = Path("runs/correlate"),
@@ -102,7 +102,7 @@ def correlate_command(
 
     --out is written whole or not at all; one that already holds files is refused unless
     --overwrite, which replaces it as a whole."""
-    import raidsim as rs
+    import raidsim.api as rs
     from raidsim.correlate.align import align, stage_origin, write_route_from_log
     from raidsim.correlate.fit import (
         DEFAULT_FIT,

@@ -36,10 +36,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
-from raidsim.correlate.logs import LogError
 from raidsim.errors import ConfigError, RaidsimError, RouteError, SimulationDiverged
-from raidsim.io.runs import RunError
-from raidsim.sim.transient import SimulationStopped
 
 #: success
 EXIT_OK = 0
@@ -50,14 +47,35 @@ EXIT_SIM_FAILED = 3
 #: an exception raidsim did not expect (a bug): one line, no traceback
 EXIT_INTERNAL = 70
 
-#: exception classes -> exit code, first match wins (the one map every command uses)
-EXIT_CODES: tuple[tuple[tuple[type[BaseException], ...], int], ...] = (
-    (
-        (ConfigError, RouteError, RunError, LogError, ValidationError, OSError, UnicodeError),
-        EXIT_BAD_INPUT,
-    ),
-    ((SimulationStopped, SimulationDiverged, RaidsimError), EXIT_SIM_FAILED),
-)
+ExitMap = tuple[tuple[tuple[type[BaseException], ...], int], ...]
+
+
+@functools.cache
+def exit_codes() -> ExitMap:
+    """Exception classes -> exit code, first match wins (the one map every command uses).
+
+    Built on first use: the error classes of the run directories, the logs and the
+    transient runner live in modules a command may not need (``raidsim run`` does not
+    import the log reader), so they are imported only when an error is mapped."""
+    from raidsim.correlate.logs import LogError
+    from raidsim.io.runs import RunError
+    from raidsim.sim.transient.runner import SimulationStopped
+
+    return (
+        (
+            (ConfigError, RouteError, RunError, LogError, ValidationError, OSError, UnicodeError),
+            EXIT_BAD_INPUT,
+        ),
+        ((SimulationStopped, SimulationDiverged, RaidsimError), EXIT_SIM_FAILED),
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``EXIT_CODES``: :func:`exit_codes` under its former constant name."""
+    if name == "EXIT_CODES":
+        return exit_codes()
+    raise AttributeError(f"module 'raidsim.cli.errors' has no attribute {name!r}")
+
 
 #: set to re-raise unexpected exceptions with their traceback (debugging)
 TRACEBACK_ENV = "RAIDSIM_TRACEBACK"
@@ -69,8 +87,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """Exit code of an exception under :data:`EXIT_CODES` (:data:`EXIT_INTERNAL` if none)."""
-    for classes, code in EXIT_CODES:
+    """Exit code of an exception under :func:`exit_codes` (:data:`EXIT_INTERNAL` if none)."""
+    for classes, code in exit_codes():
         if isinstance(exc, classes):
             return code
     return EXIT_INTERNAL
@@ -196,7 +214,7 @@ _PASS_THROUGH: tuple[type[BaseException], ...] = (
 
 
 def handle_errors(func: F) -> F:
-    """Wrap a typer command: map any exception through :data:`EXIT_CODES` to one printed
+    """Wrap a typer command: map any exception through :func:`exit_codes` to one printed
     line and an exit code. ``typer.Exit``/``Abort`` and usage errors pass through. Python
     warnings raised meanwhile are printed by :func:`warn`; on any failure the cleanups
     registered with :func:`on_failure` run (partial outputs are removed)."""

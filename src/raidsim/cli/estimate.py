@@ -11,25 +11,24 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from raidsim.cli.errors import console, handle_errors, on_failure
+from raidsim.cli.errors import console, handle_errors, on_failure, say
 from raidsim.cli.options import (
-    DEFAULT_ALTITUDE_M,
-    DEFAULT_AMBIENT_C,
     DEFAULT_HEADWIND_MPS,
     DEFAULT_STAGE,
     DEFAULT_VEHICLE,
-    AltitudeM,
-    AmbientC,
+    Conditions,
     HeadwindMps,
     Setup,
+    StageAltitudeM,
+    StageAmbientC,
     TargetArg,
     Vehicle,
-    ambient_from_flags,
     check_out_file,
     cli_table,
     json_option,
     load_car,
-    resolve_stages,
+    resolve_targets,
+    stage_conditions,
 )
 
 
@@ -37,8 +36,8 @@ from raidsim.cli.options import (
 def estimate_command(
     target: TargetArg = DEFAULT_STAGE,
     vehicle: Vehicle = DEFAULT_VEHICLE,
-    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
-    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    ambient_C: StageAmbientC = None,
+    altitude_m: StageAltitudeM = None,
     headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
     setup: Setup = None,
     profile: Annotated[
@@ -46,20 +45,28 @@ def estimate_command(
     ] = None,
     as_json: Annotated[bool, json_option("print the summaries as JSON")] = False,
 ) -> None:
-    """Quasi-steady-state estimate: stage time, average speed and fuel, per stage."""
+    """Quasi-steady-state estimate: stage time, average speed and fuel, per stage.
+
+    A stage of a shipped rally runs at its catalogue ambient temperature and altitude
+    (the rally's rally.toml) unless --ambient-C/--altitude-m say otherwise; any other
+    stage at 35 °C and sea level."""
     from raidsim.sim.qss import estimate
 
     car = load_car(vehicle, setup)
-    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    stage_conditions(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
     if profile is not None:
         check_out_file("--profile", profile, allow_dir=True)
-    title, stages = resolve_stages(target)
+    title, targets = resolve_targets(target)
+    stages = [(t.label, t.stage) for t in targets]
     summaries = []
     results = []
-    for label, stage in stages:
-        result = estimate(car, stage, ambient=ambient)
-        summaries.append({**result.summary, "label": label})
-        results.append((stage, result))
+    used: list[Conditions] = []
+    for t in targets:
+        cond = stage_conditions(ambient_C, altitude_m, headwind_mps, t.catalogue)
+        result = estimate(car, t.stage, ambient=cond.ambient)
+        summaries.append({**result.summary, "label": t.label, **conditions_fields(cond)})
+        results.append((t.stage, result))
+        used.append(cond)
     if profile is not None:  # written once every stage is estimated; removed on a failure
         for stage, result in results:
             fname = f"{stage.name.replace('/', '_')}.parquet"
@@ -74,7 +81,53 @@ def estimate_command(
     if as_json:
         console.print_json(json.dumps(summaries))
         return
-    console.print(stage_table(f"{car.name} on {title}, {ambient_C:.0f} °C (QSS)", summaries))
+    console.print(stage_table(f"{car.name} on {title}, {_title_weather(used)} (QSS)", summaries))
+    say(f"conditions: {_conditions_line(used)}")
+
+
+def conditions_fields(cond: Conditions) -> dict[str, Any]:
+    """The summary fields of the conditions a stage ran at: ``ambient_C``,
+    ``altitude_m``, ``headwind_mps`` and ``conditions_source`` (field -> where from)."""
+    a = cond.ambient
+    return {
+        "ambient_C": a.temp_C,
+        "altitude_m": a.altitude_m,
+        "headwind_mps": a.headwind_mps,
+        "conditions_source": dict(cond.sources),
+    }
+
+
+def _title_weather(used: list[Conditions]) -> str:
+    """``35 °C`` (one temperature for every stage), ``13 °C, 1300 m`` (one stage, or every
+    stage alike, above sea level) or ``7-19 °C, 650-2700 m`` (a rally's range)."""
+    temps = sorted({c.ambient.temp_C for c in used})
+    alts = sorted({c.ambient.altitude_m for c in used})
+
+    def span(values: list[float], unit: str) -> str:
+        return f"{values[0]:g}{unit}" if len(values) == 1 else f"{values[0]:g}-{values[-1]:g}{unit}"
+
+    text = span(temps, " °C")
+    return text if alts == [0.0] else f"{text}, {span(alts, ' m')}"
+
+
+def _conditions_line(used: list[Conditions]) -> str:
+    """Which conditions were used and where they came from: per field, the one value and
+    its source (``13 °C (argentina-2026/rally.toml)``), or for a rally whose stages
+    differ, the range and the sources (``ambient 7-19 °C per stage
+    (argentina-2026/rally.toml)``)."""
+    parts = []
+    for key, what, unit in (
+        ("temp_C", "ambient", "°C"),
+        ("altitude_m", "altitude", "m"),
+        ("headwind_mps", "headwind", "m/s"),
+    ):
+        values = sorted({float(getattr(c.ambient, key)) for c in used})
+        sources = " and ".join(sorted({c.sources.get(key, "default") for c in used}))
+        if len(values) == 1:
+            parts.append(f"{what} {values[0]:g} {unit} ({sources})")
+        else:
+            parts.append(f"{what} {values[0]:g}-{values[-1]:g} {unit} per stage ({sources})")
+    return ", ".join(parts)
 
 
 def _hms(seconds: float) -> str:

@@ -10,7 +10,7 @@ the stop message) and exits with code 3, the trials kept (and in ``--storage``, 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -39,14 +39,25 @@ from raidsim.cli.options import (
 )
 from raidsim.errors import ConfigError
 from raidsim.optimize.params import DEFAULT_PARAMS, build_ranges, parse_ranges
-from raidsim.optimize.study import (
-    ConfirmationFailed,
-    Constraints,
-    StudyResult,
-    apply_setup,
-    confirm,
-    run_study,
-)
+
+if TYPE_CHECKING:  # optuna (raidsim.optimize.study) is imported when the command runs
+    from raidsim.optimize.study import StudyResult
+
+
+def run_study(*args: Any, **kwargs: Any) -> StudyResult:
+    """:func:`raidsim.optimize.study.run_study`, imported on first use (optuna is heavy:
+    ``raidsim run`` does not pay for it)."""
+    from raidsim.optimize.study import run_study as _run_study
+
+    return _run_study(*args, **kwargs)
+
+
+def confirm(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """:func:`raidsim.optimize.study.confirm`, imported on first use."""
+    from raidsim.optimize.study import confirm as _confirm
+
+    return _confirm(*args, **kwargs)
+
 
 #: transient confirmation is on by default for a single stage shorter than this
 CONFIRM_MAX_KM = 100.0
@@ -170,6 +181,8 @@ def optimize_command(
     as_json: Annotated[bool, json_option("print the result as JSON")] = False,
 ) -> None:
     """Optimise the setup for QSS stage (or rally) time, subject to fuel and derate limits."""
+    from raidsim.optimize.study import ConfirmationFailed, Constraints, apply_setup
+
     if objective not in ("time", "time+risk"):
         raise ConfigError(f"unknown objective '{objective}' (choose time or time+risk)")
     if trials < 1:

@@ -18,12 +18,15 @@ mix.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import importlib
 import math
 import os
 import shutil
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -88,6 +91,24 @@ AltitudeM = Annotated[
         "--altitude-m", help=f"altitude for the ISA air pressure ({_range_help('altitude_m')})"
     ),
 ]
+StageAmbientC = Annotated[
+    float | None,
+    typer.Option(
+        "--ambient-C",
+        help=f"ambient temperature ({_range_help('temp_C')}); default: the stage's "
+        f"catalogue temperature (its rally.toml), else {AMBIENT_FLAGS['temp_C'][2]:g} °C",
+        show_default=False,
+    ),
+]
+StageAltitudeM = Annotated[
+    float | None,
+    typer.Option(
+        "--altitude-m",
+        help=f"altitude for the ISA air pressure ({_range_help('altitude_m')}); default: "
+        "the stage's catalogue altitude (its rally.toml), else sea level",
+        show_default=False,
+    ),
+]
 HeadwindMps = Annotated[
     float,
     typer.Option(
@@ -146,7 +167,7 @@ def parse_setup(items: list[str]) -> dict[str, Any]:
 
 def load_car(vehicle: str, setup: list[str] | None = None) -> VehicleSpec:
     """The vehicle preset or TOML ``vehicle`` with the ``--setup key=value`` changes."""
-    import raidsim as rs
+    import raidsim.api as rs
 
     car = rs.load_vehicle(vehicle)
     if setup:
@@ -196,21 +217,138 @@ def ambient_from_flags(
     return Ambient(**values)
 
 
+# --------------------------------------------------------------------- stage conditions
+#: where a weather value came from when no flag and no catalogue gave it
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True)
+class CatalogueConditions:
+    """A catalogue stage's typical conditions (its rally's ``rally.toml``; None where the
+    catalogue gives none) and where they come from (``argentina-2026/rally.toml``)."""
+
+    ambient_C: float | None
+    altitude_m: float | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The weather a command runs at and, per field, where it came from: the flag's name,
+    a catalogue's ``<rally>/rally.toml`` or :data:`DEFAULT_SOURCE`."""
+
+    ambient: Ambient
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def describe(self) -> str:
+        """``13 °C (argentina-2026/rally.toml), 1300 m (argentina-2026/rally.toml),
+        headwind 0 m/s (default)``."""
+        a = self.ambient
+        parts = (
+            (f"{a.temp_C:g} °C", "temp_C"),
+            (f"{a.altitude_m:g} m", "altitude_m"),
+            (f"headwind {a.headwind_mps:g} m/s", "headwind_mps"),
+        )
+        return ", ".join(f"{text} ({self.sources.get(key, DEFAULT_SOURCE)})" for text, key in parts)
+
+
+def _catalogue() -> Any:
+    """``raidsim.route.catalogue``, or None in a build without it."""
+    try:
+        return importlib.import_module("raidsim.route.catalogue")
+    except ModuleNotFoundError:  # catalogue not installed in this build
+        return None
+
+
+@functools.cache
+def _round_conditions(rally: str) -> dict[str, CatalogueConditions]:
+    """Stage name -> catalogue conditions of every stage of a shipped rally (a round)."""
+    catalogue = _catalogue()
+    source = f"{rally}/rally.toml"
+    return {
+        day.name: CatalogueConditions(day.ambient_C, day.altitude_m, source)
+        for day in catalogue.load_rally(rally).stages
+    }
+
+
+def catalogue_conditions(stage: str) -> CatalogueConditions | None:
+    """The catalogue conditions of a shipped rally stage named ``<rally>/<stage>``
+    (``argentina-2026/3``); None for any other stage (``default``, a stage TOML, a route
+    file, a stage its rally's ``rally.toml`` does not list)."""
+    rally, sep, _ = stage.partition("/")
+    catalogue = _catalogue()
+    if not sep or catalogue is None or rally not in catalogue.round_names():
+        return None
+    return _round_conditions(rally).get(stage)
+
+
+def stage_conditions(
+    ambient_C: float | None,
+    altitude_m: float | None,
+    headwind_mps: float = DEFAULT_HEADWIND_MPS,
+    catalogue: CatalogueConditions | None = None,
+) -> Conditions:
+    """The :class:`Conditions` of the weather flags over a stage's catalogue values: a flag
+    given wins, then the catalogue (``rally.toml``), then the default (35 °C, sea level).
+    Each value is checked against the flag's range (ConfigError naming the flag)."""
+    sources: dict[str, str] = {}
+    values: dict[str, float] = {}
+    for key, flag_value, cat_value in (
+        ("temp_C", ambient_C, None if catalogue is None else catalogue.ambient_C),
+        ("altitude_m", altitude_m, None if catalogue is None else catalogue.altitude_m),
+        ("headwind_mps", headwind_mps, None),
+    ):
+        flag, _, default = AMBIENT_FLAGS[key]
+        if flag_value is not None and (key != "headwind_mps" or flag_value != default):
+            values[key], sources[key] = flag_value, flag
+        elif cat_value is not None and catalogue is not None:
+            values[key], sources[key] = cat_value, catalogue.source
+        else:
+            values[key], sources[key] = default, DEFAULT_SOURCE
+        check_ambient_field(key, values[key])
+    return Conditions(Ambient(**values), sources)
+
+
+@dataclass(frozen=True)
+class StageTarget:
+    """One stage a command runs: its row label, the built stage and its catalogue
+    conditions (None when the stage is not in a shipped rally)."""
+
+    label: str
+    stage: Stage
+    catalogue: CatalogueConditions | None = None
+
+
+def resolve_targets(target: str) -> tuple[str, list[StageTarget]]:
+    """(title, stages): every stage of a rally (or season) from ``raidsim.route.catalogue``
+    when ``target`` names one, each with its ``rally.toml`` conditions, else a single
+    stage (shipped name, stage TOML or route file; a shipped rally stage with its
+    catalogue conditions)."""
+    import raidsim.api as rs
+
+    catalogue = _catalogue()
+    if catalogue is not None and target in catalogue.rally_names():
+        rally = catalogue.load_rally(target)
+        return rally.name, [
+            StageTarget(
+                day.label,
+                rs.load_stage(day.name),
+                CatalogueConditions(
+                    day.ambient_C, day.altitude_m, f"{day.name.partition('/')[0]}/rally.toml"
+                ),
+            )
+            for day in rally.stages
+        ]
+    stage = rs.load_stage(target)
+    return stage.name, [StageTarget(stage.name, stage, catalogue_conditions(target))]
+
+
 def resolve_stages(target: str) -> tuple[str, list[tuple[str, Stage]]]:
     """(title, [(row label, stage)]): every stage of a rally from
     ``raidsim.route.catalogue`` when ``target`` names one, else a single stage (shipped
     name, stage TOML or route file)."""
-    import raidsim as rs
-
-    try:
-        catalogue: Any = importlib.import_module("raidsim.route.catalogue")
-    except ModuleNotFoundError:  # catalogue not installed in this build
-        catalogue = None
-    if catalogue is not None and target in catalogue.rally_names():
-        rally = catalogue.load_rally(target)
-        return rally.name, [(day.label, rs.load_stage(day.name)) for day in rally.stages]
-    stage = rs.load_stage(target)
-    return stage.name, [(stage.name, stage)]
+    title, targets = resolve_targets(target)
+    return title, [(t.label, t.stage) for t in targets]
 
 
 # --------------------------------------------------------------------- output locations

@@ -6,7 +6,7 @@ vehicle, unreadable TOML, bad rule set; see :mod:`raidsim.cli.errors`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,8 +14,9 @@ from rich.text import Text
 
 from raidsim.cli.errors import console, handle_errors, say
 from raidsim.cli.options import DEFAULT_VEHICLE, Setup, cli_table, load_car
-from raidsim.regs.check import RuleResult, check_vehicle, failed
-from raidsim.regs.rules import load_rules
+
+if TYPE_CHECKING:
+    from raidsim.regs.check import RuleResult
 
 EXIT_RULE_FAILED = 1
 
@@ -58,6 +59,9 @@ def check_regs_command(
     setup: Setup = None,
 ) -> None:
     """Check a vehicle spec against the W2RC Stock rules that a spec can show."""
+    from raidsim.regs.check import check_vehicle, failed
+    from raidsim.regs.rules import load_rules
+
     car = load_car(vehicle, setup)
     rule_set = load_rules(rules)
     results = check_vehicle(car, rule_set)

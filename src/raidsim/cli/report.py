@@ -40,19 +40,22 @@ def export_command(
 
 @handle_errors
 def report_command(
-    runs: Annotated[list[Path], typer.Argument(help="run directories; the first is the reference")],
+    runs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="run directories (the first is the reference), or one season campaign directory"
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="HTML file (default: FIRST_RUN/report.html)"),
     ] = None,
 ) -> None:
     """Write one self-contained offline HTML report of one or more runs."""
-    from raidsim.report.html import build_report
+    from raidsim.report.season import write_report
 
     if out is not None:
         check_out_file("--out", out)
-    loaded = [load_run(r) for r in runs]
-    target = out if out is not None else loaded[0].dir / "report.html"
-    path = build_report(loaded, target)
+    path = write_report(runs, out)  # a season campaign directory: the season report
     size_mb = path.stat().st_size / 1e6
     say(f"wrote {path} ({size_mb:.1f} MB)")

@@ -24,14 +24,18 @@ from raidsim.cli.options import (
     DEFAULT_VEHICLE,
     AltitudeM,
     AmbientC,
+    Conditions,
     HeadwindMps,
     Overwrite,
     Quiet,
     Setup,
+    StageAltitudeM,
+    StageAmbientC,
     StageArg,
     StagedDir,
     Vehicle,
     ambient_from_flags,
+    catalogue_conditions,
     check_flag,
     check_out_file,
     check_seed,
@@ -40,9 +44,16 @@ from raidsim.cli.options import (
     load_car,
     out_option,
     seed_option,
+    stage_conditions,
 )
+from raidsim.cli.process import freeze_gc
 from raidsim.errors import ConfigError
-from raidsim.sim.transient.runner import STOPPED_FILE, SimulationStopped
+
+
+def _source(summary: dict[str, Any], key: str) -> str:
+    """`` (argentina-2026/rally.toml)``: where a condition came from, when known."""
+    source = summary.get("conditions_source", {}).get(key)
+    return f" ({source})" if source else ""
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
@@ -66,7 +77,8 @@ def summary_table(summary: dict[str, Any]) -> Table:
             f"{summary.get('max_landing_halfshaft_torque_Nm', 0):.0f} N m",
         ),
         ("Flight Mode false triggers", f"{summary.get('flight_mode_false_triggers', 0)}"),
-        ("ambient", f"{summary['ambient_C']:.0f} °C"),
+        ("ambient", f"{summary['ambient_C']:.0f} °C{_source(summary, 'temp_C')}"),
+        ("altitude", f"{summary.get('altitude_m', 0.0):.0f} m{_source(summary, 'altitude_m')}"),
         ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
     ]
     for k, v in rows:
@@ -142,8 +154,8 @@ def run_command(
         Path | None, out_option("output directory (default: runs/YYYYmmdd-HHMMSS)")
     ] = None,
     seed: Annotated[int, seed_option("terrain seed")] = 0,
-    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
-    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    ambient_C: StageAmbientC = None,
+    altitude_m: StageAltitudeM = None,
     headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
     setup: Setup = None,
     quiet: Quiet = False,
@@ -162,12 +174,18 @@ def run_command(
 
     Telemetry is stored as loggers do: fast channels at --sample-rate-hz (100 Hz), thermal
     and fuel channels at 10 Hz, float32 where the precision allows; --channel-rate
-    NAME=HZ stores a channel (or a pattern such as 'tyre_load_*') at another rate."""
-    import raidsim as rs
+    NAME=HZ stores a channel (or a pattern such as 'tyre_load_*') at another rate.
+
+    A stage of a shipped rally (argentina-2026/3) runs at its catalogue ambient
+    temperature and altitude (the rally's rally.toml) unless --ambient-C/--altitude-m
+    say otherwise; any other stage at 35 °C and sea level."""
+    import raidsim.api as rs
+    from raidsim.sim.transient.runner import STOPPED_FILE, SimulationStopped
 
     settings, rates = telemetry_settings(sample_rate_hz, channel_rate)
     car = load_car(vehicle, setup)
-    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    cond = stage_conditions(ambient_C, altitude_m, headwind_mps, catalogue_conditions(stage))
+    ambient = cond.ambient
     st = rs.load_stage(stage, seed=check_seed(seed))
     out_dir = out or Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     staged = StagedDir("--out", out_dir, overwrite=overwrite, markers=RUN_MARKERS)
@@ -181,8 +199,12 @@ def run_command(
         console=console,
         disable=quiet,
     )
+    freeze_gc()  # everything loaded is long-lived: the collector need not sweep it again
     with progress:
-        task = progress.add_task(escape(f"{car.name} / {st.name}"), total=st.length_m / 1000.0)
+        weather = f"{ambient.temp_C:g} °C, {ambient.altitude_m:g} m"
+        task = progress.add_task(
+            escape(f"{car.name} / {st.name}, {weather}"), total=st.length_m / 1000.0
+        )
 
         def on_progress(s_m: float, total_m: float) -> None:
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
@@ -204,7 +226,7 @@ def run_command(
                 staged.commit()
                 warn(f"kept the telemetry up to the stop in {final_dir} (stopped.json)")
             raise
-    console.print(summary_table(result.summary))
+    console.print(summary_table(with_conditions(result.summary, cond)))
     if report:
         from raidsim.io.runs import load_run
         from raidsim.report.html import build_report
@@ -216,6 +238,18 @@ def run_command(
     say(f"wrote {final_dir / 'telemetry.parquet'} and {final_dir / 'summary.json'}")
     if report:
         say(f"wrote {final_dir / 'report.html'}")
+
+
+def with_conditions(summary: dict[str, Any], cond: Conditions) -> dict[str, Any]:
+    """``summary`` with the run's altitude and headwind (the runner records the ambient
+    temperature only) and where each condition came from, for the summary table."""
+    a = cond.ambient
+    return {
+        "altitude_m": a.altitude_m,
+        "headwind_mps": a.headwind_mps,
+        **summary,
+        "conditions_source": dict(cond.sources),
+    }
 
 
 #: files that show a directory is a raidsim run directory (``--overwrite`` replaces only one)
@@ -275,7 +309,7 @@ def stage_info_command(
 
     import numpy as np
 
-    import raidsim as rs
+    import raidsim.api as rs
     from raidsim.route.catalogue import liaison_time_s
     from raidsim.route.profile import write_profile
 
@@ -310,6 +344,12 @@ def stage_info_command(
         "refuels_km": [r.km for r in d.refuels],
         "profile": None if profile is None else str(profile),
     }
+    cat = catalogue_conditions(stage)
+    if cat is not None:  # the conditions `run` and `estimate` use for this stage
+        cond = stage_conditions(None, None, DEFAULT_HEADWIND_MPS, cat)
+        info["ambient_C"] = cond.ambient.temp_C
+        info["altitude_m"] = cond.ambient.altitude_m
+        info["conditions_source"] = dict(cond.sources)
     if as_json:
         console.print_json(json.dumps(info))
         return
@@ -336,6 +376,11 @@ def stage_info_command(
     table.add_row("waypoints", str(info["waypoints"]))
     if d.refuels:
         table.add_row("refuels", ", ".join(f"km {r.km:g}" for r in d.refuels))
+    if cat is not None:
+        table.add_row(
+            "conditions",
+            Text(f"{info['ambient_C']:g} °C, {info['altitude_m']:g} m ({cat.source})"),
+        )
     table.add_row("profile", Text(str(profile) if profile is not None else "not written (--out)"))
     console.print(table)
 

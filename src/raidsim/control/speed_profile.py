@@ -1,7 +1,10 @@
 """The driver's speed plan along the route (a quasi-steady profile).
 
-v_max(s) = min( sqrt(grip_usage mu g / |kappa|),  surface cap,  speed zones, feature caps,
-                speed limiter )
+v_max(s) = min( sqrt(grip_usage mu g / |kappa|),  limit(s),  speed limiter )
+
+where limit(s) holds the speed zones, the roadbook's named feature speeds (blind dune
+crests, jump take-offs) and the ride/shock limits the vehicle itself gives on that ground
+(:mod:`raidsim.sim.ride`, docs/physics.md §13.3); no per-surface cap.
 then a backward pass v(s) <= sqrt(v(s+ds)^2 + 2 a_brake ds) so the plan is brakeable
 (classic lap-time method, TUMFTM / physics.md DESIGN "QSS"). The transient driver tracks
 this plan with a PI controller; the car's own traction limits acceleration.
@@ -39,20 +42,20 @@ def target_speed_profile(
     driver: DriverSpec,
     tyre_mu: float,
     vehicle_limit_mps: float,
+    grip_factor: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """Brakeable target speed per route point, m/s."""
+    """Brakeable target speed per route point, m/s (``limit_mps``: every limit along the
+    route other than cornering grip and the vehicle's limiter, inf where none)."""
     usage = np.array([driver.grip_usage[s] for s in SURFACES])
     mu_surface = np.array([SURFACE_TABLE[s].mu_scale for s in SURFACES]) * tyre_mu
-    cap = np.array([driver.max_speed_kmh[s] for s in SURFACES]) / 3.6
     decel = np.array([driver.decel_g[s] for s in SURFACES]) * G
     code = surface_code.astype(np.int64)
+    g_f = np.ones(len(code)) if grip_factor is None else grip_factor
     kappa = np.abs(smooth_curvature(curvature_1pm, driver.curvature_smoothing_m, step_m))
-    v_corner = np.sqrt(usage[code] * mu_surface[code] * G / np.maximum(kappa, 1e-6))
-    v = np.minimum.reduce(
-        [v_corner, cap[code], limit_mps, np.full_like(v_corner, vehicle_limit_mps)]
-    )
-    a = decel[code]
-    a_lat_max = usage[code] * mu_surface[code] * G
+    a_lat_max = usage[code] * mu_surface[code] * g_f * G
+    v_corner = np.sqrt(a_lat_max / np.maximum(kappa, 1e-6))
+    v = np.minimum.reduce([v_corner, limit_mps, np.full_like(v_corner, vehicle_limit_mps)])
+    a = decel[code] * g_f
     return np.ascontiguousarray(_backward_pass(v, a, a_lat_max, kappa, step_m), dtype=np.float64)
 
 

@@ -1,15 +1,31 @@
 """Fit named correction factors of the twin to an aligned log, with confidence intervals.
 
-The model inside the fit is the QSS tier (:func:`raidsim.sim.qss.estimate`, ~0.03 s per
-20 km), so a fit of a few factors costs a few seconds. Factors (all multiplicative, 1 = as
-the preset/driver defaults say):
+The model inside the fit is the QSS tier (:func:`raidsim.sim.qss.estimate`, ~0.07 s per
+50 km once the vehicle's ride/shock speed table is cached), so a fit of a few factors costs
+a few seconds. The crew's tolerances are applied after the table lookup
+(:mod:`raidsim.sim.ride.limits`), and the table's sweep car has its own engine, so no
+factor below recomputes the table. Factors (all multiplicative, 1 = as the preset/driver
+defaults say):
 
-==============  ==================================================================  ==========
+==============  ==================================================================  ===========
 name            what it scales                                                      lands in
-==============  ==================================================================  ==========
+==============  ==================================================================  ===========
+pace            the crew's overall pace, k a speed ratio (0.95 = 5 % slower where   driver,
+                the crew sets the speed): ``grip_usage`` and ``decel_g`` x k^2,     corrections
+                ``absorbed_power_limit_W`` x k^2, ``shock_limit_g`` x k^4, the
+                roadbook's feature speeds x k (exponents: :data:`PACE_EXPONENTS`)
 grip            every surface's ``DriverSpec.grip_usage`` (corner speeds)           driver
 grip_<surface>  one surface's ``grip_usage`` (e.g. ``grip_gravel``)                 driver
-margin          every surface's ``DriverSpec.max_speed_kmh`` (driver's speed caps)  driver
+brake           every surface's ``DriverSpec.decel_g`` (the braking the plan        driver
+                assumes)
+ride            ``DriverSpec.absorbed_power_limit_W`` (ride tolerance, W at the     driver
+                seat: the ride-limited speed on rough ground)
+shock           ``DriverSpec.shock_limit_g`` (peak seat acceleration over whoops    driver
+                and rock fields)
+features        the roadbook's feature speeds: dune ``crest_speed_kmh`` and jump    corrections
+                ``takeoff_speed_kmh`` (``Stage.feature_speed_cap_mps``; recorded as
+                ``feature_speed_scale``: for the stage's ``crest_speed_scale``, no
+                field holds it for the take-offs)
 power           engine power: ``engine.torque_curve_Nm`` x k and the restrictor    vehicle
                 throat ``restrictor.diameter_mm`` x sqrt(k) (choked flow ~ area)
 rolling         rolling + sand compaction resistance (no vehicle field yet: applied  corrections
@@ -18,12 +34,36 @@ rolling         rolling + sand compaction resistance (no vehicle field yet: appl
 fuel            fuel use: ``fuel.willans_efficiency`` / k                           vehicle
 final_drive     ``gearbox.final_drive_ratio`` x k (or rolling radius / k): not a    vehicle
                 least-squares factor, the check below
-==============  ==================================================================  ==========
+==============  ==================================================================  ===========
 
-Least squares (``scipy.optimize.least_squares``, trust region, bounds 0.3..2, forward
-differences with a 1 % step: the QSS speed trace has small steps in the factors, from the
-driver preview's whole-metre look-ahead, that a finer step would read as slope) on the
-residual vector, each term over its expected error:
+"corrections" is the ``[model_corrections]`` table of ``driver-fit.toml``
+(:func:`write_driver_settings`): applied inside the fit, recorded, applied by no loader.
+
+**Pace exponents** (:data:`PACE_EXPONENTS`): each crew limit is scaled so that the speed
+it sets moves by about k. Corner speed is sqrt(grip_usage mu g / kappa) and a brakeable
+plan has v^2 ~ decel x distance: both x k^2. The absorbed power on the ISO 8608 ride
+curves grows as v^1.2..v^1.6 at low speed and v^1.9..v^2.1 from about 100 km/h, where a
+rally crew's 10 W limit is crossed (D7X-R table, class E: 5.5 W at 108 km/h, 8.9 W at 136,
+13.4 W at 168): x k^2. The peak shock over a single bump grows quasi-statically as v^2,
+but over whoops it rises far more steeply through the crew's 2.5 g (D7X-R, 14 m / 0.3 m
+whoops: 0.59 g at 43 km/h, 2.67 g at 61 km/h, a local v^4.4): x k^4. The roadbook's feature
+speeds are speeds: x k. The power the crew asks for is left to ``power``; ``pace`` with
+``power`` is :data:`DEFAULT_FIT`. Where the exponents are off (another car's whoops),
+``shock``, ``ride``, ``grip`` and ``brake`` fitted on their own say so.
+
+Check (tests/correlate/test_pace_fit.py, issue #15): a log of the twin on the default stage
+slowed 5 % uniformly (time x 1.05, speed / 1.05, no fuel channel): the twin starts 4.8 %
+faster than the log; the default fit (pace 0.946, power 0.880) ends 0.3 % faster, mostly
+the 50 km/h speed zone (a limit, not the crew's pace, that the slowed log drives at 47.6
+km/h). ``grip`` and ``power`` alone end 2.7 % faster: the dune crests, whoops and braking
+stay at the twin's.
+
+Least squares (``scipy.optimize.least_squares``, trust region, bounds
+:func:`factor_bounds`: 0.3..2 (:data:`BOUNDS`), ``pace`` 0.7..1.4 (:data:`FACTOR_BOUNDS`:
+k^4 keeps the shock limit a valid ``DriverSpec`` value), forward differences with a 1 %
+step: the QSS speed trace has small steps in the factors, from the driver preview's
+whole-metre look-ahead, that a finer step would read as slope) on the residual vector,
+each term over its expected error:
 r = [(v_model(s_i) - v_log(s_i)) / 0.5 m/s on the 5 m grid, and when the log has fuel,
 (F_model - F_log) / (1 % of F_log)] -- the fuel total is one observation.
 
@@ -62,6 +102,7 @@ i_final / r_d the log implies; 1.00 +- 0.02 means gearing and tyre radius agree.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import tomllib
@@ -90,18 +131,40 @@ F64 = NDArray[np.float64]
 FACTORS: dict[str, str] = {
     "grip": "DriverSpec.grip_usage, every surface",
     **{f"grip_{s}": f"DriverSpec.grip_usage['{s}']" for s in SURFACES},
-    "margin": "DriverSpec.max_speed_kmh, every surface",
+    "brake": "DriverSpec.decel_g x k, every surface",
+    "ride": "DriverSpec.absorbed_power_limit_W x k",
+    "shock": "DriverSpec.shock_limit_g x k",
+    "pace": "DriverSpec grip_usage, decel_g x k^2, absorbed_power_limit_W x k^2, "
+    "shock_limit_g x k^4; feature speeds x k (model correction)",
+    "features": "roadbook feature speeds: crest_speed_kmh, takeoff_speed_kmh x k "
+    "(model correction)",
     "power": "engine.torque_curve_Nm x k, restrictor.diameter_mm x sqrt(k)",
     "rolling": "rolling + compaction resistance (model correction)",
     "fuel": "fuel.willans_efficiency / k",
     "final_drive": "gearbox.final_drive_ratio x k (RPM check)",
 }
-DEFAULT_FIT = ("grip", "power")
+#: ``pace`` k is a speed ratio: each crew limit is scaled by k^e so that the speed it sets
+#: moves by about k (module docstring)
+PACE_EXPONENTS: dict[str, float] = {
+    "grip": 2.0,
+    "brake": 2.0,
+    "ride": 2.0,
+    "shock": 4.0,
+    "features": 1.0,
+}
+DEFAULT_FIT = ("pace", "power")
 BOUNDS = (0.3, 2.0)
+#: factors with other bounds than :data:`BOUNDS`
+FACTOR_BOUNDS: dict[str, tuple[float, float]] = {"pace": (0.7, 1.4)}
 #: expected speed residual of a good fit (sensor + alignment + model), m/s
 SIGMA_SPEED_MPS = 0.5
 #: expected relative error of a logged fuel total
 SIGMA_FUEL = 0.01
+
+
+def factor_bounds(name: str) -> tuple[float, float]:
+    """Least-squares bounds of a factor (:data:`FACTOR_BOUNDS`, else :data:`BOUNDS`)."""
+    return FACTOR_BOUNDS.get(name, BOUNDS)
 
 
 def check_factor_names(names: Sequence[str]) -> None:
@@ -119,22 +182,50 @@ class Corrected:
     vehicle: Vehicle
     driver: DriverSpec
     rolling_scale: float = 1.0
+    #: the roadbook's feature speeds (dune crests, jump take-offs) x this
+    feature_speed_scale: float = 1.0
+
+
+def _scaled(values: dict[str, float], k: float) -> dict[str, float]:
+    return {s: x * k for s, x in values.items()}
 
 
 def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]) -> Corrected:
     """Apply multiplicative factors (names in :data:`FACTORS`) to a vehicle and a driver."""
     check_factor_names(list(values))
     grip = dict(driver.grip_usage)
-    caps = dict(driver.max_speed_kmh)
-    for name, k in values.items():
-        if name == "grip":
-            grip = {s: g * k for s, g in grip.items()}
+    decel = dict(driver.decel_g)
+    ride = driver.absorbed_power_limit_W
+    shock = driver.shock_limit_g
+    features = 1.0
+    for name, value in values.items():
+        k = float(value)  # numpy scalars from the solver: plain floats in the presets
+        if name == "pace":  # speed ratio k: every crew limit moves its speed by about k
+            e = PACE_EXPONENTS
+            grip, decel = _scaled(grip, k ** e["grip"]), _scaled(decel, k ** e["brake"])
+            ride, shock = ride * k ** e["ride"], shock * k ** e["shock"]
+            features *= k ** e["features"]
+        elif name == "grip":
+            grip = _scaled(grip, k)
         elif name.startswith("grip_"):
             surf = name[5:]
             grip[surf] = grip[surf] * k
-        elif name == "margin":
-            caps = {s: c * k for s, c in caps.items()}
-    new_driver = driver.model_copy(update={"grip_usage": grip, "max_speed_kmh": caps})
+        elif name == "brake":
+            decel = _scaled(decel, k)
+        elif name == "ride":
+            ride *= k
+        elif name == "shock":
+            shock *= k
+        elif name == "features":
+            features *= k
+    new_driver = driver.model_copy(
+        update={
+            "grip_usage": grip,
+            "decel_g": decel,
+            "absorbed_power_limit_W": ride,
+            "shock_limit_g": shock,
+        }
+    )
     changes: dict[str, Any] = {}
     if "power" in values:
         k = values["power"]
@@ -148,7 +239,7 @@ def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]
             vehicle.gearbox.final_drive_ratio * values["final_drive"]
         )
     new_vehicle = vehicle.with_changes(**changes) if changes else vehicle
-    return Corrected(new_vehicle, new_driver, values.get("rolling", 1.0))
+    return Corrected(new_vehicle, new_driver, float(values.get("rolling", 1.0)), features)
 
 
 def run_qss(
@@ -157,6 +248,9 @@ def run_qss(
     """The QSS tier with a corrected vehicle, driver and rolling resistance."""
     base = settings or Settings()
     s = base.model_copy(update={"driver": c.driver})
+    if c.feature_speed_scale != 1.0:
+        caps = stage.feature_speed_cap_mps * c.feature_speed_scale
+        stage = dataclasses.replace(stage, feature_speed_cap_mps=caps)
     return qss.estimate(c.vehicle, stage, ambient, s, rolling_resistance_scale=c.rolling_scale)
 
 
@@ -367,7 +461,10 @@ def fit_factors(
         sol = least_squares(
             residuals,
             np.ones(len(lsq)),
-            bounds=(np.full(len(lsq), BOUNDS[0]), np.full(len(lsq), BOUNDS[1])),
+            bounds=(
+                np.array([factor_bounds(n)[0] for n in lsq]),
+                np.array([factor_bounds(n)[1] for n in lsq]),
+            ),
             diff_step=1e-2,
         )
         r = np.asarray(sol.fun, dtype=np.float64)
@@ -418,7 +515,7 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, float):
         if not math.isfinite(v):
             raise ValueError(f"cannot write non-finite {v!r} to TOML")
-        return repr(v)
+        return repr(float(v))  # a numpy scalar's repr is not TOML
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, list | tuple):
@@ -506,7 +603,10 @@ def write_driver_settings(
     data: dict[str, Any] = {
         "source": {**result.provenance, "base_vehicle": result.base_vehicle},
         "factors": {f.name: f.as_dict() for f in result.factors},
-        "model_corrections": {"rolling_resistance_scale": result.corrected.rolling_scale},
+        "model_corrections": {
+            "rolling_resistance_scale": result.corrected.rolling_scale,
+            "feature_speed_scale": result.corrected.feature_speed_scale,
+        },
     }
     if trust is not None:
         data["trust"] = {k: v for k, v in trust.items() if not _nan(v)}

@@ -9,7 +9,8 @@ in time at ``rate_hz``, and the channels get what a real logger adds:
 * GPS fixes with independent uniform +-``gps_jitter_m`` errors east and north;
 * Gaussian noise on speed (``speed_noise_kmh``), engine speed and water temperature.
 
-Written as an AiM RaceStudio-style CSV (shared/ecosystem.md §2).
+Written as an AiM RaceStudio-style CSV (shared/ecosystem.md §2). :func:`slowed_channels`
+turns such a run into a uniformly slower crew's (the pace fit's check, issue #15).
 """
 
 from __future__ import annotations
@@ -97,6 +98,29 @@ def synthetic_channels(
         ("Water Temp", "C", water, 1),
         ("Fuel Used", "l", fuel_L, 3),
     ]
+
+
+#: channels a uniformly slower crew leaves as they are (distance-based or not speed-like)
+_UNSCALED = ("GPS Latitude", "GPS Longitude", "Gear", "Throttle", "Water Temp")
+
+
+def slowed_channels(
+    channels: list[tuple[str, str, F64, int]], factor: float
+) -> list[tuple[str, str, F64, int]]:
+    """The same run driven ``factor`` times slower everywhere (the same line, gears and
+    pedal, a uniformly slower crew): time since the first sample x ``factor``, speed and
+    engine speed / ``factor``. The fuel total is dropped: what a slower crew burns is not
+    known (it would pull the fit's fuel row)."""
+    out: list[tuple[str, str, F64, int]] = []
+    for name, unit, values, dec in channels:
+        if name == "Time":
+            values = values[0] + (values - values[0]) * factor
+        elif name in ("GPS Speed", "RPM"):
+            values = values / factor
+        elif name not in _UNSCALED:
+            continue
+        out.append((name, unit, values, dec))
+    return out
 
 
 def write_aim_csv(

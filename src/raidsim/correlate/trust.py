@@ -14,7 +14,8 @@ log length          the log drives more than this multiple of the stage length  
 off route           the median distance of the moving GPS fixes from the centre  25 m
                     line, at the distance they were aligned to (another stage)
 residuals           the RMS speed error after the fit is above this              10 km/h
-factor at a bound   a fitted factor ends on its bound (0.3 or 2)                 1e-3
+factor at a bound   a fitted factor ends on its bound (0.3 or 2; ``pace``: 0.7    1e-3
+                    or 1.4, :func:`raidsim.correlate.fit.factor_bounds`)
 undetermined        a factor's 95 % interval is wider than this (the log does    +-0.10
                     not see it) or not finite
 ==================  ===========================================================  ============
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from raidsim.correlate.align import STANDING_MPS, AlignedLog, Origin, log_xy
-from raidsim.correlate.fit import BOUNDS
+from raidsim.correlate.fit import factor_bounds
 from raidsim.correlate.logs import LogError, LoggedRun
 from raidsim.route.stage import Stage
 
@@ -145,8 +146,9 @@ def assess_trust(
     for f in result.factors:
         if f.name == "final_drive":
             continue
-        if min(abs(f.value - BOUNDS[0]), abs(f.value - BOUNDS[1])) < BOUND_TOL:
-            reasons.append(f"{f.name} ended on its bound ({f.value:.3f}; bounds {BOUNDS})")
+        lo, hi = factor_bounds(f.name)
+        if min(abs(f.value - lo), abs(f.value - hi)) < BOUND_TOL:
+            reasons.append(f"{f.name} ended on its bound ({f.value:.3f}; bounds {lo:g}..{hi:g})")
         elif not math.isfinite(f.ci95) or f.ci95 > MAX_CI95:
             reasons.append(
                 f"{f.name} is not determined by the log (95 % interval +-{f.ci95:.3g}, "

@@ -108,7 +108,12 @@ class EngineSpec(Spec):
     turbo_lag_high_s: float = Field(gt=0.01, le=3.0, default=0.2, description="tau at high rpm")
     turbo_lag_low_rpm: float = Field(gt=500, le=6000, default=1500)
     turbo_lag_high_rpm: float = Field(gt=1000, le=8000, default=3000)
-    launch_torque_Nm: float | None = Field(default=None, gt=0, le=3000, description="road car")
+    launch_torque_Nm: float | None = Field(
+        default=None, gt=0, le=3000, description="launch-mode torque; None = no launch control"
+    )
+    launch_slip_target: float = Field(
+        default=0.10, gt=0.02, le=0.3, description="launch control's driven-wheel slip target"
+    )
 
     @model_validator(mode="after")
     def _tables(self) -> EngineSpec:

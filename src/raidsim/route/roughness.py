@@ -38,6 +38,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.fft import next_fast_len
 
 F64 = NDArray[np.float64]
 
@@ -151,7 +152,8 @@ def rough_tracks(
     i_start = max(0, int(math.floor(start / ds_m)) - 1)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), SEED_TAG]))
     # synthesise only over the rough part of the stage (and at least the longest band wave)
-    n_gen = max(n_points - i_start, int(math.ceil(1.0 / (N_MIN * ds_m))))
+    # (padded to a length the FFT factors well: an awkward prime factor costs seconds)
+    n_gen = next_fast_len(max(n_points - i_start, int(math.ceil(1.0 / (N_MIN * ds_m)))), real=True)
     left_u, right_u = unit_tracks(n_gen, ds_m, rng, track_m)
     scale = amplitude_scale(n_points, ds_m, spans)
     left = np.zeros(n_points)

@@ -12,10 +12,13 @@ Roadbook TOML keys (all distances in km from the start of the special, DSS = 0 k
   (which set ``dune``) override in that order;
 * ``[[speed_zones]]`` (DZ/FZ with limit), ``[[waypoints]]`` (WPV/WPM/WPS/WPE/WPC/WPN/WPP,
   DSS/ASS, validation radius), ``[[refuels]]``;
-* roughness (ISO 8608, :mod:`raidsim.route.roughness`): a ``[[sections]]`` entry may set
-  ``roughness`` to a class letter ("A".."H"), a Gd(n0) in m^3 or "default" (the class of its
-  surface); sections without it get no random profile. ``tarmac`` is asphalt (an alias of
-  ``hard`` with roughness class A);
+* roughness (ISO 8608, :mod:`raidsim.route.roughness`): all ground carries the default
+  class of its surface (:data:`raidsim.model.surfaces.ROUGHNESS_CLASS`); a ``[[sections]]``
+  entry may set ``roughness`` to a class letter ("A".."H") or a Gd(n0) in m^3 instead
+  ("default" or no key: its surface's class). ``roughness_scale`` multiplies every Gd(n0)
+  of the stage and ``crest_speed_scale`` every dune field's ``crest_speed_kmh``: the
+  terrain calibration (:mod:`raidsim.correlate.terrain`, docs/physics.md §13.4).
+  ``tarmac`` is asphalt (an alias of ``hard`` with roughness class A);
 * seeded features: ``[[dunes]]``, ``[[jumps]]``, ``[[whoops]]``, ``[[rocks]]``,
   ``[[cross_slopes]]``;
 * itinerary data, not used by the transient run: ``date``, ``start``, ``finish`` and
@@ -88,15 +91,19 @@ class SurfaceSection(Interval):
             raise ValueError(f"roughness = {r} m^3: Gd(n0) must lie in (0, 0.1] m^3")
         return self
 
-    def roughness_gd_m3(self) -> float | None:
-        """Gd(n0) in m^3 of this section's roughness, None when it declares none."""
+    def roughness_gd_m3(self) -> float:
+        """Gd(n0) in m^3 of this section's roughness (its surface's class unless it gives
+        a class or a value)."""
         from raidsim.route.roughness import roughness_gd_m3
 
-        if self.roughness is None:
-            return None
-        if self.roughness == "default":
+        if self.roughness is None or self.roughness == "default":
             return roughness_gd_m3(ROUGHNESS_CLASS[self.surface])
         return roughness_gd_m3(self.roughness)
+
+    @property
+    def declares_roughness(self) -> bool:
+        """True when the section names its own class or value (it wins over dune fields)."""
+        return self.roughness is not None and self.roughness != "default"
 
 
 class SpeedZone(Interval):
@@ -182,6 +189,18 @@ class StageDefinition(_Def):
         default=0.0, ge=0, le=2000, description="road sections of the day, outside the special"
     )
     default_surface: StageSurfaceName = "gravel"
+    roughness_scale: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=100.0,
+        description="multiplier on every Gd(n0) of the stage (terrain calibration)",
+    )
+    crest_speed_scale: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=5.0,
+        description="multiplier on every dune field's crest speed (terrain calibration)",
+    )
     surface_by_km: list[StageSurfaceName] | None = Field(
         default=None, description="one surface class per started km of the special"
     )
@@ -240,9 +259,12 @@ class Stage:
     rock_amplitude_m: F64  # per metre
     jump_lip_s_m: F64 = field(default_factory=lambda: np.zeros(0))
     #: ISO 8608 random profile of the left / right wheel track at TERRAIN_STEP_M from s = 0
-    #: (empty when no section declares roughness; zero outside rough sections)
+    #: (empty for a smooth stage)
     rough_left_m: F64 = field(default_factory=lambda: np.zeros(0))
     rough_right_m: F64 = field(default_factory=lambda: np.zeros(0))
+    #: ISO 8608 Gd(n0) per metre, m^3 (empty for a smooth stage); what the ride limit of
+    #: the speed plan reads
+    roughness_gd_m3: F64 = field(default_factory=lambda: np.zeros(0))
 
     @property
     def length_m(self) -> float:

@@ -10,8 +10,9 @@ Feature shapes (heights relative to the route elevation, along distance s):
   by ``drop_m`` below the lip (landing level) and optionally keeps a down-slope;
 * whoops: h = A (1 - cos(2 pi s / lambda)) / 2;
 * rocks: amplitude per metre; the kernel adds seeded value noise in (s, lateral);
-* roughness: sections declaring ``roughness`` get ISO 8608 random profiles for the left and
-  right wheel tracks (:mod:`raidsim.route.roughness`, its own seeded stream).
+* roughness: ISO 8608 random profiles for the left and right wheel tracks, the level per
+  metre from :func:`roughness_per_metre` (:mod:`raidsim.route.roughness`, its own seeded
+  stream).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from raidsim.errors import RouteError
+from raidsim.model.surfaces import ROUGHNESS_CLASS
 from raidsim.model.surfaces import STAGE_SURFACE_CODE as SURFACE_CODE
 from raidsim.route.centreline import Centreline
-from raidsim.route.roughness import rough_tracks
+from raidsim.route.roughness import CLASS_GD_M3, rough_tracks
 from raidsim.route.stage import (
     TERRAIN_STEP_M,
     Stage,
@@ -147,6 +149,38 @@ def _check_positions(definition: StageDefinition, length_m: float) -> None:
             raise RouteError(f"stage '{definition.name}': {exc}") from exc
 
 
+def roughness_per_metre(definition: StageDefinition, s1: np.ndarray) -> np.ndarray:
+    """Gd(n0) per metre, m^3: each surface's default class, laid in the order the surface
+    is (default, by km, sections, dune fields), then the sections that name their own
+    class or value, all times ``roughness_scale``."""
+
+    def default_gd(name: str) -> float:
+        return CLASS_GD_M3[ROUGHNESS_CLASS[name]]
+
+    gd = np.full(len(s1), default_gd(definition.default_surface))
+    if definition.surface_by_km is not None:
+        by_km = np.array([default_gd(name) for name in definition.surface_by_km])
+        gd[:] = by_km[np.minimum((s1 // 1000.0).astype(np.int64), len(by_km) - 1)]
+    for sec in definition.sections:
+        gd[_km_span(s1, sec.start_km, sec.end_km)] = default_gd(sec.surface)
+    for du in definition.dunes:
+        gd[_km_span(s1, du.start_km, du.end_km)] = default_gd("dune")
+    for sec in definition.sections:
+        if sec.declares_roughness:
+            gd[_km_span(s1, sec.start_km, sec.end_km)] = sec.roughness_gd_m3()
+    return np.ascontiguousarray(gd * definition.roughness_scale)
+
+
+def _rough_spans(gd: np.ndarray) -> list[tuple[float, float, float]]:
+    """(start_m, end_m, Gd) runs of constant level on the 1 m grid."""
+    if gd.size < 2:
+        return []
+    edges = np.flatnonzero(np.diff(gd)) + 1
+    starts = np.concatenate([[0], edges])
+    ends = np.concatenate([edges, [gd.size - 1]])
+    return [(float(a), float(b), float(gd[a])) for a, b in zip(starts, ends, strict=True)]
+
+
 def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> Stage:
     """Turn a validated definition into per-metre arrays (see module docstring)."""
     rng = np.random.default_rng(definition.seed)
@@ -193,7 +227,8 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
             feat[m] += height * (rise - fall)
             crest = pos + 0.7 * spacing
             cm = _span(s1, crest - 25.0, crest + 10.0, hi_inclusive=True)
-            cap[cm] = np.minimum(cap[cm], du.crest_speed_kmh / 3.6)
+            crest_mps = du.crest_speed_kmh * definition.crest_speed_scale / 3.6
+            cap[cm] = np.minimum(cap[cm], crest_mps)
             pos += spacing
         surface[_km_span(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
     for wh in definition.whoops:
@@ -231,12 +266,8 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         cap[cm] = np.minimum(cap[cm], jp.takeoff_speed_kmh / 3.6)
         lips.append(lip)
 
-    spans = []
-    for sec in definition.sections:
-        gd = sec.roughness_gd_m3()
-        if gd is not None:
-            spans.append((sec.start_km * 1000.0, sec.end_km * 1000.0, gd))
-    rough_l, rough_r = rough_tracks(length, TERRAIN_STEP_M, spans, definition.seed)
+    gd = roughness_per_metre(definition, s1)
+    rough_l, rough_r = rough_tracks(length, TERRAIN_STEP_M, _rough_spans(gd), definition.seed)
 
     return Stage(
         name=definition.name,
@@ -251,6 +282,7 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         jump_lip_s_m=np.array(sorted(lips), dtype=np.float64),
         rough_left_m=rough_l,
         rough_right_m=rough_r,
+        roughness_gd_m3=gd,
     )
 
 

@@ -8,8 +8,8 @@ fails while this file is stale).
 
 from raidsim.sim.layout import LAYOUT_HASH  # noqa: F401 (layout + kernel sources)
 
-N_STATE = 109
-N_PARAM = 906
+N_STATE = 110
+N_PARAM = 909
 N_CH = 76
 N_TABLE = 12
 N_RC = 16
@@ -93,6 +93,7 @@ S_PROGRESS_T = 105
 S_LOST_CONTROL = 106
 S_AIR_T = 107
 S_LAST_AIR_T = 108
+S_LAUNCH = 109
 
 # parameters
 P_LAYOUT_HASH = 0
@@ -317,6 +318,9 @@ P_STAGE_END = 902
 P_MAX_TIME = 903
 P_TERRAIN_DS = 904
 P_ROCK_SEED = 905
+P_LAUNCH_T_RATIO = 906
+P_LAUNCH_P = 907
+P_LAUNCH_SLIP = 908
 
 # channels
 C_TIME_S = 0

@@ -114,6 +114,7 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("LOST_CONTROL", 1),  # why the run stopped out of control (LOST_CONTROL_CAUSES)
     ("AIR_T", 1),  # time with no tyre on the ground, s
     ("LAST_AIR_T", 1),  # length of the last flight, fading at 1 s/s after touchdown, s
+    ("LAUNCH", 1),  # 1 while launch control's launch runs (staged start to the first lift)
 ]
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
@@ -345,6 +346,9 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("MAX_TIME", 1),
     ("TERRAIN_DS", 1),
     ("ROCK_SEED", 1),
+    ("LAUNCH_T_RATIO", 1),  # launch-mode torque / production peak torque (0 = no launch control)
+    ("LAUNCH_P", 1),  # production peak power, the launch-mode curve's ceiling, W
+    ("LAUNCH_SLIP", 1),  # launch control's wheel-slip target
 ]
 PARAM, N_PARAM = _allocate(_PARAM_SPEC)
 

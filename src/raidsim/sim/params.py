@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -517,6 +517,19 @@ def _pack_run(w: _Writer, settings: Settings, stage: Stage) -> None:
     w["ROCK_SEED"] = float(stage.definition.seed % 1_000_003)
 
 
+def _pack_launch(w: _Writer, e: EngineSpec) -> None:
+    """[engine] launch control: launch-mode torque over the production peak, the peak
+    power that caps it, the slip target (physics.md §2.1); ratio 0 = no launch control."""
+    rpm = np.asarray(e.torque_curve_rpm)
+    torque = np.asarray(e.torque_curve_Nm)
+    if e.launch_torque_Nm is None:
+        w["LAUNCH_T_RATIO"] = 0.0
+    else:
+        w["LAUNCH_T_RATIO"] = e.launch_torque_Nm / float(torque.max())
+    w["LAUNCH_P"] = float((torque * rpm * RPM_TO_RADPS).max())
+    w["LAUNCH_SLIP"] = e.launch_slip_target
+
+
 def build_params(
     v: Vehicle, ambient: Ambient, settings: Settings, stage: Stage, *, fill: float = 0.0
 ) -> F64:
@@ -548,7 +561,18 @@ def build_params(
     _pack_fuel(w, v.fuel, sprung_cg_x)
     _pack_flight_mode(w, v.flight_mode)
     _pack_run(w, settings, stage)
+    _pack_launch(w, v.engine)
     return w.p
+
+
+class TerrainLike(Protocol):
+    """What the plan needs of the ground's limits (:class:`raidsim.sim.ride.limits.
+    TerrainLimits`)."""
+
+    @property
+    def limit_mps(self) -> F64: ...
+
+    def grip_factor(self, speed_mps: F64) -> F64: ...
 
 
 @dataclass(frozen=True)
@@ -571,22 +595,53 @@ class RouteArrays:
         return tuple(getattr(self, name) for name in ROUTE_ARRAYS)
 
 
-def build_route_arrays(v: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:
+#: passes of the plan with the speed-dependent grip factor (damped fixed point)
+GRIP_PASSES = 3
+
+
+def build_route_arrays(
+    v: Vehicle,
+    settings: Settings,
+    stage: Stage,
+    terrain: TerrainLike | None = None,
+    plan_speed_mps: float | None = None,
+) -> RouteArrays:
+    """The kernel's route arrays. The driver's plan: :func:`target_speed_profile` with the
+    ride/shock limit and the rough-ground grip of ``terrain``
+    (:class:`raidsim.sim.ride.limits.TerrainLimits`; none when omitted), or the constant
+    set speed ``plan_speed_mps`` (the speed-table sweeps).
+
+    The grip factor depends on the speed, the speed on the grip: the plan is solved as a
+    damped fixed point over :data:`GRIP_PASSES` passes (grip evaluated along the last
+    plan, averaged with the previous factor)."""
     cl = stage.centreline
     if abs(cl.step_m - 1.0) > 1e-9:
         raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
-    limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
     # the driver plans to the limiter's speed and lets the limiter govern it
     v_lim = (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS
-    vt = target_speed_profile(
-        cl.curvature_1pm,
-        stage.surface_code,
-        limit,
-        cl.step_m,
-        settings.driver,
-        tyre_lateral_mu(v),
-        v_lim,
-    )
+    if plan_speed_mps is not None:
+        vt = np.full(len(cl.s_m), min(plan_speed_mps, v_lim))
+    else:
+        limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
+        grip = None
+        if terrain is not None:
+            limit = np.minimum(limit, terrain.limit_mps)
+        mu = tyre_lateral_mu(v)
+        passes = GRIP_PASSES if terrain is not None else 1
+        for k in range(passes):
+            vt = target_speed_profile(
+                cl.curvature_1pm,
+                stage.surface_code,
+                limit,
+                cl.step_m,
+                settings.driver,
+                mu,
+                v_lim,
+                grip,
+            )
+            if terrain is not None and k < passes - 1:
+                new = terrain.grip_factor(vt)
+                grip = new if grip is None else 0.5 * (grip + new)
     f = np.ascontiguousarray
     return RouteArrays(
         x=f(cl.x_m, dtype=np.float64),

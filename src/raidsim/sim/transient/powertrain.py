@@ -33,7 +33,18 @@ ALTERNATOR_MIN_RADPS = 50.0
 #: the lock-up clutch's capacity while slipping: engine torque + this margin, N m
 LOCKUP_SLIP_MARGIN_NM = 200.0
 #: engine and turbine count as synchronised within this speed difference, rad/s
-LOCKUP_SYNC_RADPS = 2.0
+LOCKUP_SYNC_RADPS = 5.0
+#: an upshift's inertia phase (torque cut) lasts until the converter's speed ratio is back
+#: above this (estimate: the coupling point SR_c 0.85-0.90, physics.md §3.2)
+SHIFT_SYNC_SR = 0.9
+#: launch control stages a launch (boost built against the brakes) below this speed, m/s
+LAUNCH_STAGE_SPEED_MPS = 0.5
+#: launch control holds while the pedal stays above this (a lift ends the launch)
+LAUNCH_MIN_THROTTLE = 0.9
+#: launch control takes all torque off at slip target + this band (estimate, physics.md §2.1)
+LAUNCH_SLIP_BAND = 0.20
+#: ground speed floor of launch control's wheel-slip estimate, m/s (as the TCU's)
+LAUNCH_SLIP_SPEED_FLOOR_MPS = 2.0
 
 
 @kernel_part
@@ -41,6 +52,47 @@ def torque_split(P: np.ndarray, i: int) -> float:
     """Share of the gearbox output torque that reaches side gear ``i`` (open diffs)."""
     ff = P[ix.P_FRONT_FRAC]
     return 0.5 * ff if i < 2 else 0.5 * (1.0 - ff)
+
+
+@kernel_part
+def launch_control(S: np.ndarray, P: np.ndarray, speed: float) -> float:
+    """Launch control of a road car (``engine.launch_torque_Nm`` set; physics.md §2.1).
+
+    A launch is staged at a standstill with the pedal floored: the ECU builds boost
+    against the held brakes before they are released, so the run starts with the boost
+    state at 1 (the staging seconds are not simulated: the clock starts at brake release,
+    as for published 0-100 km/h times). The launch runs until the pedal lifts below
+    LAUNCH_MIN_THROTTLE or the brake is pressed; meanwhile the launch-mode curve applies
+    and wheel slip is held at the target s* by a torque reduction (ignition, fast):
+
+        f = clip(1 - (s - s*) / band, 0, 1),  s = (r0 mean(omega_i) - v) / max(v, v_floor)
+
+    Returns f (1 when no launch runs)."""
+    if P[ix.P_LAUNCH_T_RATIO] <= 0.0:
+        return 1.0
+    thr = S[ix.S_THROTTLE]
+    if thr < LAUNCH_MIN_THROTTLE or S[ix.S_BRAKE] > 0.05:
+        S[ix.S_LAUNCH] = 0.0
+    elif speed < LAUNCH_STAGE_SPEED_MPS and S[ix.S_LAUNCH] < 0.5:
+        S[ix.S_LAUNCH] = 1.0
+        S[ix.S_BOOST] = 1.0
+    if S[ix.S_LAUNCH] < 0.5:
+        return 1.0
+    om = ix.S_OMEGA
+    v_wheels = 0.25 * P[ix.P_R0] * (S[om] + S[om + 1] + S[om + 2] + S[om + 3])
+    slip = (v_wheels - speed) / max(speed, LAUNCH_SLIP_SPEED_FLOOR_MPS)
+    return min(1.0, max(0.0, 1.0 - (slip - P[ix.P_LAUNCH_SLIP]) / LAUNCH_SLIP_BAND))
+
+
+@kernel_part
+def launch_curve_Nm(t_prod: float, P: np.ndarray, w_e: float) -> float:
+    """Launch-mode full-load torque: the production curve raised by the launch ratio
+    (800/750 Nm on the OCTA [S6]) but never above the production peak power:
+    T = max(T_prod, min(r T_prod, P_peak / omega))."""
+    boosted = P[ix.P_LAUNCH_T_RATIO] * t_prod
+    if w_e > 1.0:
+        boosted = min(boosted, P[ix.P_LAUNCH_P] / w_e)
+    return max(t_prod, boosted)
 
 
 @kernel_part
@@ -64,6 +116,9 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
         n_tab,
         0,
     )
+    f_launch = launch_control(S, P, speed)
+    if S[ix.S_LAUNCH] > 0.5:
+        t_prod = launch_curve_Nm(t_prod, P, w_e)
     # the intake filter's pressure drop lowers the restrictor's p0; ECU derate on heat
     t_full = full_load_torque_Nm(t_prod, P[ix.P_P_CAP] * S[ix.S_CAP_FACTOR], w_e)
     t_full *= S[ix.S_DERATE]
@@ -82,8 +137,11 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
             )
         else:
             thr_eff = 0.0  # plain torque cut
-    t_pos = min(thr_eff * t_full, t_avail)
-    if S[ix.S_SHIFT_TIMER] > 0.0:
+    t_pos = min(thr_eff * t_full, t_avail) * f_launch
+    # the shift cut acts in an upshift's inertia phase only: until the engine has been
+    # pulled down to the new gear (converter back at coupling, or locked) (physics.md §3.3)
+    inertia_phase = S[ix.S_LOCKUP] < 0.5 and S[ix.S_OMEGA_T] < SHIFT_SYNC_SR * w_e
+    if S[ix.S_SHIFT_TIMER] > 0.0 and inertia_phase:
         t_pos *= 1.0 - P[ix.P_SHIFT_CUT]
     if fm == FM_RAMP_IN and P[ix.P_FM_RAMP_S] > 0.0:
         t_pos *= min(1.0, S[ix.S_FM_RAMP_T] / P[ix.P_FM_RAMP_S])  # ramp-in after touchdown

@@ -54,6 +54,7 @@ from raidsim.sim.layout import (
     STATUS_TIMEOUT,
 )
 from raidsim.sim.params import RouteArrays, build_params, build_route_arrays, initial_state
+from raidsim.sim.ride.limits import terrain_limits
 
 
 def state_name(index: int) -> str:
@@ -105,7 +106,8 @@ class TransientModel:
         self.ambient = ambient or Ambient()
         self.settings = settings or Settings()
         self.params = build_params(vehicle, self.ambient, self.settings, stage)
-        self.route: RouteArrays = build_route_arrays(vehicle, self.settings, stage)
+        limit = terrain_limits(vehicle, self.settings, stage)
+        self.route: RouteArrays = build_route_arrays(vehicle, self.settings, stage, limit)
         self.state = initial_state(vehicle, stage, self.params, initial_speed_mps)
         self.sample_every = int(self.params[PARAM["SAMPLE_EVERY"]])
 
@@ -302,6 +304,8 @@ def _summary(
         "stage": model.stage.name,
         "seed": int(model.stage.definition.seed),
         "ambient_C": model.ambient.temp_C,
+        "altitude_m": model.ambient.altitude_m,
+        "headwind_mps": model.ambient.headwind_mps,
         "stage_time_s": sim_t,
         "distance_m": dist,
         "odometer_m": model["ODOMETER"],

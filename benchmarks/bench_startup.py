@@ -1,0 +1,219 @@
+"""The whole ``raidsim run`` process on the default stage against the kernel's own time.
+
+``raidsim run`` is a process: Python starts, imports raidsim (Numba, polars, pydantic,
+the model), builds the stage and the kernel's arrays, loads the Numba cache, drives the
+kernel, streams telemetry.parquet, prints the summary, (by default) writes report.html
+and shuts down. The kernel's own wall time is what the run itself records in
+``summary.json``: ``kernel_time_s``, the sum of the ``TransientModel.advance`` calls
+(``benchmarks/bench_transient.py`` times the same calls).
+
+1. One warm-up run (compiles the kernel into the Numba cache if it is cold).
+2. ``--repeat`` timed runs of each command line as a whole process (wall clock from
+   spawn to exit), the kernel time read from each run's ``summary.json``; the fastest
+   run of each is reported (the least disturbed by other load on the machine) with the
+   median ratio beside it.
+3. One instrumented run in a child process that times the phases from inside: import,
+   setup (vehicle, stage, the kernel's arrays and the Numba registry and cache load on
+   the first jitted call), kernel, write (telemetry writer, summary), report, and what
+   is left (argument parsing, printing, interpreter start and shutdown).
+
+Bytecode: an installed raidsim has its ``.pyc`` files (pip compiles them; an editable
+install writes them on first import), so by default the children may write bytecode, to
+a cache outside the source tree (``PYTHONPYCACHEPREFIX`` in the benchmark's temporary
+directory, filled by the warm-up run) even where ``PYTHONDONTWRITEBYTECODE`` is set;
+``--no-bytecode`` keeps this environment's setting (every raidsim module compiled from
+source in every process, ~0.1 s more).
+
+Run: python benchmarks/bench_startup.py [--repeat 3] [--report/--no-report, both by
+default] [--no-bytecode]
+
+Nothing here asserts a time: it prints the ratio and the breakdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+#: the child that times the phases of one ``raidsim run`` from inside the process; it
+#: prints one JSON line (seconds per phase) on stderr, prefixed with PHASES
+_PHASES = r"""
+import json, sys, time
+t_start = time.perf_counter()
+import raidsim.cli as cli
+t_cli = time.perf_counter()
+import numba.core.dispatcher as nbd
+from raidsim.sim.transient import runner
+import raidsim, raidsim.api as api
+t_cmd = time.perf_counter()
+acc = {}
+report = "--no-report" not in sys.argv
+if report:
+    import raidsim.report.html as html
+t_report = time.perf_counter()
+def timed(owner, name, key):
+    f = getattr(owner, name)
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return f(*a, **k)
+        finally:
+            acc[key] = acc.get(key, 0.0) + time.perf_counter() - t
+    setattr(owner, name, wrapper)
+timed(runner.TransientModel, "__init__", "model_setup")
+timed(runner.TransientModel, "advance", "kernel")
+timed(runner.TelemetryWriter, "__init__", "write")
+timed(runner.TelemetryWriter, "append", "write")
+timed(runner.TelemetryWriter, "close", "write")
+timed(runner, "_atomic_json", "write")
+timed(runner, "simulate", "simulate")
+timed(api, "load_stage", "stage")
+timed(api, "load_vehicle", "vehicle")
+timed(nbd.Dispatcher, "_compile_for_args", "numba_first_calls")
+if report:
+    timed(html, "build_report", "report")
+raidsim.simulate, raidsim.load_stage, raidsim.load_vehicle = (
+    runner.simulate, api.load_stage, api.load_vehicle)
+code = 0
+try:
+    cli.app(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code or 0
+acc["import_cli"] = t_cli - t_start
+acc["import_command"] = t_cmd - t_cli
+acc["import_report"] = t_report - t_cmd
+acc["in_process"] = time.perf_counter() - t_start
+sys.stderr.write("PHASES " + json.dumps(acc) + "\n")
+sys.exit(code)
+"""
+
+
+def raidsim_cmd() -> list[str]:
+    """The ``raidsim`` console script of this interpreter's environment, or ``python -m
+    raidsim.cli`` where there is none."""
+    script = Path(sys.executable).with_name("raidsim")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "raidsim.cli"]
+
+
+def run_once(cmd: list[str], out: Path) -> tuple[float, dict[str, Any]]:
+    """Wall time of one whole process writing to ``out`` and its summary.json."""
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return wall, summary
+
+
+def phases(args: list[str], out: Path) -> dict[str, float]:
+    """The phases of one instrumented ``raidsim run`` (seconds), timed from inside."""
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _PHASES, *args, "--out", str(out)], capture_output=True, text=True
+    )
+    wall = time.perf_counter() - t0
+    line = next((ln for ln in proc.stderr.splitlines() if ln.startswith("PHASES ")), None)
+    if proc.returncode != 0 or line is None:
+        sys.exit(f"instrumented run failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    acc: dict[str, float] = json.loads(line[len("PHASES ") :])
+    acc["process"] = wall
+    return acc
+
+
+def print_breakdown(p: dict[str, float]) -> None:
+    """The phases of :func:`phases` as a table, in process order."""
+    write = p.get("write", 0.0)
+    in_sim = p["simulate"] - p.get("model_setup", 0.0) - p["kernel"] - write
+    rows = [
+        ("import raidsim.cli (typer, rich)", p["import_cli"]),
+        ("import model, kernel, polars, numba", p["import_command"]),
+        ("import report (plotly)", p["import_report"]),
+        ("setup: vehicle", p.get("vehicle", 0.0)),
+        ("setup: stage (terrain)", p.get("stage", 0.0)),
+        ("setup: kernel arrays + Numba init", p.get("model_setup", 0.0)),
+        ("kernel (advance calls)", p["kernel"]),
+        ("write (telemetry, summary.json)", write),
+        ("summary accumulation, progress", in_sim),
+        ("report.html", p.get("report", 0.0)),
+    ]
+    named = sum(v for _, v in rows)
+    rows += [
+        ("CLI rest (parse, print, commit)", p["in_process"] - named),
+        ("interpreter start + shutdown", p["process"] - p["in_process"]),
+    ]
+    for name, value in rows:
+        print(f"    {name:36s} {value:6.3f} s  {value / p['process']:5.1%}")
+    print(f"    {'whole process':36s} {p['process']:6.3f} s")
+    print(
+        f"    (Numba first calls: registry init + cache loads, {p.get('numba_first_calls', 0):.3f}"
+        " s, inside setup and kernel)"
+    )
+
+
+def bench(args: list[str], repeat: int, work: Path) -> None:
+    """Time ``raidsim run ARGS`` as a whole process and print the ratio and breakdown."""
+    cmd = [*raidsim_cmd(), "run", *args]
+    runs = [run_once(cmd, work / f"run{i}") for i in range(repeat)]
+    ratios = [wall / s["kernel_time_s"] for wall, s in runs]
+    best = min(range(repeat), key=lambda i: runs[i][0])  # the least disturbed run
+    wall, summary = runs[best]
+    print(f"\n$ raidsim run {' '.join(args)} --out DIR   ({repeat} runs, best shown)")
+    median_wall = statistics.median(w for w, _ in runs)
+    print(f"  whole process      : {wall:.2f} s (median {median_wall:.2f})")
+    print(
+        f"  kernel (summary)   : {summary['kernel_time_s']:.2f} s "
+        f"(kernel loop with writer {summary['wall_time_s']:.2f} s)"
+    )
+    print(f"  process / kernel   : {ratios[best]:.2f} x (median {statistics.median(ratios):.2f})")
+    print("  where the time goes (one instrumented run):")
+    print_breakdown(phases(["run", *args], work / "phases"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per command line")
+    parser.add_argument(
+        "--bytecode",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="let the children cache bytecode (outside the source tree), as an install does",
+    )
+    parser.add_argument(
+        "--report",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="only with (--report) or without (--no-report) report.html; default both",
+    )
+    opts = parser.parse_args()
+    variants = {None: [["--quiet"], ["--quiet", "--no-report"]], True: [["--quiet"]]}
+    variants[False] = [["--quiet", "--no-report"]]
+    with tempfile.TemporaryDirectory(prefix="bench_startup.") as tmp:
+        work = Path(tmp)
+        if opts.bytecode:
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        bytecode = "on" if opts.bytecode or not sys.flags.dont_write_bytecode else "off"
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(
+            f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs (load {load:.1f}), "
+            f"bytecode cache {bytecode}"
+        )
+        run_once([*raidsim_cmd(), "run", "--quiet", "--no-report"], work / "warm")  # warm-up
+        for args in variants[opts.report]:
+            bench(args, max(1, opts.repeat), work)
+
+
+if __name__ == "__main__":
+    main()

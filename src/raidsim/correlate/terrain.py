@@ -1,0 +1,206 @@
+"""Calibrate a catalogue's ground on real stage times, then predict other cars on it
+(docs/physics.md §13.4).
+
+The procedure, one stage at a time, with a T1+ preset (``sandrider``) and the day's
+catalogue conditions (altitude, ambient; 35 C at sea level where the catalogue gives none):
+
+1. target: the winner's average speed over the reported km, applied to the catalogue's own
+   special length (the reported km and the synthetic route's length differ by a few km);
+2. the QSS estimate at the stage as shipped uncalibrated (both scales 1) decides the knob:
+   slower than the target on a stage with dune fields -> ``crest_speed_scale`` in [1, 3]
+   (the crews' pace over blind crests, the speed the dune stages are limited by);
+   otherwise ``roughness_scale`` in [0.02, 50] (how rough the ground is: Gd(n0) of every
+   section times the scale);
+3. Brent's method (``scipy.optimize.brentq``) on log(scale) to a stage time within 0.1 %;
+   when the bracket's end does not reach the target the scale stays at that end and the
+   residual is reported.
+
+``python -m raidsim.correlate.terrain dakar-2026 --write`` runs it and writes the two
+scales into each stage TOML with a comment saying where they came from. Other cars are
+then predicted on the calibrated ground (``raidsim estimate dakar-2026 --vehicle d7x-r``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from scipy.optimize import brentq
+
+from raidsim.errors import ConfigError
+from raidsim.model.ambient import Ambient
+from raidsim.model.loader import load_vehicle
+from raidsim.model.vehicle import Vehicle
+from raidsim.route.catalogue import RallyStage, load_rally
+from raidsim.route.stage import StageDefinition, load_stage_definition
+from raidsim.route.terrain import build_stage
+from raidsim.sim.qss import estimate
+
+#: knob brackets
+ROUGHNESS_BRACKET = (0.02, 50.0)
+CREST_BRACKET = (1.0, 3.0)
+#: relative tolerance on the stage time
+TIME_RTOL = 1e-3
+KNOBS = ("roughness_scale", "crest_speed_scale")
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """One real result: the stage, the km reported with it, the time, who and where from."""
+
+    stage: str
+    km: float
+    time_s: float
+    winner: str
+    source: str
+
+    @property
+    def avg_speed_mps(self) -> float:
+        return self.km * 1000.0 / self.time_s
+
+
+@dataclass(frozen=True)
+class Calibration:
+    stage: str
+    knob: str
+    value: float
+    target_s: float
+    model_s: float
+
+    @property
+    def residual(self) -> float:
+        """(model - target) / target."""
+        return self.model_s / self.target_s - 1.0
+
+
+def parse_hms(text: str) -> float:
+    h, m, s = (int(x) for x in text.split(":"))
+    return 3600.0 * h + 60.0 * m + s
+
+
+def load_results(rally: str = "dakar-2026", path: Path | None = None) -> list[StageTime]:
+    """The shipped real results of ``rally`` (``correlate/data/<rally>-ultimate.toml``)."""
+    if path is None:
+        res = files("raidsim.correlate") / "data" / f"{rally}-ultimate.toml"
+        text = res.read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return [
+        StageTime(str(r["stage"]), float(r["km"]), parse_hms(r["time"]), r["winner"], r["source"])
+        for r in data["stages"]
+    ]
+
+
+def ambient_of(stage: RallyStage) -> Ambient:
+    """The day's catalogue conditions (defaults where the catalogue gives none)."""
+    base = Ambient()
+    return Ambient(
+        temp_C=base.temp_C if stage.ambient_C is None else stage.ambient_C,
+        altitude_m=base.altitude_m if stage.altitude_m is None else stage.altitude_m,
+    )
+
+
+def _time_s(
+    vehicle: Vehicle, definition: StageDefinition, base: Path | None, amb: Ambient
+) -> float:
+    return float(
+        estimate(vehicle, build_stage(definition, base), ambient=amb).summary["stage_time_s"]
+    )
+
+
+def calibrate_stage(
+    vehicle: Vehicle, stage: RallyStage, result: StageTime, base: Path | None
+) -> Calibration:
+    """One stage's knob and value (module docstring)."""
+    amb = ambient_of(stage)
+    plain = stage.definition.model_copy(update={"roughness_scale": 1.0, "crest_speed_scale": 1.0})
+    length_m = build_stage(plain, base).length_m
+    target = length_m / result.avg_speed_mps
+    t1 = _time_s(vehicle, plain, base, amb)
+    knob = "crest_speed_scale" if t1 > target and plain.dunes else "roughness_scale"
+    lo, hi = CREST_BRACKET if knob == "crest_speed_scale" else ROUGHNESS_BRACKET
+
+    def time_at(log_x: float) -> float:
+        return _time_s(vehicle, plain.model_copy(update={knob: math.exp(log_x)}), base, amb)
+
+    def gap(log_x: float) -> float:
+        return time_at(log_x) / target - 1.0
+
+    a, b = math.log(lo), math.log(hi)
+    if knob == "roughness_scale":
+        a, b = (0.0, b) if t1 < target else (a, 0.0)
+    ga, gb = gap(a), gap(b)
+    if ga * gb > 0.0:  # the bracket does not reach the target: stay at its nearer end
+        x = a if abs(ga) < abs(gb) else b
+        return Calibration(
+            stage.name, knob, math.exp(x), target, target * (1.0 + min(ga, gb, key=abs))
+        )
+    x = brentq(gap, a, b, rtol=TIME_RTOL, xtol=1e-3)
+    value = round(math.exp(x), 4)
+    model = _time_s(vehicle, plain.model_copy(update={knob: value}), base, amb)
+    return Calibration(stage.name, knob, value, target, model)
+
+
+def write_calibration(path: Path, cal: Calibration, vehicle: str, source: str) -> None:
+    """Set both scales in the stage TOML (replacing earlier calibration lines), atomically."""
+    lines = [
+        ln
+        for ln in path.read_text(encoding="utf-8").splitlines()
+        if not re.match(rf"^({'|'.join(KNOBS)})\s*=", ln) and not ln.startswith("# calibrated:")
+    ]
+    values = {k: 1.0 for k in KNOBS} | {cal.knob: cal.value}
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("default_surface"))
+    note = (
+        f"# calibrated: {cal.knob} fitted by raidsim.correlate.terrain with the {vehicle} "
+        f"preset to the Ultimate winner's average speed ({source}); residual "
+        f"{100.0 * cal.residual:+.2f} %"
+    )
+    block = [note] + [f"{k} = {values[k]:.4g}" for k in KNOBS]
+    text = "\n".join(lines[: at + 1] + block + lines[at + 1 :]) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def calibrate_rally(rally: str, vehicle_name: str, write: bool) -> list[Calibration]:
+    vehicle = load_vehicle(vehicle_name)
+    by_name = {s.name.split("/")[-1]: s for s in load_rally(rally).stages}
+    out = []
+    for result in load_results(rally):
+        if result.stage not in by_name:
+            raise ConfigError(f"{rally}: results name stage '{result.stage}', not in the catalogue")
+        stage = by_name[result.stage]
+        _, base = load_stage_definition(stage.name)
+        cal = calibrate_stage(vehicle, stage, result, base)
+        out.append(cal)
+        print(
+            f"{stage.name:14s} {cal.knob:18s} {cal.value:7.4g}  target {cal.target_s / 3600:6.3f} h"
+            f"  model {cal.model_s / 3600:6.3f} h  residual {100 * cal.residual:+6.2f} %",
+            flush=True,
+        )
+        if write and base is not None:
+            write_calibration(base / f"{result.stage}.toml", cal, vehicle_name, result.source)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m raidsim.correlate.terrain")
+    ap.add_argument("rally", nargs="?", default="dakar-2026")
+    ap.add_argument("--vehicle", default="sandrider")
+    ap.add_argument("--write", action="store_true", help="write the scales into the stage files")
+    args = ap.parse_args(argv)
+    calibrate_rally(args.rally, args.vehicle, args.write)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
