@@ -117,6 +117,17 @@ def _fig_html(fig: go.Figure) -> str:
     return str(fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG))
 
 
+def html_page(title: str, parts: Sequence[str]) -> str:
+    """One self-contained offline page: the report's CSS and plotly.js inline."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
@@ -513,13 +524,7 @@ def build_report(
             f"{MIN_AIR_TIME_S:g} s.</p>",
             _landing_table(digests[i].flights),
         ]
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        + "\n".join(parts)
-        + "</body></html>\n"
-    )
+    page = html_page(title, parts)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, page.encode("utf-8"))

@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 from raidsim.errors import ConfigError
 from raidsim.io.csv_export import atomic_write_bytes
-from raidsim.report.html import _CSS, RUN_COLOURS, _fig_html, _table
+from raidsim.report.html import RUN_COLOURS, _fig_html, _table, html_page
 
 __all__ = [
     "CHAMPIONSHIP_FILE",
@@ -490,13 +489,7 @@ def build_season_report(
         f'<p class="meta">Generated {_dt.datetime.now().strftime("%Y-%m-%d %H:%M")}.</p>',
         *season_section(data),
     ]
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        + "\n".join(parts)
-        + "</body></html>\n"
-    )
+    page = html_page(title, parts)
     path = Path(out) if out is not None else data.dir / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, page.encode("utf-8"))
