@@ -114,7 +114,7 @@ def test_cli_writes_the_fitted_tolerances_to_the_driver_preset(
     for surface, g in base.grip_usage.items():
         assert driver.grip_usage[surface] == pytest.approx(g * k ** e["grip"])
         assert driver.decel_g[surface] == pytest.approx(base.decel_g[surface] * k ** e["brake"])
-    assert data["model_corrections"]["feature_speed_scale"] == pytest.approx(k ** e["features"])
+    assert driver.feature_speed_scale == pytest.approx(k ** e["features"])
     assert data["trust"]["trusted"] is True
 
 
@@ -126,7 +126,7 @@ def test_tolerance_factors_land_in_their_fields() -> None:
     assert c.driver.shock_limit_g == pytest.approx(0.8 * base.shock_limit_g)
     assert c.driver.decel_g["gravel"] == pytest.approx(0.9 * base.decel_g["gravel"])
     assert c.driver.grip_usage == base.grip_usage
-    assert c.feature_speed_scale == pytest.approx(0.95)
+    assert c.driver.feature_speed_scale == pytest.approx(0.95)
     assert c.vehicle is v  # the crew's factors leave the car alone
     # ... and the speed table: its key holds neither the tolerances nor the driver's grip
     s0 = Settings()

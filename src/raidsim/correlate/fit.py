@@ -22,10 +22,9 @@ ride            ``DriverSpec.absorbed_power_limit_W`` (ride tolerance, W at the 
                 seat: the ride-limited speed on rough ground)
 shock           ``DriverSpec.shock_limit_g`` (peak seat acceleration over whoops    driver
                 and rock fields)
-features        the roadbook's feature speeds: dune ``crest_speed_kmh`` and jump    corrections
-                ``takeoff_speed_kmh`` (``Stage.feature_speed_cap_mps``; recorded as
-                ``feature_speed_scale``: for the stage's ``crest_speed_scale``, no
-                field holds it for the take-offs)
+features        ``DriverSpec.feature_speed_scale``: the crew's pace over the         driver
+                roadbook's feature speeds (dune ``crest_speed_kmh``, jump
+                ``takeoff_speed_kmh``)
 power           engine power: ``engine.torque_curve_Nm`` x k and the restrictor    vehicle
                 throat ``restrictor.diameter_mm`` x sqrt(k) (choked flow ~ area)
 rolling         rolling + sand compaction resistance (no vehicle field yet: applied  corrections
@@ -102,7 +101,6 @@ i_final / r_d the log implies; 1.00 +- 0.02 means gearing and tyre radius agree.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import tomllib
@@ -182,8 +180,6 @@ class Corrected:
     vehicle: Vehicle
     driver: DriverSpec
     rolling_scale: float = 1.0
-    #: the roadbook's feature speeds (dune crests, jump take-offs) x this
-    feature_speed_scale: float = 1.0
 
 
 def _scaled(values: dict[str, float], k: float) -> dict[str, float]:
@@ -197,7 +193,7 @@ def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]
     decel = dict(driver.decel_g)
     ride = driver.absorbed_power_limit_W
     shock = driver.shock_limit_g
-    features = 1.0
+    features = driver.feature_speed_scale
     for name, value in values.items():
         k = float(value)  # numpy scalars from the solver: plain floats in the presets
         if name == "pace":  # speed ratio k: every crew limit moves its speed by about k
@@ -224,6 +220,7 @@ def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]
             "decel_g": decel,
             "absorbed_power_limit_W": ride,
             "shock_limit_g": shock,
+            "feature_speed_scale": features,
         }
     )
     changes: dict[str, Any] = {}
@@ -239,7 +236,7 @@ def apply_factors(vehicle: Vehicle, driver: DriverSpec, values: dict[str, float]
             vehicle.gearbox.final_drive_ratio * values["final_drive"]
         )
     new_vehicle = vehicle.with_changes(**changes) if changes else vehicle
-    return Corrected(new_vehicle, new_driver, float(values.get("rolling", 1.0)), features)
+    return Corrected(new_vehicle, new_driver, float(values.get("rolling", 1.0)))
 
 
 def run_qss(
@@ -248,9 +245,6 @@ def run_qss(
     """The QSS tier with a corrected vehicle, driver and rolling resistance."""
     base = settings or Settings()
     s = base.model_copy(update={"driver": c.driver})
-    if c.feature_speed_scale != 1.0:
-        caps = stage.feature_speed_cap_mps * c.feature_speed_scale
-        stage = dataclasses.replace(stage, feature_speed_cap_mps=caps)
     return qss.estimate(c.vehicle, stage, ambient, s, rolling_resistance_scale=c.rolling_scale)
 
 
@@ -605,7 +599,6 @@ def write_driver_settings(
         "factors": {f.name: f.as_dict() for f in result.factors},
         "model_corrections": {
             "rolling_resistance_scale": result.corrected.rolling_scale,
-            "feature_speed_scale": result.corrected.feature_speed_scale,
         },
     }
     if trust is not None:

@@ -64,6 +64,12 @@ class DriverSpec(_S):
     shock_limit_g: float = Field(
         default=2.5, gt=0.5, le=30.0, description="crew's shock tolerance: peak seat accel, g"
     )
+    feature_speed_scale: float = Field(
+        default=1.0,
+        gt=0.3,
+        le=3.0,
+        description="crew's pace over blind dune crests and jump take-offs, x the roadbook's",
+    )
     decel_g: dict[str, float] = Field(
         default_factory=lambda: _per_surface(
             hard=0.75,

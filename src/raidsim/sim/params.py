@@ -622,7 +622,9 @@ def build_route_arrays(
     if plan_speed_mps is not None:
         vt = np.full(len(cl.s_m), min(plan_speed_mps, v_lim))
     else:
-        limit = np.minimum(stage.speed_limit_mps, stage.feature_speed_cap_mps)
+        # the roadbook's feature speeds (crests, take-offs) at the crew's pace over them
+        features_mps = stage.feature_speed_cap_mps * settings.driver.feature_speed_scale
+        limit = np.minimum(stage.speed_limit_mps, features_mps)
         grip = None
         if terrain is not None:
             limit = np.minimum(limit, terrain.limit_mps)
