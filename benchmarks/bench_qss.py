@@ -14,9 +14,8 @@ import raidsim as rs
 from raidsim.model.settings import Settings
 from raidsim.route.stage import DuneField, StageDefinition, SurfaceSection, SyntheticRoute
 from raidsim.route.terrain import build_stage
-from raidsim.sim.params import build_route_arrays
 from raidsim.sim.qss import estimate
-from raidsim.sim.ride.limits import terrain_limits
+from raidsim.sim.ride.limits import planned_route_arrays
 
 
 def long_stage(length_km: float = 800.0) -> StageDefinition:
@@ -47,7 +46,7 @@ def main() -> None:
         result = estimate(car, stage)
         walls.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
-    build_route_arrays(car, Settings(), stage, terrain_limits(car, Settings(), stage))
+    planned_route_arrays(car, Settings(), stage)
     t_plan = time.perf_counter() - t0
     s = result.summary
     best = min(walls)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, Protocol, TypeVar
 
 import numpy as np
@@ -595,8 +596,13 @@ class RouteArrays:
         return tuple(getattr(self, name) for name in ROUTE_ARRAYS)
 
 
-#: passes of the plan with the speed-dependent grip factor (damped fixed point)
+#: passes of the plan with the speed-dependent grip factor (damped fixed point, >= 2)
 GRIP_PASSES = 3
+
+
+def vehicle_limit_mps(v: Vehicle) -> float:
+    """The vehicle's own speed limiter, m/s (400 km/h where it has none)."""
+    return (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS
 
 
 def build_route_arrays(
@@ -618,32 +624,32 @@ def build_route_arrays(
     if abs(cl.step_m - 1.0) > 1e-9:
         raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
     # the driver plans to the limiter's speed and lets the limiter govern it
-    v_lim = (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS
+    v_lim = vehicle_limit_mps(v)
     if plan_speed_mps is not None:
         vt = np.full(len(cl.s_m), min(plan_speed_mps, v_lim))
     else:
         # the roadbook's feature speeds (crests, take-offs) at the crew's pace over them
         features_mps = stage.feature_speed_cap_mps * settings.driver.feature_speed_scale
         limit = np.minimum(stage.speed_limit_mps, features_mps)
-        grip = None
         if terrain is not None:
             limit = np.minimum(limit, terrain.limit_mps)
-        mu = tyre_lateral_mu(v)
-        passes = GRIP_PASSES if terrain is not None else 1
-        for k in range(passes):
-            vt = target_speed_profile(
-                cl.curvature_1pm,
-                stage.surface_code,
-                limit,
-                cl.step_m,
-                settings.driver,
-                mu,
-                v_lim,
-                grip,
-            )
-            if terrain is not None and k < passes - 1:
-                new = terrain.grip_factor(vt)
-                grip = new if grip is None else 0.5 * (grip + new)
+        plan = partial(
+            target_speed_profile,
+            cl.curvature_1pm,
+            stage.surface_code,
+            limit,
+            cl.step_m,
+            settings.driver,
+            tyre_lateral_mu(v),
+            v_lim,
+        )
+        vt = plan()
+        if terrain is not None:
+            grip = terrain.grip_factor(vt)
+            vt = plan(grip)
+            for _ in range(GRIP_PASSES - 2):
+                grip = 0.5 * (grip + terrain.grip_factor(vt))
+                vt = plan(grip)
     f = np.ascontiguousarray
     return RouteArrays(
         x=f(cl.x_m, dtype=np.float64),

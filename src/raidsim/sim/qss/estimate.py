@@ -15,11 +15,11 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import recompile
-from raidsim.sim.params import build_params, build_route_arrays, initial_state
+from raidsim.sim.params import build_params, initial_state
 from raidsim.sim.qss.heat import trace_from
 from raidsim.sim.qss.result import QssResult
 from raidsim.sim.qss.tables import full_load_tables, static_wheel_loads_N, surface_table
-from raidsim.sim.ride.limits import terrain_limits
+from raidsim.sim.ride.limits import planned_route_arrays
 
 #: grade clip: the lip of a jump drops the ground by metres within one grid step; the
 #: car flies over it, it does not fall down it (a landing gives no forward speed)
@@ -79,8 +79,7 @@ def estimate(
     settings = settings or Settings()
     cl = stage.centreline
     ds = float(cl.step_m)
-    limit = terrain_limits(vehicle, settings, stage)
-    plan = build_route_arrays(vehicle, settings, stage, limit).target_speed
+    plan = planned_route_arrays(vehicle, settings, stage).target_speed
     ceiling = np.ascontiguousarray(
         preview_ceiling(plan, settings.driver.preview_time_s, ds), dtype=np.float64
     )

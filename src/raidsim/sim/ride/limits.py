@@ -28,6 +28,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Interval, Stage, StageDefinition
 from raidsim.route.terrain import build_stage
+from raidsim.sim.params import RouteArrays, build_route_arrays, vehicle_limit_mps
 from raidsim.sim.ride import cache
 from raidsim.sim.ride.courses import COURSES_VERSION, ride_course, rocks_course, whoops_course
 from raidsim.sim.ride.sweep import SWEEP_RATE_HZ, seat_response, sweep_params
@@ -42,7 +43,6 @@ from raidsim.sim.ride.table import (
     set_speeds,
     shock_limited_mps,
 )
-from raidsim.units import KMH_PER_MPS
 
 F64 = NDArray[np.float64]
 
@@ -61,17 +61,13 @@ def _course(kind: str, a: float, b: float) -> Stage:
     return build_stage(definition)
 
 
-def _limit_mps(vehicle: Vehicle) -> float:
-    return (vehicle.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS
-
-
 def table_key(vehicle: Vehicle, settings: Settings) -> str:
     """Hash of everything that changes the seat's response on the courses."""
     params = sweep_params(vehicle, settings, _course("ride", GD_LEVELS_M3[0], 0.0))
     h = hashlib.sha256(np.ascontiguousarray(params).tobytes())
     grid = {
         "courses": COURSES_VERSION,
-        "speeds": set_speeds(_limit_mps(vehicle)),
+        "speeds": set_speeds(vehicle_limit_mps(vehicle)),
         "levels": GD_LEVELS_M3,
         "rate": SWEEP_RATE_HZ,
         "stop": [STOP_POWER_W, STOP_SHOCK_G],
@@ -83,7 +79,7 @@ def table_key(vehicle: Vehicle, settings: Settings) -> str:
 def _sweep(vehicle: Vehicle, settings: Settings, course: Stage, ride: bool) -> SpeedCurve:
     speeds, powers, shocks, dlcs = [], [], [], []
     stopped = False
-    for v in set_speeds(_limit_mps(vehicle)):
+    for v in set_speeds(vehicle_limit_mps(vehicle)):
         if stopped:
             speeds.append(v)
             powers.append(math.inf)
@@ -205,3 +201,9 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
         feature_index[m] = len(curves)
         curves.append(c)
     return TerrainLimits(out, curves, ride_index, feature_index)
+
+
+def planned_route_arrays(vehicle: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:
+    """The kernel's route arrays with the driver's plan over this ground: the one path by
+    which both tiers (transient runner, QSS estimate) get their plan."""
+    return build_route_arrays(vehicle, settings, stage, terrain_limits(vehicle, settings, stage))

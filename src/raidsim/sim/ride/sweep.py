@@ -1,7 +1,8 @@
 """Drive the transient twin over a canonical course at one set speed and measure the
 seat (docs/physics.md §13.3).
 
-The kernel runs directly (the runner's chunk loop is not needed for a 300 m course): the
+The kernel runs directly (:func:`raidsim.sim.transient.chunk.step_chunk_fresh`; the
+runner's chunk loop is not needed for a 300 m course): the
 plan is the set speed everywhere (no terrain limits: this is how they are measured), the
 car starts at that speed in a suitable gear, and the seat's vertical acceleration is the
 sprung-mass specific force less g (the crew sits close to the sprung CG; seat cushion
@@ -19,25 +20,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import raidsim.sim.transient.step as kernel
-from raidsim.errors import RaidsimError
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.ride import absorbed_power_W, shock_filtered_mps2
 from raidsim.route.stage import Stage
-from raidsim.sim.jit import recompile
 from raidsim.sim.layout import (
     CH,
     N_CH,
     PARAM,
     STATUS_FINISHED,
-    STATUS_LAYOUT_MISMATCH,
     STATUS_RUNNING,
     WHEELS,
 )
 from raidsim.sim.params import build_params, build_route_arrays, initial_state
 from raidsim.sim.ride.courses import RIDE_RUNUP_M
+from raidsim.sim.transient.chunk import step_chunk_fresh
 from raidsim.units import G_MPS2
 
 #: flat full-load torque of the sweep car, N m: enough to hold every set speed, so the
@@ -79,19 +77,11 @@ def sweep_vehicle(vehicle: Vehicle) -> Vehicle:
 def sweep_params(vehicle: Vehicle, settings: Settings, course: Stage) -> np.ndarray:
     """The kernel parameters of a sweep run of ``vehicle`` (:func:`sweep_vehicle`; default
     ambient: ride does not depend on it)."""
-    return build_params(sweep_vehicle(vehicle), Ambient(), sweep_settings(settings), course)
+    return _params(sweep_vehicle(vehicle), settings, course)
 
 
-def _drive(params: np.ndarray, route: tuple, state: np.ndarray, n_steps: int) -> tuple:  # type: ignore[type-arg]
-    every = int(params[PARAM["SAMPLE_EVERY"]])
-    out = np.empty((n_steps // every + 1, N_CH), dtype=np.float64)
-    status, n, _ = kernel.step_chunk(state, params, route, out, n_steps)
-    if status == STATUS_LAYOUT_MISMATCH:
-        recompile(kernel.advance, kernel.step_chunk)
-        status, n, _ = kernel.step_chunk(state, params, route, out, n_steps)
-        if status == STATUS_LAYOUT_MISMATCH:
-            raise RaidsimError("kernel/layout mismatch persists after recompiling")
-    return status, out[:n]
+def _params(car: Vehicle, settings: Settings, course: Stage) -> np.ndarray:
+    return build_params(car, Ambient(), sweep_settings(settings), course)
 
 
 def seat_response(
@@ -99,12 +89,15 @@ def seat_response(
 ) -> SeatResponse:
     """Drive ``course`` at the set speed ``speed_mps``; measure the seat after the run-up."""
     car = sweep_vehicle(vehicle)
-    params = sweep_params(vehicle, settings, course)
+    params = _params(car, settings, course)
     route = build_route_arrays(car, settings, course, plan_speed_mps=speed_mps)
     state = initial_state(car, course, params, speed_mps)
     duration_s = course.length_m / max(speed_mps, 1.0) * 1.1 + 2.0
     n_steps = int(round(duration_s / settings.dt_s))
-    status, rows = _drive(params, route.as_tuple(), state, n_steps)
+    every = int(params[PARAM["SAMPLE_EVERY"]])
+    out = np.empty((n_steps // every + 1, N_CH), dtype=np.float64)
+    status, n, _ = step_chunk_fresh(state, params, route.as_tuple(), out, n_steps)
+    rows = out[:n]
     inf = SeatResponse(speed_mps, math.inf, math.inf, math.inf)
     if status not in (STATUS_RUNNING, STATUS_FINISHED) or not np.all(np.isfinite(rows)):
         return inf

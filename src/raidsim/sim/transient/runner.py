@@ -22,7 +22,6 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-import raidsim.sim.transient.step as kernel
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
 from raidsim.io.telemetry import (
     ChannelFormat,
@@ -36,7 +35,6 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
-from raidsim.sim.jit import recompile
 from raidsim.sim.landings import LANDING_CHANNELS, LandingReport, LandingTracker
 from raidsim.sim.layout import (
     CH,
@@ -48,13 +46,13 @@ from raidsim.sim.layout import (
     STATE,
     STATUS_DIVERGED,
     STATUS_FINISHED,
-    STATUS_LAYOUT_MISMATCH,
     STATUS_LOST_CONTROL,
     STATUS_STUCK,
     STATUS_TIMEOUT,
 )
-from raidsim.sim.params import RouteArrays, build_params, build_route_arrays, initial_state
-from raidsim.sim.ride.limits import terrain_limits
+from raidsim.sim.params import RouteArrays, build_params, initial_state
+from raidsim.sim.ride.limits import planned_route_arrays
+from raidsim.sim.transient.chunk import step_chunk_fresh
 
 
 def state_name(index: int) -> str:
@@ -106,8 +104,7 @@ class TransientModel:
         self.ambient = ambient or Ambient()
         self.settings = settings or Settings()
         self.params = build_params(vehicle, self.ambient, self.settings, stage)
-        limit = terrain_limits(vehicle, self.settings, stage)
-        self.route: RouteArrays = build_route_arrays(vehicle, self.settings, stage, limit)
+        self.route: RouteArrays = planned_route_arrays(vehicle, self.settings, stage)
         self.state = initial_state(vehicle, stage, self.params, initial_speed_mps)
         self.sample_every = int(self.params[PARAM["SAMPLE_EVERY"]])
 
@@ -132,15 +129,9 @@ class TransientModel:
     def advance(self, n_steps: int) -> tuple[int, NDArray[np.float64]]:
         """Run up to ``n_steps`` steps; returns (status, sampled channel rows)."""
         out = np.empty((n_steps // self.sample_every + 1, N_CH), dtype=np.float64)
-        args = (self.state, self.params, self.route.as_tuple(), out, n_steps)
-        status, n, bad = kernel.step_chunk(*args)
-        if status == STATUS_LAYOUT_MISMATCH:
-            # a Numba cache compiled against another layout or other kernel sources
-            # (Numba checks only step.py's own time stamp): recompile once
-            recompile(kernel.advance, kernel.step_chunk)
-            status, n, bad = kernel.step_chunk(*args)
-            if status == STATUS_LAYOUT_MISMATCH:
-                raise RaidsimError("kernel/layout mismatch persists after recompiling")
+        status, n, bad = step_chunk_fresh(
+            self.state, self.params, self.route.as_tuple(), out, n_steps
+        )
         rows = out[:n]
         if status == STATUS_DIVERGED:
             raise SimulationDiverged(
