@@ -39,7 +39,7 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.loader import load_vehicle
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.catalogue import RallyStage, load_rally
-from raidsim.route.stage import StageDefinition, load_stage_definition
+from raidsim.route.stage import Stage, load_stage_definition
 from raidsim.route.terrain import build_stage
 from raidsim.sim.qss import estimate
 
@@ -108,12 +108,8 @@ def ambient_of(stage: RallyStage) -> Ambient:
     )
 
 
-def _time_s(
-    vehicle: Vehicle, definition: StageDefinition, base: Path | None, amb: Ambient
-) -> float:
-    return float(
-        estimate(vehicle, build_stage(definition, base), ambient=amb).summary["stage_time_s"]
-    )
+def _time_s(vehicle: Vehicle, stage: Stage, amb: Ambient) -> float:
+    return float(estimate(vehicle, stage, ambient=amb).summary["stage_time_s"])
 
 
 def calibrate_stage(
@@ -122,14 +118,18 @@ def calibrate_stage(
     """One stage's knob and value (module docstring)."""
     amb = ambient_of(stage)
     plain = stage.definition.model_copy(update={"roughness_scale": 1.0, "crest_speed_scale": 1.0})
-    length_m = build_stage(plain, base).length_m
-    target = length_m / result.avg_speed_mps
-    t1 = _time_s(vehicle, plain, base, amb)
+    built = build_stage(plain, base)
+    target = built.length_m / result.avg_speed_mps
+    t1 = _time_s(vehicle, built, amb)
     knob = "crest_speed_scale" if t1 > target and plain.dunes else "roughness_scale"
     lo, hi = CREST_BRACKET if knob == "crest_speed_scale" else ROUGHNESS_BRACKET
+    times = {0.0: t1}  # stage time by log(scale): each scale is built and estimated once
 
     def time_at(log_x: float) -> float:
-        return _time_s(vehicle, plain.model_copy(update={knob: math.exp(log_x)}), base, amb)
+        if log_x not in times:
+            scaled = plain.model_copy(update={knob: math.exp(log_x)})
+            times[log_x] = _time_s(vehicle, build_stage(scaled, base), amb)
+        return times[log_x]
 
     def gap(log_x: float) -> float:
         return time_at(log_x) / target - 1.0
@@ -145,8 +145,7 @@ def calibrate_stage(
         )
     x = brentq(gap, a, b, rtol=TIME_RTOL, xtol=1e-3)
     value = round(math.exp(x), 4)
-    model = _time_s(vehicle, plain.model_copy(update={knob: value}), base, amb)
-    return Calibration(stage.name, knob, value, target, model)
+    return Calibration(stage.name, knob, value, target, time_at(math.log(value)))
 
 
 def write_calibration(path: Path, cal: Calibration, vehicle: str, source: str) -> None:

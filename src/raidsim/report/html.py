@@ -128,6 +128,12 @@ def html_page(title: str, parts: Sequence[str]) -> str:
     )
 
 
+def plot_div(fig: go.Figure, div_id: str = "") -> list[str]:
+    """A figure in the report's plot box (``div_id``: the box's HTML id, none if empty)."""
+    attr = f' id="{div_id}"' if div_id else ""
+    return [f'<div class="plot"{attr}>', _fig_html(fig), "</div>"]
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
@@ -499,15 +505,13 @@ def build_report(
             for i, r in enumerate(runs)
         ),
         "</div>",
-        '<h2>Route</h2><div class="plot">',
-        _fig_html(_map_figure(digests, names, runs[0])),
-        "</div>",
+        "<h2>Route</h2>",
+        *plot_div(_map_figure(digests, names, runs[0])),
     ]
     if len(runs) > 1:
         parts += [
-            '<h2>Comparison</h2><div class="plot" id="comparison">',
-            _fig_html(_comparison_figure(digests, names, deltas)),
-            "</div>",
+            "<h2>Comparison</h2>",
+            *plot_div(_comparison_figure(digests, names, deltas), "comparison"),
         ]
     parts += [
         "<h2>Split times</h2>",
@@ -518,7 +522,7 @@ def build_report(
         parts.append(f"<h2>{html.escape(names[i])}</h2>")
         fig = _channels_figure(digests[i], names[i])
         if fig is not None:
-            parts += ['<div class="plot">', _fig_html(fig), "</div>"]
+            parts += plot_div(fig)
         parts += [
             f"<h3>Landings</h3><p class='note'>Flights: 0 wheels in contact for ≥ "
             f"{MIN_AIR_TIME_S:g} s.</p>",

@@ -33,7 +33,7 @@ import plotly.graph_objects as go
 
 from raidsim.errors import ConfigError
 from raidsim.io.csv_export import atomic_write_bytes
-from raidsim.report.html import RUN_COLOURS, _fig_html, _table, html_page
+from raidsim.report.html import RUN_COLOURS, _table, html_page, plot_div
 
 __all__ = [
     "CHAMPIONSHIP_FILE",
@@ -461,18 +461,10 @@ def season_section(data: SeasonData) -> list[str]:
         f"rounds: {html.escape(', '.join(data.rounds))}; classes: "
         f"{html.escape(', '.join(s.get('classes', [])))} (each its own championship). "
         f"From {html.escape(str(data.dir))}.</p>",
-        '<div class="plot">',
-        _fig_html(_odds_figure(data)),
-        "</div>",
-        '<div class="plot">',
-        _fig_html(_manufacturer_figure(data)),
-        "</div>",
-        '<div class="plot">',
-        _fig_html(_points_figure(data)),
-        "</div>",
-        '<div class="plot" id="season-rounds">',
-        _fig_html(_rounds_figure(data)),
-        "</div>",
+        *plot_div(_odds_figure(data)),
+        *plot_div(_manufacturer_figure(data)),
+        *plot_div(_points_figure(data)),
+        *plot_div(_rounds_figure(data), "season-rounds"),
         *_tables(data),
     ]
 
