@@ -2,8 +2,9 @@
 
 ``benchmarks/bench_startup.py`` times the whole process; these tests keep the reasons
 it is fast from regressing: ``import raidsim`` is cheap (its public names load on first
-use), ``import raidsim.cli`` loads no command's heavy tools (optuna, Dask, plotly,
-DuckDB), and the process-only garbage-collector tuning never touches a test runner.
+use), ``import raidsim.cli`` loads nothing, the app loads only the command it runs, the
+run command's module loads no other command's heavy tools (optuna, Dask, plotly, DuckDB),
+and the process-only garbage-collector tuning never touches a test runner.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def test_import_raidsim_is_lazy() -> None:
     assert _loaded_after("import raidsim", ("numba", "polars", "raidsim.sim.transient")) == []
 
 
-def test_import_cli_loads_no_heavy_tool() -> None:
-    assert _loaded_after("import raidsim.cli", HEAVY) == []
+def test_run_command_module_loads_no_heavy_tool() -> None:
+    assert _loaded_after("from raidsim.cli.group import app; import raidsim.cli.run", HEAVY) == []
 
 
 def test_public_names_resolve_lazily() -> None:
@@ -65,3 +66,48 @@ def test_as_process_marks_and_unmarks() -> None:
         assert calls == [True] and not process.in_process()
     finally:
         gc.unfreeze()
+
+
+def test_import_cli_loads_nothing_but_the_process_helpers() -> None:
+    """The console script stops the collector before the CLI loads: the package is empty."""
+    assert _loaded_after("import raidsim.cli", ("typer", "rich", "numba", "pydantic")) == []
+
+
+def test_the_app_loads_no_command_module() -> None:
+    commands = [f"raidsim.cli.{m}" for m in ("run", "batch", "report", "optimize", "campaign")]
+    loaded = _loaded_after("from raidsim.cli.group import app", ("numba", "polars", *commands))
+    assert loaded == []
+
+
+def _console(argv: list[str], probe: str) -> str:
+    """What ``probe`` (an expression) is at exit of the console script run with ``argv``."""
+    code = (
+        "import atexit, gc, sys; "
+        f"atexit.register(lambda: print('PROBE', repr({probe}))); "
+        f"sys.argv = ['raidsim', *{argv!r}]; "
+        "from raidsim.cli import main; main()"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1].removeprefix("PROBE ")
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    others = ("batch", "report", "optimize", "campaign", "correlate", "estimate", "regs")
+    probe = f"[m for m in {[f'raidsim.cli.{m}' for m in others]!r} if m in sys.modules]"
+    assert _console(["presets"], probe) == "[]"
+
+
+def test_console_script_restarts_the_collector_frozen() -> None:
+    """Stopped while the process loads, the collector runs again once the command has
+    started, with the loaded heap frozen."""
+    assert _console(["presets"], "(gc.isenabled(), gc.get_freeze_count() > 0)") == "(True, True)"
+
+
+def test_help_lists_every_command() -> None:
+    from raidsim.cli.group import COMMANDS
+
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    for name in COMMANDS:
+        assert name in result.output

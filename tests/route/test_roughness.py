@@ -7,6 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.fft import next_fast_len
 from scipy.signal import coherence as msc
 from scipy.signal import welch
 
@@ -18,6 +21,7 @@ from raidsim.route.roughness import (
     RAMP_M,
     band_rms_m,
     coherence,
+    fft_length,
     iso_psd,
     rough_tracks,
     roughness_gd_m3,
@@ -182,3 +186,22 @@ def test_bad_roughness_is_a_route_error_naming_the_field(tmp_path: Path, bad: st
     )
     with pytest.raises(RouteError, match="roughness"):
         load_stage_definition(p)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=1, max_value=10**9))
+def test_fft_length_is_scipys_real_fast_length(target: int) -> None:
+    """The padded FFT length is scipy's 5-smooth next fast length for real transforms."""
+    assert fft_length(target) == next_fast_len(target, real=True)
+
+
+def test_fft_length_small_and_smooth() -> None:
+    assert [fft_length(n) for n in range(1, 18)] == [
+        next_fast_len(n, real=True) for n in range(1, 18)
+    ]
+    for n in (7, 11, 13, 97, 10007):
+        m = fft_length(n)
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        assert m == 1

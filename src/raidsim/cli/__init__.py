@@ -1,5 +1,6 @@
 """Command line ``raidsim``: one module per command group, one error map, shared options.
 
+* :mod:`raidsim.cli.group`: the Typer app; it loads the module of the command it runs
 * :mod:`raidsim.cli.run`: ``run``, ``presets``, ``stage-info``, ``jump``
 * :mod:`raidsim.cli.estimate`: ``estimate`` (QSS)
 * :mod:`raidsim.cli.optimize`: ``optimize``
@@ -12,9 +13,11 @@
 * :mod:`raidsim.cli.errors`: consoles, exit codes, the error-to-exit-code map
 * :mod:`raidsim.cli.process`: what the command does once per process (garbage collection)
 
-The command modules import only typer, rich and the option helpers at the top; each
-command imports what it needs when it runs (``raidsim run`` never loads optuna, Dask or
-plotly; ``benchmarks/bench_startup.py`` measures the whole process).
+``import raidsim.cli`` itself loads nothing (``app`` is imported on first access), so the
+console script (:func:`main`) can stop the garbage collector before the CLI loads. The
+command modules import only typer, rich and the option helpers at the top; each command
+imports what it needs when it runs (``raidsim run`` never loads optuna, Dask or plotly;
+``benchmarks/bench_startup.py`` measures the whole process).
 
 Every user error (unknown vehicle, missing stage file, value out of range) prints one
 line naming the file/flag/value and exits with code 2; a simulation that diverges or stops
@@ -23,48 +26,31 @@ prints its diagnostic and exits with code 3. No tracebacks for either.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+from raidsim.cli import process
 
-from raidsim.cli import batch, campaign, correlate, estimate, optimize, regs, report, run
-from raidsim.cli.process import call_as_process
+if TYPE_CHECKING:
+    from raidsim.cli.group import RaidsimApp
 
-
-class RaidsimApp(typer.Typer):
-    """The ``raidsim`` Typer app. Called itself (the console script, ``python -m
-    raidsim.cli``) it runs the command as the process (:mod:`raidsim.cli.process`:
-    the heap is frozen before the interpreter shuts down); a test runner that invokes
-    the click command (``CliRunner().invoke(app, ...)``) gets the plain app."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return call_as_process(super().__call__, *args, **kwargs)
-
-
-app = RaidsimApp(
-    add_completion=False,
-    no_args_is_help=False,
-    help="raidsim: digital twin and race-engineering toolkit for rally-raid cars.\n\n"
-    "Exit codes: 0 done, 2 bad input (one line naming the file, flag or value), "
-    "3 the simulation stopped or diverged; check-regs: 1 a rule failed.",
-)
-
-app.command("run")(run.run_command)
-app.command("presets")(run.presets_command)
-app.command("stage-info")(run.stage_info_command)
-app.command("jump")(run.jump_command)
-app.command("export")(report.export_command)
-app.command("report")(report.report_command)
-app.command("estimate")(estimate.estimate_command)
-app.command("correlate")(correlate.correlate_command)
-app.command("optimize")(optimize.optimize_command)
-app.command("check-regs")(regs.check_regs_command)
-app.command("campaign")(campaign.campaign_command)
-app.command("campaign-report")(campaign.campaign_report_command)
-app.command("batch")(batch.batch_command)
+    app: RaidsimApp
 
 __all__ = ["app", "main"]
 
 
-def main() -> None:  # pragma: no cover
+def main() -> None:
+    """The ``raidsim`` console script (and ``python -m raidsim.cli``): stop the garbage
+    collector while the process loads (:mod:`raidsim.cli.process`), then run the app."""
+    process.begin_startup()
+    from raidsim.cli.group import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the Typer app (:mod:`raidsim.cli.group`), imported on first access."""
+    if name != "app":
+        raise AttributeError(f"module 'raidsim.cli' has no attribute {name!r}")
+    from raidsim.cli.group import app
+
+    return app

@@ -1,5 +1,5 @@
 """``python -m raidsim.cli``."""
 
-from raidsim.cli import app
+from raidsim.cli import main
 
-app()
+main()

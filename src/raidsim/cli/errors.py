@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
+from raidsim.cli.process import command_started
 from raidsim.errors import ConfigError, RaidsimError, RouteError, SimulationDiverged
 
 #: success
@@ -221,6 +222,7 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        command_started(func)
         since = len(_CLEANUPS)
         try:
             with warnings.catch_warnings():

@@ -1,19 +1,24 @@
 """What the ``raidsim`` command does once per process, and never under a test runner.
 
-The console script (``raidsim``) and ``python -m raidsim.cli`` call the app itself
-(:class:`raidsim.cli.RaidsimApp`), which marks the process with :func:`as_process`; a test
-that drives the commands through ``typer.testing.CliRunner`` never does, so none of this
-touches a test session.
+The console script (``raidsim``, :func:`raidsim.cli.main`) and ``python -m raidsim.cli``
+call :func:`begin_startup` before they import the CLI and then run the app as the process
+(:func:`as_process`); a test that drives the commands through ``typer.testing.CliRunner``
+does neither, so none of this touches a test session.
 
-Garbage collection: a run imports Numba, polars, pydantic and the model (some 150,000
+Garbage collection: a run imports Numba, polars, pydantic and the model (some 200,000
 long-lived objects: modules, classes, functions, types) before the kernel starts.
-Python's cyclic collector would traverse them all again on every full collection during
-the run and once more while the interpreter shuts down (~0.35 s of a 3 s ``raidsim run``
-on the default stage, ``benchmarks/bench_startup.py``). :func:`freeze_gc` moves every
-object alive at that moment to the collector's permanent generation (:func:`gc.freeze`):
-they are never traversed again, objects made afterwards are collected as usual, and
-nothing is skipped on exit but the final sweep (files are flushed and closed, ``atexit``
-handlers run).
+Python's cyclic collector would traverse them again and again while they load (~0.1 s of
+``raidsim run``'s start, ``benchmarks/bench_startup.py``), on every full collection during
+the run and once more while the interpreter shuts down.
+
+* :func:`begin_startup` stops the collector while the process loads;
+* :func:`freeze_gc` (called by a command once it has loaded what it needs, by
+  :func:`raidsim.cli.errors.handle_errors` when a command starts unless it is marked
+  :func:`freezes_heap_itself`, and when the command ends) moves every object alive at
+  that moment to the collector's permanent generation (:func:`gc.freeze`) and starts the
+  collector again: the frozen objects are never traversed again, objects made afterwards
+  are collected as usual, and nothing is skipped on exit but the final sweep (files are
+  flushed and closed, ``atexit`` handlers run).
 """
 
 from __future__ import annotations
@@ -21,14 +26,26 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-_state = {"process": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+_state = {"process": False, "collector_stopped": False}
+
+#: attribute of a command that calls :func:`freeze_gc` itself once it has loaded
+FREEZES_ITSELF = "_raidsim_freezes_heap_itself"
 
 
 def in_process() -> bool:
     """True while the ``raidsim`` command runs as the process (see :func:`as_process`)."""
     return _state["process"]
+
+
+def begin_startup() -> None:
+    """The console script, before it imports the CLI: stop the cyclic collector until
+    the command has loaded (:func:`freeze_gc` starts it again)."""
+    gc.disable()
+    _state["collector_stopped"] = True
 
 
 @contextmanager
@@ -47,10 +64,28 @@ def as_process() -> Iterator[None]:
 
 def freeze_gc() -> None:
     """In the ``raidsim`` process: move every object alive now to the collector's
-    permanent generation (call it when a command has loaded what it needs, before its
-    long work); elsewhere (a test runner, a notebook) do nothing."""
+    permanent generation and start the collector if :func:`begin_startup` stopped it
+    (call it when a command has loaded what it needs, before its long work); elsewhere
+    (a test runner, a notebook) do nothing."""
     if in_process():
         gc.freeze()
+        if _state["collector_stopped"]:
+            _state["collector_stopped"] = False
+            gc.enable()
+
+
+def command_started(command: Callable[..., Any]) -> None:
+    """A command begins: unless it freezes the heap itself (:func:`freezes_heap_itself`),
+    freeze it now, so no command runs its work with the collector stopped."""
+    if not getattr(command, FREEZES_ITSELF, False):
+        freeze_gc()
+
+
+def freezes_heap_itself(command: F) -> F:
+    """Mark a command that calls :func:`freeze_gc` itself once it has loaded what it
+    needs (so its own imports and setup load with the collector stopped)."""
+    setattr(command, FREEZES_ITSELF, True)
+    return command
 
 
 def call_as_process(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

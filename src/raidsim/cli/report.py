@@ -13,7 +13,7 @@ import typer
 
 from raidsim.cli.errors import handle_errors, say
 from raidsim.cli.options import check_out_file
-from raidsim.io.runs import ExportFormat, export_run, load_run
+from raidsim.io.formats import ExportFormat
 
 __all__ = ["export_command", "report_command"]
 
@@ -31,6 +31,8 @@ def export_command(
     ] = None,
 ) -> None:
     """Export a run's full-rate telemetry as Parquet, CSV or MoTeC .ld (+ .ldx beacons)."""
+    from raidsim.io.runs import export_run, load_run
+
     if out is not None:
         check_out_file("--out", out, allow_dir=True)
     run = load_run(run_dir)

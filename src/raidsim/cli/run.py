@@ -46,7 +46,7 @@ from raidsim.cli.options import (
     seed_option,
     stage_conditions,
 )
-from raidsim.cli.process import freeze_gc
+from raidsim.cli.process import freeze_gc, freezes_heap_itself
 from raidsim.errors import ConfigError
 
 
@@ -147,6 +147,7 @@ def telemetry_settings(
 
 
 @handle_errors
+@freezes_heap_itself
 def run_command(
     stage: StageArg = DEFAULT_STAGE,
     vehicle: Vehicle = DEFAULT_VEHICLE,
@@ -199,14 +200,20 @@ def run_command(
         console=console,
         disable=quiet,
     )
-    freeze_gc()  # everything loaded is long-lived: the collector need not sweep it again
     with progress:
         weather = f"{ambient.temp_C:g} °C, {ambient.altitude_m:g} m"
         task = progress.add_task(
             escape(f"{car.name} / {st.name}, {weather}"), total=st.length_m / 1000.0
         )
 
+        loaded: list[bool] = []
+
         def on_progress(s_m: float, total_m: float) -> None:
+            if not loaded:
+                # the first chunk is in: the kernel runs and the outputs are open, so all
+                # that is loaded now is long-lived; the collector need not sweep it again
+                freeze_gc()
+                loaded.append(True)
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
 
         try:

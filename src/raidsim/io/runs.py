@@ -22,7 +22,6 @@ run from a user file of another name has none). Only waypoints the car reached a
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 import functools
 import json
 import math
@@ -40,6 +39,7 @@ from numpy.typing import NDArray
 
 from raidsim.errors import RaidsimError
 from raidsim.io.csv_export import write_csv_stream
+from raidsim.io.formats import ExportFormat
 from raidsim.io.motec import (
     _SUFFIX_UNITS,
     LdChannelSpec,
@@ -157,14 +157,6 @@ class RunData:
             return self.source.channel(name)
         cols = ["time_s", name] if name != "time_s" else ["time_s"]
         return self.source.frame(cols).filter(pl.col(name).is_not_null())
-
-
-class ExportFormat(enum.StrEnum):
-    """Telemetry export formats of :func:`export_run` (values are the CLI spellings)."""
-
-    parquet = "parquet"
-    csv = "csv"
-    ld = "ld"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from raidsim.model.surfaces import SURFACES
 
 
 class _S(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: each schema is built on its first validation, not at import (start-up)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def _per_surface(**values: float) -> dict[str, float]:

@@ -28,7 +28,8 @@ from raidsim.units import RPM_TO_RADPS as RPM_TO_RADPS  # re-exported
 class Spec(BaseModel):
     """Base for every spec: frozen, strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    # defer_build: each schema is built on its first validation, not at import (start-up)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, defer_build=True)
 
 
 def _check_positive(values: list[float], name: str, unit: str = "") -> None:

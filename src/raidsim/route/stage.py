@@ -60,7 +60,8 @@ TERRAIN_STEP_M = 0.25
 
 
 class _Def(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: each schema is built on its first validation, not at import (start-up)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Interval(_Def):

@@ -16,26 +16,17 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import polars as pl
 from numpy.typing import NDArray
 
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
-from raidsim.io.telemetry import (
-    ChannelFormat,
-    FrameTelemetry,
-    TelemetryFile,
-    TelemetrySource,
-    TelemetryWriter,
-    channel_stride,
-)
+from raidsim.io.channels import ChannelFormat, channel_stride
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
-from raidsim.sim.landings import LANDING_CHANNELS, LandingReport, LandingTracker
 from raidsim.sim.layout import (
     CH,
     CHANNEL_NAMES,
@@ -47,12 +38,20 @@ from raidsim.sim.layout import (
     STATUS_DIVERGED,
     STATUS_FINISHED,
     STATUS_LOST_CONTROL,
+    STATUS_RUNNING,
     STATUS_STUCK,
     STATUS_TIMEOUT,
 )
 from raidsim.sim.params import RouteArrays, build_params, initial_state
 from raidsim.sim.ride.limits import planned_route_arrays
 from raidsim.sim.transient.chunk import step_chunk_fresh
+from raidsim.sim.transient.pipeline import KernelThread
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from raidsim.io.telemetry import TelemetrySource
+    from raidsim.sim.landings import LandingReport
 
 
 def state_name(index: int) -> str:
@@ -186,12 +185,16 @@ class Run:
             path = self.telemetry_path
             if path is None:
                 raise RaidsimError("this run kept no telemetry (no out_dir and no frame)")
+            from raidsim.io.telemetry import TelemetryFile
+
             self._frame = TelemetryFile(path).frame()
         return self._frame
 
     @property
     def source(self) -> TelemetrySource:
         """The telemetry as a streaming source: the file when there is one."""
+        from raidsim.io.telemetry import FrameTelemetry, TelemetryFile
+
         path = self.telemetry_path
         if path is not None and self._frame is None:
             return TelemetryFile(path)
@@ -263,8 +266,11 @@ class _Summary:
         self.max_speed = -math.inf
         self.max_hs = -math.inf
         self.max = {name: -math.inf for name in _PEAK_CHANNELS}
+        from raidsim.sim.landings import LANDING_CHANNELS, LandingTracker
+
         self.rows = 0
         self.landings = LandingTracker(wheel_radius_m, dt_s)
+        self.landing_columns = [(name, CH[name]) for name in LANDING_CHANNELS]
 
     def update(self, rows: NDArray[np.float64]) -> None:
         if len(rows) == 0:
@@ -274,7 +280,7 @@ class _Summary:
         self.max_hs = max(self.max_hs, float(np.abs(rows[:, _HS]).max()))
         for name in _PEAK_CHANNELS:
             self.max[name] = max(self.max[name], float(rows[:, CH[name]].max()))
-        self.landings.update({name: rows[:, CH[name]] for name in LANDING_CHANNELS})
+        self.landings.update({name: rows[:, j] for name, j in self.landing_columns})
 
     def peak(self, name: str) -> float:
         return self.max[name] if self.rows else 0.0
@@ -336,6 +342,126 @@ def _atomic_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def drive(
+    model: TransientModel,
+    chunks: KernelThread,
+    consume: Callable[[NDArray[np.float64]], None],
+    on_progress: Callable[[float, float], None] | None = None,
+) -> float:
+    """Consume a running :class:`KernelThread` of ``model`` to the finish, handing every
+    chunk's rows to ``consume`` and the distance to ``on_progress``; returns the kernel's
+    wall time (s, the sum of its calls). A run that ends otherwise raises
+    :class:`SimulationStopped` (time limit, stuck) or :class:`LostControl` after its last
+    rows were consumed."""
+    kernel_s = 0.0
+    length_m = model.stage.length_m
+    for chunk in chunks:
+        kernel_s += chunk.kernel_s
+        if len(chunk.rows):
+            consume(chunk.rows)
+        if on_progress is not None:
+            on_progress(chunk.distance_m, length_m)
+        raise_if_stopped(model, chunk.status)
+    return kernel_s
+
+
+def raise_if_stopped(model: TransientModel, status: int) -> None:
+    """The run's stop as an error, for a chunk status that is neither running nor finished."""
+    if status == STATUS_TIMEOUT:
+        raise SimulationStopped(
+            f"time limit {model.param('MAX_TIME'):.0f} s reached at "
+            f"s={model['S_ROUTE']:.0f} m of {model.stage.length_m:.0f} m"
+        )
+    if status == STATUS_STUCK:
+        raise SimulationStopped(
+            f"car stuck (below 1 m/s for 120 s) at t={model.time_s:.1f} s, "
+            f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}"
+        )
+    if status == STATUS_LOST_CONTROL:
+        raise LostControl(lost_control_diagnostic(model))
+    if status not in (STATUS_RUNNING, STATUS_FINISHED):
+        raise RaidsimError(f"the kernel returned an unknown status {status}")
+
+
+class _Outputs:
+    """Where a run's chunks go: the summary and either ``telemetry.parquet`` (``out_dir``)
+    or the in-memory pieces. Made once the kernel thread runs, so the Parquet writer and
+    polars load while the first chunks are computed (:mod:`raidsim.sim.transient.pipeline`).
+    """
+
+    def __init__(
+        self,
+        model: TransientModel,
+        out_path: Path | None,
+        formats: list[ChannelFormat],
+        grid_hz: float,
+        on_rows: Callable[[NDArray[np.float64]], None] | None,
+    ) -> None:
+        from raidsim.io.telemetry import TelemetryWriter
+
+        self.model = model
+        self.out_path = out_path
+        self.on_rows = on_rows
+        self.writer = (
+            TelemetryWriter(out_path / TELEMETRY_FILE, formats, grid_hz)
+            if out_path is not None
+            else None
+        )
+        dt_s = model.sample_every * model.settings.dt_s
+        self.acc = _Summary(model.vehicle.tyre.unloaded_radius_m, dt_s)
+        self.pieces: list[NDArray[np.float64]] = []
+
+    def consume(self, rows: NDArray[np.float64]) -> None:
+        self.acc.update(rows)
+        if self.on_rows is not None:
+            self.on_rows(rows)
+        if self.writer is not None:
+            self.writer.append(rows)
+        else:
+            self.pieces.append(rows)
+
+    def stream(
+        self, chunks: KernelThread, on_progress: Callable[[float, float], None] | None
+    ) -> float:
+        """Consume the run (:func:`drive`) and close the file; returns the kernel's time (s).
+        A stopped run keeps its telemetry up to the stop as ``telemetry.parquet.partial``
+        beside ``stopped.json`` (never as a finish); any other error removes the file."""
+        writer, model = self.writer, self.model
+        try:
+            kernel_s = drive(model, chunks, self.consume, on_progress)
+            if writer is not None:
+                writer.close()
+        except SimulationStopped as stop:
+            if writer is not None and self.out_path is not None:
+                kept = writer.close_incomplete()
+                _atomic_json(
+                    self.out_path / STOPPED_FILE,
+                    {
+                        "stopped": str(stop),
+                        "time_s": model.time_s,
+                        "distance_m": model["S_ROUTE"],
+                        "telemetry": kept.name,
+                        "complete": False,
+                    },
+                )
+            raise
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        return kernel_s
+
+    def frame(self) -> pl.DataFrame | None:
+        """The in-memory telemetry (float64, every channel) of a run without ``out_dir``."""
+        if self.out_path is not None:
+            return None
+        import polars as pl
+
+        tel = np.concatenate(self.pieces) if self.pieces else np.empty((0, N_CH))
+        self.pieces.clear()
+        return pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
+
+
 def simulate(
     vehicle: Vehicle,
     stage: Stage,
@@ -374,73 +500,16 @@ def simulate(
     settings = model.settings
     chunk_steps = max(1, int(round(settings.chunk_s / settings.dt_s)))
     out_path = Path(out_dir) if out_dir is not None else None
-    writer: TelemetryWriter | None = None
-    if out_path is not None:
-        writer = TelemetryWriter(out_path / TELEMETRY_FILE, formats, grid_hz)
-    acc = _Summary(vehicle.tyre.unloaded_radius_m, model.sample_every * settings.dt_s)
-    pieces: list[NDArray[np.float64]] = []
-    kernel_s = 0.0
     t0 = time.perf_counter()
-    try:
-        while True:
-            tk = time.perf_counter()
-            status, rows = model.advance(chunk_steps)
-            kernel_s += time.perf_counter() - tk
-            if len(rows):
-                acc.update(rows)
-                if on_rows is not None:
-                    on_rows(rows)
-                if writer is not None:
-                    writer.append(rows)
-                else:
-                    pieces.append(rows)
-            if on_progress is not None:
-                on_progress(model["S_ROUTE"], stage.length_m)
-            if status == STATUS_FINISHED:
-                break
-            if status == STATUS_TIMEOUT:
-                raise SimulationStopped(
-                    f"time limit {model.param('MAX_TIME'):.0f} s reached at "
-                    f"s={model['S_ROUTE']:.0f} m of {stage.length_m:.0f} m"
-                )
-            if status == STATUS_STUCK:
-                raise SimulationStopped(
-                    f"car stuck (below 1 m/s for 120 s) at t={model.time_s:.1f} s, "
-                    f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}"
-                )
-            if status == STATUS_LOST_CONTROL:
-                raise LostControl(lost_control_diagnostic(model))
-        if writer is not None:
-            writer.close()
-    except SimulationStopped as stop:
-        if writer is not None and out_path is not None:
-            # keep what the car did up to the stop, to diagnose it (never as a finish)
-            kept = writer.close_incomplete()
-            _atomic_json(
-                out_path / STOPPED_FILE,
-                {
-                    "stopped": str(stop),
-                    "time_s": model.time_s,
-                    "distance_m": model["S_ROUTE"],
-                    "telemetry": kept.name,
-                    "complete": False,
-                },
-            )
-        raise
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
+    with KernelThread(model, chunk_steps) as chunks:  # the kernel runs from here on
+        outputs = _Outputs(model, out_path, formats, grid_hz, on_rows)
+        kernel_s = outputs.stream(chunks, on_progress)
     wall = time.perf_counter() - t0
-    landings = acc.landings.finish()
-    summary = _summary(acc, landings, model, wall, kernel_s)
+    landings = outputs.acc.landings.finish()
+    summary = _summary(outputs.acc, landings, model, wall, kernel_s)
     units = {c.name: c.unit for c in CHANNELS}
-    frame = None
-    if out_path is None:
-        tel = np.concatenate(pieces) if pieces else np.empty((0, N_CH))
-        pieces.clear()
-        frame = pl.DataFrame({name: tel[:, i] for i, name in enumerate(CHANNEL_NAMES)})
-    else:
+    frame = outputs.frame()
+    if out_path is not None:
         _atomic_json(out_path / SUMMARY_FILE, summary)
     return Run(
         telemetry=frame,

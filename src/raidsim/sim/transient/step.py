@@ -31,13 +31,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidsim.physics.body import rotation_zyx
 from raidsim.physics.steering import ackermann_angles
 from raidsim.physics.terramechanics import sand_speed_factor
 from raidsim.sim import indices as ix
-from raidsim.sim.jit import kernel_loop
+from raidsim.sim.jit import kernel_entry, kernel_loop
 from raidsim.sim.thermal import thermal_step
 from raidsim.sim.transient.body import body_loads, integrate_body, wheel_states_update
 from raidsim.sim.transient.controls import controller_update
@@ -54,7 +53,7 @@ STUCK_SPEED_MPS = 1.0
 STUCK_LIMIT_S = 120.0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_entry
 def step_chunk(
     S: np.ndarray,
     P: np.ndarray,
