@@ -14,9 +14,8 @@ A "before" command that needs more memory than ``--limit-gb`` (address-space lim
 than ``--timeout-s`` is reported as failed with the last line it printed.
 
 Checks printed at the end: peak RSS <= 1 GB on the 800 km special and within 1.5x of the
-50 km stage's, telemetry <= 60 MB per driven hour. Then the whole-process time of ``raidsim
-run`` on the default stage (warm cache) against the kernel's own wall time, and where the
-rest goes (one more process, timing its phases).
+50 km stage's, telemetry <= 60 MB per driven hour. (The whole-process time of ``raidsim
+run`` against the kernel's own time is ``bench_startup.py``'s.)
 
 Run: python benchmarks/bench_memory.py [--km 800] [--no-base] [--skip-long] [--keep DIR]
 The 800 km run takes ~1 min of kernel per tree (and "before" needs ~7 GB); the CSV of the
@@ -33,7 +32,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,94 +220,12 @@ def bench_tree(
     return out
 
 
-PHASES = textwrap.dedent(
-    """
-    import json, sys, time
-    t0 = time.perf_counter()
-    import raidsim.cli  # what every command imports
-    t1 = time.perf_counter()
-    import raidsim as rs
-    from raidsim.sim.transient import runner
-    car = rs.load_vehicle("d7x-r")
-    stage = rs.load_stage("default")
-    t2 = time.perf_counter()
-    built = {}
-    real_init = runner.TransientModel.__init__
-    def init(self, *a, **k):
-        s = time.perf_counter()
-        real_init(self, *a, **k)
-        self.advance(0)  # the first kernel call loads the Numba cache
-        built["model_s"] = time.perf_counter() - s
-    runner.TransientModel.__init__ = init
-    run = rs.simulate(car, stage, out_dir=sys.argv[1])
-    t3 = time.perf_counter()
-    s = run.summary
-    print(json.dumps({
-        "import_s": t1 - t0, "stage_s": t2 - t1, "model_s": built["model_s"],
-        "loop_s": s["wall_time_s"], "kernel_s": s["kernel_time_s"],
-        "simulate_s": t3 - t2, "process_s": t3 - t0,
-    }))
-    """
-)
-
-
-def whole_process(work: Path, trees: list[tuple[str, str | None, float | None]]) -> None:
-    """``raidsim run`` on the default stage as a process vs the kernel's own wall time."""
-    print("\nraidsim run on the default stage, whole process (warm Numba cache, best of 3):")
-    for label, pythonpath, _ in trees:
-        for flags in (["--no-report"], []):
-            best: tuple[float, dict[str, float]] | None = None
-            for k in range(3):
-                d = work / f"whole-{label}-{len(flags)}-{k}"
-                m = measure(["run", "--out", str(d), "--quiet", *flags], pythonpath, 600.0, None)
-                if not m.ok:
-                    print(f"  [{label}] raidsim run failed: {m.tail}")
-                    break
-                summary = json.loads((d / "summary.json").read_text("utf-8"))
-                if best is None or m.wall_s < best[0]:
-                    best = (m.wall_s, summary)
-                shutil.rmtree(d, ignore_errors=True)
-            if best is None:
-                continue
-            wall, summary = best
-            loop = summary["wall_time_s"]  # kernel + writer + summary accumulators
-            kernel = summary.get("kernel_time_s")
-            name = f"[{label}] raidsim run " + " ".join(flags)
-            if kernel is None:  # trees before the kernel timer: the loop is the reference
-                print(f"  {name:36s}: {wall:5.2f} s, kernel loop (incl. writing) {loop:5.2f} s")
-            else:
-                print(
-                    f"  {name:36s}: {wall:5.2f} s, kernel {kernel:5.2f} s -> "
-                    f"{wall / kernel:4.2f}x the kernel (loop incl. writing {loop:5.2f} s)"
-                )
-    d = work / "phases"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    res = subprocess.run(
-        [sys.executable, "-c", PHASES, str(d)], capture_output=True, text=True, check=True, env=env
-    )
-    p = json.loads(res.stdout.strip().splitlines()[-1])
-    other = p["simulate_s"] - p["model_s"] - p["loop_s"]
-    print("  where the time of one process goes (in-process timers):")
-    rows = [
-        ("imports (raidsim.cli: typer, numba, polars, pyarrow, optuna ...)", p["import_s"]),
-        ("stage and vehicle load", p["stage_s"]),
-        ("parameters, route arrays, Numba cache load (1st kernel call)", p["model_s"]),
-        ("kernel", p["kernel_s"]),
-        ("telemetry writer, summary, landings (loop - kernel)", p["loop_s"] - p["kernel_s"]),
-        ("summary.json and the rest", other),
-        ("total (without interpreter start-up and the summary table)", p["process_s"]),
-    ]
-    for what, seconds in rows:
-        print(f"    {what:64s}: {seconds:5.2f} s")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--base", default="/tmp/base/src", help="'before' source tree (src dir)")
     ap.add_argument("--no-base", action="store_true", help="measure this checkout only")
     ap.add_argument("--km", type=float, default=800.0, help="length of the long special")
     ap.add_argument("--skip-long", action="store_true", help="the default stage only")
-    ap.add_argument("--whole-only", action="store_true", help="only the whole-process timing")
     ap.add_argument("--timeout-s", type=float, default=900.0)
     ap.add_argument("--limit-gb", type=float, default=12.0, help="'before' exports/report cap")
     ap.add_argument("--keep", type=Path, default=None, help="keep the files in this directory")
@@ -326,9 +242,6 @@ def main() -> None:
     trees: list[tuple[str, str | None, float | None]] = [("after", str(ROOT / "src"), None)]
     if not args.no_base and Path(args.base).is_dir():
         trees.insert(0, ("before", args.base, args.limit_gb))
-    if args.whole_only:
-        whole_process(work, trees)
-        return
     results = {
         label: bench_tree(label, pp, stages, work, args.timeout_s, lim, args.keep is not None)
         for label, pp, lim in trees
@@ -367,7 +280,6 @@ def main() -> None:
                     f"  {cmd:10s}: {long} peak {b.peak_mb:.0f} MB (<= 1024), "
                     f"{ratio:.2f}x the {short} stage's (<= 1.5) -> {'ok' if ok else 'FAIL'}"
                 )
-    whole_process(work, trees)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
 
