@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.util
 import re
 import shlex
-import time
 from pathlib import Path
 
 import pytest
@@ -31,8 +30,6 @@ from raidsim.cli import optimize as optimize_cli
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 EXAMPLES = ROOT / "examples"
-#: generous wall-time bounds (s): the README's examples must stay cheap enough for CI
-MAX_WALL_S = {"optimize": 120.0, "correlate": 60.0}
 
 NUM = r"[-+]?\d+(?:\.\d+)?"
 #: what separates table cells: anything but a word character or a sign
@@ -67,21 +64,17 @@ def find(pattern: str, text: str, what: str) -> tuple[str, ...]:
     return m.groups()
 
 
-def run_readme_command(
-    args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[str, float]:
+def run_readme_command(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a README command in-process from ``cwd``; ``examples/...`` arguments point at the
-    repository's examples. Returns the output and the wall time."""
+    repository's examples. Returns the output."""
     wide = Console(width=200)
     for module in (cli_errors, optimize_cli, correlate_cli):
         monkeypatch.setattr(module, "console", wide)
     monkeypatch.chdir(cwd)
     argv = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
-    t0 = time.perf_counter()
     res = CliRunner().invoke(app, argv)
-    wall = time.perf_counter() - t0
     assert res.exit_code == 0, res.output
-    return res.output, wall
+    return res.output
 
 
 def test_synthetic_log_is_what_the_script_writes(tmp_path: Path) -> None:
@@ -103,8 +96,7 @@ def test_synthetic_log_is_what_the_script_writes(tmp_path: Path) -> None:
 def test_readme_correlation_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     section = readme_section("Correlation example")
     args = readme_command(section, "correlate")
-    out, wall = run_readme_command(args, tmp_path, monkeypatch)
-    assert wall < MAX_WALL_S["correlate"], f"the README's correlate example took {wall:.1f} s"
+    out = run_readme_command(args, tmp_path, monkeypatch)
     text = prose(section)
     printed = " ".join(out.split())
     for factor, truth in (("grip", 0.90), ("power", 0.95)):
@@ -135,8 +127,7 @@ def _row(out: str, label: str) -> list[str]:
 def test_readme_optimisation_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     section = readme_section("Optimisation example")
     args = readme_command(section, "optimize")
-    out, wall = run_readme_command(args, tmp_path, monkeypatch)
-    assert wall < MAX_WALL_S["optimize"], f"the README's optimize example took {wall:.1f} s"
+    out = run_readme_command(args, tmp_path, monkeypatch)
     text = prose(section)
     said = find(
         rf"best final_drive ({NUM}) and tyre_pressure_front_bar ({NUM}) bar "

