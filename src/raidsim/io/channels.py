@@ -12,7 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NUMPY_DTYPES", "ChannelFormat", "channel_stride"]
+__all__ = [
+    "FLOAT32_MANTISSA_BITS",
+    "NUMPY_DTYPES",
+    "ChannelFormat",
+    "channel_stride",
+    "round_mantissa",
+]
+
+#: significant mantissa bits a float32 channel keeps in the file (of float32's 23): a
+#: relative resolution of 2^-17 = 7.6e-6 (0.04 N m on a 5,000 N m halfshaft torque, 0.06 N
+#: on an 8 kN tyre load), far below what any channel means; the zeroed low bits are what
+#: lets byte-stream-split + zstd compress noisy floats (-22 % on the default stage)
+FLOAT32_MANTISSA_BITS = 16
 
 #: the dtypes a channel may be stored as, by name
 NUMPY_DTYPES: dict[str, type[np.generic]] = {
@@ -53,3 +65,18 @@ def channel_stride(name: str, rate_hz: float, grid_rate_hz: float) -> int:
             "grid (a channel rate must be the grid rate divided by a whole number)"
         )
     return int(round(k))
+
+
+def round_mantissa(values: np.ndarray, keep_bits: int = FLOAT32_MANTISSA_BITS) -> np.ndarray:
+    """float32 ``values`` rounded to ``keep_bits`` significant mantissa bits (round to
+    nearest, ties away from zero), non-finite values unchanged: "bit rounding" as in
+    numcodecs' BitRound and netCDF-4's quantize. The result is within a relative
+    2^-(keep_bits + 1) of the value (rounding may carry into the exponent)."""
+    x = np.ascontiguousarray(values, dtype=np.float32)
+    drop = 23 - int(keep_bits)
+    if drop <= 0:
+        return x
+    bits = x.view(np.uint32)
+    mask = np.uint32((0xFFFFFFFF << drop) & 0xFFFFFFFF)
+    rounded = ((bits + np.uint32(1 << (drop - 1))) & mask).view(np.float32)
+    return np.where(np.isfinite(x), rounded, x)

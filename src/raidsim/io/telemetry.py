@@ -6,8 +6,10 @@ every row. Each channel keeps its own rate, as loggers do: a channel at ``rate_h
 grid rate holds a value on every ``k = grid / rate``-th row (rows ``0, k, 2k ...``, so its
 samples sit at ``t0 + i / rate``) and null on the rows between; nulls cost a bit each and
 compress to nothing. Channels are stored as float32 unless they need float64 (time and
-positions) or are small integers (int8); floats use byte-stream-split encoding and zstd,
-which is what makes noisy floats compress. docs/design.md "Outputs" says why one table.
+positions) or are small integers (int8); float32 channels keep 16 significant mantissa
+bits (:func:`raidsim.io.channels.round_mantissa`, relative resolution 7.6e-6); floats use
+byte-stream-split encoding and zstd, which is what makes noisy floats compress.
+docs/design.md "Outputs" says why one table.
 
 Metadata (schema keys, JSON): ``raidsim.units``, ``raidsim.descriptions``,
 ``raidsim.rates_hz`` (channel -> Hz), ``raidsim.sample_rate_hz`` (the grid) and
@@ -38,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from raidsim.io.channels import NUMPY_DTYPES, ChannelFormat, channel_stride
+from raidsim.io.channels import NUMPY_DTYPES, ChannelFormat, channel_stride, round_mantissa
 
 __all__ = [
     "BATCH_ROWS",
@@ -197,7 +199,8 @@ class TelemetryWriter:
         arrays = []
         for c, k, buf in zip(self.channels, self.strides, buffers, strict=True):
             mask = None if k == 1 else (g % k) != 0
-            arrays.append(pa.array(buf[:n], type=DTYPES[c.dtype][0], mask=mask))
+            values = round_mantissa(buf[:n]) if c.dtype == "float32" else buf[:n]
+            arrays.append(pa.array(values, type=DTYPES[c.dtype][0], mask=mask))
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def _write(self, buffers: list[NDArray[Any]], first: int, n: int) -> None:

@@ -26,7 +26,6 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from types import TracebackType
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -78,12 +77,7 @@ class KernelThread:
         self._thread.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
         self._thread.join()
 
