@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = "from raidsim.cli import app; app()"
+CLI = "from raidsim.cli import main; main()"  # as the console script
 
 LONG_STAGE = """\
 name = "synthetic-{km}km"

@@ -111,3 +111,12 @@ def test_help_lists_every_command() -> None:
     assert result.exit_code == 0, result.output
     for name in COMMANDS:
         assert name in result.output
+
+
+def test_allocator_threshold_is_fixed_on_glibc() -> None:
+    """The console script keeps freed arrays out of the resident memory on glibc (and
+    does nothing where there is no glibc)."""
+    import platform
+
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert process.return_freed_arrays() is glibc

@@ -11,7 +11,9 @@ Python's cyclic collector would traverse them again and again while they load (~
 ``raidsim run``'s start, ``benchmarks/bench_startup.py``), on every full collection during
 the run and once more while the interpreter shuts down.
 
-* :func:`begin_startup` stops the collector while the process loads;
+* :func:`begin_startup` stops the collector while the process loads (and fixes the
+  allocator's mmap threshold so freed arrays leave the resident memory,
+  :func:`return_freed_arrays`);
 * :func:`freeze_gc` (called by a command once it has loaded what it needs, by
   :func:`raidsim.cli.errors.handle_errors` when a command starts unless it is marked
   :func:`freezes_heap_itself`, and when the command ends) moves every object alive at
@@ -23,7 +25,9 @@ the run and once more while the interpreter shuts down.
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -43,9 +47,36 @@ def in_process() -> bool:
 
 def begin_startup() -> None:
     """The console script, before it imports the CLI: stop the cyclic collector until
-    the command has loaded (:func:`freeze_gc` starts it again)."""
+    the command has loaded (:func:`freeze_gc` starts it again), and fix the allocator's
+    mmap threshold (:func:`return_freed_arrays`)."""
     gc.disable()
     _state["collector_stopped"] = True
+    return_freed_arrays()
+
+
+#: glibc's ``mallopt`` parameter for the mmap threshold, and the threshold set (its default)
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def return_freed_arrays() -> bool:
+    """On glibc: serve every allocation of 128 KiB or more with its own mapping, so a freed
+    array goes back to the system at once; True if set.
+
+    glibc starts with that threshold but raises it after each large free (up to 32 MB), so
+    the arrays of a long stage's build and speed plan end up on the heap and stay in the
+    process's resident memory after they are freed (~100 MB on an 800 km special,
+    ``benchmarks/bench_memory.py``). Fixing the threshold (``mallopt``, as
+    ``MALLOC_MMAP_THRESHOLD_`` would at start) stops that. Polars and pyarrow allocate
+    with their own allocators and are not affected. Elsewhere (macOS, Windows, musl) it
+    does nothing."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+    except (OSError, AttributeError):
+        return False
 
 
 @contextmanager
