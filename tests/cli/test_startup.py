@@ -120,3 +120,10 @@ def test_allocator_threshold_is_fixed_on_glibc() -> None:
 
     glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert process.return_freed_arrays() is glibc
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    """The lazy group suggests from every command name, built or not."""
+    result = CliRunner().invoke(app, ["rnu"])
+    assert result.exit_code == 2
+    assert "Did you mean 'run'?" in " ".join(result.output.split())

@@ -8,6 +8,7 @@ options (``benchmarks/bench_startup.py`` measures the whole process).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from typing import Any
 
@@ -55,6 +56,20 @@ class LazyGroup(TyperGroup):
             single.command(cmd_name)(command_function(cmd_name))
             self.commands[cmd_name] = typer.main.get_command(single)
         return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer's, with its "Did you mean ..." drawn from every command name (Typer's own
+        draws only from the commands built so far)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.exceptions.TyperException as exc:
+            message = getattr(exc, "message", None)
+            if args and isinstance(message, str) and "Did you mean" not in message:
+                matches = difflib.get_close_matches(args[0], list(COMMANDS))
+                if matches:
+                    names = ", ".join(repr(m) for m in matches)
+                    exc.message = f"{message.rstrip('.')}. Did you mean {names}?"
+            raise
 
 
 class RaidsimApp(typer.Typer):
