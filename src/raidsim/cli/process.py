@@ -54,27 +54,37 @@ def begin_startup() -> None:
     return_freed_arrays()
 
 
-#: glibc's ``mallopt`` parameter for the mmap threshold, and the threshold set (its default)
+#: glibc's ``mallopt`` parameter for the mmap threshold; the threshold while a command
+#: loads and builds (glibc's initial value) and afterwards (the most glibc's own dynamic
+#: threshold reaches on 64-bit)
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 128 * 1024
+MMAP_THRESHOLD_AFTER_BYTES = 32 * 1024 * 1024
+#: glibc's ``mallopt`` parameter for the heap-trim threshold (a fixed mmap threshold stops
+#: glibc moving it too): afterwards twice the mmap threshold, as glibc's dynamic rule keeps
+#: it, so freeing an array at the top of the heap does not hand its pages back only to
+#: fault them in again for the next one
+M_TRIM_THRESHOLD = -1
 
 
-def return_freed_arrays() -> bool:
-    """On glibc: serve every allocation of 128 KiB or more with its own mapping, so a freed
-    array goes back to the system at once; True if set.
+def return_freed_arrays(threshold_bytes: int = MMAP_THRESHOLD_BYTES) -> bool:
+    """On glibc: serve every allocation of ``threshold_bytes`` or more with its own mapping
+    (a freed one goes back to the system at once); True if set.
 
-    glibc starts with that threshold but raises it after each large free (up to 32 MB), so
-    the arrays of a long stage's build and speed plan end up on the heap and stay in the
+    glibc starts at 128 KiB but raises the threshold after each large free (up to 32 MB),
+    so the arrays of a long stage's build and speed plan end up on the heap and stay in the
     process's resident memory after they are freed (~100 MB on an 800 km special,
-    ``benchmarks/bench_memory.py``). Fixing the threshold (``mallopt``, as
-    ``MALLOC_MMAP_THRESHOLD_`` would at start) stops that. Polars and pyarrow allocate
-    with their own allocators and are not affected. Elsewhere (macOS, Windows, musl) it
-    does nothing."""
+    ``benchmarks/bench_memory.py``). :func:`begin_startup` fixes it at 128 KiB while the
+    command loads and builds; :func:`freeze_gc` sets 32 MB once it runs, so the kernel's
+    chunks and the report's batches reuse heap memory instead of mapping (and faulting in)
+    fresh pages for each. Polars and pyarrow use their own allocators. Elsewhere (macOS,
+    Windows, musl) it does nothing."""
     if not sys.platform.startswith("linux"):
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+        trim = libc.mallopt(M_TRIM_THRESHOLD, 2 * int(threshold_bytes))
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, int(threshold_bytes)) and trim)
     except (OSError, AttributeError):
         return False
 
@@ -95,14 +105,16 @@ def as_process() -> Iterator[None]:
 
 def freeze_gc() -> None:
     """In the ``raidsim`` process: move every object alive now to the collector's
-    permanent generation and start the collector if :func:`begin_startup` stopped it
-    (call it when a command has loaded what it needs, before its long work); elsewhere
-    (a test runner, a notebook) do nothing."""
+    permanent generation, and start the collector (and set the allocator's threshold for
+    the work, :func:`return_freed_arrays`) if :func:`begin_startup` stopped it (call it
+    when a command has loaded what it needs, before its long work); elsewhere (a test
+    runner, a notebook) do nothing."""
     if in_process():
         gc.freeze()
         if _state["collector_stopped"]:
             _state["collector_stopped"] = False
             gc.enable()
+            return_freed_arrays(MMAP_THRESHOLD_AFTER_BYTES)
 
 
 def command_started(command: Callable[..., Any]) -> None:
