@@ -11,7 +11,7 @@
 
 The loop and the entry release the GIL (``nogil``): the runner drives the kernel on its
 own thread while the caller's thread streams the chunk before to the telemetry file and
-the summary (:func:`raidsim.sim.transient.runner.kernel_chunks`).
+the summary (:class:`raidsim.sim.transient.pipeline.KernelThread`).
 
 Both use NumPy's error model: a division by zero gives inf/NaN, which the step's
 divergence check reports with the state that went bad, instead of an exception that
