@@ -47,7 +47,7 @@ from typing import Any
 #: the child that times the phases of one ``raidsim run`` from inside the process; it
 #: prints one JSON line (seconds per phase) on stderr, prefixed with PHASES
 _PHASES = r"""
-import json, sys, threading, time
+import json, sys, time
 t_start = time.perf_counter()
 from raidsim.cli import process
 process.begin_startup()  # as the console script does
@@ -110,7 +110,7 @@ acc["kernel_span"] = marks["kernel_end"] - marks["kernel_start"]
 acc["after_kernel"] = marks["simulate_end"] - marks["kernel_end"]
 acc["in_process"] = t_end - t_start
 sys.stderr.write("PHASES " + json.dumps(acc) + "\n")
-sys.exit(code)
+process.end_process(code)  # as the console script ends
 """
 
 

@@ -40,11 +40,17 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """The ``raidsim`` console script (and ``python -m raidsim.cli``): stop the garbage
-    collector while the process loads (:mod:`raidsim.cli.process`), then run the app."""
+    collector while the process loads (:mod:`raidsim.cli.process`), run the app, and end
+    the process with the command's exit code once its work is done
+    (:func:`raidsim.cli.process.end_process`)."""
     process.begin_startup()
     from raidsim.cli.group import app
 
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        process.end_process(done.code)
+    process.end_process(0)
 
 
 def __getattr__(name: str) -> Any:

@@ -25,12 +25,15 @@ the run and once more while the interpreter shuts down.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import gc
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,3 +138,71 @@ def call_as_process(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``call(*args, **kwargs)`` inside :func:`as_process`."""
     with as_process():
         return call(*args, **kwargs)
+
+
+#: the module Numba's array functions import to see whether BLAS is there
+SCIPY_BLAS = "scipy.linalg.cython_blas"
+
+
+def load_numba_without_blas_probe() -> bool:
+    """Import Numba's array functions (``numba.np.arraymath``) without their BLAS probe;
+    True if this skipped it. For a command about to run raidsim's kernels in this process.
+
+    When Numba first prepares its CPU target (the first jitted call or cache load), it
+    imports ``numba.np.arraymath``, which imports ``scipy.linalg.cython_blas`` only to
+    decide whether its ``np.correlate``/``np.convolve`` use a BLAS dot product or a plain
+    loop. That import loads all of ``scipy.linalg`` (and, through SciPy's array-API layer,
+    ``numpy.testing`` and ``numpy.f2py``): 0.13-0.16 s of a 2.5 s ``raidsim run``, for
+    functions raidsim's jitted code never calls (``tests/cli/test_process.py`` checks
+    that). With the probe's import refused (a ``None`` entry in ``sys.modules`` for the
+    one import) Numba takes the loop; the entry is removed at once, so everything after
+    imports SciPy as usual, and a jitted ``np.dot`` or ``np.linalg`` function still finds
+    BLAS when it compiles. Does nothing when Numba's array functions or SciPy's BLAS are
+    already loaded."""
+    if "numba.np.arraymath" in sys.modules or SCIPY_BLAS in sys.modules:
+        return False
+    sys.modules[SCIPY_BLAS] = None  # type: ignore[assignment]
+    try:
+        import numba.np.arraymath  # noqa: F401
+    except ImportError:  # another Numba layout: it probes (or not) on its own later
+        return False
+    finally:
+        if SCIPY_BLAS in sys.modules and sys.modules[SCIPY_BLAS] is None:
+            del sys.modules[SCIPY_BLAS]
+    return True
+
+
+def exit_status(code: object) -> int:
+    """The process's exit status for ``SystemExit(code)``, as the interpreter maps it:
+    None is 0, an int is itself, anything else is printed on stderr and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def end_process(code: object) -> NoReturn:
+    """End the ``raidsim`` process once its command has returned (or raised
+    ``SystemExit(code)``): wait for any non-daemon thread, run the ``atexit`` handlers,
+    flush stdout and stderr, then leave with :func:`os._exit` and the command's status.
+
+    Everything a command writes is closed and committed (atomically) before it returns, so
+    what this skips is only the interpreter's finalization: tearing down each of the ~1,000
+    modules a run imports (Numba and llvmlite, polars, pyarrow, plotly, scipy) and
+    deallocating their objects, 0.15-0.3 s of a process that took 2.5 s
+    (``benchmarks/bench_startup.py``) and nothing anyone reads."""
+    status = exit_status(code)
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing left to save
+            status = status or 1
+    os._exit(status)

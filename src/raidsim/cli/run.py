@@ -46,7 +46,7 @@ from raidsim.cli.options import (
     seed_option,
     stage_conditions,
 )
-from raidsim.cli.process import freeze_gc, freezes_heap_itself
+from raidsim.cli.process import freeze_gc, freezes_heap_itself, load_numba_without_blas_probe
 from raidsim.errors import ConfigError
 
 
@@ -180,6 +180,7 @@ def run_command(
     A stage of a shipped rally (argentina-2026/3) runs at its catalogue ambient
     temperature and altitude (the rally's rally.toml) unless --ambient-C/--altitude-m
     say otherwise; any other stage at 35 °C and sea level."""
+    load_numba_without_blas_probe()
     import raidsim.api as rs
     from raidsim.sim.transient.runner import STOPPED_FILE, SimulationStopped
 
@@ -212,13 +213,16 @@ def run_command(
         def on_start() -> None:
             """The kernel runs: beside it, load the report's modules (plotly), freeze all
             that is loaded (long-lived: the collector need not sweep it again) and warm
-            plotly up for the report written after the run."""
+            plotly up for the report written after the run (its template and the layout of the
+            run's channel panels)."""
             if report:
                 import raidsim.io.runs  # noqa: F401
                 import raidsim.report.html
             freeze_gc()
             if report:  # after the freeze: the throwaway figures are collected as usual
-                raidsim.report.html.warm_up()
+                from raidsim.sim.layout import CHANNELS
+
+                raidsim.report.html.warm_up([c.name for c in CHANNELS])
 
         try:
             result = rs.simulate(

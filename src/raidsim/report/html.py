@@ -34,7 +34,6 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
 from raidsim.decimate import MAX_POINTS
 from raidsim.io.csv_export import atomic_write_bytes
@@ -45,6 +44,15 @@ from raidsim.report.analysis import (
     Flight,
     delta_grid,
     split_marks,
+)
+from raidsim.report.figures import (
+    FigureDict,
+    figure,
+    figure_html,
+    scatter,
+    subplot_layout,
+    typed,
+    with_axis,
 )
 from raidsim.report.stream import RunDigest, digest_run
 
@@ -100,10 +108,6 @@ def run_label(run: RunLike, index: int) -> str:
 
 
 # --- helpers -------------------------------------------------------------------------------
-def _f32(a: NDArray[Any]) -> NDArray[np.float32]:
-    return np.asarray(a, dtype=np.float32)
-
-
 def _fmt_time(seconds: float) -> str:
     if not np.isfinite(seconds):
         return "–"
@@ -113,8 +117,8 @@ def _fmt_time(seconds: float) -> str:
     return f"{sign}{int(h)}:{int(m):02d}:{s:04.1f}" if h else f"{sign}{int(m)}:{s:04.1f}"
 
 
-def _fig_html(fig: go.Figure) -> str:
-    return str(fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG))
+def _fig_html(fig: FigureDict | go.Figure) -> str:
+    return figure_html(fig, PLOT_CONFIG)
 
 
 def html_page(title: str, parts: Sequence[str]) -> str:
@@ -128,7 +132,7 @@ def html_page(title: str, parts: Sequence[str]) -> str:
     )
 
 
-def plot_div(fig: go.Figure, div_id: str = "") -> list[str]:
+def plot_div(fig: FigureDict | go.Figure, div_id: str = "") -> list[str]:
     """A figure in the report's plot box (``div_id``: the box's HTML id, none if empty)."""
     attr = f' id="{div_id}"' if div_id else ""
     return [f'<div class="plot"{attr}>', _fig_html(fig), "</div>"]
@@ -189,51 +193,53 @@ def _summary_card(run: RunLike, digest: RunDigest, label: str, colour: str) -> s
     )
 
 
+def _axes(row: int) -> dict[str, str]:
+    """The trace properties that put a trace on subplot ``row`` (1 = the top one)."""
+    k = "" if row == 1 else str(row)
+    return {"xaxis": f"x{k}", "yaxis": f"y{k}"}
+
+
 def _map_figure(
     digests: Sequence[RunDigest], labels: Sequence[str], first: RunLike | None = None
-) -> go.Figure:
-    fig = go.Figure()
+) -> FigureDict:
+    data: list[dict[str, Any]] = []
     for i, digest in reversed(list(enumerate(digests))):
         path = digest.path
         if path is None or not {"x_m", "y_m"} <= set(path):
             continue
-        x, y = _f32(path["x_m"]), _f32(path["y_m"])
         if i == 0 and "speed_mps" in path:
-            speed = _f32(path["speed_mps"] * 3.6)
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=y,
+            marker = {
+                "color": typed(path["speed_mps"] * 3.6),
+                "colorscale": "Turbo",
+                "size": 4,
+                "colorbar": {"title": {"text": "km/h"}},
+            }
+            data.append(
+                scatter(
+                    path["x_m"],
+                    path["y_m"],
                     mode="markers",
                     name=f"{labels[i]} speed",
-                    marker={
-                        "color": speed,
-                        "colorscale": "Turbo",
-                        "size": 4,
-                        "colorbar": {"title": {"text": "km/h"}},
-                    },
+                    marker=marker,
                     hovertemplate="x %{x:.0f} m<br>y %{y:.0f} m<br>%{marker.color:.0f} km/h",
                 )
             )
         else:
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    name=labels[i],
-                    line={"color": "#aaaaaa", "width": 1},
+            line = {"color": "#aaaaaa", "width": 1}
+            data.append(
+                scatter(
+                    path["x_m"], path["y_m"], mode="lines", name=labels[i], line=line,
                     hoverinfo="skip",
                 )
-            )
+            )  # fmt: skip
     if digests and digests[0].waypoint_xy is not None and first is not None:
         marks = waypoint_markers(first.summary)
         wx, wy = digests[0].waypoint_xy
         if marks:
-            fig.add_trace(
-                go.Scatter(
-                    x=_f32(wx),
-                    y=_f32(wy),
+            data.append(
+                scatter(
+                    wx,
+                    wy,
                     mode="markers+text",
                     name="waypoints",
                     text=[m.kind for m in marks],
@@ -242,24 +248,39 @@ def _map_figure(
                     hovertext=[m.name for m in marks],
                 )
             )
-    fig.update_layout(
-        title="route (stage frame, metres; offline, no map tiles)",
+    layout = subplot_layout()
+    layout.update(
+        title={"text": "route (stage frame, metres; offline, no map tiles)"},
         height=560,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.12},
     )
-    fig.update_xaxes(title_text="x east [m]")
-    fig.update_yaxes(title_text="y north [m]", scaleanchor="x", scaleratio=1)
-    return fig
+    with_axis(layout, "xaxis", title={"text": "x east [m]"})
+    with_axis(layout, "yaxis", title={"text": "y north [m]"}, scaleanchor="x", scaleratio=1)
+    return figure(data, layout)
 
 
-def warm_up() -> None:
-    """Build a two-point report figure of each kind and render it, discarding the result.
+def _channel_panels(traces: Sequence[str]) -> list[tuple[_Panel, list[str]]]:
+    """The panels with a trace among ``traces`` and, for each, its traces."""
+    panels = [(p, [c for c in p.columns(traces) if c in traces]) for p in PANELS]
+    return [(p, cols) for p, cols in panels if cols]
 
-    plotly imports its property validators and builds its default template on first use
-    (~0.1 s of the first report in a process). ``raidsim run`` calls this on its own thread
-    while the kernel runs, so the report written after the run does not pay for it."""
+
+def _channels_layout(panels: Sequence[tuple[_Panel, list[str]]]) -> FigureDict:
+    spacing = 0.012 if len(panels) > 6 else 0.03
+    return subplot_layout([p.title for p, _ in panels], spacing)
+
+
+def warm_up(columns: Sequence[str] = ()) -> None:
+    """Build what the report of a run with telemetry ``columns`` needs from plotly before
+    its data: the default template and the channel panels' layout
+    (:func:`raidsim.report.figures.subplot_layout`, cached), and render a two-point figure.
+
+    plotly builds its template and property validators on first use (~0.1 s of the first
+    report in a process). ``raidsim run`` calls this on its own thread while the kernel
+    runs, so the report written after the run does not pay for it."""
     x = np.array([0.0, 1.0])
+    _channels_layout(_channel_panels(list(_trace_scales(columns))))
     tiny = RunDigest(
         columns=["distance_m", "speed_mps", "gear", "x_m", "y_m"],
         num_rows=2,
@@ -271,20 +292,13 @@ def warm_up() -> None:
             _fig_html(fig)
 
 
-def _channels_figure(digest: RunDigest, label: str) -> go.Figure | None:
+def _channels_figure(digest: RunDigest, label: str) -> FigureDict | None:
     if "distance_m" not in digest.columns:
         return None
-    panels = [(p, [c for c in p.columns(digest.columns) if c in digest.traces]) for p in PANELS]
-    panels = [(p, cols) for p, cols in panels if cols]
+    panels = _channel_panels(list(digest.traces))
     if not panels:
         return None
-    fig = make_subplots(
-        rows=len(panels),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.012 if len(panels) > 6 else 0.03,
-        subplot_titles=[p.title for p, _ in panels],
-    )
+    data: list[dict[str, Any]] = []
     for row, (panel, cols) in enumerate(panels, start=1):
         for name in cols:
             x_km, y = digest.traces[name]
@@ -294,77 +308,56 @@ def _channels_figure(digest: RunDigest, label: str) -> go.Figure | None:
                 line["color"] = WHEEL_COLOURS[wheel]
             if name.startswith("target_"):
                 line.update(dash="dot", color="#555555")
-            fig.add_trace(
-                go.Scatter(
-                    x=_f32(x_km),
-                    y=_f32(y),
-                    mode="lines",
-                    name=name,
-                    legendgroup=panel.title,
-                    line=line,
-                ),
-                row=row,
-                col=1,
-            )
-    fig.update_xaxes(title_text="distance [km]", row=len(panels), col=1)
-    fig.update_layout(
-        title=f"{label}: channels vs distance",
+            data.append(
+                scatter(
+                    x_km, y, mode="lines", name=name, legendgroup=panel.title, line=line,
+                    **_axes(row),
+                )
+            )  # fmt: skip
+    layout = _channels_layout(panels)
+    bottom = "xaxis" + _axes(len(panels))["xaxis"][1:]
+    with_axis(layout, bottom, title={"text": "distance [km]"})
+    layout.update(
+        title={"text": f"{label}: channels vs distance"},
         height=ROW_HEIGHT_PX * len(panels) + 120,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         hovermode="x unified",
     )
-    return fig
+    return figure(data, layout)
 
 
 def _comparison_figure(
     digests: Sequence[RunDigest],
     labels: Sequence[str],
     deltas: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
-) -> go.Figure:
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
+) -> FigureDict:
+    layout = subplot_layout(
+        ["speed [km/h]", f"time delta to {labels[0]} [s] (+ = slower)"],
         vertical_spacing=0.06,
         row_heights=[0.6, 0.4],
-        subplot_titles=["speed [km/h]", f"time delta to {labels[0]} [s] (+ = slower)"],
     )
+    data: list[dict[str, Any]] = []
     for i, digest in enumerate(digests):
         colour = RUN_COLOURS[i % len(RUN_COLOURS)]
         if "speed_mps" in digest.traces:
             x_km, v = digest.traces["speed_mps"]  # the speed panel's trace, in km/h
-            fig.add_trace(
-                go.Scatter(
-                    x=_f32(x_km),
-                    y=_f32(v),
-                    mode="lines",
-                    name=f"{labels[i]} speed",
-                    line={"width": 1, "color": colour},
-                ),
-                row=1,
-                col=1,
+            line = {"width": 1, "color": colour}
+            data.append(
+                scatter(x_km, v, mode="lines", name=f"{labels[i]} speed", line=line, **_axes(1))
             )
         if i > 0:
             grid, dt = deltas[i]
-            fig.add_trace(
-                go.Scatter(
-                    x=_f32(grid / 1000.0),
-                    y=_f32(dt),
-                    mode="lines",
-                    name=f"{labels[i]} − {labels[0]}",
-                    line={"width": 1.5, "color": colour},
-                ),
-                row=2,
-                col=1,
-            )
-    fig.update_xaxes(title_text="distance [km]", row=2, col=1)
-    fig.update_layout(
-        title="comparison",
+            line = {"width": 1.5, "color": colour}
+            name = f"{labels[i]} − {labels[0]}"
+            data.append(scatter(grid / 1000.0, dt, mode="lines", name=name, line=line, **_axes(2)))
+    with_axis(layout, "xaxis2", title={"text": "distance [km]"})
+    layout.update(
+        title={"text": "comparison"},
         height=620,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         hovermode="x unified",
     )
-    return fig
+    return figure(data, layout)
 
 
 def _landing_table(flights: Sequence[Flight]) -> str:
