@@ -26,33 +26,6 @@ from raidsim.route import scenarios
 MB = 1_000_000
 
 
-def test_minmax_keeps_extremes_and_bounds_points() -> None:
-    rng = np.random.default_rng(3)
-    y = rng.normal(size=100_003)
-    y[12_345] = 50.0
-    y[77_777] = -60.0
-    idx = minmax_indices(y, 5000)
-    assert len(idx) <= 5000 and np.all(np.diff(idx) > 0)
-    assert {0, 12_345, 77_777, len(y) - 1} <= set(idx.tolist())
-    # every bucket's envelope is preserved: max/min of the kept points equal the data's
-    assert y[idx].max() == y.max() and y[idx].min() == y.min()
-    np.testing.assert_array_equal(minmax_indices(y[:100], 5000), np.arange(100))
-
-
-def test_minmax_ignores_nan() -> None:
-    y = np.full(20_000, np.nan)
-    y[5000:6000] = np.linspace(0, 1, 1000)
-    idx = minmax_indices(y, 100)
-    assert 5000 in idx and 5999 in idx
-
-
-def test_distance_indices_spread_evenly() -> None:
-    d = np.concatenate([np.linspace(0, 100, 50_000), np.linspace(100, 10_000, 1000)])
-    idx = distance_indices(d, 500)
-    assert len(idx) <= 502
-    assert np.max(np.diff(d[idx])) < 3 * 10_000 / 500
-
-
 def _tel(contact: list[float], rate: float = 100.0) -> pl.DataFrame:
     n = len(contact)
     hs = np.zeros(n)

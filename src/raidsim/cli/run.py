@@ -211,18 +211,28 @@ def run_command(
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
 
         def on_start() -> None:
-            """The kernel runs: beside it, load the report's modules (plotly), freeze all
-            that is loaded (long-lived: the collector need not sweep it again) and warm
-            plotly up for the report written after the run (its template and the layout of the
-            run's channel panels)."""
+            """The kernel runs: beside it, load the report's modules (plotly) and start
+            its live digest (fed each row group as it is written), freeze all that is
+            loaded (long-lived: the collector need not sweep it again) and warm plotly up
+            for the report written after the run (its template, the channels' layout)."""
             if report:
                 import raidsim.io.runs  # noqa: F401
                 import raidsim.report.html
+                from raidsim.report.live import LiveDigest
+
+                live.append(LiveDigest(st.name, st.length_m))
             freeze_gc()
             if report:  # after the freeze: the throwaway figures are collected as usual
                 from raidsim.sim.layout import CHANNELS
 
                 raidsim.report.html.warm_up([c.name for c in CHANNELS])
+
+        live: list[Any] = []  # the report's LiveDigest, made once the kernel runs
+
+        def on_table(table: Any) -> None:
+            """A row group of telemetry.parquet is written: digest it for the report."""
+            if live:
+                live[0](table)
 
         try:
             result = rs.simulate(
@@ -234,6 +244,7 @@ def run_command(
                 on_progress=on_progress,
                 channel_rates=rates,
                 on_start=on_start,
+                on_table=on_table if report else None,
             )
         except SimulationStopped:
             # keep the telemetry up to the stop (telemetry.parquet.partial, stopped.json)
@@ -249,7 +260,8 @@ def run_command(
 
         with console.status("writing report.html"):
             labelled = dataclasses.replace(load_run(out_dir), dir=final_dir)  # its final name
-            build_report([labelled], out_dir / "report.html")
+            digest = live[0].digest() if live else None
+            build_report([labelled], out_dir / "report.html", digest=digest)
     staged.commit()
     say(f"wrote {final_dir / 'telemetry.parquet'} and {final_dir / 'summary.json'}")
     if report:

@@ -29,7 +29,7 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -146,6 +146,10 @@ class TelemetryWriter:
     on a second core the kernel does not wait for the file); at most one row group is in
     flight, so memory stays at two row groups. An error on the thread is raised by the next
     :meth:`append` or by :meth:`close`.
+
+    ``on_table`` is called with each row group once it is written (an Arrow table of the
+    values as stored: float32 rounding, nulls between a slow channel's samples), on the
+    writer thread when there is one; what it raises fails the write.
     """
 
     def __init__(
@@ -157,8 +161,10 @@ class TelemetryWriter:
         row_group_rows: int = ROW_GROUP_ROWS,
         compression_level: int = ZSTD_LEVEL,
         background: bool = True,
+        on_table: Callable[[pa.Table], None] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.on_table = on_table
         self.channels = list(channels)
         self.sample_rate_hz = float(sample_rate_hz)
         self.strides = [channel_stride(c.name, c.rate_hz, sample_rate_hz) for c in self.channels]
@@ -205,7 +211,10 @@ class TelemetryWriter:
 
     def _write(self, buffers: list[NDArray[Any]], first: int, n: int) -> None:
         assert self._writer is not None
-        self._writer.write_table(self._table(buffers, first, n), n)
+        table = self._table(buffers, first, n)
+        self._writer.write_table(table, n)
+        if self.on_table is not None:
+            self.on_table(table)
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -349,6 +358,15 @@ def units_from_schema(schema: pa.Schema) -> dict[str, str]:
     return {name: units[name] for name in schema.names}
 
 
+def schema_sample_rate_hz(schema: pa.Schema) -> float:
+    """The grid sample rate stored in a telemetry schema's metadata (NaN if absent)."""
+    meta = schema.metadata or {}
+    with contextlib.suppress(ValueError):
+        if SAMPLE_RATE_KEY in meta:
+            return float(meta[SAMPLE_RATE_KEY].decode())
+    return math.nan
+
+
 class _ChannelMeta:
     """The per-channel metadata both telemetry sources share (set by their __init__)."""
 
@@ -378,10 +396,7 @@ class TelemetryFile(_ChannelMeta):
             self.metadata = pf.metadata
             self.schema = pf.schema_arrow
             meta = self.schema.metadata or {}
-            rate: float = math.nan
-            if SAMPLE_RATE_KEY in meta:
-                with contextlib.suppress(ValueError):
-                    rate = float(meta[SAMPLE_RATE_KEY].decode())
+            rate = schema_sample_rate_hz(self.schema)
             have_time = "time_s" in self.schema.names and pf.num_row_groups > 0
             if not (math.isfinite(rate) and rate > 0) and have_time:
                 head = pf.read_row_group(0, columns=["time_s"])

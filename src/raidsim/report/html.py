@@ -22,6 +22,7 @@ shortest; a channel stored at a lower rate is drawn over its own samples.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import html
 import os
@@ -56,7 +57,7 @@ from raidsim.report.figures import (
 )
 from raidsim.report.stream import RunDigest, digest_run
 
-__all__ = ["build_report", "run_label"]
+__all__ = ["PATH_COLUMNS", "build_report", "run_label", "trace_scales"]
 
 WHEELS = ("fl", "fr", "rl", "rr")
 RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -146,7 +147,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], css: str = "")
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _trace_scales(columns: Sequence[str]) -> dict[str, float]:
+#: the map path's columns: the reference run's coloured by speed, the others plain
+PATH_COLUMNS = ("x_m", "y_m", "speed_mps")
+
+
+def trace_scales(columns: Sequence[str]) -> dict[str, float]:
     """Every panel column present -> its display scale."""
     scales: dict[str, float] = {}
     for panel in PANELS:
@@ -280,7 +285,7 @@ def warm_up(columns: Sequence[str] = ()) -> None:
     report in a process). ``raidsim run`` calls this on its own thread while the kernel
     runs, so the report written after the run does not pay for it."""
     x = np.array([0.0, 1.0])
-    _channels_layout(_channel_panels(list(_trace_scales(columns))))
+    _channels_layout(_channel_panels(list(trace_scales(columns))))
     tiny = RunDigest(
         columns=["distance_m", "speed_mps", "gear", "x_m", "y_m"],
         num_rows=2,
@@ -449,12 +454,12 @@ def digest_runs(
         digests.append(
             digest_run(
                 run,
-                _trace_scales(src.columns),
+                trace_scales(src.columns),
                 max_points,
                 split_marks_m=[m[0] for m in marks],
                 delta_grid_m=ref_queries if i == 0 else grids[i],
                 waypoints_m=[w.distance_m for w in waypoints] if i == 0 else (),
-                path_columns=("x_m", "y_m", "speed_mps") if i == 0 else ("x_m", "y_m"),
+                path_columns=PATH_COLUMNS if i == 0 else PATH_COLUMNS[:2],
                 source=src,
             )
         )
@@ -485,16 +490,42 @@ table.num th{background:#f0f0f0}
 """
 
 
+def digested_run(
+    run: RunLike, digest: RunDigest
+) -> tuple[list[RunDigest], list[tuple[float, str]], list[_Delta]] | None:
+    """What :func:`digest_runs` gives for ``run`` alone, from a ``digest`` made while the
+    run was written (:class:`raidsim.report.live.LiveDigest`): its split times at the
+    run's split markers. None when the digest was not made for them (it timed other
+    distances, placed other waypoints, or did not see every row)."""
+    waypoints = waypoint_markers(run.summary)
+    marks = split_marks(waypoints, digest.distance_range_m[1])
+    if len(digest.split_marks_m) != len(digest.split_times_s):
+        return None
+    times = dict(zip(digest.split_marks_m.tolist(), digest.split_times_s.tolist(), strict=True))
+    wp_m = [w.distance_m for w in waypoints]
+    if any(m[0] not in times for m in marks) or digest.waypoints_m.tolist() != wp_m:
+        return None
+    if digest.num_rows != telemetry_source(run).num_rows:  # not fed every row
+        return None
+    at_marks = np.array([times[m[0]] for m in marks], dtype=np.float64)
+    marks_m = np.array([m[0] for m in marks], dtype=np.float64)
+    ready = dataclasses.replace(digest, split_marks_m=marks_m, split_times_s=at_marks)
+    return [ready], marks, [(np.zeros(0), np.zeros(0))]
+
+
 def build_report(
     runs: Sequence[RunLike],
     out: str | os.PathLike[str],
     labels: Sequence[str] | None = None,
     max_points: int = MAX_POINTS,
+    digest: RunDigest | None = None,
 ) -> Path:
     """Write the self-contained HTML report of ``runs`` to ``out``; returns the path.
 
     ``labels`` default to the run directory names. The first run is the reference of the
     map colouring and of the time deltas. Raises ``ValueError`` for an empty ``runs``.
+    ``digest``: for a single run, its digest made while it was written (the telemetry is
+    then not read again, unless the digest does not fit the run, :func:`digested_run`).
     """
     if not runs:
         raise ValueError("build_report needs at least one run")
@@ -502,7 +533,8 @@ def build_report(
     if len(set(names)) < len(names):
         names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
     first = runs[0].summary
-    digests, marks, deltas = digest_runs(runs, max_points)
+    ready = digested_run(runs[0], digest) if digest is not None and len(runs) == 1 else None
+    digests, marks, deltas = ready or digest_runs(runs, max_points)
     title = f"raidsim report: {first.get('vehicle', '?')} on {first.get('stage', '?')}"
     parts: list[str] = [
         f"<h1>{html.escape(title)}</h1>",

@@ -396,6 +396,7 @@ class _Outputs:
         formats: list[ChannelFormat],
         grid_hz: float,
         on_rows: Callable[[NDArray[np.float64]], None] | None,
+        on_table: Callable[[Any], None] | None = None,
     ) -> None:
         from raidsim.io.telemetry import TelemetryWriter
 
@@ -403,7 +404,7 @@ class _Outputs:
         self.out_path = out_path
         self.on_rows = on_rows
         self.writer = (
-            TelemetryWriter(out_path / TELEMETRY_FILE, formats, grid_hz)
+            TelemetryWriter(out_path / TELEMETRY_FILE, formats, grid_hz, on_table=on_table)
             if out_path is not None
             else None
         )
@@ -472,6 +473,7 @@ def simulate(
     channel_rates: Mapping[str, float] | None = None,
     on_rows: Callable[[NDArray[np.float64]], None] | None = None,
     on_start: Callable[[], None] | None = None,
+    on_table: Callable[[Any], None] | None = None,
 ) -> Run:
     """Drive the whole stage with the transient model.
 
@@ -487,7 +489,10 @@ def simulate(
     ``on_progress`` is called with (distance_m, stage_length_m) after every chunk, ``on_rows``
     with every chunk's full-rate rows (``(n, N_CH)`` float64, channel order of the layout),
     ``on_start`` once on the caller's thread when the kernel runs and the outputs are open
-    (a caller loads there what it needs after the run: it overlaps the kernel).
+    (a caller loads there what it needs after the run: it overlaps the kernel), and
+    ``on_table`` with every row group of ``out_dir/telemetry.parquet`` once it is written
+    (a ``pyarrow.Table`` of the values as stored, on the writer's thread; the run report
+    digests it there, :class:`raidsim.report.live.LiveDigest`).
     """
     settings = settings or Settings()
     grid_hz, formats = channel_formats(settings.sample_rate_hz, channel_rates)
@@ -505,7 +510,7 @@ def simulate(
     out_path = Path(out_dir) if out_dir is not None else None
     t0 = time.perf_counter()
     with KernelThread(model, chunk_steps) as chunks:  # the kernel runs from here on
-        outputs = _Outputs(model, out_path, formats, grid_hz, on_rows)
+        outputs = _Outputs(model, out_path, formats, grid_hz, on_rows, on_table)
         if on_start is not None:
             on_start()
         kernel_s = outputs.stream(chunks, on_progress)
