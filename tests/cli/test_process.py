@@ -31,19 +31,22 @@ def test_exit_status_is_the_interpreters(
 
 
 def test_end_process_waits_for_threads_runs_atexit_and_flushes(tmp_path: Path) -> None:
-    """The process ends with the command's status after its non-daemon threads, with the
-    ``atexit`` handlers run and buffered output written."""
+    """The process ends with the command's status after its non-daemon threads (an idle
+    thread pool left open does not hang it), with the ``atexit`` handlers run and
+    buffered output written."""
     marker = tmp_path / "thread-done"
     code = (
         "import atexit, sys, threading, time\n"
         "from raidsim.cli.process import end_process\n"
         f"def work():\n    time.sleep(0.3)\n    open({str(marker)!r}, 'w').write('x')\n"
         "threading.Thread(target=work).start()\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "pool = ThreadPoolExecutor(2); pool.submit(time.sleep, 0.01).result()  # left open\n"
         "atexit.register(lambda: print('atexit ran'))\n"
         "sys.stdout.write('buffered ' * 1000)\n"
         "end_process(3)\n"
     )
-    out = _python(code)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 3
     assert marker.read_text() == "x"
     assert out.stdout.count("buffered") == 1000 and out.stdout.endswith("atexit ran\n")

@@ -32,15 +32,22 @@ OPTIONAL += ["fuel_L", "flight_mode_state"]
 
 
 @pytest.fixture(scope="session")
-def short_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def report_stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 12 km stage with a jump of the report tests (a stage file)."""
+    path = tmp_path_factory.mktemp("report_stage") / "report-test.toml"
+    path.write_text(STAGE_TOML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def short_runs(tmp_path_factory: pytest.TempPathFactory, report_stage: Path) -> list[Path]:
     """Two real runs (seeds 0 and 1) of a 12 km stage with a jump; waypoints in the summary."""
     base = tmp_path_factory.mktemp("report_runs")
-    (base / "report-test.toml").write_text(STAGE_TOML, encoding="utf-8")
     car = rs.load_vehicle("d7x-r")
     dirs = []
     for seed in (0, 1):
         out = base / f"seed{seed}"
-        rs.simulate(car, rs.load_stage(base / "report-test.toml", seed=seed), out_dir=out)
+        rs.simulate(car, rs.load_stage(report_stage, seed=seed), out_dir=out)
         run = load_run(out)
         save_run(out, run.telemetry, {**run.summary, "waypoints": WAYPOINTS}, run.units)
         dirs.append(out)

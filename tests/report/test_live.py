@@ -17,26 +17,15 @@ from raidsim.report.html import build_report, digest_runs, digested_run
 from raidsim.report.live import LiveDigest
 from raidsim.report.stream import RunDigest
 
-STAGE_TOML = """
-name = "live-test"
-seed = 0
-[synthetic_route]
-length_km = 12.0
-[[jumps]]
-km = 2.0
-ramp_length_m = 12.0
-ramp_height_m = 1.0
-drop_m = 1.0
-takeoff_speed_kmh = 80.0
-"""
 MAX_POINTS = 300  # small: the buckets and the map grid coarsen several times
 
 
 @pytest.fixture(scope="module")
-def live_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LiveDigest, int]:
+def live_run(
+    tmp_path_factory: pytest.TempPathFactory, report_stage: Path
+) -> tuple[Path, LiveDigest, int]:
     base = tmp_path_factory.mktemp("live")
-    (base / "live-test.toml").write_text(STAGE_TOML, encoding="utf-8")
-    stage = rs.load_stage(base / "live-test.toml")
+    stage = rs.load_stage(report_stage)
     live = LiveDigest(stage.name, stage.length_m, MAX_POINTS)
     tables: list[int] = []
 

@@ -185,8 +185,10 @@ def exit_status(code: object) -> int:
 
 def end_process(code: object) -> NoReturn:
     """End the ``raidsim`` process once its command has returned (or raised
-    ``SystemExit(code)``): wait for any non-daemon thread, run the ``atexit`` handlers,
-    flush stdout and stderr, then leave with :func:`os._exit` and the command's status.
+    ``SystemExit(code)``) as the interpreter's own exit begins (``threading``'s shutdown:
+    its exit hooks, which stop idle thread pools, then a wait for every non-daemon thread;
+    then the ``atexit`` handlers), flush stdout and stderr, and leave with
+    :func:`os._exit` and the command's status.
 
     Everything a command writes is closed and committed (atomically) before it returns, so
     what this skips is only the interpreter's finalization: tearing down each of the ~1,000
@@ -194,10 +196,13 @@ def end_process(code: object) -> NoReturn:
     deallocating their objects, 0.15-0.3 s of a process that took 2.5 s
     (``benchmarks/bench_startup.py``) and nothing anyone reads."""
     status = exit_status(code)
-    current = threading.current_thread()
-    for thread in threading.enumerate():
-        if thread is not current and not thread.daemon:
-            thread.join()
+    shutdown = getattr(threading, "_shutdown", None)
+    if callable(shutdown) and threading.current_thread() is threading.main_thread():
+        shutdown()  # what the interpreter does first: thread hooks (idle pools), joins
+    else:
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
