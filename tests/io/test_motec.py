@@ -1,7 +1,7 @@
 """Tests for raidsim.io.motec (.ld / .ldx).
 
 The layout is checked against an INDEPENDENT minimal reader/builder written below from the
-layout summary in /work/shared/ecosystem.md §1 with numpy structured dtypes; it does not
+layout summary in docs/design.md ("MoTeC .ld and .ldx") with numpy structured dtypes; it does not
 import raidsim.io.motec, so a layout mistake in the module cannot hide behind itself.
 """
 

@@ -12,7 +12,7 @@ from raidsim.errors import RouteError
 from raidsim.route.catalogue import liaison_time_s, load_rally, rally_names
 from raidsim.route.stage import stage_names
 
-# Special lengths chosen from /work/shared/dakar2026_itinerary.md (as run where a stage
+# Special lengths chosen from the organiser's itinerary and stage reports (as run where a stage
 # report gives one figure, else the organiser's plan); each stage TOML cites its source.
 PUBLISHED_SPECIAL_KM = {
     "prologue": 25,

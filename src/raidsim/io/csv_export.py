@@ -1,7 +1,7 @@
 """Plain CSV export of a telemetry table: a channel-name row, a units row, then data.
 
 Layout (the two header rows follow the AiM RaceStudio CSV convention of a name row followed by
-a units row, /work/shared/ecosystem.md §2, without AiM's key/value preamble)::
+a units row, docs/design.md "AiM RaceStudio CSV", without AiM's key/value preamble)::
 
     time_s,speed_mps,gear
     s,m/s,

@@ -3,7 +3,7 @@
 **i2 compatibility unverified (no i2 available in CI).** MoTeC i2 runs only on Windows and
 nobody has opened these files in it yet; the layout is reverse-engineered, not published.
 
-Written from the layout summary in /work/shared/ecosystem.md §1 (itself a description of the
+Written from the layout summary in docs/design.md, "MoTeC .ld and .ldx" (a description of the
 community reverse engineering of the format). No code from gotzl/ldparser (GPL-3.0) was
 used. All integers are little-endian; strings are fixed-size, NUL-padded UTF-8 fields.
 

@@ -1,10 +1,10 @@
 """One self-contained, offline HTML report of one or more runs.
 
 :func:`build_report` writes a single file: plotly.js is inlined once in a ``<script>`` tag
-(``plotly.offline.get_plotlyjs()``) and every figure is a ``fig.to_html(full_html=False,
-include_plotlyjs=False)`` fragment, so the page opens from disk with no network: no CDN, no
-map tiles (the route map is a plain x/y scatter in the stage frame, metres, equal axes; see
-/work/shared/ecosystem.md §5 "Maps offline").
+(``plotly.offline.get_plotlyjs()``) and every figure is a ``<div>`` fragment without it
+(:func:`raidsim.report.figures.figure_html`), so the page opens from disk with no network:
+no CDN, no map tiles (the route map is a plain x/y scatter in the stage frame, metres, equal
+axes; docs/design.md explains why no web map).
 
 Contents: a summary card per run; the route map coloured by speed with waypoints; with two or
 more runs, speed overlays and the time delta to the first run vs distance; per run, the
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import html
 import os
 from collections.abc import Callable, Sequence
@@ -122,12 +123,18 @@ def _fig_html(fig: FigureDict | go.Figure) -> str:
     return figure_html(fig, PLOT_CONFIG)
 
 
+@functools.cache
+def plotly_js() -> str:
+    """plotly.js (4.6 MB of source, read from plotly's package once per process)."""
+    return str(get_plotlyjs())
+
+
 def html_page(title: str, parts: Sequence[str]) -> str:
     """One self-contained offline page: the report's CSS and plotly.js inline."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
         + "\n".join(parts)
         + "</body></html>\n"
     )
@@ -279,7 +286,8 @@ def _channels_layout(panels: Sequence[tuple[_Panel, list[str]]]) -> FigureDict:
 def warm_up(columns: Sequence[str] = ()) -> None:
     """Build what the report of a run with telemetry ``columns`` needs from plotly before
     its data: the default template and the channel panels' layout
-    (:func:`raidsim.report.figures.subplot_layout`, cached), and render a two-point figure.
+    (:func:`raidsim.report.figures.subplot_layout`, cached), plotly.js's source (cached),
+    and render a two-point figure.
 
     plotly builds its template and property validators on first use (~0.1 s of the first
     report in a process). ``raidsim run`` calls this on its own thread while the kernel
@@ -295,6 +303,7 @@ def warm_up(columns: Sequence[str] = ()) -> None:
     for fig in (_channels_figure(tiny, "warm-up"), _map_figure([tiny], ["warm-up"])):
         if fig is not None:
             _fig_html(fig)
+    plotly_js()
 
 
 def _channels_figure(digest: RunDigest, label: str) -> FigureDict | None:
