@@ -58,7 +58,14 @@ from raidsim.report.figures import (
 )
 from raidsim.report.stream import RunDigest, digest_run
 
-__all__ = ["PATH_COLUMNS", "build_report", "run_label", "trace_scales"]
+__all__ = [
+    "PATH_COLUMNS",
+    "build_report",
+    "digest_runs",
+    "digested_run",
+    "run_label",
+    "trace_scales",
+]
 
 WHEELS = ("fl", "fr", "rl", "rr")
 RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
