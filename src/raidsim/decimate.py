@@ -134,8 +134,10 @@ class MinMaxTrace:
             self._first = (float(xv[0]), float(yv[0]))
         self._last = (float(xv[-1]), float(yv[-1]))
         end = self.pos + m
-        if self._raw is not None:
-            self._raw = self._raw + [(xv.copy(), yv.copy())] if end <= self.max_points else None
+        if self._raw is not None and end <= self.max_points:
+            self._raw.append((xv.copy(), yv.copy()))
+        else:
+            self._raw = None
         self._coarsen(bucket_size(end, self.max_points))
         size, b = self.size, self._b
         bucket = (self.pos + np.arange(m, dtype=np.int64)) // size
@@ -199,7 +201,7 @@ class DistanceTrace:
         self._j = np.zeros(0, np.int64)  # grid points reached so far: 0, 1, ..., len - 1
         self._idx = np.zeros(0, np.int64)
         self._vals: dict[str, F64] = {c: np.zeros(0) for c in self.columns}
-        self._raw: list[tuple[int, dict[str, F64]]] | None = []
+        self._raw: list[dict[str, F64]] | None = []  # every sample while they all fit
         self._last: dict[str, float] = {}
 
     def _coarsen(self, step_m: float) -> None:
@@ -220,12 +222,10 @@ class DistanceTrace:
         if self.pos == 0:
             self._d0 = float(dm[0])
         end = self.pos + m
-        if self._raw is not None:
-            self._raw = (
-                self._raw + [(m, {c: v.copy() for c, v in cols.items()})]
-                if end <= self.max_points
-                else None
-            )
+        if self._raw is not None and end <= self.max_points:
+            self._raw.append({c: v.copy() for c, v in cols.items()})
+        else:
+            self._raw = None
         self._coarsen(grid_step_m(float(dm[-1]) - self._d0, self.max_points))
         j_next = len(self._j)
         j_end = math.floor((float(dm[-1]) - self._d0) / self.step_m) + 2
@@ -246,7 +246,7 @@ class DistanceTrace:
         if self.pos == 0:
             return np.zeros(0, np.int64), {c: np.zeros(0) for c in self.columns}
         if self._raw is not None:
-            vals = {c: np.concatenate([p[1][c] for p in self._raw]) for c in self.columns}
+            vals = {c: np.concatenate([p[c] for p in self._raw]) for c in self.columns}
             return np.arange(self.pos, dtype=np.int64), vals
         idx = np.concatenate([self._idx, [self.pos - 1]])
         vals = {c: np.concatenate([v, [self._last[c]]]) for c, v in self._vals.items()}

@@ -210,6 +210,8 @@ def run_command(
         def on_progress(s_m: float, total_m: float) -> None:
             progress.update(task, completed=min(s_m, total_m) / 1000.0)
 
+        live: list[Any] = []  # the report's LiveDigest, made once the kernel runs
+
         def on_start() -> None:
             """The kernel runs: beside it, load the report's modules (plotly) and start
             its live digest (fed each row group as it is written), freeze all that is
@@ -226,8 +228,6 @@ def run_command(
                 from raidsim.sim.layout import CHANNELS
 
                 raidsim.report.html.warm_up([c.name for c in CHANNELS])
-
-        live: list[Any] = []  # the report's LiveDigest, made once the kernel runs
 
         def on_table(table: Any) -> None:
             """A row group of telemetry.parquet is written: digest it for the report."""

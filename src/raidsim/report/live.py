@@ -9,7 +9,7 @@ are the values as stored, and the digest does not depend on how the rows are bat
 it is the digest the file gives (``tests/report/test_live.py``).
 
 The split markers depend on how far the run got (every 10 km up to its last distance),
-so the live digest times every marker up to the stage's length and one past it, and
+so the live digest times every marker up to 20 km past the stage's length, and
 :func:`raidsim.report.html.digested_run` keeps those of the run. Should anything not
 fit (another stage's waypoints in the summary, an error while digesting), the report
 streams the file as before: the live digest only saves time.
