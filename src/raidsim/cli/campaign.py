@@ -118,6 +118,13 @@ def campaign_command(
         int | None, typer.Option(help="stop after this many new chunks (re-run to resume)")
     ] = None,
     quiet: Quiet = False,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            help="organiser's results of the stages run (CSV: crew, stage, time, penalty, "
+            "retired, still_out): fixed in every replicate, paces learned from them"
+        ),
+    ] = None,
 ) -> None:
     """Whole-rally Monte Carlo: crews x stages x replicates, one Parquet file per chunk."""
     from raidsim.campaign.model import build_base_table
@@ -152,11 +159,16 @@ def campaign_command(
             out_dir=out,
             chunk_size=chunk_size,
             workers=n_workers,
+            results=results,
         )
         size = int(manifest["chunk_size"])
     else:  # the manifest waits for the cluster's worker count (chunk sizing)
         check_inputs(replicates, chunk_size, seed)
         table = build_base_table(rally, spec)
+        if results is not None:  # checked before any cluster starts
+            from raidsim.campaign.results import read_results
+
+            read_results(results, table.crews, table.stages)
         size = chunk_size or auto_chunk_size(replicates, None, len(table.crews) * len(table.stages))
     absurd, estimate = work_estimate(
         replicates,
@@ -199,9 +211,13 @@ def campaign_command(
                 max_chunks=max_chunks,
                 on_start=on_start,
                 on_chunk=on_chunk,
+                results=results,
             )
 
     result = _on_cluster(n_workers, scheduler, go)
+    if results is not None:
+        for t in render_standings(out):
+            console.print(t)
     state = (
         "complete" if result.chunks_done == result.chunks_total else "partial (re-run to resume)"
     )
@@ -444,3 +460,54 @@ def render_season(summary: dict[str, Any]) -> list[Any]:
     for k in summary["rounds"]:
         d.add_row(Text(k), *(f"{summary['deciding_round'][cls][k]:.1%}" for cls in classes))
     return [t, m, d]
+
+
+def render_standings(out: Path) -> list[Any]:
+    """The overall standings after the last real stage, and each crew's learned pace."""
+    from raidsim.campaign.report import hms
+    from raidsim.campaign.status import rally_status
+
+    st = rally_status(out)
+    t = cli_table(
+        f"standings after {st['last_stage']} ({st['n_stages']} stages given, {st['results_file']})"
+    )
+    t.add_column("pos", justify="right")
+    t.add_column("crew", overflow="fold", max_width=18)
+    t.add_column("class", overflow="fold", max_width=10)
+    for col in ("total", "gap", "penalties"):
+        t.add_column(col, justify="right")
+    t.add_column("state")
+    for i, r in enumerate(st["standings"], 1):
+        done = r["total_s"] is not None
+        t.add_row(
+            str(i) if done else "",
+            Text(r["crew"]),
+            Text(r["entry_class"]),
+            hms(r["total_s"]),
+            ("+" + hms(r["gap_s"])) if done else "",
+            hms(r["penalty_s"]),
+            r["state"],
+        )
+    out_tables = [t]
+    if st["still_out"]:
+        warn(
+            f"partial day: {', '.join(st['still_out'])} still out on {st['last_stage']}; "
+            "that stage is simulated for them"
+        )
+    if st["pace"]:
+        p = cli_table("pace learned from the real stages (95 % interval)")
+        p.add_column("crew", overflow="fold", max_width=18)
+        for col in ("spec pace", "learned", "interval", "spread", "stages", "left out"):
+            p.add_column(col, justify="right")
+        for r in st["pace"]:
+            p.add_row(
+                Text(r["crew"]),
+                f"{r['prior_pace_factor']:.3f}",
+                f"{r['pace_factor']:.3f}",
+                f"{r['pace_lo']:.3f}-{r['pace_hi']:.3f}",
+                f"{r['sigma']:.3f}",
+                str(r["n_used"]),
+                str(r["n_outliers"]),
+            )
+        out_tables.append(p)
+    return out_tables
