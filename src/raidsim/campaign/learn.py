@@ -26,9 +26,11 @@ quantiles. A replicate draws ``sigma^2`` then ``mu`` from the posterior, so the 
 what is still unknown about the pace.
 
 A real special time holds the crew's losses too (punctures, repairs, a lost waypoint),
-which the model draws separately. Times above the prior's predictive median by more than
-``learning.outlier_sd`` predictive sd (one-sided: a loss only slows a crew) are left out
-of the update, and each crew's count of such stages is reported.
+which the model draws separately. A stage slower than the crew's own median ratio (from
+three stages on; the prior's centre before) by more than ``learning.outlier_sd`` x the
+larger of the prior's spread and the ratios' own (1.4826 x median absolute deviation, a
+robust sd; Huber, *Robust Statistics*, 1981) (one-sided: a loss only slows a crew) is left out of the update, and each
+crew's count of such stages is reported.
 """
 
 from __future__ import annotations
@@ -99,10 +101,18 @@ def prior(
 
 
 def update(p0: PacePosterior, log_ratios: list[float], outlier_sd: float) -> PacePosterior:
-    """Posterior after the stages' log time ratios ``ln(T / T_qss)`` (outliers left out)."""
-    pred_sd = math.sqrt(p0.b / (p0.a - 1.0) * (1.0 + 1.0 / p0.k))
+    """Posterior after the stages' log time ratios ``ln(T / T_qss)`` (outliers left out:
+    above the centre by more than ``outlier_sd`` x the prior's spread, the centre being the
+    median of the crew's own ratios from three stages on, the spread the larger of the
+    prior's and 1.4826 x their median absolute deviation; the prior's before)."""
     y = np.array(log_ratios, dtype=np.float64)
-    keep = y <= p0.m + outlier_sd * pred_sd
+    prior_sd = math.sqrt(p0.b / (p0.a - 1.0))
+    if y.size >= 3:  # robust: median and scaled median absolute deviation of its own
+        centre = float(np.median(y))
+        spread = max(prior_sd, 1.4826 * float(np.median(np.abs(y - centre))))
+    else:
+        centre, spread = p0.m, prior_sd * math.sqrt(1.0 + 1.0 / p0.k)
+    keep = y <= centre + outlier_sd * spread
     y = y[keep]
     n = int(y.size)
     if n == 0:
