@@ -29,8 +29,8 @@ A real special time holds the crew's losses too (punctures, repairs, a lost wayp
 which the model draws separately. A stage slower than the crew's own median ratio (from
 three stages on; the prior's centre before) by more than ``learning.outlier_sd`` x the
 larger of the prior's spread and the ratios' own (1.4826 x median absolute deviation, a
-robust sd; Huber, *Robust Statistics*, 1981) (one-sided: a loss only slows a crew) is left out of the update, and each
-crew's count of such stages is reported.
+robust sd; Huber, *Robust Statistics*, 1981; one-sided: a loss only slows a crew) is left
+out of the update, and each crew's count of such stages is reported.
 """
 
 from __future__ import annotations
