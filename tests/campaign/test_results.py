@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 from raidsim.campaign.results import format_hms, parse_time, read_results
 from raidsim.campaign.runner import dask_client, run_campaign
 from raidsim.campaign.spec import CampaignSpec
-from raidsim.cli.campaign import campaign_command
+from raidsim.cli.campaign import campaign_command, campaign_report_command
 from raidsim.errors import ConfigError
 
 RALLY = "dakar-2026"
 app = typer.Typer()
 app.command("campaign")(campaign_command)
-app.command("other")(lambda: None)  # a group, so "campaign" is a subcommand
+app.command("campaign-report")(campaign_report_command)
 runner = CliRunner()
 
 CREWS = ["D7X-R #1", "D7X-R #2", "D7X-R #3", "LC GR Sport #1", "LC GR Sport #2"]
@@ -287,3 +287,31 @@ def test_conditioned_same_on_any_chunking_and_workers(  # type: ignore[no-untype
     for k in a:
         assert np.array_equal(a[k], b[k], equal_nan=True), k
     assert not math.isnan(float(np.nanmean(a["stage_time_s"][:, 0, 2])))
+
+
+def test_report_shows_standings_and_the_strategy(small_spec_file, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    path = tmp_path / "results.csv"
+    path.write_text(GOOD, "utf-8")
+    out = tmp_path / "camp"
+    assert _invoke(out, small_spec_file, path).exit_code == 0  # type: ignore[attr-defined]
+    res = runner.invoke(app, ["campaign-report", str(out), "--strategy", "D7X-R #2"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "standings after dakar-2026/1" in text
+    assert "D7X-R #2: class win against pace over the 1 stages left" in text
+    assert "best pace: x" in text
+    res = runner.invoke(
+        app, ["campaign-report", str(out), "--strategy", "D7X-R #2", "--goal", "podium", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    plan = data["strategy"]
+    assert plan["goal"] == "podium" and plan["stages_left"] == 1
+    assert 0.95 <= plan["best_pace_scale"] <= 1.10
+    assert data["status"]["standings"][0]["crew"] == "D7X-R #2"  # 3:39:47 with its 2:00 penalty
+    for bad in (["--strategy", "nobody"], ["--strategy", "D7X-R #2", "--keep", "2"]):
+        res = runner.invoke(app, ["campaign-report", str(out), *bad])
+        assert res.exit_code == 2, res.output
+        assert "Traceback" not in res.output

@@ -611,10 +611,14 @@ def simulate_arrays(
     stop: int,
     given: Given | None = None,
     pace_scale: np.ndarray | None = None,
+    coupled: bool = False,
 ) -> dict[str, np.ndarray]:
     """The replicates as (R, C, S) arrays named as COLUMNS (what simulate_replicates
     writes). ``pace_scale`` (C,): each crew's special time x it on the stages simulated,
-    its hazards x :func:`risk_multipliers` (None: every crew at its usual pace)."""
+    its hazards x :func:`risk_multipliers` (None: every crew at its usual pace).
+    ``coupled``: draw the events by inversion of one uniform each (:func:`_draw_coupled`),
+    so runs that differ only in their rates share their random numbers (the strategy
+    curve); the campaign draws with numpy's samplers (:func:`_draw_stream`)."""
     n_c, n_s, n_r = len(table.crews), len(table.stages), stop - start
     if n_r <= 0:
         raise ValueError(f"simulate_replicates: empty range {start}..{stop}")
@@ -647,33 +651,19 @@ def simulate_arrays(
         )[:, None, :]
         lam_m_r = np.maximum(0.0, lam_m[None] + np.array(table.hazard_per_C)[None] * d_temp)
 
-    shape = (n_r, n_c, n_s)
-    z = np.empty(shape)
-    punct = np.empty(shape, dtype=np.int64)
-    miss = np.empty(shape, dtype=np.int64)
-    miss_pen = np.empty(shape)
-    search = np.empty(shape)
-    inc = np.empty(shape, dtype=np.int64)
-    repair = np.empty(shape)
-    u_ret = np.empty(shape)
-    z_fuel = np.empty(shape)
-    speeding = np.empty(shape, dtype=np.int64)
-    for r in range(n_r):  # the only per-replicate loop: draws in a fixed order
-        rng = replicate_rng(seed, start + r)
-        z[r] = rng.standard_normal((n_c, n_s))
-        punct[r] = rng.poisson(lam_p)
-        m = rng.binomial(n_wp, p_miss)
-        miss[r] = m.sum(axis=2)
-        miss_pen[r] = m @ pen_kind
-        h = rng.binomial(n_wp, p_hes).sum(axis=2)
-        search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
-        inc[r] = rng.poisson(lam_m if d_temp is None else lam_m_r[r])
-        repair[r] = rng.gamma(
-            inc[r] * mech.repair_time_shape, mech.repair_time_mean_s / mech.repair_time_shape
-        )
-        u_ret[r] = rng.random((n_c, n_s))
-        z_fuel[r] = rng.standard_normal((n_c, n_s))
-        speeding[r] = rng.binomial(n_zones, pen.speeding_probability)
+    hz = _Hazards(lam_p, lam_m if d_temp is None else lam_m_r, n_wp, p_miss, p_hes, n_zones)
+    if coupled:
+        d = _draw_coupled(spec, hz, pen_kind, seed, start, n_r)
+    else:
+        d = _draw_stream(spec, hz, pen_kind, seed, start, n_r, per_replicate=d_temp is not None)
+    z, punct, miss, miss_pen, search = d["z"], d["punct"], d["miss"], d["miss_pen"], d["search"]
+    inc, repair, u_ret, z_fuel, speeding = (
+        d["inc"],
+        d["repair"],
+        d["u_ret"],
+        d["z_fuel"],
+        d["speeding"],
+    )
 
     base = np.array(table.base_time_s)[None]
     fuel_seg = np.array(table.fuel_segment_L)[None]
@@ -742,6 +732,121 @@ def simulate_arrays(
         "incidents": masked(inc),
         "ran_dry": masked(ran_dry).astype(bool),
         "retired": retired,
+    }
+
+
+@dataclass(frozen=True)
+class _Hazards:
+    """Per crew x stage event rates of one simulation (see simulate_arrays)."""
+
+    lam_p: np.ndarray  # (C, S) expected punctures
+    lam_m: np.ndarray  # (C, S) expected incidents, or (R, C, S) with a weather spread
+    n_wp: np.ndarray  # (C, S, K) waypoints per kind
+    p_miss: np.ndarray  # (C, 1, K)
+    p_hes: np.ndarray  # (C, 1, K)
+    n_zones: np.ndarray  # (C, S) speed zones
+
+
+def _draw_stream(
+    spec: CampaignSpec,
+    hz: _Hazards,
+    pen_kind: np.ndarray,
+    seed: int,
+    start: int,
+    n_r: int,
+    per_replicate: bool,
+) -> dict[str, np.ndarray]:
+    """The campaign's draws: each replicate's own stream (:func:`replicate_rng`), numpy's
+    samplers in a fixed order (so a replicate's numbers never depend on the chunking)."""
+    nav, mech, pen = spec.navigation, spec.mechanical, spec.penalties
+    n_c, n_s = hz.lam_p.shape
+    shape = (n_r, n_c, n_s)
+    z = np.empty(shape)
+    punct = np.empty(shape, dtype=np.int64)
+    miss = np.empty(shape, dtype=np.int64)
+    miss_pen = np.empty(shape)
+    search = np.empty(shape)
+    inc = np.empty(shape, dtype=np.int64)
+    repair = np.empty(shape)
+    u_ret = np.empty(shape)
+    z_fuel = np.empty(shape)
+    speeding = np.empty(shape, dtype=np.int64)
+    for r in range(n_r):  # the only per-replicate loop: draws in a fixed order
+        rng = replicate_rng(seed, start + r)
+        z[r] = rng.standard_normal((n_c, n_s))
+        punct[r] = rng.poisson(hz.lam_p)
+        m = rng.binomial(hz.n_wp, hz.p_miss)
+        miss[r] = m.sum(axis=2)
+        miss_pen[r] = m @ pen_kind
+        h = rng.binomial(hz.n_wp, hz.p_hes).sum(axis=2)
+        search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
+        inc[r] = rng.poisson(hz.lam_m[r] if per_replicate else hz.lam_m)
+        repair[r] = rng.gamma(
+            inc[r] * mech.repair_time_shape, mech.repair_time_mean_s / mech.repair_time_shape
+        )
+        u_ret[r] = rng.random((n_c, n_s))
+        z_fuel[r] = rng.standard_normal((n_c, n_s))
+        speeding[r] = rng.binomial(hz.n_zones, pen.speeding_probability)
+    return {
+        "z": z,
+        "punct": punct,
+        "miss": miss,
+        "miss_pen": miss_pen,
+        "search": search,
+        "inc": inc,
+        "repair": repair,
+        "u_ret": u_ret,
+        "z_fuel": z_fuel,
+        "speeding": speeding,
+    }
+
+
+def coupled_rng(seed: int, index: int) -> np.random.Generator:
+    """Replicate ``index``'s uniforms for :func:`_draw_coupled`."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, 3])))
+
+
+def _draw_coupled(
+    spec: CampaignSpec, hz: _Hazards, pen_kind: np.ndarray, seed: int, start: int, n_r: int
+) -> dict[str, np.ndarray]:
+    """The same events as :func:`_draw_stream`, each by inversion of its own uniform
+    (scipy's ``ppf``), vectorised over the replicates: a higher rate gives at least as
+    many events from the same uniform (a monotone coupling), so two paces compare on the
+    same luck, and a curve over paces is smooth."""
+    from scipy import stats
+
+    nav, mech, pen = spec.navigation, spec.mechanical, spec.penalties
+    n_c, n_s = hz.lam_p.shape
+    n_k = hz.n_wp.shape[2]
+    u = np.empty((n_r, 8, n_c, n_s))
+    uk = np.empty((n_r, 2, n_c, n_s, n_k))
+    for r in range(n_r):
+        rng = coupled_rng(seed, start + r)
+        u[r] = rng.random((8, n_c, n_s))
+        uk[r] = rng.random((2, n_c, n_s, n_k))
+    u = np.clip(u, 1e-12, 1.0 - 1e-12)
+    uk = np.clip(uk, 1e-12, 1.0 - 1e-12)
+    punct = stats.poisson.ppf(u[:, 0], hz.lam_p).astype(np.int64)
+    m = stats.binom.ppf(uk[:, 0], hz.n_wp, hz.p_miss).astype(np.int64)
+    hes = stats.binom.ppf(uk[:, 1], hz.n_wp, hz.p_hes).astype(np.int64).sum(axis=3)
+    inc = stats.poisson.ppf(u[:, 1], hz.lam_m).astype(np.int64)
+
+    def gamma_sum(n: np.ndarray, uu: np.ndarray, shape: float, mean: float) -> np.ndarray:
+        a = n * shape
+        out = stats.gamma.ppf(uu, np.where(a > 0, a, 1.0), scale=mean / shape)
+        return np.where(a > 0, out, 0.0)
+
+    return {
+        "z": stats.norm.ppf(u[:, 2]),
+        "punct": punct,
+        "miss": m.sum(axis=3),
+        "miss_pen": m @ pen_kind,
+        "search": gamma_sum(hes, u[:, 3], 1.0, nav.search_time_mean_s),
+        "inc": inc,
+        "repair": gamma_sum(inc, u[:, 4], mech.repair_time_shape, mech.repair_time_mean_s),
+        "u_ret": u[:, 5],
+        "z_fuel": stats.norm.ppf(u[:, 6]),
+        "speeding": stats.binom.ppf(u[:, 7], hz.n_zones, pen.speeding_probability).astype(np.int64),
     }
 
 
