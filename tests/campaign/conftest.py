@@ -67,13 +67,17 @@ def synthetic_table(n_crews: int, n_stages: int, stage_s: float = 4 * 3600.0) ->
     )
 
 
-def synthetic_spec(n_crews: int, pace: float = 1.10, sigma: float = 0.04) -> CampaignSpec:
-    """The shipped spec with ``n_crews`` alike crews (names as :func:`synthetic_table`)."""
+def synthetic_spec(
+    n_crews: int, pace: float | list[float] = 1.10, sigma: float = 0.04
+) -> CampaignSpec:
+    """The shipped spec with ``n_crews`` crews (names as :func:`synthetic_table`), all at
+    ``pace`` or each at its own."""
     spec = load_spec()
     crew = spec.crews[0]
+    paces = pace if isinstance(pace, list) else [pace] * n_crews
     crews = [
         crew.model_copy(
-            update={"name": f"crew {c + 1}", "pace_factor": pace, "variability_sigma": sigma}
+            update={"name": f"crew {c + 1}", "pace_factor": paces[c], "variability_sigma": sigma}
         )
         for c in range(n_crews)
     ]

@@ -612,13 +612,17 @@ def simulate_arrays(
     given: Given | None = None,
     pace_scale: np.ndarray | None = None,
     coupled: bool = False,
+    events: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The replicates as (R, C, S) arrays named as COLUMNS (what simulate_replicates
     writes). ``pace_scale`` (C,): each crew's special time x it on the stages simulated,
     its hazards x :func:`risk_multipliers` (None: every crew at its usual pace).
     ``coupled``: draw the events by inversion of one uniform each (:func:`_draw_coupled`),
     so runs that differ only in their rates share their random numbers (the strategy
-    curve); the campaign draws with numpy's samplers (:func:`_draw_stream`)."""
+    curve); the campaign draws with numpy's samplers (:func:`_draw_stream`).
+    ``events``: a dict that keeps the draws of this seed and range: filled by the first
+    call, reused by the next ones with the same rates (what-ifs on other real results,
+    the calibration test) instead of drawing again."""
     n_c, n_s, n_r = len(table.crews), len(table.stages), stop - start
     if n_r <= 0:
         raise ValueError(f"simulate_replicates: empty range {start}..{stop}")
@@ -652,10 +656,14 @@ def simulate_arrays(
         lam_m_r = np.maximum(0.0, lam_m[None] + np.array(table.hazard_per_C)[None] * d_temp)
 
     hz = _Hazards(lam_p, lam_m if d_temp is None else lam_m_r, n_wp, p_miss, p_hes, n_zones)
-    if coupled:
+    if events:
+        d = events
+    elif coupled:
         d = _draw_coupled(spec, hz, pen_kind, seed, start, n_r)
     else:
         d = _draw_stream(spec, hz, pen_kind, seed, start, n_r, per_replicate=d_temp is not None)
+    if events is not None:
+        events.update(d)
     z, punct, miss, miss_pen, search = d["z"], d["punct"], d["miss"], d["miss_pen"], d["search"]
     inc, repair, u_ret, z_fuel, speeding = (
         d["inc"],
