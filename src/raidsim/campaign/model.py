@@ -536,15 +536,105 @@ def replicate_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index])))
 
 
+@dataclass(frozen=True)
+class Given:
+    """Real results fixed in every replicate, and each crew's pace learned from them.
+
+    ``fixed`` (C, S'): the crew's stage s is known (a time, a retirement, or out before);
+    a crew still out on the last stage given is simulated there. ``time_s`` holds the
+    special time with penalties (NaN where the crew has none). ``pace`` per crew: the
+    normal-inverse-gamma posterior (m, k, a, b) of ln(pace factor), and the counts of
+    stages used and left out
+    (:mod:`raidsim.campaign.learn`), None for crews whose pace is not learned.
+    """
+
+    n_stages: int
+    fixed: list[list[bool]]  # (C, n_stages)
+    time_s: list[list[float]]  # (C, n_stages), NaN: no time
+    penalty_s: list[list[float]]  # (C, n_stages)
+    retire_on: list[list[bool]]  # (C, n_stages): retired on this stage
+    pace: list[list[float]] | None  # (C, 6): m, k, a, b, stages used, stages left out
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["time_s"] = [[None if np.isnan(t) else t for t in row] for row in self.time_s]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Given:
+        data = dict(data)
+        data["time_s"] = [[np.nan if t is None else t for t in row] for row in data["time_s"]]
+        return cls(**data)
+
+
+def learn_rng(seed: int, index: int) -> np.random.Generator:
+    """Replicate ``index``'s draw of the learned paces: its own stream, so the rest of a
+    replicate draws what the campaign without results draws."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, 2])))
+
+
+def risk_multipliers(spec: CampaignSpec, pace_scale: np.ndarray) -> tuple[F64, F64, F64]:
+    """(punctures, mechanical, navigation) rate multipliers per crew at ``pace_scale``:
+    ``exp(beta (1 / pace_scale - 1))`` (:class:`raidsim.campaign.spec.PaceRiskSpec`);
+    ones where the spec has no ``pace_risk``."""
+    rel = 1.0 / np.asarray(pace_scale, dtype=np.float64) - 1.0
+    pr = spec.pace_risk
+    if pr is None:
+        one = np.ones_like(rel)
+        return one, one, one
+    return (
+        np.exp(pr.puncture_beta * rel),
+        np.exp(pr.mechanical_beta * rel),
+        np.exp(pr.navigation_beta * rel),
+    )
+
+
 def simulate_replicates(
-    table: BaseTable, spec: CampaignSpec, seed: int, start: int, stop: int
+    table: BaseTable,
+    spec: CampaignSpec,
+    seed: int,
+    start: int,
+    stop: int,
+    given: Given | None = None,
 ) -> pa.Table:
-    """Replicates ``start..stop-1``: one row per replicate x crew x stage (see COLUMNS)."""
+    """Replicates ``start..stop-1``: one row per replicate x crew x stage (see COLUMNS);
+    ``given``: real results fixed and the learned paces drawn (see :class:`Given`)."""
+    sim = simulate_arrays(table, spec, seed, start, stop, given)
+    return _as_table(table, start, stop, sim)
+
+
+def simulate_arrays(
+    table: BaseTable,
+    spec: CampaignSpec,
+    seed: int,
+    start: int,
+    stop: int,
+    given: Given | None = None,
+    pace_scale: np.ndarray | None = None,
+    coupled: bool = False,
+    events: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The replicates as (R, C, S) arrays named as COLUMNS (what simulate_replicates
+    writes). ``pace_scale`` (C,): each crew's special time x it on the stages simulated,
+    its hazards x :func:`risk_multipliers` (None: every crew at its usual pace).
+    ``coupled``: draw the events by inversion of one uniform each (:func:`_draw_coupled`),
+    so runs that differ only in their rates share their random numbers (the strategy
+    curve); the campaign draws with numpy's samplers (:func:`_draw_stream`).
+    ``events``: a dict that keeps the draws of this seed and range: filled by the first
+    call, reused by the next ones with the same rates (what-ifs on other real results,
+    the calibration test) instead of drawing again."""
     n_c, n_s, n_r = len(table.crews), len(table.stages), stop - start
     if n_r <= 0:
         raise ValueError(f"simulate_replicates: empty range {start}..{stop}")
     nav, pen, mech, fs = spec.navigation, spec.penalties, spec.mechanical, spec.fuel
     nav_f = np.array([c.navigation_factor for c in spec.crews])[:, None, None]
+    lam_p = np.array(table.puncture_rate)
+    lam_m = np.array(table.mechanical_hazard)
+    if pace_scale is not None:
+        m_p, m_m, m_n = risk_multipliers(spec, pace_scale)
+        nav_f = nav_f * m_n[:, None, None]
+        lam_p = lam_p * m_p[:, None]
+        lam_m = lam_m * m_m[:, None]
     p_miss = np.clip(np.array([nav.miss_probability[k] for k in WAYPOINT_KINDS]) * nav_f, 0, 1)
     p_hes = np.clip(np.array([nav.hesitation_probability[k] for k in WAYPOINT_KINDS]) * nav_f, 0, 1)
     pen_kind = np.array([nav.miss_penalty_s[k] for k in WAYPOINT_KINDS])
@@ -552,8 +642,6 @@ def simulate_replicates(
         np.array(table.waypoints, dtype=np.int64)[None], (n_c, n_s, len(WAYPOINT_KINDS))
     )
     n_zones = np.broadcast_to(np.array(table.speed_zones, dtype=np.int64)[None], (n_c, n_s))
-    lam_p = np.array(table.puncture_rate)
-    lam_m = np.array(table.mechanical_hazard)
     # day-to-day weather: dT per replicate and day, shared by all crews; the day's QSS
     # time, fuel and hazard move linearly with it (slopes from the base table)
     d_temp: np.ndarray | None = None
@@ -567,6 +655,119 @@ def simulate_replicates(
         )[:, None, :]
         lam_m_r = np.maximum(0.0, lam_m[None] + np.array(table.hazard_per_C)[None] * d_temp)
 
+    hz = _Hazards(lam_p, lam_m if d_temp is None else lam_m_r, n_wp, p_miss, p_hes, n_zones)
+    if events:
+        d = events
+    elif coupled:
+        d = _draw_coupled(spec, hz, pen_kind, seed, start, n_r)
+    else:
+        d = _draw_stream(spec, hz, pen_kind, seed, start, n_r, per_replicate=d_temp is not None)
+    if events is not None:
+        events.update(d)
+    z, punct, miss, miss_pen, search = d["z"], d["punct"], d["miss"], d["miss_pen"], d["search"]
+    inc, repair, u_ret, z_fuel, speeding = (
+        d["inc"],
+        d["repair"],
+        d["u_ret"],
+        d["z_fuel"],
+        d["speeding"],
+    )
+
+    base = np.array(table.base_time_s)[None]
+    fuel_seg = np.array(table.fuel_segment_L)[None]
+    if d_temp is not None:
+        base = np.maximum(1.0, base + np.array(table.time_per_C)[None] * d_temp)
+        fuel_seg = np.maximum(0.0, fuel_seg + np.array(table.fuel_per_C)[None] * d_temp)
+    if given is not None and given.pace is not None:
+        from raidsim.campaign.learn import PacePosterior, draw
+
+        posts = [PacePosterior.from_row(p) for p in given.pace]
+        mu_sd = [draw(learn_rng(seed, start + r), posts) for r in range(n_r)]
+        mu = np.stack([m for m, _ in mu_sd])[:, :, None]
+        sd = np.stack([s for _, s in mu_sd])[:, :, None]
+        driving = base * np.exp(mu + sd * z)
+    else:
+        pace = np.array([c.pace_factor for c in spec.crews])
+        sigma = np.array([c.variability_sigma for c in spec.crews])
+        driving = base * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
+    if pace_scale is not None:
+        driving = driving * np.asarray(pace_scale, dtype=np.float64)[None, :, None]
+    fuel_need = fuel_seg * np.exp(fs.consumption_sigma * z_fuel)
+    ran_dry = fuel_need > np.array(table.usable_fuel_L)[None, :, None]
+    p_retire = 1.0 - (1.0 - mech.retire_probability) ** inc
+    retire_now = u_ret < p_retire
+    fix = np.zeros((n_c, n_s), dtype=bool)
+    if given is not None:  # real stages: no simulated event, the real retirements
+        k = given.n_stages
+        fix[:, :k] = np.array(given.fixed, dtype=bool).reshape(n_c, k)
+        real_out = np.zeros((n_c, n_s), dtype=bool)
+        real_out[:, :k] = np.array(given.retire_on, dtype=bool).reshape(n_c, k)
+        retire_now = np.where(fix[None], real_out[None], retire_now)
+        punct = np.where(fix[None], 0, punct)
+    sim = _stage_sequence(table, spec, punct, retire_now)
+    active, retired = sim["active"], sim["retired"]
+    free = active & ~fix[None]  # simulated and running
+
+    def masked(x: np.ndarray) -> np.ndarray:
+        return np.where(free, x, 0)
+
+    drive = np.where(active, driving, 0.0)
+    penalty = masked(miss_pen + speeding * pen.speeding_penalty_s)
+    if given is not None:
+        k = given.n_stages
+        t_real = np.zeros((n_c, n_s))
+        p_real = np.zeros((n_c, n_s))
+        t_real[:, :k] = np.nan_to_num(np.array(given.time_s, dtype=np.float64).reshape(n_c, k))
+        p_real[:, :k] = np.array(given.penalty_s, dtype=np.float64).reshape(n_c, k)
+        drive = np.where(fix[None], np.where(active, t_real - p_real, 0.0), drive)
+        penalty = np.where(fix[None], np.where(active, p_real, 0.0), penalty)
+    puncture_loss = sim["puncture_loss"]
+    nav_loss = masked(search)
+    mech_loss = masked(repair)
+    fuel_loss = masked(ran_dry * fs.dry_stop_s)
+    stage_time = drive + puncture_loss + nav_loss + mech_loss + fuel_loss + penalty
+    return {
+        "driving_time_s": drive,
+        "puncture_loss_s": puncture_loss,
+        "navigation_loss_s": nav_loss,
+        "mechanical_loss_s": mech_loss,
+        "fuel_loss_s": fuel_loss.astype(np.float64),
+        "penalty_s": penalty,
+        "stage_time_s": np.where(retired, np.nan, stage_time),
+        "punctures": np.where(active, punct, 0),
+        "spares_left": sim["spares_left"],
+        "missed_waypoints": masked(miss),
+        "incidents": masked(inc),
+        "ran_dry": masked(ran_dry).astype(bool),
+        "retired": retired,
+    }
+
+
+@dataclass(frozen=True)
+class _Hazards:
+    """Per crew x stage event rates of one simulation (see simulate_arrays)."""
+
+    lam_p: np.ndarray  # (C, S) expected punctures
+    lam_m: np.ndarray  # (C, S) expected incidents, or (R, C, S) with a weather spread
+    n_wp: np.ndarray  # (C, S, K) waypoints per kind
+    p_miss: np.ndarray  # (C, 1, K)
+    p_hes: np.ndarray  # (C, 1, K)
+    n_zones: np.ndarray  # (C, S) speed zones
+
+
+def _draw_stream(
+    spec: CampaignSpec,
+    hz: _Hazards,
+    pen_kind: np.ndarray,
+    seed: int,
+    start: int,
+    n_r: int,
+    per_replicate: bool,
+) -> dict[str, np.ndarray]:
+    """The campaign's draws: each replicate's own stream (:func:`replicate_rng`), numpy's
+    samplers in a fixed order (so a replicate's numbers never depend on the chunking)."""
+    nav, mech, pen = spec.navigation, spec.mechanical, spec.penalties
+    n_c, n_s = hz.lam_p.shape
     shape = (n_r, n_c, n_s)
     z = np.empty(shape)
     punct = np.empty(shape, dtype=np.int64)
@@ -581,33 +782,89 @@ def simulate_replicates(
     for r in range(n_r):  # the only per-replicate loop: draws in a fixed order
         rng = replicate_rng(seed, start + r)
         z[r] = rng.standard_normal((n_c, n_s))
-        punct[r] = rng.poisson(lam_p)
-        m = rng.binomial(n_wp, p_miss)
+        punct[r] = rng.poisson(hz.lam_p)
+        m = rng.binomial(hz.n_wp, hz.p_miss)
         miss[r] = m.sum(axis=2)
         miss_pen[r] = m @ pen_kind
-        h = rng.binomial(n_wp, p_hes).sum(axis=2)
+        h = rng.binomial(hz.n_wp, hz.p_hes).sum(axis=2)
         search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
-        inc[r] = rng.poisson(lam_m if d_temp is None else lam_m_r[r])
+        inc[r] = rng.poisson(hz.lam_m[r] if per_replicate else hz.lam_m)
         repair[r] = rng.gamma(
             inc[r] * mech.repair_time_shape, mech.repair_time_mean_s / mech.repair_time_shape
         )
         u_ret[r] = rng.random((n_c, n_s))
         z_fuel[r] = rng.standard_normal((n_c, n_s))
-        speeding[r] = rng.binomial(n_zones, pen.speeding_probability)
+        speeding[r] = rng.binomial(hz.n_zones, pen.speeding_probability)
+    return {
+        "z": z,
+        "punct": punct,
+        "miss": miss,
+        "miss_pen": miss_pen,
+        "search": search,
+        "inc": inc,
+        "repair": repair,
+        "u_ret": u_ret,
+        "z_fuel": z_fuel,
+        "speeding": speeding,
+    }
 
-    pace = np.array([c.pace_factor for c in spec.crews])
-    sigma = np.array([c.variability_sigma for c in spec.crews])
-    base = np.array(table.base_time_s)[None]
-    fuel_seg = np.array(table.fuel_segment_L)[None]
-    if d_temp is not None:
-        base = np.maximum(1.0, base + np.array(table.time_per_C)[None] * d_temp)
-        fuel_seg = np.maximum(0.0, fuel_seg + np.array(table.fuel_per_C)[None] * d_temp)
-    driving = base * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
-    fuel_need = fuel_seg * np.exp(fs.consumption_sigma * z_fuel)
-    ran_dry = fuel_need > np.array(table.usable_fuel_L)[None, :, None]
-    p_retire = 1.0 - (1.0 - mech.retire_probability) ** inc
-    retire_now = u_ret < p_retire
 
+def coupled_rng(seed: int, index: int) -> np.random.Generator:
+    """Replicate ``index``'s uniforms for :func:`_draw_coupled`."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, 3])))
+
+
+def _draw_coupled(
+    spec: CampaignSpec, hz: _Hazards, pen_kind: np.ndarray, seed: int, start: int, n_r: int
+) -> dict[str, np.ndarray]:
+    """The same events as :func:`_draw_stream`, each by inversion of its own uniform
+    (scipy's ``ppf``), vectorised over the replicates: a higher rate gives at least as
+    many events from the same uniform (a monotone coupling), so two paces compare on the
+    same luck, and a curve over paces is smooth."""
+    from scipy import stats
+
+    nav, mech, pen = spec.navigation, spec.mechanical, spec.penalties
+    n_c, n_s = hz.lam_p.shape
+    n_k = hz.n_wp.shape[2]
+    u = np.empty((n_r, 8, n_c, n_s))
+    uk = np.empty((n_r, 2, n_c, n_s, n_k))
+    for r in range(n_r):
+        rng = coupled_rng(seed, start + r)
+        u[r] = rng.random((8, n_c, n_s))
+        uk[r] = rng.random((2, n_c, n_s, n_k))
+    u = np.clip(u, 1e-12, 1.0 - 1e-12)
+    uk = np.clip(uk, 1e-12, 1.0 - 1e-12)
+    punct = stats.poisson.ppf(u[:, 0], hz.lam_p).astype(np.int64)
+    m = stats.binom.ppf(uk[:, 0], hz.n_wp, hz.p_miss).astype(np.int64)
+    hes = stats.binom.ppf(uk[:, 1], hz.n_wp, hz.p_hes).astype(np.int64).sum(axis=3)
+    inc = stats.poisson.ppf(u[:, 1], hz.lam_m).astype(np.int64)
+
+    def gamma_sum(n: np.ndarray, uu: np.ndarray, shape: float, mean: float) -> np.ndarray:
+        a = n * shape
+        out = stats.gamma.ppf(uu, np.where(a > 0, a, 1.0), scale=mean / shape)
+        return np.where(a > 0, out, 0.0)
+
+    return {
+        "z": stats.norm.ppf(u[:, 2]),
+        "punct": punct,
+        "miss": m.sum(axis=3),
+        "miss_pen": m @ pen_kind,
+        "search": gamma_sum(hes, u[:, 3], 1.0, nav.search_time_mean_s),
+        "inc": inc,
+        "repair": gamma_sum(inc, u[:, 4], mech.repair_time_shape, mech.repair_time_mean_s),
+        "u_ret": u[:, 5],
+        "z_fuel": stats.norm.ppf(u[:, 6]),
+        "speeding": stats.binom.ppf(u[:, 7], hz.n_zones, pen.speeding_probability).astype(np.int64),
+    }
+
+
+def _stage_sequence(
+    table: BaseTable, spec: CampaignSpec, punct: np.ndarray, retire_now: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Stage by stage, vectorised over replicates x crews: spares carried between
+    specials and restocked at a service, punctures beyond the spares, retirements."""
+    n_r, n_c, n_s = punct.shape
+    shape = punct.shape
     spares_full = np.array(table.spares, dtype=np.int64)[None, :]
     spares = np.broadcast_to(spares_full, (n_r, n_c)).copy()
     out_before = np.zeros((n_r, n_c), dtype=bool)
@@ -616,7 +873,7 @@ def simulate_replicates(
     retired = np.empty(shape, dtype=bool)
     active = np.empty(shape, dtype=bool)
     ps = spec.punctures
-    for s in range(n_s):  # stage sequence, vectorised over replicates x crews
+    for s in range(n_s):
         if table.service_before[s]:
             spares = np.broadcast_to(spares_full, (n_r, n_c)).copy()
         live = ~out_before
@@ -628,22 +885,22 @@ def simulate_replicates(
         active[:, :, s] = live
         out_before = out_before | (live & retire_now[:, :, s])
         retired[:, :, s] = out_before
+    return {
+        "spares_left": spares_left,
+        "puncture_loss": puncture_loss,
+        "retired": retired,
+        "active": active,
+    }
 
-    def masked(x: np.ndarray) -> np.ndarray:
-        return np.where(active, x, 0)
 
-    nav_loss = masked(search)
-    mech_loss = masked(repair)
-    fuel_loss = masked(ran_dry * fs.dry_stop_s)
-    penalty = masked(miss_pen + speeding * pen.speeding_penalty_s)
-    drive = masked(driving)
-    stage_time = drive + puncture_loss + nav_loss + mech_loss + fuel_loss + penalty
-    stage_time = np.where(retired, np.nan, stage_time)
-
+def _as_table(table: BaseTable, start: int, stop: int, sim: dict[str, np.ndarray]) -> pa.Table:
+    """The arrays of :func:`simulate_arrays` as a chunk table (COLUMNS, with units)."""
+    n_c, n_s = len(table.crews), len(table.stages)
+    shape = (stop - start, n_c, n_s)
     rep = np.broadcast_to(np.arange(start, stop)[:, None, None], shape).ravel()
     ci = np.broadcast_to(np.arange(n_c)[None, :, None], shape).ravel()
     si = np.broadcast_to(np.arange(n_s)[None, None, :], shape).ravel()
-    times = stage_time.ravel()
+    times = sim["stage_time_s"].ravel()
     cols: dict[str, pa.Array] = {
         "replicate": pa.array(rep, pa.int64()),
         "crew_index": pa.array(ci, pa.int16()),
@@ -651,20 +908,16 @@ def simulate_replicates(
         "entry_class": pa.array(np.array(table.classes, dtype=object)[ci], pa.string()),
         "stage_index": pa.array(si, pa.int16()),
         "stage": pa.array(np.array(table.stages, dtype=object)[si], pa.string()),
-        "driving_time_s": pa.array(drive.ravel()),
-        "puncture_loss_s": pa.array(puncture_loss.ravel()),
-        "navigation_loss_s": pa.array(nav_loss.ravel()),
-        "mechanical_loss_s": pa.array(mech_loss.ravel()),
-        "fuel_loss_s": pa.array(fuel_loss.ravel().astype(np.float64)),
-        "penalty_s": pa.array(penalty.ravel()),
-        "stage_time_s": pa.array(times, mask=np.isnan(times)),
-        "punctures": pa.array(masked(punct).ravel(), pa.int32()),
-        "spares_left": pa.array(spares_left.ravel(), pa.int32()),
-        "missed_waypoints": pa.array(masked(miss).ravel(), pa.int32()),
-        "incidents": pa.array(masked(inc).ravel(), pa.int32()),
-        "ran_dry": pa.array(masked(ran_dry).ravel().astype(bool)),
-        "retired": pa.array(retired.ravel()),
     }
+    for name in ("driving_time_s", "puncture_loss_s", "navigation_loss_s", "mechanical_loss_s"):
+        cols[name] = pa.array(sim[name].ravel())
+    cols["fuel_loss_s"] = pa.array(sim["fuel_loss_s"].ravel())
+    cols["penalty_s"] = pa.array(sim["penalty_s"].ravel())
+    cols["stage_time_s"] = pa.array(times, mask=np.isnan(times))
+    for name in ("punctures", "spares_left", "missed_waypoints", "incidents"):
+        cols[name] = pa.array(sim[name].ravel(), pa.int32())
+    cols["ran_dry"] = pa.array(sim["ran_dry"].ravel())
+    cols["retired"] = pa.array(sim["retired"].ravel())
     schema = pa.schema(
         [
             pa.field(k, v.type, metadata={b"description": COLUMNS[k].encode()})

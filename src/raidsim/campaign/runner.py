@@ -46,7 +46,7 @@ from raidsim.batch.cluster import (  # the Dask plumbing shared with raidsim bat
     dask_client,  # noqa: F401 (re-exported)
     worker_count,
 )
-from raidsim.campaign.model import BaseTable, build_base_table, simulate_replicates
+from raidsim.campaign.model import BaseTable, Given, build_base_table, simulate_replicates
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
 
@@ -54,7 +54,7 @@ MANIFEST = "campaign.json"
 #: the chunk ledger beside the manifest: one JSON line per finished chunk
 CHUNKS = "chunks.jsonl"
 #: manifest keys that must match for a resume, in the order they are reported
-RESUME_KEYS = ("rally", "stages", "spec_hash", "seed", "replicates", "chunk_size")
+RESUME_KEYS = ("rally", "stages", "spec_hash", "seed", "replicates", "chunk_size", "results")
 
 
 def chunk_path_name(index: int) -> str:
@@ -120,19 +120,52 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 
 def run_chunk(
-    table: BaseTable, spec: CampaignSpec, seed: int, replicates: int, chunk_size: int, index: int
+    table: BaseTable,
+    spec: CampaignSpec,
+    seed: int,
+    replicates: int,
+    chunk_size: int,
+    index: int,
+    given: Given | None = None,
 ) -> pa.Table:
-    """The task a worker runs: replicates of chunk ``index``."""
+    """The task a worker runs: replicates of chunk ``index`` (``given``: real results)."""
     start = index * chunk_size
-    return simulate_replicates(table, spec, seed, start, min(start + chunk_size, replicates))
+    stop = min(start + chunk_size, replicates)
+    return simulate_replicates(table, spec, seed, start, stop, given)
 
 
 def chunk_task(
-    table: BaseTable, spec: CampaignSpec, seed: int, replicates: int, chunk_size: int, index: int
+    table: BaseTable,
+    spec: CampaignSpec,
+    seed: int,
+    replicates: int,
+    chunk_size: int,
+    index: int,
+    given: Given | None = None,
 ) -> bytes:
     """The Dask task: chunk ``index`` already encoded as Parquet, so the compression runs
     on the workers, in parallel, and the driver only writes the (smaller) bytes."""
-    return parquet_bytes(run_chunk(table, spec, seed, replicates, chunk_size, index))
+    return parquet_bytes(run_chunk(table, spec, seed, replicates, chunk_size, index, given))
+
+
+def given_of(manifest: dict[str, Any]) -> Given | None:
+    """The real results a campaign directory is conditioned on (None: none)."""
+    data = manifest.get("given")
+    return None if data is None else Given.from_json(data)
+
+
+def results_digest(results: Path | str | None) -> str | None:
+    """sha256 of a results file's bytes (the manifest's ``results`` key); None: none.
+    An unreadable file is a ConfigError naming it."""
+    if results is None:
+        return None
+    try:
+        return hashlib.sha256(Path(results).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ConfigError(
+            f"--results {results}: cannot read it ({exc.strerror or exc}); give the "
+            "organiser's results as CSV"
+        ) from None
 
 
 #: the most chunk files one campaign directory may plan (a resume lists them all)
@@ -167,8 +200,13 @@ def prepare(
     out_dir: Path,
     chunk_size: int | None,
     workers: int | None = None,
+    results: Path | str | None = None,
 ) -> tuple[dict[str, Any], BaseTable]:
     """Create or check ``out_dir``'s manifest; return it and the base table.
+
+    ``results``: the organiser's results of the stages run (CSV,
+    :mod:`raidsim.campaign.results`), checked before anything is written; the manifest
+    keeps its digest (a resume needs the same file) and the :class:`Given` built from it.
 
     A new directory gets the base table computed here (QSS, cached); a resumed one reuses
     the table stored in its manifest, so a resume gives the same numbers. ``chunk_size``
@@ -195,6 +233,9 @@ def prepare(
         "replicates": replicates,
         "chunk_size": chunk_size,
     }
+    digest = results_digest(results)
+    if digest is not None:
+        wanted["results"] = digest
     if path.exists():
         try:
             manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
@@ -203,7 +244,7 @@ def prepare(
         diffs = [
             f"{k} is {manifest.get(k)!r} there, {wanted[k]!r} here"
             for k in RESUME_KEYS
-            if manifest.get(k) != wanted[k]
+            if manifest.get(k) != wanted.get(k)
         ]
         if diffs:
             raise ConfigError(
@@ -215,6 +256,11 @@ def prepare(
         raise ConfigError(f"--out {out_dir}: exists and is not a directory")
     if table is None:
         table = build_base_table(rally, spec)
+    given: Given | None = None
+    if results is not None:
+        from raidsim.campaign.results import condition, read_results
+
+        given = condition(read_results(results, table.crews, table.stages), table, spec)
     manifest = {
         **wanted,
         "n_chunks": n_chunks(replicates, chunk_size),
@@ -224,6 +270,9 @@ def prepare(
         "spec": spec.model_dump(mode="json"),
         "base_table": table.to_json(),
     }
+    if given is not None:
+        manifest["results_file"] = str(results)
+        manifest["given"] = given.to_json()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -374,6 +423,7 @@ def run_campaign(
     max_chunks: int | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    results: Path | str | None = None,
 ) -> CampaignResult:
     """Run (or resume) a campaign into ``out_dir``.
 
@@ -383,7 +433,8 @@ def run_campaign(
     after that many new chunks (re-run to resume). ``on_start(done, total)`` and
     ``on_chunk(index)`` report progress. A new directory without ``chunk_size`` gets
     ``auto_chunk_size(replicates, workers, crews x stages)`` with the client's current
-    worker count.
+    worker count. ``results``: real results of the stages run, fixed in every replicate
+    (see :func:`prepare`).
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -398,7 +449,9 @@ def run_campaign(
         out_dir=out,
         chunk_size=chunk_size,
         workers=workers,
+        results=results,
     )
+    given = given_of(manifest)
     total = int(manifest["n_chunks"])
     chunk_size = int(manifest["chunk_size"])
     todo = pending(out, manifest)
@@ -420,7 +473,7 @@ def run_campaign(
 
     if client is None:
         for i in todo:
-            done(i, run_chunk(table, spec, seed, replicates, chunk_size, i))
+            done(i, run_chunk(table, spec, seed, replicates, chunk_size, i, given))
     elif todo:
         from distributed import as_completed
 
@@ -436,6 +489,7 @@ def run_campaign(
             [replicates] * n,
             [chunk_size] * n,
             todo,
+            [given] * n,
             key=[f"raidsim-chunk-{manifest['spec_hash'][:12]}-{seed}-{i}-{token}" for i in todo],
             retries=3,
             pure=False,  # keys given: skip tokenising the arguments (~5 ms a call)

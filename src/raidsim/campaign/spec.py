@@ -153,6 +153,41 @@ class PenaltySpec(_Spec):
     speeding_penalty_s: float = Field(ge=0.0, le=86400.0)
 
 
+class LearningSpec(_Spec):
+    """Prior of the pace learned from real results (:mod:`raidsim.campaign.learn`)."""
+
+    pace_prior_sigma: float = Field(
+        gt=0.0, le=0.5, description="prior sd of ln(pace_factor) before any real stage"
+    )
+    spread_prior_stages: float = Field(
+        gt=2.0, le=1000.0, description="weight of the spec's variability_sigma, in stages"
+    )
+    outlier_sd: float = Field(
+        gt=0.5,
+        le=20.0,
+        description="a stage slower than the prior's median by this many "
+        "predictive sd holds a loss: left out of the pace update",
+    )
+
+
+class PaceRiskSpec(_Spec):
+    """Hazards against the pace a crew chooses (:mod:`raidsim.campaign.strategy`).
+
+    A crew driving ``pace_scale`` x its usual special time (< 1: pushing, > 1: backing off)
+    goes ``v / v0 = 1 / pace_scale`` as fast, and each hazard's rate is multiplied by
+    ``exp(beta (v / v0 - 1))``: the exponential form of the speed-risk relation (Elvik,
+    "A re-parameterisation of the Power Model of the relationship between the speed of
+    traffic and the number of accidents and accident victims", Accident Analysis &
+    Prevention 50, 2013, 854-860). At ``pace_scale = 1`` every rate is the spec's.
+    """
+
+    puncture_beta: float = Field(ge=0.0, le=100.0, description="punctures per km")
+    mechanical_beta: float = Field(ge=0.0, le=100.0, description="mechanical incidents")
+    navigation_beta: float = Field(ge=0.0, le=100.0, description="misses and hesitations")
+    min_pace_scale: float = Field(gt=0.5, lt=1.0, description="fastest pace a crew can hold")
+    max_pace_scale: float = Field(gt=1.0, le=2.0, description="slowest pace considered")
+
+
 class CampaignSpec(_Spec):
     """Everything a campaign needs besides the rally, seed and replicate count."""
 
@@ -180,6 +215,12 @@ class CampaignSpec(_Spec):
     landing_table: list[LandingPoint] = Field(default_factory=list)
     fuel: FuelSpec
     penalties: PenaltySpec
+    learning: LearningSpec | None = Field(
+        default=None, description="pace update from real results (None: no update)"
+    )
+    pace_risk: PaceRiskSpec | None = Field(
+        default=None, description="hazards against pace (None: hazards do not depend on it)"
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> CampaignSpec:
@@ -198,6 +239,10 @@ class CampaignSpec(_Spec):
         for key, default in (("stage_ambient", "spec"), ("ambient_spread_C", 0.0)):
             if data.get(key) == default:  # a spec without them hashes as it always did
                 del data[key]
+        shipped = default_spec_data()
+        for key in ("learning", "pace_risk"):  # the shipped tables: the hash as before them
+            if data.get(key) is None or data.get(key) == shipped.get(key):
+                data.pop(key, None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 

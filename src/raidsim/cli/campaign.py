@@ -118,6 +118,13 @@ def campaign_command(
         int | None, typer.Option(help="stop after this many new chunks (re-run to resume)")
     ] = None,
     quiet: Quiet = False,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            help="organiser's results of the stages run (CSV: crew, stage, time, penalty, "
+            "retired, still_out): fixed in every replicate, paces learned from them"
+        ),
+    ] = None,
 ) -> None:
     """Whole-rally Monte Carlo: crews x stages x replicates, one Parquet file per chunk."""
     from raidsim.campaign.model import build_base_table
@@ -152,11 +159,16 @@ def campaign_command(
             out_dir=out,
             chunk_size=chunk_size,
             workers=n_workers,
+            results=results,
         )
         size = int(manifest["chunk_size"])
     else:  # the manifest waits for the cluster's worker count (chunk sizing)
         check_inputs(replicates, chunk_size, seed)
         table = build_base_table(rally, spec)
+        if results is not None:  # checked before any cluster starts
+            from raidsim.campaign.results import read_results
+
+            read_results(results, table.crews, table.stages)
         size = chunk_size or auto_chunk_size(replicates, None, len(table.crews) * len(table.stages))
     absurd, estimate = work_estimate(
         replicates,
@@ -199,9 +211,13 @@ def campaign_command(
                 max_chunks=max_chunks,
                 on_start=on_start,
                 on_chunk=on_chunk,
+                results=results,
             )
 
     result = _on_cluster(n_workers, scheduler, go)
+    if results is not None:
+        for t in render_standings(out):
+            console.print(t)
     state = (
         "complete" if result.chunks_done == result.chunks_total else "partial (re-run to resume)"
     )
@@ -289,21 +305,118 @@ def campaign_report_command(
         Path | None, typer.Option(help="second campaign directory for a what-if (B - A)")
     ] = None,
     as_json: Annotated[bool, json_option()] = False,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            help="crew: its odds over a range of paces for the remaining stages, the best "
+            "pace and how far it can back off (hazards rise with pace: spec [pace_risk])"
+        ),
+    ] = None,
+    goal: Annotated[
+        str, typer.Option(help="with --strategy: win (class), podium (class) or overall")
+    ] = "win",
+    keep: Annotated[
+        float | None,
+        typer.Option(
+            help="with --strategy: probability to keep while backing off "
+            "(default: the crew's odds at its usual pace)"
+        ),
+    ] = None,
 ) -> None:
-    """Win and podium probabilities, time distributions, lost time by cause, what-if."""
+    """Win and podium probabilities, time distributions, lost time by cause, what-if;
+    with real results, the standings and learned paces; --strategy CREW: how hard to push."""
     from raidsim.campaign.report import campaign_report
     from raidsim.campaign.report import compare as compare_reports
+    from raidsim.campaign.status import rally_status
 
     report = campaign_report(dir)
     other = campaign_report(compare) if compare is not None else None
+    plan = _strategy(dir, strategy, goal, keep) if strategy is not None else None
     if as_json:
         data = dict(report)
         if other is not None:
             data["compare"] = {"dir": other["dir"], "rows": compare_reports(report, other)}
+        data["status"] = rally_status(dir)
+        if plan is not None:
+            data["strategy"] = plan
         console.print_json(json.dumps(data))
         return
+    if rally_status(dir)["n_stages"]:
+        for table in render_standings(dir):
+            console.print(table)
     for table in render(report, other):
         console.print(table)
+    if plan is not None:
+        for table in render_strategy(plan):
+            console.print(table)
+
+
+#: replicates of each point of a strategy curve (at most; the campaign's count if fewer)
+STRATEGY_REPLICATES = 2000
+
+
+def _strategy(out: Path, crew: str, goal: str, keep: float | None) -> dict[str, Any]:
+    """The strategy curve of ``crew`` from the campaign directory's manifest."""
+    from raidsim.campaign.model import BaseTable
+    from raidsim.campaign.runner import given_of, read_manifest
+    from raidsim.campaign.spec import CampaignSpec
+    from raidsim.campaign.strategy import strategy_curve
+
+    manifest = read_manifest(out)
+    try:
+        spec = CampaignSpec.model_validate(manifest["spec"])
+        table = BaseTable.from_json(manifest["base_table"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{out / 'campaign.json'}: incomplete manifest ({type(exc).__name__}); run the "
+            "campaign again into a new --out"
+        ) from None
+    return strategy_curve(
+        table,
+        spec,
+        given_of(manifest),
+        crew,
+        seed=int(manifest["seed"]),
+        replicates=min(STRATEGY_REPLICATES, int(manifest["replicates"])),
+        goal=goal,
+        keep=keep,
+    )
+
+
+def render_strategy(plan: dict[str, Any]) -> list[Any]:
+    """The strategy curve as a table, then the best pace and the back-off in words."""
+    from raidsim.campaign.report import hms
+
+    what = {"win": "class win", "podium": "class podium", "overall": "overall win"}[plan["goal"]]
+    t = cli_table(
+        f"{plan['crew']}: {what} against pace over the {plan['stages_left']} stages left "
+        f"({plan['replicates']} replicates a pace)"
+    )
+    for col in ("pace x", "per stage", what, "DNF", "median total"):
+        t.add_column(col, justify="right")
+    for r in plan["curve"]:
+        d = (r["pace_scale"] - 1.0) * plan["mean_stage_s"]
+        mark = " <" if r["pace_scale"] == plan["best_pace_scale"] else ""
+        t.add_row(
+            f"{r['pace_scale']:.2f}{mark}",
+            ("+" if d >= 0 else "-") + hms(abs(d)),
+            f"{r['p_goal']:.1%}",
+            f"{r['p_dnf']:.1%}",
+            hms(r["median_total_s"]),
+        )
+    lines = [
+        f"best pace: x{plan['best_pace_scale']:.2f} ({plan['best_p_goal']:.1%}; "
+        f"{plan['usual_p_goal']:.1%} at the usual pace)"
+    ]
+    if plan["back_off_pace_scale"] is None:
+        lines.append(f"no pace on the grid keeps {plan['keep']:.1%}")
+    else:
+        lines.append(
+            f"keeping {plan['keep']:.1%}: back off to x{plan['back_off_pace_scale']:.2f}, "
+            f"{hms(max(0.0, plan['back_off_s_per_stage']))} a stage slower "
+            f"({plan['back_off_p_goal']:.1%})"
+        )
+    return [t, Text("\n".join(lines))]
 
 
 def _stage_label(stage: str, rally: str | None) -> str:
@@ -444,3 +557,54 @@ def render_season(summary: dict[str, Any]) -> list[Any]:
     for k in summary["rounds"]:
         d.add_row(Text(k), *(f"{summary['deciding_round'][cls][k]:.1%}" for cls in classes))
     return [t, m, d]
+
+
+def render_standings(out: Path) -> list[Any]:
+    """The overall standings after the last real stage, and each crew's learned pace."""
+    from raidsim.campaign.report import hms
+    from raidsim.campaign.status import rally_status
+
+    st = rally_status(out)
+    t = cli_table(
+        f"standings after {st['last_stage']} ({st['n_stages']} stages given, {st['results_file']})"
+    )
+    t.add_column("pos", justify="right")
+    t.add_column("crew", overflow="fold", max_width=18)
+    t.add_column("class", overflow="fold", max_width=10)
+    for col in ("total", "gap", "penalties"):
+        t.add_column(col, justify="right")
+    t.add_column("state")
+    for i, r in enumerate(st["standings"], 1):
+        done = r["total_s"] is not None
+        t.add_row(
+            str(i) if done else "",
+            Text(r["crew"]),
+            Text(r["entry_class"]),
+            hms(r["total_s"]),
+            ("+" + hms(r["gap_s"])) if done else "",
+            hms(r["penalty_s"]),
+            r["state"],
+        )
+    out_tables = [t]
+    if st["still_out"]:
+        warn(
+            f"partial day: {', '.join(st['still_out'])} still out on {st['last_stage']}; "
+            "that stage is simulated for them"
+        )
+    if st["pace"]:
+        p = cli_table("pace learned from the real stages (95 % interval)")
+        p.add_column("crew", overflow="fold", max_width=18)
+        for col in ("spec pace", "learned", "interval", "spread", "stages", "left out"):
+            p.add_column(col, justify="right")
+        for r in st["pace"]:
+            p.add_row(
+                Text(r["crew"]),
+                f"{r['prior_pace_factor']:.3f}",
+                f"{r['pace_factor']:.3f}",
+                f"{r['pace_lo']:.3f}-{r['pace_hi']:.3f}",
+                f"{r['sigma']:.3f}",
+                str(r["n_used"]),
+                str(r["n_outliers"]),
+            )
+        out_tables.append(p)
+    return out_tables
