@@ -5,7 +5,8 @@ The grid comes from the arguments (``STAGES``, ``--setup-variant``, ``--seeds``,
 whole before any run starts (unknown stage, vehicle or setup key, a value out of range, a
 repeated entry: one line, exit code 2). Runs go to Dask: a ``LocalCluster`` with one
 process per core by default (``--workers K``; ``--workers 0`` runs them one after another
-in this process), or the existing cluster at ``--scheduler tcp://HOST:8786``, as for
+in this process), or the existing cluster at ``--scheduler tcp://HOST:8786`` (or
+``tls://HOST:8786`` with ``--tls-ca-file``, ``--tls-cert``, ``--tls-key``), as for
 ``raidsim campaign``. Each run lands atomically in ``DIR/runs/<key>/``; running the same
 command again (or ``raidsim batch --out DIR`` alone) resumes and makes only the missing
 runs; ``DIR/results.parquet`` holds every run's summary. Exit code 3 when a run stopped
@@ -27,6 +28,9 @@ from raidsim.cli.options import (
     DEFAULT_VEHICLE,
     Quiet,
     Scheduler,
+    TlsCaFile,
+    TlsCert,
+    TlsKey,
     Vehicle,
     out_option,
     parse_setup,
@@ -117,6 +121,9 @@ def batch_command(
         typer.Option(help="LocalCluster worker processes (default: CPU count; 0: in-process)"),
     ] = None,
     scheduler: Scheduler = None,
+    tls_ca_file: TlsCaFile = None,
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
     shared_disk: Annotated[
         bool,
         typer.Option(
@@ -132,7 +139,7 @@ def batch_command(
 ) -> None:
     """Transient runs over a grid (stages x setup variants x seeds x ambient) on Dask; one
     folder per run, a results table, resumable."""
-    from raidsim.batch.cluster import dask_client
+    from raidsim.batch.cluster import client_security, dask_client
     from raidsim.batch.grid import BatchGrid, load_grid
     from raidsim.batch.runner import MANIFEST, check_grid, run_batch, stored_grid
 
@@ -141,6 +148,7 @@ def batch_command(
         raise ConfigError(f"--workers={n_workers}: must be >= 0 (0 runs in this process)")
     if max_runs is not None and max_runs < 0:
         raise ConfigError(f"--max-runs={max_runs}: must be >= 0")
+    security = client_security(scheduler, tls_ca_file, tls_cert, tls_key)
     from_flags = bool(stages or setup_variant or ambient_C or seeds != "0" or channel_rate)
     from_flags = from_flags or sample_rate_hz != DEFAULT_SAMPLE_RATE_HZ
     if grid is not None:
@@ -205,7 +213,7 @@ def batch_command(
     if scheduler is None and n_workers == 0:
         result = go(None, True)
     else:
-        with dask_client(n_workers, scheduler) as client:
+        with dask_client(n_workers, scheduler, security) as client:
             result = go(client, shared_disk or scheduler is None)
     state = "complete" if result.runs_done == result.runs_total else "partial (re-run to resume)"
     say(

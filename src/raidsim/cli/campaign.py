@@ -15,7 +15,9 @@ and headwind are not part of a campaign spec.
 
 Running on an existing cluster: start ``dask scheduler`` and ``dask worker tcp://HOST:8786``
 processes (raidsim installed on each), then
-``raidsim campaign dakar-2026 --scheduler tcp://HOST:8786 --out DIR``. On SLURM, create a
+``raidsim campaign dakar-2026 --scheduler tcp://HOST:8786 --out DIR`` (a TLS cluster:
+``--scheduler tls://HOST:8786 --tls-ca-file CA.pem --tls-cert ME.pem --tls-key ME.key``,
+or its ``distributed.comm.tls.*`` Dask configuration). On SLURM, create a
 ``dask_jobqueue.SLURMCluster(cores=..., memory=..., walltime=...)``, ``cluster.scale(jobs=N)``
 and pass ``cluster.scheduler_address`` as ``--scheduler``. Workers need no shared disk:
 chunks come back to this process, which writes them.
@@ -38,6 +40,9 @@ from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
     Quiet,
     Scheduler,
+    TlsCaFile,
+    TlsCert,
+    TlsKey,
     check_ambient_field,
     cli_table,
     json_option,
@@ -106,6 +111,9 @@ def campaign_command(
         typer.Option(help="LocalCluster worker processes (default: CPU count; 0: in-process)"),
     ] = None,
     scheduler: Scheduler = None,
+    tls_ca_file: TlsCaFile = None,
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
     chunk_size: Annotated[
         int | None,
         typer.Option(
@@ -127,6 +135,7 @@ def campaign_command(
     ] = None,
 ) -> None:
     """Whole-rally Monte Carlo: crews x stages x replicates, one Parquet file per chunk."""
+    from raidsim.batch.cluster import client_security
     from raidsim.campaign.model import build_base_table
     from raidsim.campaign.runner import (
         auto_chunk_size,
@@ -139,10 +148,21 @@ def campaign_command(
     from raidsim.campaign.spec import load_spec
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
+    security = client_security(scheduler, tls_ca_file, tls_cert, tls_key)
     spec = load_spec(crews)
     if rally in season_spec_names() or rally.endswith(".toml"):  # a season: rounds, then points
         _run_season_command(
-            rally, spec, out, replicates, seed, n_workers, scheduler, chunk_size, max_chunks, quiet
+            rally,
+            spec,
+            out,
+            replicates,
+            seed,
+            n_workers,
+            scheduler,
+            chunk_size,
+            max_chunks,
+            quiet,
+            security,
         )
         return
     if ambient_C is not None:
@@ -214,7 +234,7 @@ def campaign_command(
                 results=results,
             )
 
-    result = _on_cluster(n_workers, scheduler, go)
+    result = _on_cluster(n_workers, scheduler, go, security)
     if results is not None:
         for t in render_standings(out):
             console.print(t)
@@ -230,14 +250,16 @@ def campaign_command(
 T = TypeVar("T")
 
 
-def _on_cluster(n_workers: int, scheduler: str | None, fn: Callable[[Any], T]) -> T:
+def _on_cluster(
+    n_workers: int, scheduler: str | None, fn: Callable[[Any], T], security: Any = None
+) -> T:
     """``fn(None)`` in this process (--workers 0), else ``fn(client)`` on a LocalCluster
-    of ``n_workers`` or the cluster at ``scheduler``."""
+    of ``n_workers`` or the cluster at ``scheduler`` (a ``tls://`` one with ``security``)."""
     if scheduler is None and n_workers == 0:
         return fn(None)
     from raidsim.campaign.runner import dask_client
 
-    with dask_client(n_workers, scheduler) as client:
+    with dask_client(n_workers, scheduler, security) as client:
         return fn(client)
 
 
@@ -266,6 +288,7 @@ def _run_season_command(
     chunk_size: int | None,
     max_chunks: int | None,
     quiet: bool,
+    security: Any = None,
 ) -> None:
     """A season: every round as a rally campaign, then the championship tables."""
     from raidsim.campaign.runner import check_inputs
@@ -288,7 +311,7 @@ def _run_season_command(
             on_round=lambda k, rnd: None if quiet else say(f"round {k + 1}: {rnd}"),
         )
 
-    summary = _on_cluster(n_workers, scheduler, run_it)
+    summary = _on_cluster(n_workers, scheduler, run_it, security)
     if not summary.get("complete"):
         say(f"{out}: partial (re-run to resume)")
         return

@@ -127,7 +127,39 @@ Overwrite = Annotated[
     ),
 ]
 Scheduler = Annotated[
-    str | None, typer.Option("--scheduler", help="existing Dask scheduler, tcp://host:port")
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="existing Dask scheduler, tcp://host:port, or tls://host:port with the TLS "
+        "flags (whoever reaches a scheduler runs code on its workers: README, Security)",
+    ),
+]
+TlsCaFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-ca-file",
+        help="with --scheduler tls://: the CA certificate (PEM) that signed the cluster's "
+        "certificates (default: the Dask configuration distributed.comm.tls.ca-file)",
+        show_default=False,
+    ),
+]
+TlsCert = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-cert",
+        help="with --scheduler tls://: this client's certificate (PEM), signed by that CA "
+        "(default: distributed.comm.tls.client.cert)",
+        show_default=False,
+    ),
+]
+TlsKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-key",
+        help="with --scheduler tls://: the private key of --tls-cert (PEM, not encrypted; "
+        "default: distributed.comm.tls.client.key, or the key in the certificate file)",
+        show_default=False,
+    ),
 ]
 
 
