@@ -4,8 +4,6 @@
   no dashboard, no profiler) or the existing scheduler at ``tcp://host:port``; an
   unreachable scheduler is a :class:`~raidsim.errors.ConfigError` (exit code 2).
 * :func:`worker_count`: the cluster's current workers (None when it does not say).
-* :func:`write_atomic`: bytes to a hidden temporary file beside the target, renamed into
-  place, so a killed process leaves only whole files.
 
 Workers need raidsim installed and nothing else; results come back to the driver, which
 writes them (a batch may also let workers write into a directory they share with it).
@@ -15,15 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from raidsim.errors import ConfigError
 
-__all__ = ["LOCAL_CLUSTER_CONFIG", "dask_client", "worker_count", "write_atomic"]
+__all__ = ["LOCAL_CLUSTER_CONFIG", "dask_client", "worker_count"]
 
 #: Dask settings of the LocalCluster that :func:`dask_client` starts (see there)
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
@@ -67,7 +62,11 @@ def dask_client(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
+            host="127.0.0.1",
             dashboard_address=None,
+            # no dashboard, and its HTTP server (health checks) on a free loopback port
+            # instead of 8787: no "port 8787 is already in use" warning beside another
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
     client = Client(cluster)
@@ -83,14 +82,3 @@ def worker_count(client: Any) -> int | None:
     with contextlib.suppress(Exception):
         return len(client.scheduler_info()["workers"]) or None
     return None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a hidden temporary file renamed into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -41,6 +41,7 @@ from raidsim.cli.options import (
     check_ambient_field,
     cli_table,
     json_option,
+    lock_out,
     out_option,
     seed_option,
 )
@@ -133,6 +134,7 @@ def campaign_command(
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     spec = load_spec(crews)
+    lock_out("--out", out)  # one campaign at a time in DIR
     if rally in season_spec_names() or rally.endswith(".toml"):  # a season: rounds, then points
         _run_season_command(
             rally, spec, out, replicates, seed, n_workers, scheduler, chunk_size, max_chunks, quiet
