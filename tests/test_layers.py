@@ -41,7 +41,8 @@ ROOT = "raidsim"
 #: * model (vehicle, settings, surfaces) is parameter data; it takes physics' material
 #:   constants (fuel properties, Bekker soils), so physics sits *below* model: physics is
 #:   pure functions and constants that import nothing else from raidsim.
-#: * bottom: dependency-free helpers: exceptions, the version string, unit constants and
+#: * bottom: dependency-free helpers: exceptions, the version string, unit constants, atomic
+#:   writes (``atomic``: the one place a file is renamed into place, stdlib only) and
 #:   display decimation (numpy only). (The console/exit-code helpers, once ``terminal.py``,
 #:   live in the cli package now: only the CLI prints.)
 LAYERS: list[tuple[str, ...]] = [
@@ -59,7 +60,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("route",),
     ("model",),
     ("physics",),
-    ("errors", "units", "_version", "decimate"),
+    ("errors", "units", "_version", "decimate", "atomic"),
 ]
 
 

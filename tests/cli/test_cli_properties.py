@@ -53,11 +53,11 @@ import raidsim.report.html
 import raidsim.route.terrain
 import raidsim.sim.jump
 import raidsim.sim.qss
+from raidsim import atomic
 from raidsim.campaign.model import WAYPOINT_KINDS, BaseTable
 from raidsim.cli import app
 from raidsim.cli import optimize as cli_optimize
 from raidsim.errors import ConfigError
-from raidsim.io.csv_export import atomic_write_bytes
 from raidsim.model.setup import SETUP_KEYS
 from raidsim.sim.transient import SimulationStopped
 
@@ -274,7 +274,7 @@ class Stubs:
     def build_report(runs: Any, out: Any, *a: Any, **k: Any) -> Path:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, b"<html></html>")
+        atomic.write_bytes(path, b"<html></html>")
         return path
 
     @staticmethod
@@ -285,7 +285,7 @@ class Stubs:
         def to_parquet(path: Any) -> Path:
             p = Path(path)
             p.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(p, b"PAR1 stand-in")
+            atomic.write_bytes(p, b"PAR1 stand-in")
             return p
 
         summary = {**SUMMARY, "stage": stage.name, "distance_m": stage.length_m}

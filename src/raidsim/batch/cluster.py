@@ -8,8 +8,6 @@
   ``distributed.security.Security`` (CA file, client certificate and key from the flags,
   else from the Dask configuration ``distributed.comm.tls.*``), each file checked first.
 * :func:`worker_count`: the cluster's current workers (None when it does not say).
-* :func:`write_atomic`: bytes to a hidden temporary file beside the target, renamed into
-  place, so a killed process leaves only whole files.
 
 Workers need raidsim installed and nothing else; results come back to the driver, which
 writes them (a batch may also let workers write into a directory they share with it).
@@ -23,7 +21,6 @@ import contextlib
 import logging
 import os
 import ssl
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +35,6 @@ __all__ = [
     "client_security",
     "dask_client",
     "worker_count",
-    "write_atomic",
 ]
 
 #: Dask settings of the LocalCluster that :func:`dask_client` starts (see there)
@@ -240,6 +236,9 @@ def dask_client(
             protocol="tcp://",
             host=LOCAL_HOST,
             dashboard_address=None,
+            # no dashboard, and its HTTP server (health checks) on a free loopback port
+            # instead of 8787: no "port 8787 is already in use" warning beside another
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
     client = Client(cluster)
@@ -315,14 +314,3 @@ def worker_count(client: Any) -> int | None:
     with contextlib.suppress(Exception):
         return len(client.scheduler_info()["workers"]) or None
     return None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a hidden temporary file renamed into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -8,13 +8,13 @@ Layout of a batch directory::
     DIR/runs/<key>/telemetry.parquet
     DIR/results.parquet            one row per run: grid labels, status, every summary field
 
-A run's folder is written under a hidden temporary name (``runs/.<key>.<token>.tmp``) and
-renamed into place when complete, so a folder that exists is whole; running the same batch
-again skips the runs whose folders exist and makes only the others (a run that stopped, out
-of time or out of control, is a finished run too: its folder holds the diagnostic, and
-deleting the folder makes it again). A manifest that differs from the grid asked for is
-refused, naming the field. ``results.parquet`` is rebuilt from the run folders at the end of
-every invocation (DuckDB: ``SELECT * FROM 'DIR/results.parquet'``).
+A run's folder is written under a hidden temporary name (``runs/.<key>.<token>.raidsim-
+tmp``, :mod:`raidsim.atomic`) and renamed into place when complete, so a folder that exists
+is whole; running the same batch again skips the runs whose folders exist and makes only the
+others (a run that stopped, out of time or out of control, is a finished run too: its folder
+holds the diagnostic, and deleting the folder makes it again). A manifest that differs from
+the grid asked for is refused, naming the field. ``results.parquet`` is rebuilt from the run
+folders at the end of every invocation (DuckDB: ``SELECT * FROM 'DIR/results.parquet'``).
 
 Tasks are :func:`run_task` calls, one per run, mapped on a Dask client
 (:func:`raidsim.batch.cluster.dask_client`: a LocalCluster or ``--scheduler``); a worker
@@ -43,8 +43,8 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from raidsim import atomic
 from raidsim._version import __version__
-from raidsim.batch.cluster import write_atomic
 from raidsim.batch.grid import BatchGrid, RunTask, expand
 from raidsim.errors import ConfigError, SimulationDiverged
 
@@ -68,7 +68,6 @@ RUNS = "runs"
 RESULTS = "results.parquet"
 RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
-TMP_SUFFIX = ".tmp"
 #: run statuses (``run.json`` and the results table)
 FINISHED, STOPPED, DIVERGED = "finished", "stopped", "diverged"
 
@@ -181,7 +180,7 @@ def prepare(grid: BatchGrid, out_dir: Path | str) -> tuple[dict[str, Any], list[
         except OSError as exc:
             raise ConfigError(f"--out {out}: cannot create the directory ({exc})") from exc
         manifest = _manifest(grid, tasks)
-        write_atomic(path, json.dumps(manifest, indent=1).encode())
+        atomic.write_bytes(path, json.dumps(manifest, indent=1).encode())
     (out / RUNS).mkdir(exist_ok=True)
     _remove_stale(out)
     return manifest, tasks
@@ -190,7 +189,7 @@ def prepare(grid: BatchGrid, out_dir: Path | str) -> tuple[dict[str, Any], list[
 def _remove_stale(out: Path) -> None:
     with contextlib.suppress(OSError), os.scandir(out / RUNS) as entries:
         for e in entries:
-            if e.name.startswith(".") and e.name.endswith(TMP_SUFFIX):
+            if e.name.startswith(".") and e.name.endswith(atomic.TMP_SUFFIX):
                 shutil.rmtree(e.path, ignore_errors=True)
 
 
@@ -240,12 +239,11 @@ def run_task(task: RunTask, runs_dir: str | None) -> dict[str, Any]:
     """
     if runs_dir is not None:
         final = Path(runs_dir) / task.key
-        tmp = Path(runs_dir) / f".{task.key}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}"
-        tmp.mkdir(parents=True)
+        tmp = atomic.make_temp_dir(final)
         try:
             info = _make_run(task, tmp)
             try:
-                os.rename(tmp, final)  # atomic; fails if another attempt finished first
+                atomic.replace(tmp, final)  # fails if another attempt finished first
             except OSError:
                 if not (final / RUN_FILE).is_file():
                     raise
@@ -266,12 +264,12 @@ def _place(out_dir: Path, key: str, files: dict[str, bytes]) -> None:
     final = runs / key
     if (final / RUN_FILE).is_file():
         return
-    tmp = runs / f".{key}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}"
-    tmp.mkdir(parents=True)
+    runs.mkdir(parents=True, exist_ok=True)
+    tmp = atomic.make_temp_dir(final)
     try:
         for name, data in files.items():
             (tmp / Path(name).name).write_bytes(data)
-        os.rename(tmp, final)
+        atomic.replace(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -308,7 +306,7 @@ def write_results(out_dir: Path | str, tasks: list[RunTask]) -> Path:
     path = out / RESULTS
     sink = io.BytesIO()
     frame.write_parquet(sink, compression="zstd")
-    write_atomic(path, sink.getvalue())
+    atomic.write_bytes(path, sink.getvalue())
     return path
 
 

@@ -21,7 +21,6 @@ Replicate r of every round is the same season.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from raidsim import atomic
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
 
@@ -54,9 +54,8 @@ def round_dir(out_dir: Path, rally: str) -> Path:
 
 
 def write_atomic(path: Path, table: pa.Table) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic.writing(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def round_arrays(out_dir: Path, replicates: int, n_crews: int) -> tuple[np.ndarray, np.ndarray]:

@@ -50,6 +50,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from raidsim import atomic
 from raidsim._version import __version__
 from raidsim.campaign.spec import WAYPOINT_KINDS, CampaignSpec, CrewSpec
 from raidsim.errors import ConfigError, RaidsimError
@@ -209,9 +210,7 @@ def _cached(key: str, compute: Callable[[], Any]) -> Any:
     _MEMO[key] = value
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value), "utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(value))
     except OSError:  # read-only home: the memory cache still works
         pass
     return value

@@ -3,7 +3,7 @@
 ``DIR/campaign.json`` is the manifest (rally, stages, spec and its hash, seed, replicates,
 chunk size, the base table); ``DIR/chunk-00012.parquet`` holds replicates
 ``12 x chunk_size ..``. The driver writes each chunk as it arrives, to a hidden temporary
-file renamed into place (``os.replace``), so a killed run leaves only whole chunks and
+file renamed into place (:mod:`raidsim.atomic`), so a killed run leaves only whole chunks and
 running the same command again computes only the missing ones. A manifest that differs
 from the command (other seed, spec, ...) is refused with the differing field named.
 
@@ -40,6 +40,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from raidsim import atomic
 from raidsim._version import __version__
 from raidsim.batch.cluster import (  # the Dask plumbing shared with raidsim batch
     LOCAL_CLUSTER_CONFIG,  # noqa: F401 (re-exported)
@@ -103,13 +104,12 @@ def auto_chunk_size(
 
 def write_chunk(table: pa.Table | bytes, path: Path) -> None:
     """Write ``table`` (or its Parquet bytes) to ``path`` atomically (hidden temporary
-    file, then os.replace)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    file renamed into place, :mod:`raidsim.atomic`)."""
     if isinstance(table, bytes):
-        tmp.write_bytes(table)
-    else:
+        atomic.write_bytes(path, table)
+        return
+    with atomic.writing(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -191,6 +191,25 @@ def check_inputs(replicates: int, chunk_size: int | None, seed: int) -> None:
         )
 
 
+def _check_new_dir(out_dir: Path) -> None:
+    """A new campaign goes to a new or empty directory, never into a run directory or
+    another tool's output (ConfigError naming --out)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir}: exists and is not a directory; give a new directory")
+    try:
+        held = sorted(p.name for p in out_dir.iterdir() if not p.name.startswith("."))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ConfigError(f"--out {out_dir}: cannot read the directory ({exc.strerror})") from None
+    if held:
+        more = ", ..." if len(held) > 3 else ""
+        raise ConfigError(
+            f"--out {out_dir}: holds files ({', '.join(held[:3])}{more}) "
+            f"but no {MANIFEST}; a campaign needs a new or empty directory"
+        )
+
+
 def prepare(
     rally: str,
     spec: CampaignSpec,
@@ -215,6 +234,8 @@ def prepare(
     check_inputs(replicates, chunk_size, seed)
     out_dir = Path(out_dir)
     path = out_dir / MANIFEST
+    if not path.exists():
+        _check_new_dir(out_dir)
     table: BaseTable | None = None
     if chunk_size is None:
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
@@ -252,8 +273,6 @@ def prepare(
                 "(use a new --out, or the original options)"
             )
         return manifest, BaseTable.from_json(manifest["base_table"])
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"--out {out_dir}: exists and is not a directory")
     if table is None:
         table = build_base_table(rally, spec)
     given: Given | None = None
@@ -277,9 +296,7 @@ def prepare(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"--out {out_dir}: cannot create the directory ({exc})") from exc
-    tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(manifest), "utf-8")  # compact: the C encoder
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(manifest))  # compact: the C encoder
     return manifest, table
 
 

@@ -14,7 +14,6 @@ deterministic, and written atomically to ``DIR/championship.parquet`` and
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from collections.abc import Callable
 from importlib import resources
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from raidsim import atomic
 from raidsim.campaign.championship import round_dir
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
@@ -152,7 +152,5 @@ def run_season(
     table, summary = championship(season, spec, out, replicates)
     write_atomic(out / "championship.parquet", table)
     summary.update(seed=seed, replicates=replicates, complete=True)
-    tmp = out / f".{SEASON_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(summary, indent=1), "utf-8")
-    os.replace(tmp, out / SEASON_FILE)
+    atomic.write_text(out / SEASON_FILE, json.dumps(summary, indent=1))
     return summary

@@ -32,6 +32,7 @@ from raidsim.cli.options import (
     TlsCert,
     TlsKey,
     Vehicle,
+    lock_out,
     out_option,
     parse_setup,
 )
@@ -181,6 +182,7 @@ def batch_command(
             "no stages: give STAGES or --grid FILE (or --out DIR of a batch to resume it)"
         )
     tasks = check_grid(the_grid)  # the whole grid, before any cluster or run starts
+    lock_out("--out", out)  # one batch at a time in DIR
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

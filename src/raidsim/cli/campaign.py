@@ -46,6 +46,7 @@ from raidsim.cli.options import (
     check_ambient_field,
     cli_table,
     json_option,
+    lock_out,
     out_option,
     seed_option,
 )
@@ -150,6 +151,7 @@ def campaign_command(
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     security = client_security(scheduler, tls_ca_file, tls_cert, tls_key)
     spec = load_spec(crews)
+    lock_out("--out", out)  # one campaign at a time in DIR
     if rally in season_spec_names() or rally.endswith(".toml"):  # a season: rounds, then points
         _run_season_command(
             rally,

@@ -24,6 +24,7 @@ warnings raised while a command runs (a route repaired on reading, ...) are prin
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -198,6 +199,16 @@ def on_failure(cleanup: Callable[[], None]) -> None:
     _CLEANUPS.append(cleanup)
 
 
+#: releases registered by the running command (:func:`at_end`), newest last
+_AT_END: list[Callable[[], None]] = []
+
+
+def at_end(release: Callable[[], None]) -> None:
+    """Run ``release`` when the command running now ends, however it ends (after the
+    :func:`on_failure` cleanups): how a command's lock on its ``--out`` is let go."""
+    _AT_END.append(release)
+
+
 def _run_cleanups(since: int) -> None:
     while len(_CLEANUPS) > since:
         cleanup = _CLEANUPS.pop()
@@ -223,7 +234,7 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         command_started(func)
-        since = len(_CLEANUPS)
+        since, ends = len(_CLEANUPS), len(_AT_END)
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
@@ -247,5 +258,8 @@ def handle_errors(func: F) -> F:
             raise
         finally:
             del _CLEANUPS[since:]
+            while len(_AT_END) > ends:
+                with contextlib.suppress(Exception):
+                    _AT_END.pop()()
 
     return cast(F, wrapper)

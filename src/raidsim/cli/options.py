@@ -25,7 +25,6 @@ import math
 import os
 import shutil
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -35,7 +34,8 @@ import typer
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
-from raidsim.cli.errors import on_failure
+from raidsim import atomic
+from raidsim.cli.errors import at_end, on_failure
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 
@@ -425,6 +425,14 @@ def _holds_files(path: Path) -> bool:
         return True
 
 
+def lock_out(flag: str, out: Path) -> None:
+    """Hold ``out`` for the running command: a second command writing there fails at once
+    (ConfigError naming ``flag``), and what a killed command left beside it is removed."""
+    lock = atomic.OutLock(out, f"{flag} {out}")
+    at_end(lock.release)
+    atomic.clean_stale(out)
+
+
 class StagedDir:
     """A ``--out DIR`` filled in a hidden temporary directory (:attr:`path`) beside ``DIR``
     and moved into place by :meth:`commit`; if the command fails first (see
@@ -477,11 +485,18 @@ class StagedDir:
                     ) from None
                 self._made.append(p)
         try:
-            self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-            umask = os.umask(0o022)
-            os.umask(umask)
-            self.path.chmod(0o777 & ~umask)  # a normal directory once in place, not 0700
+            # one writer per DIR (a second fails here, before any work); what a killed
+            # run left beside DIR is removed
+            self.lock = atomic.OutLock(out, f"{flag} {out}")
+        except ConfigError:
+            self._remove_made()
+            raise
+        at_end(self.lock.release)
+        atomic.clean_stale(out)
+        try:
+            self.path = atomic.make_temp_dir(out)
         except OSError as exc:
+            self.lock.release()
             self._remove_made()
             raise ConfigError(
                 f"{flag} {out}: cannot write in {parent} ({exc.strerror}); give a path you "
@@ -504,19 +519,18 @@ class StagedDir:
             return self.out
         old: Path | None = None
         if self.replace and self.out.is_dir():
-            old = Path(
-                tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".old", dir=self.out.parent)
-            )
-            os.replace(self.out, old / "d")
+            old = atomic.make_temp_dir(self.out)
+            atomic.replace(self.out, old / "d")
         # an empty DIR (or none) is replaced by the one rename: readers see all or nothing
         try:
-            os.replace(self.path, self.out)
+            atomic.replace(self.path, self.out)
         except OSError:
             if old is not None:  # put the old directory back
-                os.replace(old / "d", self.out)
+                atomic.replace(old / "d", self.out)
                 old.rmdir()
             raise
         self.done = True
+        self.lock.release()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return self.out
@@ -525,6 +539,7 @@ class StagedDir:
         """Remove the temporary directory (and the parents created for it)."""
         if not self.done:
             shutil.rmtree(self.path, ignore_errors=True)
+            self.lock.release()
             self._remove_made()
             self.done = True
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from raidsim.cli.errors import handle_errors, say
+from raidsim.cli.errors import handle_errors, say, warn
 from raidsim.cli.options import check_out_file
 from raidsim.io.formats import ExportFormat
 
@@ -31,11 +31,14 @@ def export_command(
     ] = None,
 ) -> None:
     """Export a run's full-rate telemetry as Parquet, CSV or MoTeC .ld (+ .ldx beacons)."""
-    from raidsim.io.runs import export_run, load_run
+    from raidsim.io.runs import export_run, load_run, stopped_note
 
     if out is not None:
         check_out_file("--out", out, allow_dir=True)
     run = load_run(run_dir)
+    note = stopped_note(run)
+    if note:
+        warn(f"{run_dir}: the run {note}; its telemetry ends there")
     for path in export_run(run, format, out):
         say(f"wrote {path}")
 
@@ -53,11 +56,17 @@ def report_command(
         typer.Option("--out", "-o", help="HTML file (default: FIRST_RUN/report.html)"),
     ] = None,
 ) -> None:
-    """Write one self-contained offline HTML report of one or more runs."""
+    """Write one self-contained offline HTML report of one or more runs (a run that stopped
+    before the finish is shown up to its stop, marked as stopped)."""
+    from raidsim.io.formats import PARTIAL_TELEMETRY_FILE
+    from raidsim.io.runs import TELEMETRY_FILE, load_run, stopped_note
     from raidsim.report.season import write_report
 
     if out is not None:
         check_out_file("--out", out)
     path = write_report(runs, out)  # a season campaign directory: the season report
+    for run in runs:
+        if not (run / TELEMETRY_FILE).is_file() and (run / PARTIAL_TELEMETRY_FILE).is_file():
+            warn(f"{run}: the run {stopped_note(load_run(run))}; shown up to the stop")
     size_mb = path.stat().st_size / 1e6
     say(f"wrote {path} ({size_mb:.1f} MB)")

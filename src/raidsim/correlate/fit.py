@@ -113,6 +113,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
+from raidsim import atomic
 from raidsim.correlate.align import AlignedLog, Comparison, compare
 from raidsim.correlate.logs import LogError, LoggedRun
 from raidsim.errors import ConfigError
@@ -579,9 +580,7 @@ def write_vehicle_preset(
     text = _header(result, "Vehicle preset derived from logged data", trust) + "\n"
     text += to_toml(fitted.model_dump(mode="json")) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, text)
     reloaded = load_vehicle(path)
     if reloaded != fitted:
         raise ConfigError(f"{path}: the written preset does not reload to the fitted vehicle")
@@ -607,9 +606,7 @@ def write_driver_settings(
     text = _header(result, "Driver settings and model corrections derived from logged data", trust)
     text += "\n" + to_toml(data) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, text)
     return path
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from raidsim import atomic
 from raidsim.correlate.align import AlignedLog, Comparison
 from raidsim.correlate.fit import FitResult
 from raidsim.decimate import MAX_POINTS, distance_indices, minmax_indices
-from raidsim.io.csv_export import atomic_write_bytes
 
 
 def _idx(values: np.ndarray) -> np.ndarray:
@@ -165,5 +165,5 @@ def write_page(path: Path, aligned: AlignedLog, result: FitResult, title: str) -
         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style>"
         f"</head><body>{body}</body></html>"
     )
-    atomic_write_bytes(path, page.encode("utf-8"))
+    atomic.write_bytes(path, page.encode("utf-8"))
     return path

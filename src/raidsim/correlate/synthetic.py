@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim import atomic
 from raidsim.correlate.fit import Corrected, apply_factors, run_qss
-from raidsim.io.csv_export import atomic_write_bytes
 from raidsim.model.settings import DriverSpec
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.geodesy import geodetic_to_enu
@@ -151,7 +151,7 @@ def write_aim_csv(
         w.writerow([col[i] for col in cols])
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(p, buf.getvalue().encode("utf-8"))
+    atomic.write_bytes(p, buf.getvalue().encode("utf-8"))
     return p
 
 
@@ -192,7 +192,7 @@ def write_example_stage(
     lines = ["lat,lon,ele"] + [
         f"{a:.8f},{b:.8f},{100.0 + z:.2f}" for a, b, z in zip(lat, lon, cl.z_m[idx], strict=True)
     ]
-    atomic_write_bytes(route, ("\n".join(lines) + "\n").encode())
+    atomic.write_bytes(route, ("\n".join(lines) + "\n").encode())
     n_km = math.ceil(cl.length_m / 1000.0 - 1e-6) + 1  # smoothing may shorten; trimmed below
     surfaces = [_EXAMPLE_SURFACES[k % len(_EXAMPLE_SURFACES)] for k in range(n_km)]
     toml = d / f"{name}.toml"
@@ -213,5 +213,5 @@ def write_example_stage(
         f'default_surface = "gravel"\n'
         f"surface_by_km = [{', '.join(repr(s).replace(chr(39), chr(34)) for s in surfaces)}]\n"
     )
-    atomic_write_bytes(toml, text.encode())
+    atomic.write_bytes(toml, text.encode())
     return toml

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
@@ -34,6 +32,7 @@ from pathlib import Path
 
 from scipy.optimize import brentq
 
+from raidsim import atomic
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 from raidsim.model.loader import load_vehicle
@@ -164,10 +163,7 @@ def write_calibration(path: Path, cal: Calibration, vehicle: str, source: str) -
     )
     block = [note] + [f"{k} = {values[k]:.4g}" for k in KNOBS]
     text = "\n".join(lines[: at + 1] + block + lines[at + 1 :]) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic.write_text(path, text)
 
 
 def calibrate_rally(rally: str, vehicle_name: str, write: bool) -> list[Calibration]:

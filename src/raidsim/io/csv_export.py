@@ -14,8 +14,8 @@ Integer and boolean columns are written as integers and read back as ``int64``; 
 column reads back as ``float64``. Text is UTF-8 with ``\\r\\n`` line ends (``csv`` module
 default) and minimal quoting, so any channel name or unit text survives.
 
-Files are written atomically (temp file in the same directory, then ``os.replace``) by
-:func:`atomic_write_bytes` and :func:`atomic_file`, which :mod:`raidsim.io.motec` reuses.
+Files are written atomically through :mod:`raidsim.atomic` (a temporary file in the same
+directory, renamed into place).
 
 :func:`write_csv_stream` writes the same layout from a stream of polars frames (the run
 export: one row batch at a time, formatted by polars, so a 5 h run needs one batch of
@@ -26,64 +26,18 @@ that parses back to the stored value (float32 channels as float32).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
-import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-__all__ = ["atomic_file", "atomic_write_bytes", "read_csv", "write_csv", "write_csv_stream"]
+from raidsim.atomic import open_atomic, write_bytes
 
-
-def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so readers see either the old file or the whole new one.
-
-    The bytes go to a uniquely named temp file in the same directory (created with mode 0666
-    minus the umask, like a normal ``open``), are flushed and fsync'ed, then the temp file is
-    moved over ``path`` with ``os.replace``. On any error the temp file is removed.
-    """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """A binary file handle whose contents replace ``path`` only when the block completes.
-
-    Same guarantees as :func:`atomic_write_bytes` (temp file in the same directory, fsync,
-    ``os.replace``; removed on any error), for writers that stream.
-    """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+__all__ = ["read_csv", "write_csv", "write_csv_stream"]
 
 
 def write_csv_stream(
@@ -102,7 +56,7 @@ def write_csv_stream(
     writer.writerow(list(names))
     writer.writerow([units.get(name, "") for name in names])
     rows = 0
-    with atomic_file(path) as fh:
+    with open_atomic(path) as fh:
         fh.write(head.getvalue().encode("utf-8"))
         for batch in batches:
             for name in names:
@@ -165,7 +119,7 @@ def write_csv(
     writer.writerow(names)
     writer.writerow([units.get(name, "") for name in names])
     writer.writerows(zip(*columns, strict=True))
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    write_bytes(path, buf.getvalue().encode("utf-8"))
 
 
 def _parse_column(name: str, cells: list[str]) -> NDArray[np.float64] | NDArray[np.int64]:

@@ -49,7 +49,6 @@ import datetime as _dt
 import math
 import os
 import struct
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +58,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from raidsim.io.csv_export import atomic_write_bytes
+from raidsim import atomic
 
 __all__ = [
     "LdChannel",
@@ -276,7 +275,7 @@ class LdWriter:
         self.specs = list(specs)
         head, self._ptrs = _ld_head(self.specs, meta)
         self._written = [0] * len(self.specs)
-        self._tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        self._tmp = atomic.temp_path(self.path)
         self._fd: int | None = os.open(
             self._tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
         )
@@ -315,7 +314,7 @@ class LdWriter:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
-            os.replace(self._tmp, self.path)
+            atomic.replace(self._tmp, self.path)
         except BaseException:
             self.abort()
             raise
@@ -594,7 +593,7 @@ def write_ldx(path: str | os.PathLike[str], markers: Sequence[tuple[str, float]]
         ET.SubElement(details, "String", Id="Fastest Time", Value=f"{int(minutes)}:{seconds:06.3f}")
         ET.SubElement(details, "String", Id="Fastest Lap", Value=str(best + 1))
     ET.indent(root)
-    atomic_write_bytes(path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
+    atomic.write_bytes(path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
 
 
 # --- raidsim table -> .ld ------------------------------------------------------------------

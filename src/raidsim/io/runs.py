@@ -37,9 +37,10 @@ import polars as pl
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from raidsim import atomic
 from raidsim.errors import RaidsimError
 from raidsim.io.csv_export import write_csv_stream
-from raidsim.io.formats import ExportFormat
+from raidsim.io.formats import PARTIAL_TELEMETRY_FILE, STOPPED_FILE, ExportFormat
 from raidsim.io.motec import (
     _SUFFIX_UNITS,
     LdChannelSpec,
@@ -74,6 +75,7 @@ __all__ = [
     "load_run",
     "sample_rate_hz",
     "save_run",
+    "stopped_note",
     "telemetry_source",
     "time_at_distance",
     "waypoint_markers",
@@ -184,8 +186,15 @@ def load_run(path: str | os.PathLike[str]) -> RunData:
     p = Path(path)
     run_dir = p.parent if p.is_file() and p.suffix == ".parquet" else p
     tel_path = p if p.is_file() and p.suffix == ".parquet" else p / TELEMETRY_FILE
-    if not run_dir.is_dir():
+    if not run_dir.exists():
         raise RunError(f"run directory not found: {run_dir}")
+    if not run_dir.is_dir():
+        raise RunError(f"{run_dir}: is a file, not a run directory (give the directory)")
+    stopped: dict[str, Any] | None = None
+    if not tel_path.is_file() and (run_dir / PARTIAL_TELEMETRY_FILE).is_file():
+        # a run that stopped before the finish: its telemetry up to the stop
+        tel_path = run_dir / PARTIAL_TELEMETRY_FILE
+        stopped = _read_json_object(run_dir / STOPPED_FILE, missing_ok=True) or {}
     if not tel_path.is_file():
         raise RunError(
             f"{tel_path} not found; a run directory holds {TELEMETRY_FILE} and {SUMMARY_FILE} "
@@ -195,17 +204,84 @@ def load_run(path: str | os.PathLike[str]) -> RunData:
         source = TelemetryFile(tel_path)
     except (OSError, pa.ArrowException) as exc:
         raise RunError(f"{tel_path}: not a readable Parquet file ({exc})") from exc
-    summary: dict[str, Any] = {}
-    sum_path = run_dir / SUMMARY_FILE
-    if sum_path.is_file():
-        try:
-            loaded = json.loads(sum_path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RunError(f"{sum_path}: not valid JSON ({exc})") from exc
-        if not isinstance(loaded, dict):
-            raise RunError(f"{sum_path}: expected a JSON object, got {type(loaded).__name__}")
-        summary = loaded
+    if "time_s" not in source.columns or source.num_rows == 0:
+        what = "no samples" if "time_s" in source.columns else "no time_s column"
+        raise RunError(
+            f"{tel_path}: {what}; not the telemetry of a raidsim run (write one with "
+            "`raidsim run --out DIR`)"
+        )
+    if stopped is not None:
+        summary = _stopped_summary(stopped, source)
+    else:
+        sum_path = run_dir / SUMMARY_FILE
+        summary = _read_json_object(sum_path, missing_ok=True) or {}
+        _check_summary(sum_path, summary)
     return RunData(dir=run_dir, source=source, summary=summary, units=source.units)
+
+
+def _read_json_object(path: Path, *, missing_ok: bool) -> dict[str, Any] | None:
+    """A JSON object file (None when missing and ``missing_ok``); RunError naming it else."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise RunError(f"{path}: not found") from None
+    except OSError as exc:
+        raise RunError(f"{path}: cannot read it ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(loaded, dict):
+        raise RunError(f"{path}: expected a JSON object, got {type(loaded).__name__}")
+    return loaded
+
+
+def _stopped_summary(stopped: Mapping[str, Any], source: TelemetrySource) -> dict[str, Any]:
+    """The summary of a stopped run: what ``stopped.json`` says (vehicle, stage, where and
+    why it stopped) and ``stopped_at_m`` (from the diagnostic, else the last distance)."""
+    at_m: Any = stopped.get("distance_m")
+    if not _is_number(at_m) and "distance_m" in source.columns and source.num_rows:
+        at_m = source.frame(["distance_m"])["distance_m"].max()
+    keep = ("vehicle", "stage", "seed", "ambient_C")
+    summary = {k: stopped[k] for k in keep if k in stopped}
+    summary["stopped"] = str(stopped.get("stopped", "stopped before the finish"))
+    summary["stopped_at_m"] = float(at_m) if _is_number(at_m) else math.nan
+    if _is_number(stopped.get("time_s")):
+        summary["stopped_at_s"] = float(stopped["time_s"])
+    summary["complete"] = False
+    return summary
+
+
+#: summary fields that hold text; every other field holds a number (or a list / table)
+_TEXT_FIELDS = frozenset({"vehicle", "stage", "raidsim_version", "stopped", "telemetry"})
+
+
+def _check_summary(path: Path, summary: Mapping[str, Any]) -> None:
+    """Every scalar field of a summary is a finite number or null, but the text fields
+    (RunError naming the file, the field and the value)."""
+    for key, value in summary.items():
+        if key in _TEXT_FIELDS or isinstance(value, list | dict) or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RunError(
+                f"{path}: field '{key}' = {value!r} is not a number; rewrite the run with "
+                "`raidsim run --out DIR`"
+            )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def stopped_note(run: RunLike) -> str | None:
+    """``stopped at km 12.34 (time limit ...)`` for a run that stopped before the finish,
+    None for a finished run."""
+    s = run.summary
+    if s.get("complete", True) is not False and "stopped" not in s:
+        return None
+    at: Any = s.get("stopped_at_m")
+    where = f"at km {float(at) / 1000:.2f}" if _is_number(at) else "before the finish"
+    return f"stopped {where} ({s.get('stopped', 'no diagnostic')})"
 
 
 _DTYPE_NAMES = {
@@ -389,6 +465,12 @@ def waypoint_markers(summary: Mapping[str, Any]) -> list[WaypointMarker]:
 
 
 # --- export --------------------------------------------------------------------------------
+def _telemetry_path(run: RunData) -> Path:
+    """The run's telemetry file (``telemetry.parquet``, or a stopped run's ``.partial``)."""
+    path = getattr(run.source, "path", None)
+    return Path(path) if path is not None else run.dir / TELEMETRY_FILE
+
+
 def default_export_path(run: RunData, fmt: ExportFormat) -> Path:
     """``RUN_DIR/<run name>.<ext>``: next to the telemetry, never over it."""
     return run.dir / f"{run.name}.{fmt.value}"
@@ -396,15 +478,16 @@ def default_export_path(run: RunData, fmt: ExportFormat) -> Path:
 
 def _ld_meta(run: RunData) -> LdMeta:
     s = run.summary
-    stamp = _dt.datetime.fromtimestamp((run.dir / TELEMETRY_FILE).stat().st_mtime)
+    stamp = _dt.datetime.fromtimestamp(_telemetry_path(run).stat().st_mtime)
     seed = s.get("seed")
+    note = stopped_note(run)
     return LdMeta(
         driver="raidsim driver model",
         vehicle=str(s.get("vehicle", "")),
         venue=str(s.get("stage", "")),
         event="raidsim",
         session=f"seed {seed}" if seed is not None else "",
-        comment=f"raidsim run {run.name}",
+        comment=f"raidsim run {run.name}" + (f", {note}" if note else ""),
         datetime=stamp,
     )
 
@@ -512,11 +595,12 @@ def export_run(run: RunData, fmt: ExportFormat, out: Path | None = None) -> list
     if target.is_dir():
         target = target / f"{run.name}.{fmt.value}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = run.dir / TELEMETRY_FILE
+    source = _telemetry_path(run)
     if fmt is ExportFormat.parquet:
         if target.exists() and target.resolve() == source.resolve():
             raise RunError(f"export target {target} is the run's own telemetry file")
-        shutil.copyfile(source, target)
+        with atomic.writing(target) as tmp:
+            shutil.copyfile(source, tmp)
         return [target]
     if fmt is ExportFormat.csv:
         src = run.source

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from raidsim import atomic
 from raidsim.io.channels import NUMPY_DTYPES, ChannelFormat, channel_stride, round_mantissa
 
 __all__ = [
@@ -254,7 +255,7 @@ class TelemetryWriter:
     def close(self) -> Path:
         """Flush, close and rename the file into place; returns its path."""
         if self._finish():
-            os.replace(self._tmp, self.path)
+            atomic.replace(self._tmp, self.path)
         return self.path
 
     def close_incomplete(self) -> Path:
@@ -304,13 +305,8 @@ def write_telemetry_table(
     target = Path(path)
     schema = telemetry_schema(channels, sample_rate_hz)
     data = table.select([c.name for c in channels]).cast(schema)
-    tmp = target.with_name(target.name + ".partial")
-    try:
+    with atomic.writing(target) as tmp:
         pq.write_table(data, tmp, row_group_size=ROW_GROUP_ROWS, **parquet_options(channels))
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 

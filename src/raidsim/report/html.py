@@ -37,9 +37,9 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 from plotly.offline import get_plotlyjs
 
+from raidsim import atomic
 from raidsim.decimate import MAX_POINTS
-from raidsim.io.csv_export import atomic_write_bytes
-from raidsim.io.runs import RunLike, telemetry_source, waypoint_markers
+from raidsim.io.runs import RunLike, stopped_note, telemetry_source, waypoint_markers
 from raidsim.report.analysis import (
     MIN_AIR_TIME_S,
     TOUCHDOWN_WINDOW_S,
@@ -183,6 +183,7 @@ def _summary_card(run: RunLike, digest: RunDigest, label: str, colour: str) -> s
         return format(float(v) * scale, fmt) if isinstance(v, int | float) else None
 
     rows: list[tuple[str, str | None]] = [
+        ("status", stopped_note(run)),
         ("vehicle", str(s["vehicle"]) if "vehicle" in s else None),
         ("stage", str(s["stage"]) if "stage" in s else None),
         ("seed", str(s["seed"]) if "seed" in s else None),
@@ -552,6 +553,9 @@ def build_report(
     ready = digested_run(runs[0], digest) if digest is not None and len(runs) == 1 else None
     digests, marks, deltas = ready or digest_runs(runs, max_points)
     title = f"raidsim report: {first.get('vehicle', '?')} on {first.get('stage', '?')}"
+    note = stopped_note(runs[0])
+    if note:
+        title += f" ({note.split(' (')[0]})"
     parts: list[str] = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="meta">{len(runs)} run(s): {html.escape(", ".join(names))}. '
@@ -590,5 +594,5 @@ def build_report(
     page = html_page(title, parts)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, page.encode("utf-8"))
+    atomic.write_bytes(path, page.encode("utf-8"))
     return path

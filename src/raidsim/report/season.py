@@ -31,8 +31,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from raidsim import atomic
 from raidsim.errors import ConfigError
-from raidsim.io.csv_export import atomic_write_bytes
 from raidsim.report.html import RUN_COLOURS, _table, html_page, plot_div
 
 __all__ = [
@@ -484,7 +484,7 @@ def build_season_report(
     page = html_page(title, parts)
     path = Path(out) if out is not None else data.dir / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, page.encode("utf-8"))
+    atomic.write_bytes(path, page.encode("utf-8"))
     return path
 
 

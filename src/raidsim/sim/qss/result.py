@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from raidsim import atomic
 from raidsim.sim.qss.heat import ThermalTrace
 
 F64 = NDArray[np.float64]
@@ -84,7 +84,6 @@ class QssResult:
         }
         schema = pa.schema(fields, metadata=meta)
         table = pa.Table.from_arrays([pa.array(a) for a in cols.values()], schema=schema)
-        tmp = path.with_name(path.name + ".partial")
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+        with atomic.writing(path) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
         return path

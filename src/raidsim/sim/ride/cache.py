@@ -9,11 +9,11 @@ Folder: ``$RAIDSIM_CACHE_DIR/speed-tables`` when set, else
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from raidsim import atomic
 from raidsim.sim.ride.table import SpeedCurve
 
 FIELDS = ("speed_mps", "absorbed_power_W", "shock_peak_g", "load_variation")
@@ -48,9 +48,7 @@ def store_curve(key: str, course: str, curve: SpeedCurve) -> None:
     path = curve_path(key, course)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
+        with atomic.open_atomic(path) as f:
             np.savez(f, **{name: getattr(curve, name) for name in FIELDS})
-        os.replace(tmp, path)
     except OSError:
         return

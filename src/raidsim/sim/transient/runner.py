@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim import atomic
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
+from raidsim.io import formats
 from raidsim.io.channels import ChannelFormat, channel_stride
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
@@ -203,9 +204,7 @@ class Run:
 
 TELEMETRY_FILE = "telemetry.parquet"
 SUMMARY_FILE = "summary.json"
-#: written instead of the summary when a run stops before the finish (lost control, time
-#: limit, stuck), beside the telemetry kept up to the stop (``telemetry.parquet.partial``)
-STOPPED_FILE = "stopped.json"
+STOPPED_FILE = formats.STOPPED_FILE  # a stopped run's diagnostic, instead of the summary
 #: channels whose sample rate is the grid itself (readers pair every sample with them)
 GRID_CHANNELS = ("time_s", "distance_m")
 #: the fastest channel rate a run may store (the 1 ms step)
@@ -337,9 +336,7 @@ TIMING_FIELDS = ("wall_time_s", "kernel_time_s", "real_time_factor")
 
 
 def _atomic_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(data, indent=2, sort_keys=True))
 
 
 def drive(
@@ -439,6 +436,10 @@ class _Outputs:
                     self.out_path / STOPPED_FILE,
                     {
                         "stopped": str(stop),
+                        "vehicle": model.vehicle.name,
+                        "stage": model.stage.name,
+                        "seed": int(model.stage.definition.seed),
+                        "ambient_C": model.ambient.temp_C,
                         "time_s": model.time_s,
                         "distance_m": model["S_ROUTE"],
                         "telemetry": kept.name,
