@@ -109,12 +109,29 @@ def batch_command(
     ] = "0",
     ambient_C: Annotated[
         list[float] | None,
-        typer.Option("--ambient-C", help="ambient temperature, °C (repeat the option)"),
+        typer.Option(
+            "--ambient-C",
+            help="ambient temperature, °C (repeat the option; default: each stage's own, "
+            "its rally.toml's, else 35 °C)",
+            show_default=False,
+        ),
     ] = None,
-    altitude_m: Annotated[float, typer.Option("--altitude-m", help="altitude, m")] = 0.0,
+    altitude_m: Annotated[
+        float | None,
+        typer.Option(
+            "--altitude-m",
+            help="altitude, m (default: each stage's own, its rally.toml's, else sea level)",
+            show_default=False,
+        ),
+    ] = None,
     headwind_mps: Annotated[
-        float, typer.Option("--headwind-mps", help="headwind along the route, m/s")
-    ] = 0.0,
+        float | None,
+        typer.Option(
+            "--headwind-mps",
+            help="headwind along the route, m/s (default: none)",
+            show_default=False,
+        ),
+    ] = None,
     sample_rate_hz: SampleRateHz = DEFAULT_SAMPLE_RATE_HZ,
     channel_rate: ChannelRates = None,
     workers: Annotated[
@@ -168,7 +185,7 @@ def batch_command(
                 if setup_variant
                 else [{"name": "base"}],
                 "seeds": parse_seeds(seeds),
-                "ambient_C": ambient_C or [35.0],
+                "ambient_C": ambient_C or None,
                 "altitude_m": altitude_m,
                 "headwind_mps": headwind_mps,
                 "sample_rate_hz": sample_rate_hz,
