@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+import pytest
 
 import raidsim as rs
+from raidsim.sim.time_loss import section_table
 
 #: history: the pure refactor (sim/transient/ split, indices generated) kept
 #: aed1d646... bit for bit; mass properties as states (fuel burn reaches the body every
@@ -41,11 +44,29 @@ def digest(columns: Mapping[str, object]) -> str:
     return h.hexdigest()
 
 
-def test_default_stage_telemetry_bit_identical() -> None:
-    run = rs.simulate(rs.load_vehicle("d7x-r"), rs.load_stage("default"))
-    tel = run.telemetry
+@pytest.fixture(scope="module")
+def default_run() -> Any:
+    return rs.simulate(rs.load_vehicle("d7x-r"), rs.load_stage("default"))
+
+
+def test_default_stage_telemetry_bit_identical(default_run: Any) -> None:
+    tel = default_run.telemetry
     assert tel.height == TRANSIENT_ROWS
     assert digest({c: tel[c].to_numpy() for c in tel.columns}) == TRANSIENT_DEFAULT
+
+
+def test_default_stage_time_loss_sums_to_the_stage_time(default_run: Any) -> None:
+    """Where the time goes (raidsim.sim.time_loss) on the same run: the 10 km sections'
+    times, and the reference plus the losses per limit, sum to the stage time (0.5 %)."""
+    stage_time = default_run.summary["stage_time_s"]
+    table = section_table(default_run.limits)
+    assert table["time_s"].sum() == pytest.approx(stage_time, rel=5e-3)
+    loss = default_run.summary["time_loss"]
+    total = loss["reference_s"] + sum(loss["loss_s"].values())
+    assert total == pytest.approx(stage_time, rel=5e-3)
+    # the default stage's whoops are shock-limited, its dunes reach traction
+    assert loss["share_by_surface"]["whoops"]["shock"] > 0.5
+    assert loss["loss_s"]["traction"] > 0.0
 
 
 def test_default_stage_qss_bit_identical() -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from raidsim.control.limits import Limit
 from raidsim.model.settings import DriverSpec
 from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 
@@ -43,9 +44,12 @@ def target_speed_profile(
     tyre_mu: float,
     vehicle_limit_mps: float,
     grip_factor: NDArray[np.float64] | None = None,
+    terms: dict[Limit, NDArray[np.float64]] | None = None,
 ) -> NDArray[np.float64]:
     """Brakeable target speed per route point, m/s (``limit_mps``: every limit along the
-    route other than cornering grip and the vehicle's limiter, inf where none)."""
+    route other than cornering grip and the vehicle's limiter, inf where none). With
+    ``terms``, the cornering-grip and limiter speeds are added to it (for
+    :func:`raidsim.control.limits.binding_limits`)."""
     usage = np.array([driver.grip_usage[s] for s in SURFACES])
     mu_surface = np.array([SURFACE_TABLE[s].mu_scale for s in SURFACES]) * tyre_mu
     decel = np.array([driver.decel_g[s] for s in SURFACES]) * G
@@ -55,6 +59,9 @@ def target_speed_profile(
     a_lat_max = usage[code] * mu_surface[code] * g_f * G
     v_corner = np.sqrt(a_lat_max / np.maximum(kappa, 1e-6))
     v = np.minimum.reduce([v_corner, limit_mps, np.full_like(v_corner, vehicle_limit_mps)])
+    if terms is not None:
+        terms[Limit.CORNER] = v_corner
+        terms[Limit.LIMITER] = np.full_like(v_corner, vehicle_limit_mps)
     a = decel[code] * g_f
     return np.ascontiguousarray(_backward_pass(v, a, a_lat_max, kappa, step_m), dtype=np.float64)
 

@@ -17,6 +17,7 @@ from typing import Literal, Protocol, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim.control.limits import Limit, binding_limits
 from raidsim.control.speed_profile import target_speed_profile
 from raidsim.model.ambient import Ambient
 from raidsim.model.flight_mode import FlightModeSpec
@@ -573,6 +574,9 @@ class TerrainLike(Protocol):
     @property
     def limit_mps(self) -> F64: ...
 
+    @property
+    def shock_mps(self) -> F64: ...
+
     def grip_factor(self, speed_mps: F64) -> F64: ...
 
 
@@ -590,6 +594,8 @@ class RouteArrays:
     rock: F64
     rough_left: F64
     rough_right: F64
+    #: per metre, the :class:`~raidsim.control.limits.Limit` code of the plan's binding term
+    limit_code: NDArray[np.int8] | None = None
 
     def as_tuple(self) -> tuple[F64, ...]:
         """The arrays in the kernel's order (``layout.ROUTE_ARRAYS``)."""
@@ -625,14 +631,20 @@ def build_route_arrays(
         raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
     # the driver plans to the limiter's speed and lets the limiter govern it
     v_lim = vehicle_limit_mps(v)
+    # every term of the plan by the limit it stands for (raidsim.control.limits)
+    terms: dict[Limit, F64] = {}
     if plan_speed_mps is not None:
         vt = np.full(len(cl.s_m), min(plan_speed_mps, v_lim))
     else:
         # the roadbook's feature speeds (crests, take-offs) at the crew's pace over them
         features_mps = stage.feature_speed_cap_mps * settings.driver.feature_speed_scale
         limit = np.minimum(stage.speed_limit_mps, features_mps)
+        terms[Limit.ZONE] = stage.speed_limit_mps
+        terms[Limit.FEATURE] = features_mps
         if terrain is not None:
             limit = np.minimum(limit, terrain.limit_mps)
+            terms[Limit.SHOCK] = terrain.shock_mps
+            terms[Limit.RIDE] = terrain.limit_mps
         plan = partial(
             target_speed_profile,
             cl.curvature_1pm,
@@ -642,6 +654,7 @@ def build_route_arrays(
             settings.driver,
             tyre_lateral_mu(v),
             v_lim,
+            terms=terms,
         )
         vt = plan()
         if terrain is not None:
@@ -662,6 +675,7 @@ def build_route_arrays(
         rock=f(stage.rock_amplitude_m, dtype=np.float64),
         rough_left=f(stage.rough_left_m, dtype=np.float64),
         rough_right=f(stage.rough_right_m, dtype=np.float64),
+        limit_code=binding_limits(vt, terms),
     )
 
 

@@ -14,8 +14,9 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import indices as ix
+from raidsim.sim import time_loss
 from raidsim.sim.jit import recompile
-from raidsim.sim.params import build_params, initial_state
+from raidsim.sim.params import RouteArrays, build_params, initial_state, vehicle_limit_mps
 from raidsim.sim.qss.heat import trace_from
 from raidsim.sim.qss.result import QssResult
 from raidsim.sim.qss.tables import full_load_tables, static_wheel_loads_N, surface_table
@@ -82,7 +83,8 @@ def estimate(
     settings = settings or Settings()
     cl = stage.centreline
     ds = float(cl.step_m)
-    plan = planned_route_arrays(vehicle, settings, stage).target_speed
+    route = planned_route_arrays(vehicle, settings, stage)
+    plan = route.target_speed
     ceiling = np.ascontiguousarray(
         preview_ceiling(plan, settings.driver.preview_time_s, ds), dtype=np.float64
     )
@@ -111,6 +113,9 @@ def estimate(
         )
     )
     heat = trace_from(out[forward.OUT_HEAT :], state)
+    limits = _limit_trace(vehicle, stage, ambient, settings, route, ceiling, out, heat)
+    summary = _summary(vehicle, stage, conditions, out, e_brake, heat)
+    summary["time_loss"] = time_loss.totals(limits)
     return QssResult(
         s_m=np.asarray(cl.s_m, dtype=np.float64),
         speed_mps=out[forward.OUT_SPEED],
@@ -119,8 +124,45 @@ def estimate(
         gear=out[forward.OUT_GEAR],
         fuel_used_kg=out[forward.OUT_FUEL],
         engine_power_kW=out[forward.OUT_POWER] / 1000.0,
-        summary=_summary(vehicle, stage, conditions, out, e_brake, heat),
+        summary=summary,
         heat=heat,
+        limits=limits,
+    )
+
+
+def _limit_trace(
+    vehicle: Vehicle,
+    stage: Stage,
+    ambient: Ambient,
+    settings: Settings,
+    route: RouteArrays,
+    ceiling: np.ndarray,
+    out: np.ndarray,
+    heat: Any,
+) -> time_loss.LimitTrace:
+    """Per metre, what bound the estimate's speed (:mod:`raidsim.sim.time_loss`): the
+    forward pass is at full throttle wherever it runs below the ceiling."""
+    speed = out[forward.OUT_SPEED]
+    surface = np.asarray(stage.surface_code, dtype=np.int8)
+    assert route.limit_code is not None
+    columns = {
+        "time_s": out[forward.OUT_TIME],
+        "speed_mps": speed,
+        "target_speed_mps": ceiling,
+        "derate": heat.derate,
+        "fuel_used_kg": out[forward.OUT_FUEL],
+        "coolant_C": heat.coolant_C,
+        "oil_C": heat.oil_C,
+        "disc_max_C": heat.disc_max_C,
+    }
+    return time_loss.trace_from_columns(
+        columns,
+        route.target_speed,
+        route.limit_code,
+        surface,
+        time_loss.full_throttle_forces_N(vehicle, ambient, settings, speed, surface),
+        vehicle_limit_mps(vehicle),
+        np.ones(len(speed), dtype=bool),
     )
 
 

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from raidsim import atomic
 from raidsim.sim.qss.heat import ThermalTrace
+from raidsim.sim.time_loss import LimitTrace
 
 F64 = NDArray[np.float64]
 
@@ -49,6 +50,8 @@ class QssResult:
     summary: dict[str, Any] = field(default_factory=dict)
     #: slow states per metre (coolant, oil, discs, filter, derate); None if not computed
     heat: ThermalTrace | None = None
+    #: per metre, what bound the speed, with fuel and heat (:mod:`raidsim.sim.time_loss`)
+    limits: LimitTrace | None = None
 
     def columns(self) -> dict[str, F64]:
         cols = {
@@ -70,7 +73,8 @@ class QssResult:
 
     def to_parquet(self, path: Path | str) -> Path:
         """Write the per-metre profile (units in the schema metadata; summary as JSON
-        metadata), to a temporary file renamed into place."""
+        metadata; the binding limit's code as ``limit``), to a temporary file renamed
+        into place."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         cols = self.columns()
@@ -84,6 +88,10 @@ class QssResult:
         }
         schema = pa.schema(fields, metadata=meta)
         table = pa.Table.from_arrays([pa.array(a) for a in cols.values()], schema=schema)
+        if self.limits is not None and len(self.limits.limit) == table.num_rows:
+            # what bound the speed per metre (raidsim.control.limits.Limit codes)
+            field_ = pa.field("limit", pa.int8(), metadata={b"unit": b"1"})
+            table = table.append_column(field_, pa.array(self.limits.limit))
         with atomic.writing(path) as tmp:
             pq.write_table(table, tmp, compression="zstd")
         return path

@@ -156,6 +156,9 @@ class TerrainLimits:
     #: (whoops, rocks) curve, -1 where none
     ride_index: NDArray[np.int64]
     feature_index: NDArray[np.int64]
+    #: the shock-limited speed alone (inf where no whoops or rocks): where it equals
+    #: ``limit_mps`` the shock limit binds, elsewhere the ride limit
+    shock_mps: F64
 
     def grip_factor(self, speed_mps: F64) -> F64:
         out = np.ones(len(speed_mps))
@@ -174,6 +177,7 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
     gd = stage.roughness_gd_m3[:n]
     key = table_key(vehicle, settings)
     curves: list[SpeedCurve] = []
+    shock = np.full(n, math.inf)
     ride_index = np.full(n, -1, dtype=np.int64)
     feature_index = np.full(n, -1, dtype=np.int64)
     if gd.size:
@@ -197,10 +201,11 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
     for kind, a, b, iv in features:
         c = speed_curve(vehicle, settings, kind, a, b, key)
         m = _span(n, iv.start_km, iv.end_km)
-        out[m] = np.minimum(out[m], shock_limited_mps(c, driver.shock_limit_g))
+        shock[m] = np.minimum(shock[m], shock_limited_mps(c, driver.shock_limit_g))
+        out[m] = np.minimum(out[m], shock[m])
         feature_index[m] = len(curves)
         curves.append(c)
-    return TerrainLimits(out, curves, ride_index, feature_index)
+    return TerrainLimits(out, curves, ride_index, feature_index, shock)
 
 
 def planned_route_arrays(vehicle: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:

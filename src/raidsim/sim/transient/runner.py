@@ -45,6 +45,7 @@ from raidsim.sim.layout import (
 )
 from raidsim.sim.params import RouteArrays, build_params, initial_state
 from raidsim.sim.ride.limits import planned_route_arrays
+from raidsim.sim.time_loss import LIMITS_FILE, LimitTrace, TraceClock, totals
 from raidsim.sim.transient.chunk import step_chunk_fresh
 from raidsim.sim.transient.pipeline import KernelThread
 
@@ -166,6 +167,7 @@ class Run:
         units: dict[str, str] | None = None,
         rates_hz: dict[str, float] | None = None,
         landings: LandingReport | None = None,
+        limits: LimitTrace | None = None,
     ) -> None:
         self._frame = telemetry
         self.summary: dict[str, Any] = summary if summary is not None else {}
@@ -173,6 +175,8 @@ class Run:
         self.units: dict[str, str] = units if units is not None else {}
         self.rates_hz: dict[str, float] = rates_hz if rates_hz is not None else {}
         self.landings = landings
+        #: per metre, what bound the speed, with fuel and heat (:mod:`raidsim.sim.time_loss`)
+        self.limits = limits
 
     @property
     def telemetry_path(self) -> Path | None:
@@ -407,10 +411,12 @@ class _Outputs:
         )
         dt_s = model.sample_every * model.settings.dt_s
         self.acc = _Summary(model.vehicle.tyre.unloaded_radius_m, dt_s)
+        self.clock = TraceClock(model.stage.length_m)
         self.pieces: list[NDArray[np.float64]] = []
 
     def consume(self, rows: NDArray[np.float64]) -> None:
         self.acc.update(rows)
+        self.clock.update(rows)
         if self.on_rows is not None:
             self.on_rows(rows)
         if self.writer is not None:
@@ -521,9 +527,21 @@ def simulate(
     wall = time.perf_counter() - t0
     landings = outputs.acc.landings.finish()
     summary = _summary(outputs.acc, landings, model, wall, kernel_s)
+    route = model.route
+    assert route.limit_code is not None
+    limits = outputs.clock.trace(
+        model.vehicle,
+        model.ambient,
+        model.settings,
+        route.target_speed,
+        route.limit_code,
+        np.asarray(model.stage.surface_code, dtype=np.int8),
+    )
+    summary["time_loss"] = totals(limits)
     units = {c.name: c.unit for c in CHANNELS}
     frame = outputs.frame()
     if out_path is not None:
+        limits.write_parquet(out_path / LIMITS_FILE)
         _atomic_json(out_path / SUMMARY_FILE, summary)
     return Run(
         telemetry=frame,
@@ -532,4 +550,5 @@ def simulate(
         units=units,
         rates_hz={f.name: f.rate_hz for f in formats} if out_path is not None else None,
         landings=landings,
+        limits=limits,
     )
