@@ -36,14 +36,37 @@ MASS_BAND_KG = {
     "lc-gr-sport": (2800.0, 3300.0),
     # T1+ minimum 2010 kg [S105] + crew, kit, spares and > 400 kg of fuel [S108]
     "sandrider": (2500.0, 2750.0),
+    # Challenger minimum 900 kg [S-T4] + crew, kit and a 150-250 L tank
+    "t3-challenger": (1150.0, 1400.0),
+    # Maverick R about 1020 kg [S-T5] + crew, kit and a 100-150 L tank
+    "t4-ssv": (1200.0, 1450.0),
 }
 
-#: Published peak torque (Nm) each engine curve must reach (within 2 %).
+#: Published peak torque (Nm) each engine curve must reach (within 2 %); the T3 and SSV
+#: torque figures were not found, so only their power is checked.
 PEAK_TORQUE_NM = {"d7x-r": 750.0, "octa": 750.0, "lc-gr-sport": 700.0, "sandrider": 539.0}
 
 #: Published peak power (kW): OCTA 467 kW [S6], F33A-FTV 227 kW (carsguide),
-#: Sandrider 265 kW [S103].
-PEAK_POWER_KW = {"d7x-r": 467.0, "octa": 467.0, "lc-gr-sport": 227.0, "sandrider": 265.0}
+#: Sandrider 265 kW [S103], the X-Raid Fenic's restricted 178 hp = 132.7 kW [S-T4], the
+#: Maverick R's road 240 hp = 179.0 kW [S-T5].
+PEAK_POWER_KW = {
+    "d7x-r": 467.0,
+    "octa": 467.0,
+    "lc-gr-sport": 227.0,
+    "sandrider": 265.0,
+    "t3-challenger": 132.7,
+    "t4-ssv": 179.0,
+}
+
+#: Class speed limits (km/h): Ultimate and Stock 170, Challenger 135, SSV 125 (2025 edition,
+#: no 2026 figure found) [S-T6]; the road car keeps its own published 250 km/h.
+CLASS_SPEED_LIMIT_KMH = {
+    "t1_ultimate": 170.0,
+    "w2rc_stock": 170.0,
+    "t3_challenger": 135.0,
+    "t4_ssv": 125.0,
+    "road": 250.0,
+}
 
 
 def _preset_path(name: str) -> Path:
@@ -148,10 +171,47 @@ def test_engine_curve_reaches_published_torque_and_power(vehicle: Vehicle) -> No
     e = vehicle.engine
     rpm = np.asarray(e.torque_curve_rpm)
     torque_Nm = np.asarray(e.torque_curve_Nm)
-    assert torque_Nm.max() == pytest.approx(PEAK_TORQUE_NM[vehicle.name], rel=0.02)
+    if vehicle.name in PEAK_TORQUE_NM:
+        assert torque_Nm.max() == pytest.approx(PEAK_TORQUE_NM[vehicle.name], rel=0.02)
     power_kW = torque_Nm * rpm * RPM_TO_RADPS / 1e3
     assert power_kW.max() == pytest.approx(PEAK_POWER_KW[vehicle.name], rel=0.03)
     assert rpm[0] <= e.idle_rpm and rpm[-1] >= e.rev_limit_rpm
+
+
+def test_class_speed_limit(vehicle: Vehicle) -> None:
+    assert vehicle.limiter.speed_limit_kmh == CLASS_SPEED_LIMIT_KMH[vehicle.category]
+
+
+def test_the_challenger_and_the_ssv_follow_their_published_specs() -> None:
+    """T3: 900 kg minimum, a 27 mm restrictor giving 178 hp at 25 C [S-T4]; SSV: 999 cc
+    turbo, seven-speed dual-clutch, 25/26 in of travel, 35-inch tyres on 15-inch wheels,
+    about 1020 kg [S-T5]; both lighter and less powerful than the T1+."""
+    from raidsim.model.ambient import Ambient
+    from raidsim.sim.params import restrictor_cap_W
+
+    t3, t4 = load_vehicle("t3-challenger"), load_vehicle("t4-ssv")
+    assert t3.category == "t3_challenger" and t4.category == "t4_ssv"
+    assert t3.chassis.empty_mass_kg == 900.0
+    assert t3.restrictor.diameter_mm == 27.0
+    assert restrictor_cap_W(t3, Ambient(temp_C=25.0)) / 1e3 == pytest.approx(132.7, rel=0.02)
+    assert t4.engine.displacement_L == pytest.approx(0.999)
+    assert t4.gearbox.n_gears == 7
+    inch = 0.0254
+    assert t4.suspension_front.bump_travel_m + t4.suspension_front.droop_travel_m == (
+        pytest.approx(25 * inch, abs=0.001)
+    )
+    assert t4.suspension_rear.bump_travel_m + t4.suspension_rear.droop_travel_m == (
+        pytest.approx(26 * inch, abs=0.001)
+    )
+    assert 2.0 * t4.tyre.unloaded_radius_m == pytest.approx(35 * inch, abs=0.002)
+    rim_in = (2.0 * t4.tyre.unloaded_radius_m - 2.0 * t4.tyre.section_height_m) / inch
+    assert rim_in == pytest.approx(15.0, abs=0.1)
+    assert t4.chassis.empty_mass_kg == pytest.approx(1020.0)
+    sandrider = load_vehicle("sandrider")
+    t1_cap = restrictor_cap_W(sandrider, Ambient(temp_C=25.0))
+    for car in (t3, t4):
+        assert car.total_mass_kg < 0.55 * sandrider.total_mass_kg
+        assert restrictor_cap_W(car, Ambient(temp_C=25.0)) < 0.55 * t1_cap
 
 
 def test_octa_launch_mode_and_road_car_settings() -> None:
@@ -161,6 +221,12 @@ def test_octa_launch_mode_and_road_car_settings() -> None:
     assert v.restrictor.model == "none"
     assert v.limiter.speed_limit_kmh == 250.0
     assert v.chassis.crew_mass_kg <= 100.0
+    # its real 22-inch road tyres (275/50 R22 for the published 33 inches) at road pressure
+    t = v.tyre
+    rim_in = (2.0 * t.unloaded_radius_m - 2.0 * t.section_height_m) / 0.0254
+    assert rim_in == pytest.approx(22.0, abs=0.05)
+    assert t.section_height_m == pytest.approx(0.50 * t.width_m)
+    assert t.min_pressure_bar >= 1.5  # a road tyre is not aired down to desert pressures
 
 
 def test_lc_gr_sport_is_a_ten_speed_diesel() -> None:

@@ -107,3 +107,16 @@ def test_short_transient_run(car: Vehicle) -> None:
     d7xr = TransientModel(rs.load_vehicle("d7x-r"), straight_stage(1500.0)).run_for(12.0)
     # about the Stock car's power on 88 % of its mass: as quick, within 10 %
     assert out["distance_m"][-1] > 0.9 * d7xr["distance_m"][-1]
+
+
+def test_sandrider_meets_the_t1plus_rules(car: Vehicle) -> None:
+    """FIA Appendix J art. 285-11 (T1+) as quoted in docs/physics.md §5.5: suspension
+    travel at most 350 mm, complete wheel diameter 910-940 mm, minimum weight 2010 kg
+    (petrol) or 2040 kg (diesel)."""
+    for axle in (car.suspension_front, car.suspension_rear):
+        assert axle.bump_travel_m + axle.droop_travel_m <= 0.350 + 1e-9
+    wheel_mm = 2000.0 * car.tyre.unloaded_radius_m
+    assert 910.0 <= wheel_mm <= 940.0, wheel_mm
+    min_kg = 2040.0 if car.fuel.kind == "diesel" else 2010.0
+    assert car.chassis.empty_mass_kg >= min_kg
+    assert car.limiter.speed_limit_kmh == 170.0

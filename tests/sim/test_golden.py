@@ -24,15 +24,20 @@ from raidsim.sim.time_loss import section_table
 #: upshifting at the rev limit and holding gears in sand on a lift gave ea592d4e...
 #: (2217.60 s); speed from the car and the ground (ride/shock-limited plan from the speed
 #: table, no per-surface caps, ISO 8608 roughness on all ground; the shift cut in the
-#: inertia phase only, lock-up window 5 rad/s) gives this (2085.63 s)
-TRANSIENT_DEFAULT = "ea4799551983379d3329dc65eb9b6fce0e257bf7c4b8ba3b2b4b2cd905156f95"
-TRANSIENT_ROWS = 208563
+#: inertia phase only, lock-up window 5 rad/s) gave ea479955... (2085.63 s); tyres in
+#: soft sand (the WES sand traction at the curve's peak and sliding slips caps the tyre's
+#: forces on soil in place of the Janosi Coulomb cap, physics.md §5.4) gives this
+#: (2090.21 s)
+TRANSIENT_DEFAULT = "fe1ac364aaeb3f8e4a8f5b8591137e4dad6aefc0b0f1a0442eb51576b6314b14"
+TRANSIENT_ROWS = 209021
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
-#: within 1e-4); the ride/shock-limited plan gives this (2066.08 s, 26.705 L; the
-#: transient 2085.63 s, 0.9 % slower)
-QSS_DEFAULT = "579c7837d2fcb2d5d5d9d800fe0e6d961665907fd61e37e3e2cf0da0cbf250a5"
+#: within 1e-4); the ride/shock-limited plan gave 579c7837... (2066.08 s, 26.705 L; the
+#: transient 2085.63 s, 0.9 % slower); tyres in soft sand (traction on soil = the peak
+#: force capped by the WES sand traction at the peak slip, physics.md §5.4) gives this
+#: (2075.68 s, 27.86 L; the transient 2090.21 s, 0.7 % slower)
+QSS_DEFAULT = "02f265e79b25d24bf6fdcf91603fb20fb23f08aa05e47fc1445adb385c4995eb"
 
 
 def digest(columns: Mapping[str, object]) -> str:

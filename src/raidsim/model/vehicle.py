@@ -207,6 +207,13 @@ class TyreSpec(Spec):
     model: Literal["tmeasy"] = "tmeasy"
     unloaded_radius_m: float = Field(gt=0.25, le=0.7)
     width_m: float = Field(gt=0.15, le=0.6)
+    section_height_m: float = Field(
+        gt=0.05, le=0.4, description="sidewall height (D - rim) / 2, WES sand numeric"
+    )
+    min_pressure_bar: float = Field(
+        ge=0.3, le=4.0, description="lowest inflation the tyre may run (bead, rim, heat)"
+    )
+    max_pressure_bar: float = Field(gt=0.5, le=5.0, description="highest inflation allowed")
     spin_inertia_kgm2: float = Field(gt=0.5, le=20, description="wheel + tyre")
     nominal_load_N: float = Field(gt=1000, le=30000)
     vertical_stiffness_N_per_m: float = Field(gt=5e4, le=2e6, description="at reference pressure")
@@ -227,6 +234,16 @@ class TyreSpec(Spec):
 
     @model_validator(mode="after")
     def _shape(self) -> TyreSpec:
+        if self.section_height_m >= self.unloaded_radius_m:
+            raise ValueError(
+                f"tyre.section_height_m={self.section_height_m} must be below "
+                f"unloaded_radius_m={self.unloaded_radius_m} (the rim lies inside the tyre)"
+            )
+        if self.min_pressure_bar >= self.max_pressure_bar:
+            raise ValueError(
+                f"tyre.min_pressure_bar={self.min_pressure_bar} must be below "
+                f"max_pressure_bar={self.max_pressure_bar}"
+            )
         for key in ("dfx0_N", "fxm_N", "sxm", "fxs_N", "sxs", "dfy0_N", "fym_N", "sym", "fys_N"):
             _check_positive(getattr(self, key), f"tyre.{key}", "N" if key.endswith("_N") else "")
         _check_positive(self.sys, "tyre.sys")
@@ -456,7 +473,7 @@ class Vehicle(Spec):
 
     name: str
     description: str = ""
-    category: Literal["w2rc_stock", "road", "t1_ultimate"] = "w2rc_stock"
+    category: Literal["w2rc_stock", "road", "t1_ultimate", "t3_challenger", "t4_ssv"] = "w2rc_stock"
     chassis: ChassisSpec
     aero: AeroSpec
     restrictor: RestrictorSpec
@@ -465,8 +482,8 @@ class Vehicle(Spec):
     gearbox: GearboxSpec
     driveline: DrivelineSpec
     tyre: TyreSpec
-    tyre_pressure_front_bar: float = Field(gt=0.6, le=4.5)
-    tyre_pressure_rear_bar: float = Field(gt=0.6, le=4.5)
+    tyre_pressure_front_bar: float = Field(ge=0.3, le=4.5, description="in tyre's range")
+    tyre_pressure_rear_bar: float = Field(ge=0.3, le=4.5, description="in tyre's range")
     suspension_front: SuspensionAxleSpec
     suspension_rear: SuspensionAxleSpec
     steering: SteeringSpec
@@ -476,6 +493,18 @@ class Vehicle(Spec):
     cooling: CoolingSpec
     brake_thermal: BrakeThermalSpec
     flight_mode: FlightModeSpec
+
+    @model_validator(mode="after")
+    def _pressures_in_tyre_range(self) -> Vehicle:
+        lo, hi = self.tyre.min_pressure_bar, self.tyre.max_pressure_bar
+        for key in ("tyre_pressure_front_bar", "tyre_pressure_rear_bar"):
+            p = getattr(self, key)
+            if not lo <= p <= hi:
+                raise ValueError(
+                    f"{key}={p:g} is outside the tyre's allowed range {lo:g}-{hi:g} bar "
+                    "(tyre.min_pressure_bar, tyre.max_pressure_bar)"
+                )
+        return self
 
     @property
     def fuel_mass_kg(self) -> float:

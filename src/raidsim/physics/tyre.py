@@ -17,6 +17,10 @@ import math
 
 from numba import njit
 
+#: on a surface's scaled curve the sliding slip is at least this multiple of the peak slip
+#: (flattens the curve after the peak on sand, physics.md §5.1)
+MIN_SLIDING_OVER_PEAK_SLIP = 1.5
+
 
 @njit(cache=True)
 def load_scaled(fz_ratio: float, y1: float, y2: float) -> float:

@@ -154,6 +154,7 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("DROOP_K", 4),
     ("R0", 1),
     ("TYRE_W", 1),
+    ("TYRE_H", 1),  # section height, m (WES sand numeric)
     ("J_W", 1),
     ("KZ_T", 4),
     ("CZ_T", 1),
@@ -176,8 +177,7 @@ _PARAM_SPEC: list[tuple[str, int]] = [
     ("SURF_SM", N_SURF),
     ("SURF_FS", N_SURF),
     ("SURF_SOFT", N_SURF),
-    ("SURF_COH", N_SURF),
-    ("SURF_TANPHI", N_SURF),
+    ("SURF_SAND_G", N_SURF),  # WES cone-index gradient G per surface, Pa/m (0: no soil)
     ("RC_WMAX", 1),
     ("RC_TABLE", N_SURF * 4 * N_RC),  # Bekker R_c(W) per surface, wheel
     ("SAND_SPEED_REF", 1),

@@ -237,6 +237,7 @@ def _pack_tyre(w: _Writer, t: TyreSpec, p_bar: F64, geo: Geometry) -> None:
     """[tyre] + pressures: TMeasy, vertical stiffness, rolling resistance (physics.md §5.1-5.2)."""
     w["R0"] = t.unloaded_radius_m
     w["TYRE_W"] = t.width_m
+    w["TYRE_H"] = t.section_height_m
     w["J_W"] = t.spin_inertia_kgm2
     w["KZ_T"] = geo.tyre_stiffness_N_per_m
     w["CZ_T"] = t.vertical_damping_Ns_per_m
@@ -253,17 +254,15 @@ def _pack_tyre(w: _Writer, t: TyreSpec, p_bar: F64, geo: Geometry) -> None:
 
 
 def _pack_surfaces(w: _Writer, t: TyreSpec, p_bar: F64) -> None:
-    """Surface table (model.surfaces) + per-wheel Bekker R_c(W) tables (physics.md §5.1, §5.3)."""
+    """Surface table (model.surfaces) + per-wheel Bekker R_c(W) tables and the WES sand
+    gradient (physics.md §5.1, §5.3, §5.4)."""
     surf = [SURFACE_TABLE[s] for s in SURFACES]
     w["SURF_MU"] = [s.mu_scale for s in surf]
     w["SURF_RR"] = [s.rolling_scale for s in surf]
     w["SURF_SM"] = [s.slip_peak_scale for s in surf]
     w["SURF_FS"] = [s.sliding_ratio for s in surf]
     w["SURF_SOFT"] = [1.0 if s.soil is not None else 0.0 for s in surf]
-    w["SURF_COH"] = [s.soil.cohesion_Pa if s.soil else 0.0 for s in surf]
-    w["SURF_TANPHI"] = [
-        math.tan(math.radians(s.soil.friction_angle_deg)) if s.soil else 0.0 for s in surf
-    ]
+    w["SURF_SAND_G"] = [s.soil.sand_gradient_Pa_per_m if s.soil else 0.0 for s in surf]
     w_max = 4.0 * t.nominal_load_N
     loads = np.linspace(0.0, w_max, N_RC)
     table = np.zeros((len(SURFACES), 4, N_RC))

@@ -14,8 +14,8 @@ from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.engine import full_load_torque_array_Nm
-from raidsim.physics.terramechanics import compaction_table, contact_length_m, janosi_thrust_cap_N
-from raidsim.physics.tyre import dynamic_rolling_radius_m, load_scaled
+from raidsim.physics.terramechanics import compaction_table, sand_traction_N
+from raidsim.physics.tyre import dynamic_rolling_radius_m, load_linear, load_scaled
 from raidsim.sim.params import geometry, restrictor_cap_W
 from raidsim.sim.qss.forward import N_SURF_ROWS, SURF_COMPACTION, SURF_EFFICIENCY, SURF_TRACTION
 from raidsim.sim.qss.forward import V_STEP_MPS as V_STEP_MPS
@@ -119,41 +119,47 @@ def full_load_tables(v: Vehicle, ambient: Ambient, n_v: int) -> FullLoad:
 
 def surface_table(v: Vehicle, settings: Settings) -> F64:
     """Per surface class (rows ``SURF_*`` of :mod:`raidsim.sim.qss.forward`): traction
-    limit at the static loads (TMeasy peak x surface mu, capped by Janosi on soil),
-    static Bekker compaction resistance, and the calibrated tractive efficiency
+    limit at the static loads (TMeasy peak x surface mu; on soil capped by the WES sand
+    traction at the peak slip, as the kernel caps it), static Bekker compaction
+    resistance, and the calibrated tractive efficiency
     (``DriverSpec.qss_tractive_efficiency``), all four wheels (physics.md §5)."""
     geo = geometry(v)
     t = v.tyre
     loads = geo.static_tyre_load_N
     p_bar = np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2)
     defl = loads / geo.tyre_stiffness_N_per_m
-    fxm = np.array([load_scaled(fz / t.nominal_load_N, t.fxm_N[0], t.fxm_N[1]) for fz in loads])
+    fzr = loads / t.nominal_load_N
+    fxm = np.array([load_scaled(r, t.fxm_N[0], t.fxm_N[1]) for r in fzr])
+    sxm = np.array([load_linear(r, t.sxm[0], t.sxm[1]) for r in fzr])
     table = np.zeros((N_SURF_ROWS, len(SURFACES)))
     pc = t.carcass_pressure_kPa * 1000.0
+    diameter = 2.0 * t.unloaded_radius_m
     for k, name in enumerate(SURFACES):
         s = SURFACE_TABLE[name]
         per_wheel = fxm * s.mu_scale
         if s.soil is not None:
-            tan_phi = float(np.tan(np.radians(s.soil.friction_angle_deg)))
-            janosi = np.array(
-                [
-                    janosi_thrust_cap_N(
-                        t.width_m,
-                        contact_length_m(t.unloaded_radius_m, float(defl[i])),
-                        s.soil.cohesion_Pa,
-                        float(loads[i]),
-                        tan_phi,
-                    )
-                    for i in range(4)
-                ]
-            )
-            per_wheel = np.minimum(per_wheel, janosi)
+            per_wheel = np.zeros(4)
+            for i in range(4):
+                # the kernel's peak force on soil (corners.tyre_forces) capped by the
+                # sand's gross traction at the peak slip: near there T(s) (1 - s), the
+                # share of wheel power that becomes pull, is largest (physics.md §5.4)
+                s_m = sxm[i] * s.slip_peak_scale
+                cap = sand_traction_N(
+                    s.soil.sand_gradient_Pa_per_m,
+                    t.width_m,
+                    diameter,
+                    float(defl[i]),
+                    t.section_height_m,
+                    float(loads[i]),
+                    s_m,
+                )
+                per_wheel[i] = min(fxm[i] * s.mu_scale, cap)
             table[SURF_COMPACTION, k] = sum(
                 float(
                     compaction_table(
                         s.soil,
                         np.array([loads[i]]),
-                        2.0 * t.unloaded_radius_m,
+                        diameter,
                         t.width_m,
                         p_bar[i] * BAR_TO_PA,
                         pc,

@@ -1,5 +1,5 @@
 """One corner of the car for one step: suspension, ground contact, tyre load, slip and
-the TMeasy forces with surface scaling, Janosi cap and Bekker compaction on soft soil
+the TMeasy forces with surface scaling, WES sand traction cap and Bekker compaction on soft soil
 (physics.md §5, §6.1). Results go to column ``i`` of the per-wheel scratch ``W``."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from raidsim.control.abs import abs_brake_scale
 from raidsim.physics.brakes import fade_scaled_brake_torque_Nm
 from raidsim.physics.interp import interp_grid_at
 from raidsim.physics.suspension import damper_force_N, stop_forces_N
-from raidsim.physics.terramechanics import contact_length_m, janosi_thrust_cap_N
+from raidsim.physics.terramechanics import sand_traction_N
 from raidsim.physics.tyre import (
+    MIN_SLIDING_OVER_PEAK_SLIP,
     dynamic_rolling_radius_m,
     load_linear,
     load_scaled,
@@ -26,8 +27,6 @@ from raidsim.sim.transient.terrain import ground_under_tracks
 
 #: load ratio Fz/Fn above which the TMeasy load scaling is held (extrapolation guard)
 MAX_LOAD_RATIO = 3.0
-#: TMeasy sliding slip is at least this multiple of the peak slip
-MIN_SLIDING_OVER_PEAK_SLIP = 1.5
 
 
 @kernel_part
@@ -109,8 +108,10 @@ def tyre_forces(
     speed: float,
     soft_speed: float,
 ) -> None:
-    """TMeasy combined-slip forces with load and surface scaling; on soft soil the
-    Janosi cap limits every force and the Bekker compaction table adds resistance; ABS
+    """TMeasy combined-slip forces with load and surface scaling; on soft soil the WES
+    sand traction at the curve's peak and sliding slips caps those forces (the sand's
+    rising, saturating curve, physics.md §5.4) and the Bekker compaction table adds
+    resistance; ABS
     releases the brake beyond its slip limit."""
     r0 = P[ix.P_R0]
     rd = W[ix.W_RD, i]
@@ -131,17 +132,15 @@ def tyre_forces(
     sys = max(load_linear(fzr, P[ix.P_SYS], P[ix.P_SYS + 1]), MIN_SLIDING_OVER_PEAK_SLIP * sym)
     rres = rolling_resistance_N(P[ix.P_RR_A + i], P[ix.P_RR_B + i], speed, P[ix.P_SURF_RR + sc], fz)
     if P[ix.P_SURF_SOFT + sc] > 0.5:
-        cap = janosi_thrust_cap_N(
-            P[ix.P_TYRE_W],
-            contact_length_m(r0, defl),
-            P[ix.P_SURF_COH + sc],
-            fz,
-            P[ix.P_SURF_TANPHI + sc],
-        )
-        fxm = min(fxm, cap)
-        fxs = min(fxs, cap)
-        fym = min(fym, cap)
-        fys = min(fys, cap)
+        g = P[ix.P_SURF_SAND_G + sc]
+        b = P[ix.P_TYRE_W]
+        h = P[ix.P_TYRE_H]
+        cap_m = sand_traction_N(g, b, 2.0 * r0, defl, h, fz, sxm)
+        cap_s = sand_traction_N(g, b, 2.0 * r0, defl, h, fz, sxs)
+        fxm = min(fxm, cap_m)
+        fxs = min(fxs, cap_s)
+        fym = min(fym, cap_m)
+        fys = min(fys, cap_s)
         off = ix.P_RC_TABLE + (sc * 4 + i) * ix.N_RC
         rc = interp_grid_at(P, off, ix.N_RC, fz / P[ix.P_RC_WMAX] * (ix.N_RC - 1))
         rres += rc * soft_speed
