@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.errors import ConfigError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "raidsim"

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import raidsim.api
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.cli import app
 
 runner = CliRunner()

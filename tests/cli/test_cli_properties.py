@@ -46,6 +46,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import raidsim
+import raidsim.atomic as atomic
 import raidsim.campaign.model
 import raidsim.campaign.runner
 import raidsim.correlate.fit
@@ -53,7 +54,6 @@ import raidsim.report.html
 import raidsim.route.terrain
 import raidsim.sim.jump
 import raidsim.sim.qss
-from raidsim import atomic
 from raidsim.campaign.model import WAYPOINT_KINDS, BaseTable
 from raidsim.cli import app
 from raidsim.cli import optimize as cli_optimize

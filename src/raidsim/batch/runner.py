@@ -43,7 +43,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim._version import __version__
 from raidsim.batch.grid import BatchGrid, RunTask, expand
 from raidsim.errors import ConfigError, SimulationDiverged

@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
 

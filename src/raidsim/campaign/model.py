@@ -50,7 +50,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim._version import __version__
 from raidsim.campaign.spec import WAYPOINT_KINDS, CampaignSpec, CrewSpec
 from raidsim.errors import ConfigError, RaidsimError

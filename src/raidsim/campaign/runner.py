@@ -40,7 +40,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim._version import __version__
 from raidsim.batch.cluster import (  # the Dask plumbing shared with raidsim batch
     LOCAL_CLUSTER_CONFIG,  # noqa: F401 (re-exported)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.campaign.championship import round_dir
 from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError

@@ -21,9 +21,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from raidsim.cli.errors import EXIT_SIM_FAILED, console, handle_errors, say
+from raidsim.cli.errors import EXIT_SIM_FAILED, handle_errors, say
 from raidsim.cli.options import (
     DEFAULT_VEHICLE,
     Quiet,
@@ -32,6 +31,7 @@ from raidsim.cli.options import (
     TlsCert,
     TlsKey,
     Vehicle,
+    count_progress,
     lock_out,
     out_option,
     parse_setup,
@@ -158,8 +158,7 @@ def batch_command(
     """Transient runs over a grid (stages x setup variants x seeds x ambient) on Dask; one
     folder per run, a results table, resumable."""
     from raidsim.batch.cluster import client_security, dask_client
-    from raidsim.batch.grid import BatchGrid, load_grid
-    from raidsim.batch.runner import MANIFEST, check_grid, run_batch, stored_grid
+    from raidsim.batch.runner import check_grid, run_batch
 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     if n_workers < 0:
@@ -167,48 +166,24 @@ def batch_command(
     if max_runs is not None and max_runs < 0:
         raise ConfigError(f"--max-runs={max_runs}: must be >= 0")
     security = client_security(scheduler, tls_ca_file, tls_cert, tls_key)
-    from_flags = bool(stages or setup_variant or ambient_C or seeds != "0" or channel_rate)
-    from_flags = from_flags or sample_rate_hz != DEFAULT_SAMPLE_RATE_HZ
-    if grid is not None:
-        if from_flags:
-            raise ConfigError(
-                "--grid: give the grid either as a file or as arguments, not both "
-                "(STAGES, --setup-variant, --seeds, --ambient-C, rates)"
-            )
-        the_grid = load_grid(grid)
-    elif stages:
-        the_grid = BatchGrid.model_validate(
-            {
-                "stages": stages,
-                "vehicle": vehicle,
-                "setups": [parse_variant(v) for v in setup_variant]
-                if setup_variant
-                else [{"name": "base"}],
-                "seeds": parse_seeds(seeds),
-                "ambient_C": ambient_C or None,
-                "altitude_m": altitude_m,
-                "headwind_mps": headwind_mps,
-                "sample_rate_hz": sample_rate_hz,
-                "channel_rates": parse_channel_rates(channel_rate),
-            }
-        )
-    elif (out / MANIFEST).is_file() and not from_flags:
-        the_grid = stored_grid(out)  # resume the batch as it was started
-    else:
-        raise ConfigError(
-            "no stages: give STAGES or --grid FILE (or --out DIR of a batch to resume it)"
-        )
+    the_grid = _resolve_grid(
+        grid,
+        stages,
+        out,
+        {
+            "vehicle": vehicle,
+            "setup_variant": setup_variant,
+            "seeds": seeds,
+            "ambient_C": ambient_C,
+            "altitude_m": altitude_m,
+            "headwind_mps": headwind_mps,
+            "sample_rate_hz": sample_rate_hz,
+            "channel_rate": channel_rate,
+        },
+    )
     tasks = check_grid(the_grid)  # the whole grid, before any cluster or run starts
     lock_out("--out", out)  # one batch at a time in DIR
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-    )
+    progress = count_progress("runs", quiet)
     bar = progress.add_task(escape(f"{the_grid.vehicle}: {len(tasks)} runs"), total=len(tasks))
 
     def on_start(done: int, total: int) -> None:
@@ -246,3 +221,48 @@ def batch_command(
             err=True,
         )
         raise typer.Exit(EXIT_SIM_FAILED)
+
+
+def _resolve_grid(
+    grid: Path | None, stages: list[str] | None, out: Path, flags: dict[str, Any]
+) -> Any:
+    """The batch's grid: from ``--grid FILE``, from STAGES and the flags, or the stored
+    grid of the batch in ``--out`` (resume); giving both a file and flags is bad input."""
+    from raidsim.batch.grid import BatchGrid, load_grid
+    from raidsim.batch.runner import MANIFEST, stored_grid
+
+    setup_variant = flags["setup_variant"]
+    seeds = flags["seeds"]
+    sample_rate_hz = flags["sample_rate_hz"]
+    channel_rate = flags["channel_rate"]
+    ambient_C = flags["ambient_C"]
+    from_flags = bool(stages or setup_variant or ambient_C or seeds != "0" or channel_rate)
+    from_flags = from_flags or sample_rate_hz != DEFAULT_SAMPLE_RATE_HZ
+    if grid is not None:
+        if from_flags:
+            raise ConfigError(
+                "--grid: give the grid either as a file or as arguments, not both "
+                "(STAGES, --setup-variant, --seeds, --ambient-C, rates)"
+            )
+        return load_grid(grid)
+    if stages:
+        return BatchGrid.model_validate(
+            {
+                "stages": stages,
+                "vehicle": flags["vehicle"],
+                "setups": [parse_variant(v) for v in setup_variant]
+                if setup_variant
+                else [{"name": "base"}],
+                "seeds": parse_seeds(seeds),
+                "ambient_C": ambient_C or None,
+                "altitude_m": flags["altitude_m"],
+                "headwind_mps": flags["headwind_mps"],
+                "sample_rate_hz": sample_rate_hz,
+                "channel_rates": parse_channel_rates(channel_rate),
+            }
+        )
+    if (out / MANIFEST).is_file() and not from_flags:
+        return stored_grid(out)  # resume the batch as it was started
+    raise ConfigError(
+        "no stages: give STAGES or --grid FILE (or --out DIR of a batch to resume it)"
+    )

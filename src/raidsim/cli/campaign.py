@@ -35,7 +35,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from raidsim.cli.errors import console, handle_errors, say, warn
@@ -47,6 +46,7 @@ from raidsim.cli.options import (
     TlsKey,
     check_ambient_field,
     cli_table,
+    count_progress,
     json_option,
     lock_out,
     out_option,
@@ -209,15 +209,7 @@ def campaign_command(
             f"{estimate}; stop with Ctrl-C and use fewer --replicates, or --max-chunks N to "
             "run part of it now (re-run to resume)"
         )
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("chunks"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-    )
+    progress = count_progress("chunks", quiet)
     task = progress.add_task(escape(f"{rally} x {len(spec.crews)} crews"), total=None)
 
     def on_start(done: int, total: int) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.cli.errors import at_end, on_failure
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
@@ -501,4 +501,28 @@ def cli_table(title: str, *, show_header: bool = True) -> Any:
         pad_edge=False,
         show_header=show_header,
         show_edge=False,
+    )
+
+
+def count_progress(unit: str, quiet: bool) -> Any:
+    """A progress bar that counts ``unit`` (runs, chunks) with the elapsed time, off with
+    ``--quiet``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from raidsim.cli.errors import console
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
     )

@@ -113,7 +113,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.correlate.align import AlignedLog, Comparison, compare
 from raidsim.correlate.logs import LogError, LoggedRun
 from raidsim.errors import ConfigError

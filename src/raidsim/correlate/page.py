@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.correlate.align import AlignedLog, Comparison
 from raidsim.correlate.fit import FitResult
 from raidsim.decimate import MAX_POINTS, distance_indices, minmax_indices

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.correlate.fit import Corrected, apply_factors, run_qss
 from raidsim.model.settings import DriverSpec
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle

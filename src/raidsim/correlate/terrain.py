@@ -32,7 +32,7 @@ from pathlib import Path
 
 from scipy.optimize import brentq
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 from raidsim.model.loader import load_vehicle

@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 
 __all__ = [
     "LdChannel",

@@ -37,7 +37,7 @@ import polars as pl
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.errors import RaidsimError
 from raidsim.io.csv_export import write_csv_stream
 from raidsim.io.formats import PARTIAL_TELEMETRY_FILE, STOPPED_FILE, ExportFormat

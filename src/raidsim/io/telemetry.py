@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.io.channels import NUMPY_DTYPES, ChannelFormat, channel_stride, round_mantissa
 
 __all__ = [

@@ -37,7 +37,7 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 from plotly.offline import get_plotlyjs
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.decimate import MAX_POINTS
 from raidsim.io.runs import RunLike, stopped_note, telemetry_source, waypoint_markers
 from raidsim.report.analysis import (

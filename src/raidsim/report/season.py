@@ -31,7 +31,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.errors import ConfigError
 from raidsim.report.html import RUN_COLOURS, _table, html_page, plot_div
 

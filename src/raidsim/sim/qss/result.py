@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.sim.qss.heat import ThermalTrace
 from raidsim.sim.time_loss import LimitTrace
 

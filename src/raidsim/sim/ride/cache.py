@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.sim.ride.table import SpeedCurve
 
 FIELDS = ("speed_mps", "absorbed_power_W", "shock_peak_g", "load_variation")

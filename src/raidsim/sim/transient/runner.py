@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
 from raidsim.io import formats
 from raidsim.io.channels import ChannelFormat, channel_stride
