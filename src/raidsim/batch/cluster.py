@@ -3,7 +3,8 @@
 * :func:`dask_client`: a ``LocalCluster`` (one single-threaded worker process per core,
   no dashboard, no profiler, every socket on 127.0.0.1 only) or the existing scheduler at
   ``tcp://host:port`` or ``tls://host:port``; a scheduler that is not there, or refuses
-  the client, is a :class:`~raidsim.errors.ConfigError` (exit code 2) saying which.
+  the client, is a :class:`~raidsim.errors.ConfigError` (exit code 2) saying which; a
+  cluster lost mid-run is a :class:`ClusterLost` (exit code 3; re-run to resume).
 * :func:`client_security`: the client credentials of a ``tls://`` scheduler as Dask's own
   ``distributed.security.Security`` (CA file, client certificate and key from the flags,
   else from the Dask configuration ``distributed.comm.tls.*``), each file checked first.
@@ -29,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from raidsim.errors import ConfigError
+from raidsim.errors import ConfigError, RaidsimError
 
 __all__ = [
     "LOCAL_CLUSTER_CONFIG",
+    "ClusterLost",
     "LOCAL_HOST",
     "TLS_OPTIONS",
     "client_security",
@@ -219,7 +221,8 @@ def dask_client(
         except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
             raise ConfigError(_connect_error(scheduler, security, exc, connect_timeout_s)) from exc
         try:
-            yield client
+            with _lost_is_stopped(f"--scheduler {scheduler}"):
+                yield client
         finally:
             client.close()
         return
@@ -244,10 +247,34 @@ def dask_client(
         )
     client = Client(cluster)
     try:
-        yield client
+        with _lost_is_stopped("the local cluster"):
+            yield client
     finally:
         client.close()
         cluster.close()
+
+
+class ClusterLost(RaidsimError):
+    """The Dask cluster went away mid-run (the scheduler stopped or the network broke):
+    exit code 3, like a stopped simulation; what finished is kept (re-run to resume)."""
+
+
+@contextlib.contextmanager
+def _lost_is_stopped(where: str) -> Iterator[None]:
+    """Turn the errors of a cluster lost mid-run (a task cancelled because the client lost
+    its scheduler, a closed connection) into :class:`ClusterLost`."""
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    try:
+        yield
+    except (CancelledError, CommClosedError) as exc:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise ClusterLost(
+            f"{where}: the cluster was lost mid-run ({text}); what finished is kept in "
+            "--out: run the same command again to resume once the scheduler is back"
+        ) from exc
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
