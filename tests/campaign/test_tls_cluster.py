@@ -81,6 +81,10 @@ def creds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _issue("ca", "cluster", base)
     _issue("ca", "client", base)
     _issue("other-ca", "intruder", base)
+    _openssl(  # the client's key under a passphrase (PKCS#8), which Dask cannot ask for
+        *("pkcs8", "-topk8", "-in", str(base / "client.key"), "-out", str(base / "locked.key")),
+        *("-v2", "aes-256-cbc", "-passout", "pass:secret"),
+    )
     return base
 
 
@@ -194,11 +198,13 @@ def test_season_through_tls_from_dask_config(
     [
         ("intruder", "the scheduler refused this client's certificate"),
         ("other-ca", "the scheduler's certificate is not signed by the CA in"),
-        ("no-flags", "a tls:// scheduler needs the CA certificate"),
+        ("no-flags", "a tls:// scheduler needs the cluster's CA certificate and a client"),
         ("tcp", "the scheduler closed the connection"),
         ("missing", "--tls-key"),
         ("key-of-another", "not a certificate and its private key"),
         ("not-pem", "not a PEM file"),
+        ("encrypted", "the private key is encrypted with a passphrase"),
+        ("no-key", "holds no private key and none was given; give the key with --tls-key"),
     ],
 )
 def test_a_client_without_the_right_credentials_is_refused(
@@ -217,6 +223,10 @@ def test_a_client_without_the_right_credentials_is_refused(
         flags[-1] = str(tmp_path / "nowhere.key")
     elif how == "key-of-another":
         flags[-1] = str(creds / "intruder.key")
+    elif how == "encrypted":
+        flags[-1] = str(creds / "locked.key")
+    elif how == "no-key":
+        flags = flags[:-2]
     elif how == "not-pem":
         (tmp_path / "ca.txt").write_text("not a certificate\n", "utf-8")
         flags[1] = str(tmp_path / "ca.txt")

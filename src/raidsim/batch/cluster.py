@@ -14,8 +14,8 @@
 
 Workers need raidsim installed and nothing else; results come back to the driver, which
 writes them (a batch may also let workers write into a directory they share with it).
-Whoever can reach a scheduler can run code on its workers: README "Security" says how to
-run one safely (TLS with mutual authentication, or bound to localhost).
+Whoever can reach a scheduler can run code on its workers: design.md "Security of a
+cluster" says how to run one safely (TLS with mutual authentication, or bound to localhost).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ LOCAL_HOST = "127.0.0.1"
 @dataclass(frozen=True)
 class TlsOption:
     """One client credential of a ``tls://`` scheduler: its flag, the Dask configuration
-    key read when the flag is not given, and what the file holds."""
+    key read when the flag is not given, and what the (PEM) file holds."""
 
     flag: str
     config_key: str
@@ -67,17 +67,17 @@ TLS_OPTIONS: dict[str, TlsOption] = {
     "tls_ca_file": TlsOption(
         "--tls-ca-file",
         "distributed.comm.tls.ca-file",
-        "the CA certificate (PEM) that signed the cluster's certificates",
+        "the cluster's CA certificate",
     ),
     "tls_client_cert": TlsOption(
         "--tls-cert",
         "distributed.comm.tls.client.cert",
-        "this client's certificate (PEM), signed by that CA; may hold the key too",
+        "a client certificate signed by the cluster's CA",
     ),
     "tls_client_key": TlsOption(
         "--tls-key",
         "distributed.comm.tls.client.key",
-        "the private key (PEM, not encrypted) of the client certificate",
+        "the client certificate's private key",
     ),
 }
 
@@ -88,7 +88,7 @@ def _scheme(scheduler: str) -> str:
     return scheme.lower() if sep else "tcp"
 
 
-def _check_pem(where: str, path: str, *, key: bool) -> None:
+def _check_pem(where: str, path: str, *, key: bool) -> bytes:
     """``path`` can be read and holds PEM text (a key: not encrypted), else ConfigError
     naming ``where`` (the flag or the Dask configuration key) and the file."""
     try:
@@ -109,6 +109,7 @@ def _check_pem(where: str, path: str, *, key: bool) -> None:
             f"{where} {path}: the private key is encrypted with a passphrase, which Dask "
             "cannot ask for; give an unencrypted key file readable only by you (chmod 600)"
         )
+    return text
 
 
 def client_security(
@@ -154,7 +155,7 @@ def client_security(
         raise ConfigError(
             f"--scheduler {scheduler}: a tls:// scheduler needs "
             + " and ".join(TLS_OPTIONS[name].holds for name in missing)
-            + "; give "
+            + " (Dask's TLS authenticates both sides); give "
             + " and ".join(f"{TLS_OPTIONS[name].flag} FILE" for name in missing)
             + " (and --tls-key FILE unless the certificate file holds the key), or set "
             + " and ".join(TLS_OPTIONS[name].config_key for name in missing)
@@ -165,7 +166,12 @@ def client_security(
             holds_key = name == "tls_client_key" or (
                 name == "tls_client_cert" and not files["tls_client_key"]
             )
-            _check_pem(where[name], path, key=holds_key)
+            text = _check_pem(where[name], path, key=holds_key)
+            if name == "tls_client_cert" and holds_key and b"PRIVATE KEY" not in text:
+                raise ConfigError(
+                    f"{where[name]} {path}: holds no private key and none was given; give "
+                    "the key with --tls-key FILE (or distributed.comm.tls.client.key)"
+                )
     try:
         security = Security(require_encryption=True, **files)
         security.get_connection_args("client")  # loads the CA, certificate and key now
