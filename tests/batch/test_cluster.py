@@ -55,6 +55,7 @@ def test_local_cluster_listens_on_127_0_0_1_only() -> None:
     assert {pid for pid, _, _ in sockets} >= {me.pid}
     assert len(sockets) >= 3, sockets
     assert {ip for _, ip, _ in sockets} == {"127.0.0.1"}, sockets
+    assert 8787 not in {port for _, _, port in sockets}  # the HTTP server on a free port
 
 
 def test_cluster_lost_mid_run_exits_3_and_keeps_what_finished(
@@ -73,6 +74,7 @@ def test_cluster_lost_mid_run_exits_3_and_keeps_what_finished(
         protocol="tcp://",
         host="127.0.0.1",
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # HTTP: a free port
         silence_logs=logging.CRITICAL,
     )
     place = runner._place
@@ -98,3 +100,15 @@ def test_cluster_lost_mid_run_exits_3_and_keeps_what_finished(
     again = CliRunner().invoke(app, [*args, "--workers", "0"])
     assert again.exit_code == 0, again.output
     assert "3/3 runs, complete; 2 made" in " ".join(again.output.split())
+
+
+def test_a_configuration_requiring_encryption_is_not_bypassed(tmp_path: Path) -> None:
+    """The plain-tcp LocalCluster is refused (exit 2, what to do) where the Dask
+    configuration requires encryption; it does not start and does not override it."""
+    import dask
+
+    with dask.config.set({"distributed.comm.require-encryption": True}):
+        res = CliRunner().invoke(app, ["batch", "default", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    line = " ".join(res.output.split())
+    assert "distributed.comm.require-encryption" in line and "--workers 0" in line

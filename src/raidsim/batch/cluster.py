@@ -34,9 +34,9 @@ from raidsim.errors import ConfigError, RaidsimError
 
 __all__ = [
     "LOCAL_CLUSTER_CONFIG",
-    "ClusterLost",
     "LOCAL_HOST",
     "TLS_OPTIONS",
+    "ClusterLost",
     "client_security",
     "dask_client",
     "worker_count",
@@ -236,11 +236,20 @@ def dask_client(
         raise ConfigError(f"--workers={workers}: need at least 1 worker for a LocalCluster")
     import dask
 
+    if dask.config.get("distributed.comm.require-encryption", None):
+        raise ConfigError(
+            "the Dask configuration sets distributed.comm.require-encryption, and the local "
+            "cluster talks plain tcp on 127.0.0.1: give --scheduler tls://HOST:PORT of a TLS "
+            "cluster, run in this process with --workers 0, or unset it for raidsim "
+            "(DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION=False)"
+        )
     # a batch cluster without a dashboard: no statistical profiler sampling the running
     # task every 10 ms, no GIL-contention poll (both only feed the dashboard, and both cost
     # the task CPU); the nannies hand this config to the worker processes they (re)start.
     # Scheduler, nannies and workers listen on the loopback interface only: nobody else on
-    # the network can reach this cluster (and run code on it)
+    # the network can reach this cluster (and run code on it); so does the HTTP server the
+    # scheduler starts even without a dashboard (health, metrics, info), on a free port
+    # (not 8787: two clusters at once print no port-in-use warning)
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
         cluster = LocalCluster(
             n_workers=workers,
@@ -249,6 +258,7 @@ def dask_client(
             protocol="tcp://",
             host=LOCAL_HOST,
             dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": f"{LOCAL_HOST}:0"},
             silence_logs=logging.ERROR,
         )
     client = Client(cluster)
@@ -317,6 +327,11 @@ def _connect_error(scheduler: str, security: Any, exc: BaseException, timeout_s:
             f"{head}: the scheduler's certificate is not signed by the CA in "
             f"{ca} ({text}); give the CA of this cluster with --tls-ca-file"
         )
+    if tls and isinstance(exc, ValueError):  # tornado: a plain stream, no handshake
+        return (
+            f"{head}: the scheduler did not answer the TLS handshake ({text}); it may be a "
+            "tcp:// scheduler: give its tcp:// address, or start it with TLS"
+        )
     if tls and (
         any(isinstance(e, ssl.SSLError | ConnectionResetError) for e in chain) or "SSL" in said
     ):
@@ -324,11 +339,6 @@ def _connect_error(scheduler: str, security: Any, exc: BaseException, timeout_s:
             f"{head}: the scheduler refused this client's certificate "
             f"{cert} in the TLS handshake ({text}); give a certificate "
             "signed by the CA the scheduler trusts with --tls-cert and --tls-key"
-        )
-    if tls and isinstance(exc, ValueError):
-        return (
-            f"{head}: the scheduler did not answer the TLS handshake ({text}); it may be a "
-            "tcp:// scheduler: give its tcp:// address, or start it with TLS"
         )
     if not tls and any(isinstance(e, ConnectionResetError) for e in chain):
         return (
