@@ -81,6 +81,10 @@ def creds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _issue("ca", "cluster", base)
     _issue("ca", "client", base)
     _issue("other-ca", "intruder", base)
+    _openssl(  # the client's key under a passphrase (PKCS#8), which Dask cannot ask for
+        *("pkcs8", "-topk8", "-in", str(base / "client.key"), "-out", str(base / "locked.key")),
+        *("-v2", "aes-256-cbc", "-passout", "pass:secret"),
+    )
     return base
 
 
@@ -109,9 +113,27 @@ def tls_scheduler(creds: Path) -> Iterator[str]:
         host="127.0.0.1",
         security=security,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # HTTP: a free port
         silence_logs=logging.CRITICAL,
     ) as cluster:
         assert cluster.scheduler_address.startswith("tls://127.0.0.1:")
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def tcp_scheduler() -> Iterator[str]:
+    """The address of a plain tcp:// scheduler (no workers) on 127.0.0.1."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=0,
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # HTTP: a free port
+        silence_logs=logging.CRITICAL,
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -194,15 +216,24 @@ def test_season_through_tls_from_dask_config(
     [
         ("intruder", "the scheduler refused this client's certificate"),
         ("other-ca", "the scheduler's certificate is not signed by the CA in"),
-        ("no-flags", "a tls:// scheduler needs the CA certificate"),
+        ("no-flags", "a tls:// scheduler needs the cluster's CA certificate and a client"),
         ("tcp", "the scheduler closed the connection"),
+        ("tls-to-tcp", "the scheduler did not answer the TLS handshake"),
         ("missing", "--tls-key"),
         ("key-of-another", "not a certificate and its private key"),
         ("not-pem", "not a PEM file"),
+        ("encrypted", "the private key is encrypted with a passphrase"),
+        ("no-key", "holds no private key and none was given; give the key with --tls-key"),
     ],
 )
 def test_a_client_without_the_right_credentials_is_refused(
-    how: str, needle: str, tls_scheduler: str, creds: Path, small_spec_file: Path, tmp_path: Path
+    how: str,
+    needle: str,
+    tls_scheduler: str,
+    creds: Path,
+    small_spec_file: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     address, flags = tls_scheduler, _flags(creds)
     if how == "intruder":
@@ -213,10 +244,16 @@ def test_a_client_without_the_right_credentials_is_refused(
         flags = []
     elif how == "tcp":
         address, flags = tls_scheduler.replace("tls://", "tcp://"), []
+    elif how == "tls-to-tcp":
+        address = request.getfixturevalue("tcp_scheduler").replace("tcp://", "tls://")
     elif how == "missing":
         flags[-1] = str(tmp_path / "nowhere.key")
     elif how == "key-of-another":
         flags[-1] = str(creds / "intruder.key")
+    elif how == "encrypted":
+        flags[-1] = str(creds / "locked.key")
+    elif how == "no-key":
+        flags = flags[:-2]
     elif how == "not-pem":
         (tmp_path / "ca.txt").write_text("not a certificate\n", "utf-8")
         flags[1] = str(tmp_path / "ca.txt")

@@ -3,7 +3,8 @@
 * :func:`dask_client`: a ``LocalCluster`` (one single-threaded worker process per core,
   no dashboard, no profiler, every socket on 127.0.0.1 only) or the existing scheduler at
   ``tcp://host:port`` or ``tls://host:port``; a scheduler that is not there, or refuses
-  the client, is a :class:`~raidsim.errors.ConfigError` (exit code 2) saying which.
+  the client, is a :class:`~raidsim.errors.ConfigError` (exit code 2) saying which; a
+  cluster lost mid-run is a :class:`ClusterLost` (exit code 3; re-run to resume).
 * :func:`client_security`: the client credentials of a ``tls://`` scheduler as Dask's own
   ``distributed.security.Security`` (CA file, client certificate and key from the flags,
   else from the Dask configuration ``distributed.comm.tls.*``), each file checked first.
@@ -11,8 +12,8 @@
 
 Workers need raidsim installed and nothing else; results come back to the driver, which
 writes them (a batch may also let workers write into a directory they share with it).
-Whoever can reach a scheduler can run code on its workers: README "Security" says how to
-run one safely (TLS with mutual authentication, or bound to localhost).
+Whoever can reach a scheduler can run code on its workers: design.md "Security of a
+cluster" says how to run one safely (TLS with mutual authentication, or bound to localhost).
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from raidsim.errors import ConfigError
+from raidsim.errors import ConfigError, RaidsimError
 
 __all__ = [
     "LOCAL_CLUSTER_CONFIG",
     "LOCAL_HOST",
     "TLS_OPTIONS",
+    "ClusterLost",
     "client_security",
     "dask_client",
     "worker_count",
@@ -49,7 +51,7 @@ LOCAL_HOST = "127.0.0.1"
 @dataclass(frozen=True)
 class TlsOption:
     """One client credential of a ``tls://`` scheduler: its flag, the Dask configuration
-    key read when the flag is not given, and what the file holds."""
+    key read when the flag is not given, and what the (PEM) file holds."""
 
     flag: str
     config_key: str
@@ -61,17 +63,17 @@ TLS_OPTIONS: dict[str, TlsOption] = {
     "tls_ca_file": TlsOption(
         "--tls-ca-file",
         "distributed.comm.tls.ca-file",
-        "the CA certificate (PEM) that signed the cluster's certificates",
+        "the cluster's CA certificate",
     ),
     "tls_client_cert": TlsOption(
         "--tls-cert",
         "distributed.comm.tls.client.cert",
-        "this client's certificate (PEM), signed by that CA; may hold the key too",
+        "a client certificate signed by the cluster's CA",
     ),
     "tls_client_key": TlsOption(
         "--tls-key",
         "distributed.comm.tls.client.key",
-        "the private key (PEM, not encrypted) of the client certificate",
+        "the client certificate's private key",
     ),
 }
 
@@ -82,7 +84,7 @@ def _scheme(scheduler: str) -> str:
     return scheme.lower() if sep else "tcp"
 
 
-def _check_pem(where: str, path: str, *, key: bool) -> None:
+def _check_pem(where: str, path: str, *, key: bool) -> bytes:
     """``path`` can be read and holds PEM text (a key: not encrypted), else ConfigError
     naming ``where`` (the flag or the Dask configuration key) and the file."""
     try:
@@ -103,6 +105,7 @@ def _check_pem(where: str, path: str, *, key: bool) -> None:
             f"{where} {path}: the private key is encrypted with a passphrase, which Dask "
             "cannot ask for; give an unencrypted key file readable only by you (chmod 600)"
         )
+    return text
 
 
 def client_security(
@@ -148,7 +151,7 @@ def client_security(
         raise ConfigError(
             f"--scheduler {scheduler}: a tls:// scheduler needs "
             + " and ".join(TLS_OPTIONS[name].holds for name in missing)
-            + "; give "
+            + " (Dask's TLS authenticates both sides); give "
             + " and ".join(f"{TLS_OPTIONS[name].flag} FILE" for name in missing)
             + " (and --tls-key FILE unless the certificate file holds the key), or set "
             + " and ".join(TLS_OPTIONS[name].config_key for name in missing)
@@ -159,7 +162,12 @@ def client_security(
             holds_key = name == "tls_client_key" or (
                 name == "tls_client_cert" and not files["tls_client_key"]
             )
-            _check_pem(where[name], path, key=holds_key)
+            text = _check_pem(where[name], path, key=holds_key)
+            if name == "tls_client_cert" and holds_key and b"PRIVATE KEY" not in text:
+                raise ConfigError(
+                    f"{where[name]} {path}: holds no private key and none was given; give "
+                    "the key with --tls-key FILE (or distributed.comm.tls.client.key)"
+                )
     try:
         security = Security(require_encryption=True, **files)
         security.get_connection_args("client")  # loads the CA, certificate and key now
@@ -215,7 +223,8 @@ def dask_client(
         except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
             raise ConfigError(_connect_error(scheduler, security, exc, connect_timeout_s)) from exc
         try:
-            yield client
+            with _lost_is_stopped(f"--scheduler {scheduler}"):
+                yield client
         finally:
             client.close()
         return
@@ -223,11 +232,20 @@ def dask_client(
         raise ConfigError(f"--workers={workers}: need at least 1 worker for a LocalCluster")
     import dask
 
+    if dask.config.get("distributed.comm.require-encryption", None):
+        raise ConfigError(
+            "the Dask configuration sets distributed.comm.require-encryption, and the local "
+            "cluster talks plain tcp on 127.0.0.1: give --scheduler tls://HOST:PORT of a TLS "
+            "cluster, run in this process with --workers 0, or unset it for raidsim "
+            "(DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION=False)"
+        )
     # a batch cluster without a dashboard: no statistical profiler sampling the running
     # task every 10 ms, no GIL-contention poll (both only feed the dashboard, and both cost
     # the task CPU); the nannies hand this config to the worker processes they (re)start.
     # Scheduler, nannies and workers listen on the loopback interface only: nobody else on
-    # the network can reach this cluster (and run code on it)
+    # the network can reach this cluster (and run code on it); so does the HTTP server the
+    # scheduler starts even without a dashboard (health, metrics, info), on a free port
+    # (not 8787: two clusters at once print no port-in-use warning)
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
         cluster = LocalCluster(
             n_workers=workers,
@@ -238,15 +256,39 @@ def dask_client(
             dashboard_address=None,
             # no dashboard, and its HTTP server (health checks) on a free loopback port
             # instead of 8787: no "port 8787 is already in use" warning beside another
-            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            scheduler_kwargs={"dashboard": False, "dashboard_address": f"{LOCAL_HOST}:0"},
             silence_logs=logging.ERROR,
         )
     client = Client(cluster)
     try:
-        yield client
+        with _lost_is_stopped("the local cluster"):
+            yield client
     finally:
         client.close()
         cluster.close()
+
+
+class ClusterLost(RaidsimError):
+    """The Dask cluster went away mid-run (the scheduler stopped or the network broke):
+    exit code 3, like a stopped simulation; what finished is kept (re-run to resume)."""
+
+
+@contextlib.contextmanager
+def _lost_is_stopped(where: str) -> Iterator[None]:
+    """Turn the errors of a cluster lost mid-run (a task cancelled because the client lost
+    its scheduler, a closed connection) into :class:`ClusterLost`."""
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    try:
+        yield
+    except (CancelledError, CommClosedError) as exc:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise ClusterLost(
+            f"{where}: the cluster was lost mid-run ({text}); what finished is kept in "
+            "--out: run the same command again to resume once the scheduler is back"
+        ) from exc
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -283,6 +325,11 @@ def _connect_error(scheduler: str, security: Any, exc: BaseException, timeout_s:
             f"{head}: the scheduler's certificate is not signed by the CA in "
             f"{ca} ({text}); give the CA of this cluster with --tls-ca-file"
         )
+    if tls and isinstance(exc, ValueError):  # tornado: a plain stream, no handshake
+        return (
+            f"{head}: the scheduler did not answer the TLS handshake ({text}); it may be a "
+            "tcp:// scheduler: give its tcp:// address, or start it with TLS"
+        )
     if tls and (
         any(isinstance(e, ssl.SSLError | ConnectionResetError) for e in chain) or "SSL" in said
     ):
@@ -290,11 +337,6 @@ def _connect_error(scheduler: str, security: Any, exc: BaseException, timeout_s:
             f"{head}: the scheduler refused this client's certificate "
             f"{cert} in the TLS handshake ({text}); give a certificate "
             "signed by the CA the scheduler trusts with --tls-cert and --tls-key"
-        )
-    if tls and isinstance(exc, ValueError):
-        return (
-            f"{head}: the scheduler did not answer the TLS handshake ({text}); it may be a "
-            "tcp:// scheduler: give its tcp:// address, or start it with TLS"
         )
     if not tls and any(isinstance(e, ConnectionResetError) for e in chain):
         return (
