@@ -84,6 +84,32 @@ def parse_variant(text: str) -> dict[str, Any]:
     return {"name": name.strip(), "changes": changes}
 
 
+#: the grid's weather (none given: each stage's own, its rally.toml's, else 35 °C, sea level)
+BatchAmbientC = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--ambient-C",
+        help="ambient temperature, °C (repeat the option; default: each stage's own, "
+        "its rally.toml's, else 35 °C)",
+        show_default=False,
+    ),
+]
+BatchAltitudeM = Annotated[
+    float | None,
+    typer.Option(
+        "--altitude-m",
+        help="altitude, m (default: each stage's own, its rally.toml's, else sea level)",
+        show_default=False,
+    ),
+]
+BatchHeadwindMps = Annotated[
+    float | None,
+    typer.Option(
+        "--headwind-mps", help="headwind along the route, m/s (default: none)", show_default=False
+    ),
+]
+
+
 @handle_errors
 def batch_command(
     stages: Annotated[
@@ -107,31 +133,9 @@ def batch_command(
     seeds: Annotated[
         str, typer.Option("--seeds", help="terrain seeds: 0,1,2 or a range 0-9")
     ] = "0",
-    ambient_C: Annotated[
-        list[float] | None,
-        typer.Option(
-            "--ambient-C",
-            help="ambient temperature, °C (repeat the option; default: each stage's own, "
-            "its rally.toml's, else 35 °C)",
-            show_default=False,
-        ),
-    ] = None,
-    altitude_m: Annotated[
-        float | None,
-        typer.Option(
-            "--altitude-m",
-            help="altitude, m (default: each stage's own, its rally.toml's, else sea level)",
-            show_default=False,
-        ),
-    ] = None,
-    headwind_mps: Annotated[
-        float | None,
-        typer.Option(
-            "--headwind-mps",
-            help="headwind along the route, m/s (default: none)",
-            show_default=False,
-        ),
-    ] = None,
+    ambient_C: BatchAmbientC = None,
+    altitude_m: BatchAltitudeM = None,
+    headwind_mps: BatchHeadwindMps = None,
     sample_rate_hz: SampleRateHz = DEFAULT_SAMPLE_RATE_HZ,
     channel_rate: ChannelRates = None,
     workers: Annotated[

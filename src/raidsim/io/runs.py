@@ -38,7 +38,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
-from raidsim.errors import RaidsimError
+from raidsim.errors import RunError as RunError  # re-exported: raised here
 from raidsim.io.csv_export import write_csv_stream
 from raidsim.io.formats import PARTIAL_TELEMETRY_FILE, STOPPED_FILE, ExportFormat
 from raidsim.io.motec import (
@@ -90,10 +90,6 @@ UNITS_KEY = b"raidsim.units"
 END_TOLERANCE_M = 10.0
 
 F64 = NDArray[np.float64]
-
-
-class RunError(RaidsimError):
-    """A run directory is missing, incomplete, unreadable or cannot be exported as asked."""
 
 
 class RunLike(Protocol):

@@ -22,10 +22,12 @@ from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
+from raidsim.errors import LostControl as LostControl  # re-exported: raised here
+from raidsim.errors import SimulationStopped as SimulationStopped  # re-exported: raised here
 from raidsim.io import formats
 from raidsim.io.channels import ChannelFormat, channel_stride
 from raidsim.model.ambient import Ambient, Conditions
-from raidsim.model.settings import Settings
+from raidsim.model.settings import Settings, divides_step
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim.layout import (
@@ -66,15 +68,6 @@ def state_name(index: int) -> str:
                 return f"{name}[{('fl', 'fr', 'rl', 'rr')[index - off]}]"
             return name
     return f"state[{index}]"
-
-
-class SimulationStopped(RaidsimError):
-    """The run ended before the finish (time limit or the car is stuck)."""
-
-
-class LostControl(SimulationStopped):
-    """The car lost control (left the route, spun or drives against it, or made no
-    progress): the run stops rather than report a finish."""
 
 
 def lost_control_diagnostic(model: TransientModel) -> str:
@@ -508,8 +501,7 @@ def simulate(
     grid_hz, formats = channel_formats(settings.sample_rate_hz, channel_rates)
     if grid_hz != settings.sample_rate_hz:
         settings = settings.model_copy(update={"sample_rate_hz": grid_hz})
-    every = 1.0 / (grid_hz * settings.dt_s)
-    if abs(every - round(every)) > 1e-9 * every:
+    if not divides_step(grid_hz, settings.dt_s):
         raise ConfigError(
             f"sample rate {grid_hz:g} Hz: the {settings.dt_s * 1000:g} ms step gives no whole "
             f"number of steps per sample (use a divisor of {1 / settings.dt_s:g} Hz)"
