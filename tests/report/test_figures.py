@@ -13,8 +13,10 @@ import pytest
 from plotly.subplots import make_subplots
 
 from raidsim.io.runs import load_run
-from raidsim.report import figures, html
+from raidsim.report import figures, html, limits
 from raidsim.report.figures import scatter, subplot_layout, typed, with_axis
+from raidsim.report.operating import operating_figure
+from raidsim.sim.time_loss import compare_table
 
 
 def _decode(spec: dict[str, Any]) -> np.ndarray:
@@ -47,16 +49,60 @@ def test_subplot_layout_is_make_subplots_and_a_fresh_dict() -> None:
 def report_figures(short_runs: list[Path]) -> dict[str, Any]:
     runs = [load_run(d) for d in short_runs]
     digests, _, deltas = html.digest_runs(runs)
+    traces = [limits.load_limits(r) for r in runs]
+    assert all(t is not None for t in traces) and digests[0].operating is not None
     names = ["seed0", "seed1"]
     return {
         "digests": digests,
         "map": html._map_figure(digests, names, runs[0]),
         "comparison": html._comparison_figure(digests, names, deltas),
         "channels": html._channels_figure(digests[0], "seed0"),
+        "time_loss": limits.time_loss_figure(traces[0], "seed0"),
+        "limits_map": limits.limits_map(traces[0], "seed0"),
+        "gain": limits.gain_figure(compare_table(traces[0], traces[1]), "seed0", "seed1"),
+        "operating": operating_figure(digests[0].operating, "seed0", 280.0),
     }
 
 
-@pytest.mark.parametrize("name", ["map", "comparison", "channels"])
+def _row_titles(fig: dict[str, Any]) -> dict[str, str]:
+    """y axis name (``y``, ``y2``) -> its title: the axis title, else the subplot title."""
+    layout = fig["layout"]
+    titles = {}
+    notes = [a["text"] for a in layout.get("annotations", [])]
+    for key, axis in layout.items():
+        if not key.startswith("yaxis"):
+            continue
+        ref = "y" + key[5:]
+        row = int(key[5:] or 1)
+        text = axis.get("title", {}).get("text") or (notes[row - 1] if row <= len(notes) else "")
+        titles[ref] = text
+    return titles
+
+
+@pytest.mark.parametrize("name", ["channels", "comparison"])
+def test_legend_units_match_their_axes(report_figures: dict[str, Any], name: str) -> None:
+    """A trace drawn on an axis in km/h says km/h (not speed_mps), one in kN says kN; a
+    trace on an axis without a unit names none."""
+    fig = report_figures[name]
+    titles = _row_titles(fig)
+    checked = 0
+    for trace in fig["data"]:
+        if trace.get("type", "scatter") != "scatter":
+            continue
+        unit = html.axis_unit(titles[trace.get("yaxis", "y")])
+        legend = trace["name"]
+        assert "_" not in legend, legend  # no stored column names with their SI suffix
+        assert html.axis_unit(legend) == unit, (legend, titles[trace.get("yaxis", "y")])
+        checked += 1
+    assert checked >= 2
+    assert html.legend_name("speed_mps", "speed [km/h]") == "speed [km/h]"
+    assert html.legend_name("brake_disc_C_fl", "brake disc [°C]") == "brake disc fl [°C]"
+    assert html.legend_name("gear", "gear") == "gear"
+
+
+@pytest.mark.parametrize(
+    "name", ["map", "comparison", "channels", "time_loss", "limits_map", "gain", "operating"]
+)
 def test_figures_are_valid_plotly_figures(report_figures: dict[str, Any], name: str) -> None:
     fig = report_figures[name]
     go.Figure(fig)  # plotly validates every property: a wrong name or value raises
@@ -71,7 +117,7 @@ def test_figures_are_valid_plotly_figures(report_figures: dict[str, Any], name: 
 def test_channel_traces_are_the_digests(report_figures: dict[str, Any]) -> None:
     digest = report_figures["digests"][0]
     fig = report_figures["channels"]
-    by_name = {t["name"]: t for t in fig["data"]}
+    by_name = {t["meta"]: t for t in fig["data"]}  # the column; the legend has the unit
     assert set(by_name) == set(digest.traces)
     for name, (x_km, y) in digest.traces.items():
         np.testing.assert_array_equal(_decode(by_name[name]["x"]), x_km.astype(np.float32))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -16,9 +17,10 @@ from typer.testing import CliRunner
 import raidsim as rs
 from raidsim.cli.report import report_command
 from raidsim.decimate import distance_indices, minmax_indices
-from raidsim.io.runs import RunData, load_run, time_at_distance
+from raidsim.io.runs import RunData, WaypointMarker, load_run, time_at_distance
 from raidsim.io.telemetry import TelemetryFile
-from raidsim.report.analysis import delta_time, find_flights, split_times
+from raidsim.report import html
+from raidsim.report.analysis import Flight, delta_time, find_flights, split_marks, split_times
 from raidsim.report.html import build_report
 from raidsim.report.stream import digest_run
 from raidsim.route import scenarios
@@ -81,7 +83,8 @@ def test_report_is_self_contained(short_runs: list[Path], tmp_path: Path) -> Non
     assert text.count("<script") == 1 + _plot_divs(text)  # plotly.js once, then one per plot
     assert not re.search(r"<script[^>]+src=", text) and "<link" not in text
     assert "cdn.plot.ly" not in text.split("</head>", 1)[1]
-    assert _plot_divs(text) == 4  # map, comparison, channels x2
+    # map, comparison, gain by limit; per run: time loss, limits map, channels, operating
+    assert _plot_divs(text) == 11
     assert "seed0" in text and "seed1" in text and "time delta to seed0" in text
     assert "WPM" in text and "10 km" in text  # split rows
     assert "Landings" in text and "peak |halfshaft torque|" in text
@@ -90,7 +93,7 @@ def test_report_is_self_contained(short_runs: list[Path], tmp_path: Path) -> Non
 
 def test_single_run_has_no_comparison(short_runs: list[Path], tmp_path: Path) -> None:
     text = build_report([load_run(short_runs[0])], tmp_path / "r.html").read_text("utf-8")
-    assert _plot_divs(text) == 2 and "Comparison" not in text
+    assert _plot_divs(text) == 5 and "Comparison" not in text
 
 
 def test_report_command(short_runs: list[Path], tmp_path: Path) -> None:
@@ -118,8 +121,8 @@ def test_big_run_report_under_20_mb(big_run: RunData, tmp_path: Path) -> None:
     print(f"800 km report: {size / MB:.1f} MB, built in {time.perf_counter() - t0:.1f} s")
     assert size < 20 * MB
     text = path.read_text("utf-8")
-    for name in ("coolant_C", "oil_C", "brake_disc_C_rr", "fuel_L", "flight_mode_state"):
-        assert f'"name":"{name}"' in text
+    for name in ("coolant [°C]", "oil [°C]", "brake disc rr [°C]", "fuel [L]", "flight mode state"):
+        assert f'"name":{json.dumps(name)}' in text
 
 
 # --------------------------------------------------------------------------- streaming
@@ -182,3 +185,40 @@ def test_report_of_an_in_memory_run_matches_the_file(tmp_path: Path) -> None:
     tables = [re.findall(r"<table.*?</table>", t, flags=re.S) for t in (a, b)]
     assert tables[0][1:] == tables[1][1:]  # splits and landings (cards differ: samples)
     assert "No flights" not in a
+
+
+# ------------------------------------------------------------------- the engineer's report
+def test_report_explains_where_the_time_goes(short_runs: list[Path], tmp_path: Path) -> None:
+    """The card has the setup, version, heat and Flight Mode; the page has the time loss
+    per section and surface, where the second run gains and why, and thermal margins."""
+    runs = [load_run(d) for d in short_runs]
+    summary = runs[0].summary
+    assert summary["setup"]["final_drive_ratio"] == pytest.approx(4.1)
+    assert summary["raidsim_version"] == rs.__version__
+    assert summary["time_loss"]["reference_s"] > 0
+    text = build_report(runs, tmp_path / "r.html").read_text("utf-8")
+    for needle in (
+        "final drive", "tyres front / rear", "damper clicks f / r", "fuel at start",
+        "max coolant", "max oil", "max brake disc", "derate time", "Flight Mode false triggers",
+        "altitude", "restrictor cap", f"<td>{rs.__version__}</td>",
+        "Where the time goes", "Per section, every 10 km", "Per section, waypoint to waypoint",
+        "Per surface: share of the distance", "Where seed1 gains on seed0", "Thermal margins",
+        "where the car operated",
+    ):  # fmt: skip
+        assert needle in text, needle
+
+
+def test_a_waypoint_on_a_10_km_marker_is_one_split_row() -> None:
+    wps = [WaypointMarker("WPM 2", "WPM", 10_000.0), WaypointMarker("WPV 3", "WPV", 15_000.0)]
+    marks = split_marks(wps, 20_000.0)
+    assert marks == [(10_000.0, "10 km / WPM 2"), (15_000.0, "WPV 3"), (20_000.0, "20 km")]
+
+
+def test_landing_table_lists_jumps_and_summarises_hops() -> None:
+    def flight(air: float, km: float) -> Flight:
+        return Flight(10.0, km * 1000, air, 20.0, 3000.0 * air, "rl")
+
+    text = html._landing_table([flight(0.2, 1.0), flight(0.8, 2.0), flight(0.3, 3.0)])
+    assert text.count("<tr>") == 2  # the header and the one jump
+    assert "2 shorter hops" in text and "0.20-0.30 s" in text and "900 N m" in text
+    assert "No flight of ≥ 0.5 s" in html._landing_table([flight(0.2, 1.0)])

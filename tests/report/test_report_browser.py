@@ -32,13 +32,16 @@ CHROMIUM_ARGS = [
 # test run leaves the working tree clean.
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report.png"
 
-# Counts, per plot div, the rendered traces and the drawn SVG paths with data.
+# Counts, per plot div, the rendered traces (scatter, bar, heatmap) and the drawn SVG
+# paths with data (heatmaps draw an image).
 _RENDERED_JS = """
 () => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
   id: d.id,
-  traces: d.querySelectorAll('.scatterlayer .trace').length,
-  paths: Array.from(d.querySelectorAll('.scatterlayer path'))
-    .filter(p => (p.getAttribute('d') || '').length > 10).length,
+  traces: d.querySelectorAll('.scatterlayer .trace, .barlayer .trace, .heatmaplayer .hm')
+    .length,
+  paths: Array.from(d.querySelectorAll('.scatterlayer path, .barlayer path'))
+    .filter(p => (p.getAttribute('d') || '').length > 10).length
+    + d.querySelectorAll('.heatmaplayer image').length,
   points: d.querySelectorAll('.scatterlayer .point').length,
   ndata: (d.data || []).length,
 }))
@@ -102,7 +105,8 @@ def test_two_run_report_renders_offline(
     page, errors, blocked, seconds = _open(browser, html)
     try:
         plots = _assert_all_rendered(page)
-        assert len(plots) == 4
+        # map, comparison, gain by limit; per run: time loss, limits map, channels, operating
+        assert len(plots) == 11
         assert errors == [] and blocked == []
         comparison = page.locator("#comparison .scatterlayer .trace")
         assert comparison.count() == 3  # two speed traces + one delta-time trace
@@ -115,6 +119,28 @@ def test_two_run_report_renders_offline(
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
         print(f"two-run report opened in {seconds:.2f} s; screenshot {shot}")
+    finally:
+        page.close()
+
+
+def test_single_run_report_draws_where_the_time_goes(
+    browser: Any, short_runs: list[Path], tmp_path: Path
+) -> None:
+    """One run: every plot renders offline, including the time loss by limit, the limits
+    map and the G-G / gear / rpm / power panels; a screenshot of that part of the page."""
+    html = build_report([load_run(short_runs[0])], tmp_path / "single.html")
+    page, errors, blocked, _ = _open(browser, html)
+    try:
+        plots = _assert_all_rendered(page)
+        assert len(plots) == 5  # map, time loss, limits map, channels, operating
+        assert errors == [] and blocked == []
+        assert page.locator(".heatmaplayer .hm").count() >= 1  # the G-G diagram
+        assert page.locator(".barlayer .trace").count() >= 3  # losses, gears, rpm
+        heading = page.locator("h2", has_text="Where the time goes")
+        heading.scroll_into_view_if_needed()
+        shot = tmp_path / "single.png"
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 10_000
     finally:
         page.close()
 

@@ -6,10 +6,17 @@
 no CDN, no map tiles (the route map is a plain x/y scatter in the stage frame, metres, equal
 axes; docs/design.md explains why no web map).
 
-Contents: a summary card per run; the route map coloured by speed with waypoints; with two or
-more runs, speed overlays and the time delta to the first run vs distance; per run, the
-channels vs distance on a shared x axis (optional channels such as ``coolant_C`` appear when
-present), the landing table and the split times (every 10 km and at waypoints).
+Contents: a summary card per run (results, heat against its derate thresholds, Flight Mode
+false triggers, the setup and the raidsim version); the route map coloured by speed with
+waypoints; with two or more runs, speed overlays and the time delta to the first run vs
+distance; the split times (every 10 km and at waypoints, one row where a waypoint falls on
+a marker); where the time goes (:mod:`raidsim.report.limits`: the loss per section split by
+the limit that bound the speed, the limits map, per-surface shares, and where each run
+gains on the first and why); per run, the channels vs distance on a shared x axis (legends
+in the units of their axes; optional channels such as ``coolant_C`` appear when present),
+where the car operated (:mod:`raidsim.report.operating`: G-G, gear and rpm histograms,
+engine power against the restrictor cap), thermal margins and the landing table (real
+flights of at least :data:`~raidsim.report.analysis.REAL_FLIGHT_S`, hops summarised).
 
 Traces are decimated **for display only** (:mod:`raidsim.decimate`: min/max per bucket,
 at most :data:`~raidsim.decimate.MAX_POINTS` points per trace) and stored as float32;
@@ -42,6 +49,7 @@ from raidsim.decimate import MAX_POINTS
 from raidsim.io.runs import RunLike, stopped_note, telemetry_source, waypoint_markers
 from raidsim.report.analysis import (
     MIN_AIR_TIME_S,
+    REAL_FLIGHT_S,
     TOUCHDOWN_WINDOW_S,
     Flight,
     delta_grid,
@@ -56,6 +64,14 @@ from raidsim.report.figures import (
     typed,
     with_axis,
 )
+from raidsim.report.limits import (
+    comparison_section,
+    limits_map,
+    load_limits,
+    time_loss_figure,
+    time_loss_tables,
+)
+from raidsim.report.operating import operating_figure
 from raidsim.report.stream import RunDigest, digest_run
 
 __all__ = [
@@ -105,6 +121,27 @@ PANELS: tuple[_Panel, ...] = (
     _Panel("fuel [L]", _fixed("fuel_L")),
     _Panel("flight mode state", _fixed("flight_mode_state"), line_shape="hv"),
 )
+
+
+#: name tokens that are units (dropped from a legend, which shows its axis's unit instead)
+_UNIT_TOKENS = {"mps", "Nm", "N", "C", "rpm", "kW", "L", "kg", "m", "s", "radps", "mps2"}
+
+
+def axis_unit(title: str) -> str:
+    """The unit in brackets at the end of an axis or panel title (``speed [km/h]`` ->
+    ``km/h``), empty when there is none."""
+    if title.endswith("]") and "[" in title:
+        return title[title.rindex("[") + 1 : -1]
+    return ""
+
+
+def legend_name(column: str, panel_title: str) -> str:
+    """A channel's legend on a panel: its name without the stored unit, with the unit the
+    panel draws it in (``speed_mps`` on ``speed [km/h]`` -> ``speed [km/h]``)."""
+    words = [w for i, w in enumerate(column.split("_")) if i == 0 or w not in _UNIT_TOKENS]
+    unit = axis_unit(panel_title)
+    name = " ".join(words)
+    return f"{name} [{unit}]" if unit else name
 
 
 def run_label(run: RunLike, index: int) -> str:
@@ -199,8 +236,11 @@ def _summary_card(run: RunLike, digest: RunDigest, label: str, colour: str) -> s
             else None,
         ),
         ("ambient", f"{num('ambient_C', '.0f')} °C" if "ambient_C" in s else None),
-        ("flights", str(len(digest.flights))),
+        ("altitude", f"{num('altitude_m', '.0f')} m" if "altitude_m" in s else None),
+        *_engineer_rows(s, num),
+        ("flights", _flight_count(digest.flights)),
         ("samples", f"{digest.num_rows:,} × {len(digest.columns)} channels"),
+        ("raidsim", str(s["raidsim_version"]) if "raidsim_version" in s else None),
     ]
     body = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
@@ -211,6 +251,62 @@ def _summary_card(run: RunLike, digest: RunDigest, label: str, colour: str) -> s
         f'<div class="card" style="border-top-color:{colour}">'
         f"<h3>{html.escape(label)}</h3><table>{body}</table></div>"
     )
+
+
+def _engineer_rows(
+    s: dict[str, Any], num: Callable[[str, str], str | None]
+) -> list[tuple[str, str | None]]:
+    """The card's heat, Flight Mode and setup rows (those the summary has)."""
+    raw_setup, raw_limits = s.get("setup"), s.get("thermal_limits_C")
+    setup: dict[str, Any] = raw_setup if isinstance(raw_setup, dict) else {}
+    limits: dict[str, Any] = raw_limits if isinstance(raw_limits, dict) else {}
+
+    def peak(key: str, limit: str) -> str | None:
+        v = num(key, ".0f")
+        if v is None:
+            return None
+        ref = limits.get(limit)
+        return f"{v} °C (derate from {ref:.0f})" if isinstance(ref, int | float) else f"{v} °C"
+
+    def pair(front: str, rear: str, fmt: str, unit: str) -> str | None:
+        f, r = setup.get(front), setup.get(rear)
+        if not isinstance(f, int | float) or not isinstance(r, int | float):
+            return None
+        return f"{format(f, fmt)} / {format(r, fmt)}{unit}"
+
+    fd = setup.get("final_drive_ratio")
+    fuel = setup.get("fuel_load_L")
+    disc = num("max_brake_disc_C", ".0f")
+    fade = limits.get("disc_pad_fade")
+    return [
+        ("max coolant", peak("max_coolant_C", "coolant_derate")),
+        ("max oil", peak("max_oil_C", "oil_derate")),
+        (
+            "max brake disc",
+            None if disc is None else f"{disc} °C" + (f" (pad fade {fade:.0f})" if fade else ""),
+        ),
+        ("derate time", f"{num('derate_time_s', '.0f')} s" if "derate_time_s" in s else None),
+        (
+            "Flight Mode false triggers",
+            str(s["flight_mode_false_triggers"]) if "flight_mode_false_triggers" in s else None,
+        ),
+        (
+            "restrictor cap",
+            f"{num('restrictor_cap_kW', '.0f')} kW" if "restrictor_cap_kW" in s else None,
+        ),
+        ("final drive", f"{fd:g}" if isinstance(fd, int | float) else None),
+        (
+            "tyres front / rear",
+            pair("tyre_pressure_front_bar", "tyre_pressure_rear_bar", ".2f", " bar"),
+        ),
+        ("damper clicks f / r", pair("damper_clicks_front", "damper_clicks_rear", "+d", "")),
+        ("fuel at start", f"{fuel:.0f} L" if isinstance(fuel, int | float) else None),
+    ]
+
+
+def _flight_count(flights: Sequence[Flight]) -> str:
+    real = sum(1 for f in flights if f.air_time_s >= REAL_FLIGHT_S)
+    return f"{real} (≥ {REAL_FLIGHT_S:g} s), {len(flights) - real} hops"
 
 
 def _axes(row: int) -> dict[str, str]:
@@ -332,8 +428,8 @@ def _channels_figure(digest: RunDigest, label: str) -> FigureDict | None:
                 line.update(dash="dot", color="#555555")
             data.append(
                 scatter(
-                    x_km, y, mode="lines", name=name, legendgroup=panel.title, line=line,
-                    **_axes(row),
+                    x_km, y, mode="lines", name=legend_name(name, panel.title), meta=name,
+                    legendgroup=panel.title, line=line, **_axes(row),
                 )
             )  # fmt: skip
     layout = _channels_layout(panels)
@@ -354,7 +450,7 @@ def _comparison_figure(
     deltas: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
 ) -> FigureDict:
     layout = subplot_layout(
-        ["speed [km/h]", f"time delta to {labels[0]} [s] (+ = slower)"],
+        ["speed [km/h]", f"time delta to {labels[0]} (+ = slower) [s]"],
         vertical_spacing=0.06,
         row_heights=[0.6, 0.4],
     )
@@ -365,12 +461,14 @@ def _comparison_figure(
             x_km, v = digest.traces["speed_mps"]  # the speed panel's trace, in km/h
             line = {"width": 1, "color": colour}
             data.append(
-                scatter(x_km, v, mode="lines", name=f"{labels[i]} speed", line=line, **_axes(1))
+                scatter(
+                    x_km, v, mode="lines", name=f"{labels[i]} speed [km/h]", line=line, **_axes(1)
+                )
             )
         if i > 0:
             grid, dt = deltas[i]
             line = {"width": 1.5, "color": colour}
-            name = f"{labels[i]} − {labels[0]}"
+            name = f"{labels[i]} − {labels[0]} [s]"
             data.append(scatter(grid / 1000.0, dt, mode="lines", name=name, line=line, **_axes(2)))
     with_axis(layout, "xaxis2", title={"text": "distance [km]"})
     layout.update(
@@ -382,9 +480,24 @@ def _comparison_figure(
     return figure(data, layout)
 
 
-def _landing_table(flights: Sequence[Flight]) -> str:
-    if not flights:
+def _landing_table(all_flights: Sequence[Flight]) -> str:
+    if not all_flights:
         return "<p>No flights (no run of 0 wheels in contact for ≥ 0.1 s).</p>"
+    flights = [f for f in all_flights if f.air_time_s >= REAL_FLIGHT_S]
+    hops = [f for f in all_flights if f.air_time_s < REAL_FLIGHT_S]
+    note = ""
+    if hops:
+        peaks = [
+            f.peak_halfshaft_torque_Nm for f in hops if np.isfinite(f.peak_halfshaft_torque_Nm)
+        ]
+        peak = f", peak |halfshaft torque| after landing {max(peaks):.0f} N m" if peaks else ""
+        note = (
+            f'<p class="note">{len(hops)} shorter hops (whoops, crests: '
+            f"{min(f.air_time_s for f in hops):.2f}-{max(f.air_time_s for f in hops):.2f} s in "
+            f"the air{peak}) are not listed.</p>"
+        )
+    if not flights:
+        return f"<p>No flight of ≥ {REAL_FLIGHT_S:g} s.</p>" + note
     rows = [
         (
             str(k + 1),
@@ -406,7 +519,7 @@ def _landing_table(flights: Sequence[Flight]) -> str:
         f"peak |halfshaft torque| in {TOUCHDOWN_WINDOW_S:g} s after touchdown [N m]",
         "wheel",
     )
-    return _table(headers, rows, "num")
+    return _table(headers, rows, "num") + note
 
 
 def _splits_table(
@@ -444,6 +557,57 @@ def _splits_table(
                 prev[i] = (dist, t)
         rows.append(row)
     return _table(headers, rows, "num")
+
+
+def _time_loss_parts(runs: Sequence[RunLike], names: Sequence[str]) -> list[str]:
+    """ "Where the time goes" (:mod:`raidsim.report.limits`), for the runs that have a
+    per-metre limits trace; nothing when none has."""
+    traces = [load_limits(r) for r in runs]
+    if all(t is None for t in traces):
+        return []
+    waypoints_m = [w.distance_m for w in waypoint_markers(runs[0].summary)]
+    parts = [
+        "<h2>Where the time goes</h2>",
+        '<p class="note">Each metre is booked to the limit that set the speed there: the '
+        "plan's cornering grip, braking for what comes, speed zones, feature speeds, the "
+        "ride and shock limits and the limiter, or the car's own power, traction or heat "
+        "derate where it ran more than 3 % below the plan at full throttle. The reference is "
+        "the stage flat out at the limiter; a section's time is its reference plus its "
+        "losses.</p>",
+    ]
+    for item in comparison_section(traces, names, _table):
+        parts += plot_div(item) if isinstance(item, dict) else [item]
+    for trace, name in zip(traces, names, strict=True):
+        if trace is None:
+            continue
+        parts.append(f"<h3>{html.escape(name)}</h3>")
+        parts += plot_div(time_loss_figure(trace, name))
+        fig = limits_map(trace, name)
+        if fig is not None:
+            parts += plot_div(fig)
+        parts += time_loss_tables(trace, waypoints_m, _table)
+    return parts
+
+
+def _margins(s: dict[str, Any]) -> list[str]:
+    """Thermal margins: each peak against the temperature from which it costs (the ECU's
+    derate thresholds, the pad's fade)."""
+    limits = s.get("thermal_limits_C")
+    if not isinstance(limits, dict):
+        return []
+    rows = []
+    for what, key, lim in (
+        ("coolant", "max_coolant_C", "coolant_derate"),
+        ("transmission oil", "max_oil_C", "oil_derate"),
+        ("brake disc", "max_brake_disc_C", "disc_pad_fade"),
+    ):
+        peak, ref = s.get(key), limits.get(lim)
+        if isinstance(peak, int | float) and isinstance(ref, int | float):
+            rows.append((what, f"{peak:.0f}", f"{ref:.0f}", f"{ref - peak:+.0f}"))
+    if not rows:
+        return []
+    headers = ("", "peak [°C]", "costs from [°C]", "margin [°C]")
+    return ["<h3>Thermal margins</h3>", _table(headers, rows, "num")]
 
 
 _Delta = tuple[NDArray[np.float64], NDArray[np.float64]]
@@ -581,14 +745,23 @@ def build_report(
         '<p class="note">Every 10 km and at waypoints; time from the start of the run.</p>',
         _splits_table(digests, names, marks),
     ]
+    parts += _time_loss_parts(runs, names)
     for i in range(len(runs)):
         parts.append(f"<h2>{html.escape(names[i])}</h2>")
         fig = _channels_figure(digests[i], names[i])
         if fig is not None:
             parts += plot_div(fig)
+        op = digests[i].operating
+        if op is not None:
+            cap = runs[i].summary.get("restrictor_cap_kW")
+            parts += plot_div(
+                operating_figure(op, names[i], cap if isinstance(cap, float) else None)
+            )
+        parts += _margins(runs[i].summary)
         parts += [
             f"<h3>Landings</h3><p class='note'>Flights: 0 wheels in contact for ≥ "
-            f"{MIN_AIR_TIME_S:g} s.</p>",
+            f"{REAL_FLIGHT_S:g} s (jumps); hops of {MIN_AIR_TIME_S:g}-{REAL_FLIGHT_S:g} s "
+            "are counted below the table.</p>",
             _landing_table(digests[i].flights),
         ]
     page = html_page(title, parts)

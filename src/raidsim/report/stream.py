@@ -10,6 +10,7 @@ its whole-array counterpart:
 * :class:`raidsim.io.runs.DistanceClock`: times at split markers and on the time-delta grid,
   and map positions of the waypoints;
 * :class:`raidsim.report.analysis.FlightScanner`: the flights and their landing peaks;
+* :class:`raidsim.report.operating.OperatingPoints`: G-G, gear, rpm and power counts;
 * the row count and the distance range.
 
 None of them needs the run's length in advance, so the digester can be fed while the run is
@@ -35,6 +36,8 @@ from raidsim.decimate import DistanceTrace, MinMaxTrace
 from raidsim.io.runs import DistanceClock, RunLike, telemetry_source
 from raidsim.io.telemetry import TelemetrySource, column_values
 from raidsim.report.analysis import Flight, FlightScanner
+from raidsim.report.operating import COLUMNS as OPERATING_COLUMNS
+from raidsim.report.operating import Operating, OperatingPoints
 
 __all__ = ["RunDigest", "RunDigester", "digest_run"]
 
@@ -61,6 +64,9 @@ class RunDigest:
     #: the distances ``split_times_s`` and ``waypoint_xy`` are at
     split_marks_m: F64 = field(default_factory=lambda: np.zeros(0))
     waypoints_m: F64 = field(default_factory=lambda: np.zeros(0))
+    #: G-G, gear, rpm and power counts (:mod:`raidsim.report.operating`), when the run has
+    #: those channels
+    operating: Operating | None = None
 
 
 class RunDigester:
@@ -99,10 +105,13 @@ class RunDigester:
         self.waypoints_m = np.asarray(waypoints_m, dtype=np.float64)
         self.wps = DistanceClock(waypoints_m, self.wp_cols) if has_xy else None
         self.flights = FlightScanner.for_columns(cols, sample_rate_hz)
+        wants = OperatingPoints.wants(cols) and sample_rate_hz > 0
+        self.ops = OperatingPoints(sample_rate_hz) if wants else None
         need = set(self.scales) | set(self.path_cols) | set(self.wp_cols if self.wps else [])
         need |= {"distance_m"} if self.has_d else set()
         need |= {"time_s"} if self.timed else set()
         need |= set(self.flights.columns) if self.flights is not None else set()
+        need |= set(OPERATING_COLUMNS) if self.ops is not None else set()
         #: the columns :meth:`update` reads, in the telemetry's order
         self.needed = [c for c in cols if c in need]
         self.num_rows = 0
@@ -117,6 +126,8 @@ class RunDigester:
             self._distance(batch)
         if self.flights is not None:
             self.flights.update({c: column_values(batch, c)[0] for c in self.flights.columns})
+        if self.ops is not None:
+            self.ops.update({c: column_values(batch, c)[0] for c in OPERATING_COLUMNS})
 
     def _distance(self, batch: pl.DataFrame) -> None:
         d, valid = column_values(batch, "distance_m")
@@ -162,6 +173,8 @@ class RunDigester:
             digest.delta_times_s = self.delta.result()["time_s"]
         if self.flights is not None:
             digest.flights = self.flights.finish()
+        if self.ops is not None:
+            digest.operating = self.ops.result()
         return digest
 
 

@@ -92,3 +92,33 @@ def geodetic_to_enu(
         np.asarray(north, np.float64),
         np.asarray(up, np.float64),
     )
+
+
+#: fixed-point steps of :func:`enu_to_geodetic` (each shrinks the error ~1e-4 x at 100 km)
+INVERSE_STEPS = 6
+
+
+def enu_to_geodetic(
+    east_m: ArrayLike, north_m: ArrayLike, lat0_deg: float, lon0_deg: float, h0_m: float = 0.0
+) -> tuple[F64, F64]:
+    """Latitude and longitude (degrees) of points at height ``h0_m`` whose
+    :func:`geodetic_to_enu` east/north about (lat0, lon0, h0) are (``east_m``,
+    ``north_m``): the inverse of the route readers' horizontal projection.
+
+    A fixed point: start from the local radii, then correct by the residual in (e, n)
+    over the meridian radius M = a (1 - e^2) / (1 - e^2 sin^2 phi)^1.5 and the prime
+    vertical N cos(phi) (the same NIMA TR8350.2 ellipsoid); :data:`INVERSE_STEPS` steps
+    reach well below a millimetre for routes within a few hundred km of the origin."""
+    e = np.asarray(east_m, dtype=np.float64)
+    n = np.asarray(north_m, dtype=np.float64)
+    lat = np.full_like(e, lat0_deg)
+    lon = np.full_like(e, lon0_deg)
+    for _ in range(INVERSE_STEPS + 1):
+        s2 = np.sin(np.radians(lat)) ** 2
+        w = np.sqrt(1.0 - WGS84_E2 * s2)
+        m_r = WGS84_A_M * (1.0 - WGS84_E2) / w**3 + h0_m
+        n_r = (WGS84_A_M / w + h0_m) * np.cos(np.radians(lat))
+        e_now, n_now, _ = geodetic_to_enu(lat, lon, h0_m, lat0_deg, lon0_deg, h0_m)
+        lat = lat + np.degrees((n - n_now) / m_r)
+        lon = lon + np.degrees((e - e_now) / n_r)
+    return np.asarray(lat, np.float64), np.asarray(lon, np.float64)

@@ -11,7 +11,9 @@ Roadbook TOML keys (all distances in km from the start of the special, DSS = 0 k
   alternative to listing intervals), then ``[[sections]]`` intervals, then dune fields
   (which set ``dune``) override in that order;
 * ``[[speed_zones]]`` (DZ/FZ with limit), ``[[waypoints]]`` (WPV/WPM/WPS/WPE/WPC/WPN/WPP,
-  DSS/ASS, validation radius), ``[[refuels]]``;
+  DSS/ASS, validation radius and opening radius), ``[[refuels]]``, ``[[dangers]]`` (level
+  1-3), ``[[neutralizations]]`` (a neutralized stop, s); an OpenRally GPX carries the same
+  (:mod:`raidsim.route.openrally`);
 * roughness (ISO 8608, :mod:`raidsim.route.roughness`): all ground carries the default
   class of its surface (:data:`raidsim.model.surfaces.ROUGHNESS_CLASS`); a ``[[sections]]``
   entry may set ``roughness`` to a class letter ("A".."H") or a Gd(n0) in m^3 instead
@@ -143,12 +145,32 @@ class CrossSlope(Interval):
 class Waypoint(_Def):
     km: float = Field(ge=0)
     kind: Literal["WPV", "WPM", "WPS", "WPE", "WPC", "WPN", "WPP", "DSS", "ASS"] = "WPV"
-    radius_m: float = Field(default=200.0, gt=0, le=5000)
+    radius_m: float = Field(default=200.0, gt=0, le=5000, description="validation (clear)")
+    open_radius_m: float | None = Field(
+        default=None, gt=0, le=10000, description="shown on the GPS from here; None: always"
+    )
     name: str = ""
 
 
 class Refuel(_Def):
     km: float = Field(ge=0, description="refuelling point inside the special")
+    name: str = ""
+
+
+class Danger(_Def):
+    """A roadbook danger (! to !!!): kept, drawn and written back; the speed over it
+    comes from the terrain, not from the mark."""
+
+    km: float = Field(ge=0)
+    level: int = Field(ge=1, le=3)
+    name: str = ""
+
+
+class Neutralization(_Def):
+    """A neutralized stop inside the special (time not counted), s."""
+
+    km: float = Field(ge=0)
+    duration_s: float = Field(ge=0, le=86400)
     name: str = ""
 
 
@@ -215,6 +237,8 @@ class StageDefinition(_Def):
     cross_slopes: list[CrossSlope] = Field(default_factory=list)
     waypoints: list[Waypoint] = Field(default_factory=list)
     refuels: list[Refuel] = Field(default_factory=list)
+    dangers: list[Danger] = Field(default_factory=list)
+    neutralizations: list[Neutralization] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _route(self) -> StageDefinition:

@@ -140,7 +140,7 @@ def _check_positions(definition: StageDefinition, length_m: float) -> None:
         for i, iv in enumerate(getattr(definition, name)):
             check(f"{name}[{i}].start_km", iv.start_km)
             check(f"{name}[{i}].end_km", iv.end_km)
-    for name in ("jumps", "waypoints", "refuels"):
+    for name in ("jumps", "waypoints", "refuels", "dangers", "neutralizations"):
         for i, item in enumerate(getattr(definition, name)):
             check(f"{name}[{i}].km", item.km)
     if definition.surface_by_km is not None:
@@ -297,6 +297,10 @@ def load_stage(name_or_path: str | Path, seed: int | None = None) -> Stage:
         if not p.is_file():
             raise RouteError(f"route file not found: {p}")
         definition = StageDefinition(name=p.stem, route_file=str(p.resolve()))
+        if p.suffix.lower() == ".gpx":  # an OpenRally roadbook's waypoints and zones
+            from raidsim.route.openrally import with_roadbook
+
+            definition = with_roadbook(definition, p)
         base: Path | None = None
     else:
         definition, base = load_stage_definition(name_or_path)

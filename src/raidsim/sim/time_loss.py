@@ -82,6 +82,9 @@ class LimitTrace:
     derate: F64
     #: the reference speed: the vehicle's limiter, m/s
     reference_speed_mps: float
+    #: the route's position per metre in the stage frame (for the limits map), when known
+    x_m: F64 | None = None
+    y_m: F64 | None = None
 
     @property
     def metre_time_s(self) -> F64:
@@ -96,7 +99,11 @@ class LimitTrace:
         import polars as pl
 
         return pl.DataFrame(
-            {f.name: getattr(self, f.name) for f in fields(self) if f.name != "reference_speed_mps"}
+            {
+                f.name: getattr(self, f.name)
+                for f in fields(self)
+                if f.name != "reference_speed_mps" and getattr(self, f.name) is not None
+            }
         )
 
     def write_parquet(self, path: Path | str) -> Path:
@@ -334,6 +341,7 @@ def trace_from_columns(
     forces: tuple[F64, F64],
     reference_speed_mps: float,
     full_throttle: NDArray[np.bool_],
+    xy_m: tuple[F64, F64] | None = None,
 ) -> LimitTrace:
     """A :class:`LimitTrace` from per-metre columns (``time_s``, ``speed_mps``,
     ``target_speed_mps``, ``derate``, ``fuel_used_kg``, ``coolant_C``, ``oil_C``,
@@ -368,6 +376,8 @@ def trace_from_columns(
         disc_max_C=cut["disc_max_C"],
         derate=derate,
         reference_speed_mps=reference_speed_mps,
+        x_m=None if xy_m is None else np.asarray(xy_m[0][:n], dtype=np.float64),
+        y_m=None if xy_m is None else np.asarray(xy_m[1][:n], dtype=np.float64),
     )
 
 
@@ -406,6 +416,7 @@ class TraceClock:
         plan_mps: F64,
         plan_code: NDArray[np.int8],
         surface: NDArray[np.int8],
+        xy_m: tuple[F64, F64] | None = None,
     ) -> LimitTrace:
         """The trace once the run is over (the car's limits classified against the plan)."""
         from raidsim.sim.params import vehicle_limit_mps
@@ -423,4 +434,5 @@ class TraceClock:
             full_throttle_forces_N(vehicle, ambient, settings, speed, sc),
             vehicle_limit_mps(vehicle),
             np.nan_to_num(cols["throttle"], nan=0.0) >= FULL_THROTTLE,
+            xy_m,
         )

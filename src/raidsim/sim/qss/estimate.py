@@ -15,6 +15,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import indices as ix
 from raidsim.sim import time_loss
+from raidsim.sim.context import context_fields
 from raidsim.sim.jit import recompile
 from raidsim.sim.params import RouteArrays, build_params, initial_state, vehicle_limit_mps
 from raidsim.sim.qss.heat import trace_from
@@ -163,6 +164,7 @@ def _limit_trace(
         time_loss.full_throttle_forces_N(vehicle, ambient, settings, speed, surface),
         vehicle_limit_mps(vehicle),
         np.ones(len(speed), dtype=bool),
+        (stage.centreline.x_m, stage.centreline.y_m),
     )
 
 
@@ -198,4 +200,6 @@ def _summary(
         "min_derate": float(heat.derate.min()),
         "final_filter_loading": float(heat.filter_loading[-1]),
         "min_cap_factor": float(heat.cap_factor.min()),
+        "altitude_m": ambient.altitude_m,
+        **context_fields(vehicle, ambient),
     }

@@ -30,6 +30,7 @@ from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.settings import Settings, divides_step
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
+from raidsim.sim.context import context_fields
 from raidsim.sim.layout import (
     CH,
     CHANNEL_NAMES,
@@ -325,6 +326,7 @@ def _summary(
         acc.peak(f"brake_disc_C_{w}") for w in ("fl", "fr", "rl", "rr")
     )
     summary["final_filter_loading"] = model["FILTER_LOAD"]
+    summary.update(context_fields(model.vehicle, model.ambient))
     return summary
 
 
@@ -528,6 +530,7 @@ def simulate(
         route.target_speed,
         route.limit_code,
         np.asarray(model.stage.surface_code, dtype=np.int8),
+        (model.stage.centreline.x_m, model.stage.centreline.y_m),
     )
     summary["time_loss"] = totals(limits)
     units = {c.name: c.unit for c in CHANNELS}
