@@ -142,7 +142,17 @@ def campaign_command(
     spec = load_spec(crews)
     if rally in season_spec_names() or rally.endswith(".toml"):  # a season: rounds, then points
         _run_season_command(
-            rally, spec, out, replicates, seed, n_workers, scheduler, chunk_size, max_chunks, quiet
+            rally,
+            spec,
+            out,
+            replicates,
+            seed,
+            n_workers,
+            scheduler,
+            chunk_size,
+            max_chunks,
+            quiet,
+            results,
         )
         return
     if ambient_C is not None:
@@ -266,8 +276,10 @@ def _run_season_command(
     chunk_size: int | None,
     max_chunks: int | None,
     quiet: bool,
+    results: Path | None = None,
 ) -> None:
-    """A season: every round as a rally campaign, then the championship tables."""
+    """A season: every round as a rally campaign (``results``: the real results of the
+    rounds run, one file with a ``rally`` column), then the championship tables."""
     from raidsim.campaign.runner import check_inputs
     from raidsim.campaign.season import load_season_spec, run_season
 
@@ -286,6 +298,7 @@ def _run_season_command(
             client=client,
             max_chunks=max_chunks,
             on_round=lambda k, rnd: None if quiet else say(f"round {k + 1}: {rnd}"),
+            results=results,
         )
 
     summary = _on_cluster(n_workers, scheduler, run_it)
