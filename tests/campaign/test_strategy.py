@@ -100,3 +100,15 @@ def test_bad_strategy_requests() -> None:
     with pytest.raises(ConfigError, match="pace_risk"):
         pace_grid(spec.model_copy(update={"pace_risk": None}))
     assert pace_grid(spec)[0] == 0.95 and 1.0 in pace_grid(spec)
+
+
+def test_coupled_inversion_matches_scipy_quantiles() -> None:
+    from scipy import stats
+
+    from raidsim.campaign.model import _binom_inv, _poisson_inv
+
+    u = np.random.default_rng(0).random(20000)
+    for lam in (0.05, 0.7, 3.0, 12.0):
+        assert np.array_equal(_poisson_inv(u, np.array(lam)), stats.poisson.ppf(u, lam))
+    for n, p in ((10, 0.002), (3, 0.1), (25, 0.5), (0, 0.3)):
+        assert np.array_equal(_binom_inv(u, np.array(n), np.array(p)), stats.binom.ppf(u, n, p))

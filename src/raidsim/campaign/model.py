@@ -824,14 +824,48 @@ def coupled_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, 3])))
 
 
+def _poisson_inv(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson quantile: the least k with F(k) >= u (pmf by recursion, vectorised)."""
+    lam = np.broadcast_to(lam, u.shape)
+    pmf = np.exp(-lam)
+    cdf = pmf.copy()
+    k = np.zeros(u.shape, dtype=np.int64)
+    for i in range(1, 1000):
+        above = u > cdf
+        if not above.any():
+            break
+        k += above
+        pmf = pmf * lam / i
+        cdf = cdf + pmf
+    return k
+
+
+def _binom_inv(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial quantile: the least k with F(k) >= u (pmf by recursion, vectorised)."""
+    n = np.broadcast_to(n, u.shape)
+    p = np.broadcast_to(np.clip(p, 0.0, 1.0 - 1e-12), u.shape)
+    pmf = (1.0 - p) ** n
+    cdf = pmf.copy()
+    k = np.zeros(u.shape, dtype=np.int64)
+    odds = p / (1.0 - p)
+    for i in range(int(n.max(initial=0))):
+        above = (u > cdf) & (i < n)
+        if not above.any():
+            break
+        k += above
+        pmf = pmf * (n - i) / (i + 1) * odds
+        cdf = cdf + pmf
+    return k
+
+
 def _draw_coupled(
     spec: CampaignSpec, hz: _Hazards, pen_kind: np.ndarray, seed: int, start: int, n_r: int
 ) -> dict[str, np.ndarray]:
-    """The same events as :func:`_draw_stream`, each by inversion of its own uniform
-    (scipy's ``ppf``), vectorised over the replicates: a higher rate gives at least as
-    many events from the same uniform (a monotone coupling), so two paces compare on the
-    same luck, and a curve over paces is smooth."""
-    from scipy import stats
+    """The same events as :func:`_draw_stream`, each by inversion of its own uniform,
+    vectorised over the replicates: a higher rate gives at least as many events from the
+    same uniform (a monotone coupling), so two paces compare on the same luck, and a curve
+    over paces is smooth."""
+    from scipy import special
 
     nav, mech, pen = spec.navigation, spec.mechanical, spec.penalties
     n_c, n_s = hz.lam_p.shape
@@ -844,18 +878,18 @@ def _draw_coupled(
         uk[r] = rng.random((2, n_c, n_s, n_k))
     u = np.clip(u, 1e-12, 1.0 - 1e-12)
     uk = np.clip(uk, 1e-12, 1.0 - 1e-12)
-    punct = stats.poisson.ppf(u[:, 0], hz.lam_p).astype(np.int64)
-    m = stats.binom.ppf(uk[:, 0], hz.n_wp, hz.p_miss).astype(np.int64)
-    hes = stats.binom.ppf(uk[:, 1], hz.n_wp, hz.p_hes).astype(np.int64).sum(axis=3)
-    inc = stats.poisson.ppf(u[:, 1], hz.lam_m).astype(np.int64)
+    punct = _poisson_inv(u[:, 0], hz.lam_p)
+    m = _binom_inv(uk[:, 0], hz.n_wp, hz.p_miss)
+    hes = _binom_inv(uk[:, 1], hz.n_wp, hz.p_hes).sum(axis=3)
+    inc = _poisson_inv(u[:, 1], hz.lam_m)
 
     def gamma_sum(n: np.ndarray, uu: np.ndarray, shape: float, mean: float) -> np.ndarray:
         a = n * shape
-        out = stats.gamma.ppf(uu, np.where(a > 0, a, 1.0), scale=mean / shape)
-        return np.where(a > 0, out, 0.0)
+        x = special.gammaincinv(np.where(a > 0, a, 1.0), uu) * (mean / shape)
+        return np.where(a > 0, x, 0.0)
 
     return {
-        "z": stats.norm.ppf(u[:, 2]),
+        "z": special.ndtri(u[:, 2]),
         "punct": punct,
         "miss": m.sum(axis=3),
         "miss_pen": m @ pen_kind,
@@ -863,8 +897,8 @@ def _draw_coupled(
         "inc": inc,
         "repair": gamma_sum(inc, u[:, 4], mech.repair_time_shape, mech.repair_time_mean_s),
         "u_ret": u[:, 5],
-        "z_fuel": stats.norm.ppf(u[:, 6]),
-        "speeding": stats.binom.ppf(u[:, 7], hz.n_zones, pen.speeding_probability).astype(np.int64),
+        "z_fuel": special.ndtri(u[:, 6]),
+        "speeding": _binom_inv(u[:, 7], hz.n_zones, np.asarray(pen.speeding_probability)),
     }
 
 

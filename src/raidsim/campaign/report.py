@@ -40,7 +40,7 @@ def _connect() -> Any:
     return duckdb.connect(":memory:")
 
 
-def _glob(out_dir: Path, manifest: dict[str, Any]) -> str:
+def chunk_glob(out_dir: Path, manifest: dict[str, Any]) -> str:
     """The DuckDB file list of the verified chunks (ConfigError if one is damaged)."""
     try:
         check = verify_chunks(out_dir, manifest)
@@ -72,7 +72,7 @@ def campaign_report(out_dir: Path | str) -> dict[str, Any]:
 
     out = Path(out_dir)
     manifest = read_manifest(out)
-    glob = _glob(out, manifest)
+    glob = chunk_glob(out, manifest)
     try:
         return _report(out, manifest, glob)
     except duckdb.Error as exc:

@@ -14,6 +14,9 @@ synthetic). Columns (any order, names as here):
               the rally on this stage; it has no time here and no row on later stages
 ``still_out`` ``yes``/``no`` (optional, default no): the crew has not reached the finish of
               the last stage given (a partial day); that stage is simulated for it
+``rally``     the rally of the row (optional for a rally campaign, where it must be the
+              campaign's; required for a season, ``raidsim campaign w2rc-2026 --results``,
+              where each round's rows are that round's results)
 
 The stages given must be the first stages of the campaign, in order, and every crew still
 in the rally has a row on each of them. Any violation is a :class:`ConfigError` naming the
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -37,7 +41,7 @@ from raidsim.campaign.spec import CampaignSpec
 from raidsim.errors import ConfigError
 
 REQUIRED = ("crew", "stage", "time")
-OPTIONAL = ("penalty", "retired", "still_out")
+OPTIONAL = ("penalty", "retired", "still_out", "rally")
 #: longest special time or penalty accepted, s (a Dakar special is under 12 h)
 MAX_TIME_S = 48 * 3600.0
 _HMS = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d(?:\.\d+)?)$")
@@ -102,8 +106,9 @@ def _stage_lookup(stages: list[str]) -> dict[str, int]:
     return look
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, fields) of every non-comment, non-blank line."""
+def _raw_rows(path: Path) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """Header line number, header and (line number, fields) of every non-comment,
+    non-blank line, with the header and field counts checked."""
     where = f"--results {path}"
     if not path.is_file():
         raise ConfigError(f"{where}: file not found (give the organiser's results as CSV)")
@@ -143,7 +148,60 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 f"{path}:{line}: {len(fields)} fields, the header has {len(header)} "
                 f"({', '.join(header)})"
             )
-    return header, body
+    if "rally" in header:
+        col = header.index("rally")
+        for line, fields in body:
+            if not fields[col]:
+                raise ConfigError(f"{path}:{line}: field 'rally' = '': name the rally")
+    return hline, header, body
+
+
+def _read_rows(
+    path: Path, rally: str, rallies: tuple[str, ...]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows of ``rally``: with a ``rally`` column, its rows only (every row
+    naming one of ``rallies``), that column dropped; without, every row."""
+    _, header, body = _raw_rows(path)
+    if "rally" not in header:
+        return header, body
+    col = header.index("rally")
+    for line, fields in body:
+        if fields[col] not in rallies:
+            raise ConfigError(
+                f"{path}:{line}: field 'rally' = {fields[col]!r}: not a rally of this "
+                f"campaign ({', '.join(rallies)})"
+            )
+    keep = [(line, f[:col] + f[col + 1 :]) for line, f in body if f[col] == rally]
+    if not keep:
+        raise ConfigError(f"{path}: no result rows of {rally} (column 'rally')")
+    return header[:col] + header[col + 1 :], keep
+
+
+def season_rounds_given(path: Path | str, rallies: list[str]) -> list[str]:
+    """The rounds (of ``rallies``, in season order) a season results file has rows for;
+    a ConfigError for a file without a ``rally`` column or a row naming another rally."""
+    path = Path(path)
+    hline, header, body = _raw_rows(path)
+    if "rally" not in header:
+        raise ConfigError(
+            f"{path}:{hline}: header lacks column rally (a season's results name the round "
+            "of each row)"
+        )
+    _read_rows(path, rallies[0], tuple(rallies))  # every row names a round
+    col = header.index("rally")
+    named = {f[col] for _, f in body}
+    return [r for r in rallies if r in named]
+
+
+def round_results_csv(path: Path | str, rally: str, rallies: list[str]) -> str:
+    """The rows of one round of a season results file, as a rally results file (the
+    ``rally`` column dropped): what the season writes into the round's directory."""
+    header, body = _read_rows(Path(path), rally, tuple(rallies))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(fields for _, fields in body)
+    return f"# the rows of {rally} in the season's results file\n" + buf.getvalue()
 
 
 def _parse_row(
@@ -200,11 +258,19 @@ def _parse_row(
     )
 
 
-def read_results(path: Path | str, crews: list[str], stages: list[str]) -> RealResults:
+def read_results(
+    path: Path | str,
+    crews: list[str],
+    stages: list[str],
+    rallies: tuple[str, ...] | None = None,
+) -> RealResults:
     """Read and check ``path`` against the campaign's crews and stages (full names
-    ``RALLY/stage`` in campaign order); see the module docstring for the format."""
+    ``RALLY/stage`` in campaign order); see the module docstring for the format. With a
+    ``rally`` column, the rows of the stages' rally; every row must name one of
+    ``rallies`` (None: that rally alone)."""
     path = Path(path)
-    header, body = _read_rows(path)
+    rally = stages[0].split("/", 1)[0]
+    header, body = _read_rows(path, rally, rallies or (rally,))
     crew_look = {c: i for i, c in enumerate(crews)}
     stage_look = _stage_lookup(stages)
     seen: dict[tuple[int, int], int] = {}

@@ -121,14 +121,17 @@ def run_season(
     client: Any = None,
     max_chunks: int | None = None,
     on_round: Callable[[int, str], None] | None = None,
+    results: Path | str | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) every round, then the championship; returns the season summary
     (:func:`raidsim.campaign.championship.season_summary`), or ``{"complete": False}``
-    when ``max_chunks`` left a round unfinished."""
+    when ``max_chunks`` left a round unfinished. ``results``: the real results of the
+    rounds run so far (:func:`round_results`)."""
     from raidsim.campaign.championship import championship, write_atomic
     from raidsim.campaign.runner import run_campaign
 
     out = Path(out_dir)
+    given = {} if results is None else round_results(season, spec, out, results)
     complete = True
     left = max_chunks
     for k, r in enumerate(season.rounds):
@@ -143,6 +146,7 @@ def run_season(
             chunk_size=chunk_size,
             client=client,
             max_chunks=left,
+            results=given.get(r.rally),
         )
         if left is not None:
             left = max(0, left - res.chunks_run)
@@ -154,3 +158,35 @@ def run_season(
     summary.update(seed=seed, replicates=replicates, complete=True)
     atomic.write_text(out / SEASON_FILE, json.dumps(summary, indent=1))
     return summary
+
+
+def round_results(
+    season: SeasonSpec, spec: CampaignSpec, out_dir: Path, results: Path | str
+) -> dict[str, Path]:
+    """The season's real results: a results CSV (:mod:`raidsim.campaign.results`) with a
+    ``rally`` column naming each row's round. Every round it names is checked first (its
+    crews and stages, as a rally's file), then each round's rows are written atomically as
+    ``DIR/<rally>/results.csv``, which that round's campaign is conditioned on (a round
+    with all its stages is fixed; one under way is simulated from where it stands; later
+    rounds are simulated whole). Returns rally -> that file."""
+    from raidsim.campaign.model import build_base_table
+    from raidsim.campaign.results import read_results, round_results_csv, season_rounds_given
+
+    rallies = [r.rally for r in season.rounds]
+    named = season_rounds_given(results, rallies)
+    texts: dict[str, str] = {}
+    for k, r in enumerate(season.rounds):
+        if r.rally in named and r.rally not in texts:
+            table = build_base_table(r.rally, season.round_spec(spec, k))
+            read_results(results, table.crews, table.stages, tuple(rallies))
+            texts[r.rally] = round_results_csv(results, r.rally, rallies)
+    paths: dict[str, Path] = {}
+    for rally, text in texts.items():
+        folder = round_dir(out_dir, rally)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "results.csv"
+        tmp = folder / f".results.csv.{os.getpid()}.tmp"
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, path)
+        paths[rally] = path
+    return paths

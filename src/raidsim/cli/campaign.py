@@ -171,6 +171,7 @@ def campaign_command(
             max_chunks,
             quiet,
             security,
+            results,
         )
         return
     if ambient_C is not None:
@@ -289,8 +290,10 @@ def _run_season_command(
     max_chunks: int | None,
     quiet: bool,
     security: Any = None,
+    results: Path | None = None,
 ) -> None:
-    """A season: every round as a rally campaign, then the championship tables."""
+    """A season: every round as a rally campaign (``results``: the real results of the
+    rounds run, one file with a ``rally`` column), then the championship tables."""
     from raidsim.campaign.runner import check_inputs
     from raidsim.campaign.season import load_season_spec, run_season
 
@@ -309,6 +312,7 @@ def _run_season_command(
             client=client,
             max_chunks=max_chunks,
             on_round=lambda k, rnd: None if quiet else say(f"round {k + 1}: {rnd}"),
+            results=results,
         )
 
     summary = _on_cluster(n_workers, scheduler, run_it, security)
@@ -345,6 +349,10 @@ def campaign_report_command(
             "(default: the crew's odds at its usual pace)"
         ),
     ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(help="write the odds over the days as a self-contained HTML chart here"),
+    ] = None,
 ) -> None:
     """Win and podium probabilities, time distributions, lost time by cause, what-if;
     with real results, the standings and learned paces; --strategy CREW: how hard to push."""
@@ -354,12 +362,20 @@ def campaign_report_command(
 
     report = campaign_report(dir)
     other = campaign_report(compare) if compare is not None else None
+    from raidsim.campaign.odds import odds_over_days
+
     plan = _strategy(dir, strategy, goal, keep) if strategy is not None else None
+    odds = odds_over_days(dir)
+    if chart is not None:
+        from raidsim.report.odds import write_odds_chart
+
+        write_odds_chart(odds, chart, f"raidsim campaign odds: {report['rally']} ({dir})")
     if as_json:
         data = dict(report)
         if other is not None:
             data["compare"] = {"dir": other["dir"], "rows": compare_reports(report, other)}
         data["status"] = rally_status(dir)
+        data["odds"] = odds
         if plan is not None:
             data["strategy"] = plan
         console.print_json(json.dumps(data))
@@ -369,9 +385,42 @@ def campaign_report_command(
             console.print(table)
     for table in render(report, other):
         console.print(table)
+    for table in render_odds(odds, report["rally"]):
+        console.print(table)
     if plan is not None:
         for table in render_strategy(plan):
             console.print(table)
+    if chart is not None:
+        say(f"odds chart (HTML): {chart}")
+
+
+def render_odds(odds: dict[str, Any], rally: str | None) -> list[Any]:
+    """Class-win odds after every stage (real days, then simulated: leading after it)
+    and the time each crew must find per stage left for a 50 % class win."""
+    from raidsim.campaign.report import hms
+
+    t = cli_table("class-win odds after every stage (* real; others: leading after it)")
+    t.add_column("after", overflow="fold", max_width=12)
+    for crew in odds["crews"]:
+        t.add_column(crew, justify="right", overflow="fold", max_width=10)
+    labels = ["start", *(_stage_label(s, rally) for s in odds["stages"])]
+    for d in odds["days"]:
+        t.add_row(
+            Text(labels[d["after"]] + (" *" if d["real"] else "")), *(f"{p:.1%}" for p in d["p"])
+        )
+    g = cli_table(
+        f"time to find per stage left ({odds['stages_left']}) for a 50 % class win "
+        "(- : time to spare)"
+    )
+    for crew in odds["crews"]:
+        g.add_column(crew, justify="right", overflow="fold", max_width=10)
+    g.add_row(
+        *(
+            "-" if v is None else ("-" if v < 0 else "+") + hms(abs(v))
+            for v in odds["time_to_find_s"]
+        )
+    )
+    return [t, g]
 
 
 #: replicates of each point of a strategy curve (at most; the campaign's count if fewer)
