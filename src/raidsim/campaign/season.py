@@ -185,8 +185,6 @@ def round_results(
         folder = round_dir(out_dir, rally)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "results.csv"
-        tmp = folder / f".results.csv.{os.getpid()}.tmp"
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
         paths[rally] = path
     return paths

@@ -16,7 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from raidsim.io.csv_export import atomic_write_bytes
+import raidsim.atomic as atomic
 from raidsim.report.html import RUN_COLOURS, _table, html_page, plot_div
 
 
@@ -77,5 +77,5 @@ def write_odds_chart(odds: dict[str, Any], path: Path | str, title: str) -> Path
     ]
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, html_page(title, parts).encode("utf-8"))
+    atomic.write_bytes(out, html_page(title, parts).encode("utf-8"))
     return out

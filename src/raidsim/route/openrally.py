@@ -30,7 +30,6 @@ whoops, rocks) is named in a warning.
 from __future__ import annotations
 
 import math
-import os
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -41,6 +40,7 @@ import gpxpy
 import gpxpy.gpx
 import numpy as np
 
+import raidsim.atomic as atomic
 from raidsim.errors import RouteError
 from raidsim.route.geodesy import enu_to_geodetic
 from raidsim.route.readers import RouteWarning
@@ -463,7 +463,5 @@ def write_openrally_gpx(
         gpx.waypoints.append(w)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".partial")
-    tmp.write_bytes(gpx.to_xml(version="1.1").encode("utf-8"))
-    os.replace(tmp, out)
+    atomic.write_bytes(out, gpx.to_xml(version="1.1").encode("utf-8"))
     return out

@@ -200,6 +200,5 @@ def _summary(
         "min_derate": float(heat.derate.min()),
         "final_filter_loading": float(heat.filter_loading[-1]),
         "min_cap_factor": float(heat.cap_factor.min()),
-        "altitude_m": ambient.altitude_m,
-        **context_fields(vehicle, ambient),
+        **context_fields(vehicle, conditions.ambient),
     }

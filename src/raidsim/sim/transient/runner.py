@@ -48,9 +48,10 @@ from raidsim.sim.layout import (
 )
 from raidsim.sim.params import RouteArrays, build_params, initial_state
 from raidsim.sim.ride.limits import planned_route_arrays
-from raidsim.sim.time_loss import LIMITS_FILE, LimitTrace, TraceClock, totals
+from raidsim.sim.time_loss import LIMITS_FILE, LimitTrace, totals
 from raidsim.sim.transient.chunk import step_chunk_fresh
 from raidsim.sim.transient.pipeline import KernelThread
+from raidsim.sim.transient.trace_clock import TraceClock
 
 if TYPE_CHECKING:
     import polars as pl
