@@ -27,6 +27,7 @@ from raidsim.batch.grid import BatchGrid, RunTask, expand, load_grid
 from raidsim.batch.runner import RUNS, check_grid, read_results, run_batch
 from raidsim.cli import app
 from raidsim.errors import ConfigError
+from raidsim.model.ambient import Conditions
 from raidsim.sim.transient.runner import TIMING_FIELDS
 
 STAGE_A = """
@@ -84,9 +85,9 @@ def _table(out: Path) -> pl.DataFrame:
 
 def _one_by_one(task: RunTask) -> dict[str, Any]:
     car = rs.load_vehicle(task.vehicle).with_changes(**task.changes)
-    run = rs.simulate(
-        car, rs.load_stage(task.stage, seed=task.seed), ambient=rs.Ambient(temp_C=task.ambient_C)
-    )
+    # the grid gives no weather: each run at its stage's own (35 °C, sea level here)
+    assert task.conditions() == Conditions()
+    run = rs.simulate(car, rs.load_stage(task.stage, seed=task.seed))
     return {k: v for k, v in run.summary.items() if k not in TIMING_FIELDS}
 
 
@@ -119,7 +120,7 @@ def test_grid_order_keys_and_toml(grid: BatchGrid, stages: list[str], tmp_path: 
         (["A", "--setup-variant", "fd:final_drive=40"], "setup 'fd'"),
         (["A", "--seeds", "0,0"], "seeds repeat 0"),
         (["A", "--seeds", "-3"], "--seeds"),
-        (["A", "--ambient-C", "99"], "ambient 99 C"),
+        (["A", "--ambient-C", "99"], "batch grid ambient_C: temp_C = 99 is not allowed"),
         (["A", "--channel-rate", "nope_*=10"], "no channel matches 'nope_*'"),
         (["A", "--channel-rate", "coolant_C=30"], "does not divide"),
         (["A", "--sample-rate-hz", "300"], "sample rate"),

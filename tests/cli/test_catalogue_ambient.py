@@ -4,7 +4,8 @@ Each rally's ``rally.toml`` gives every stage a typical ambient temperature and 
 (argentina-2026 climbs to 2,700 m). Without ``--ambient-C``/``--altitude-m`` a stage of a
 shipped rally runs at those; a flag given wins; any other stage keeps 35 °C and sea level.
 The QSS estimate of the 8 km Argentina prologue keeps these fast; ``run`` is checked with
-a stand-in for the simulation that records the ambient it was given.
+a stand-in for the simulation that records the conditions of the stage it was given.
+(tests/test_weather_entry_points.py checks every other entry point.)
 """
 
 from __future__ import annotations
@@ -20,14 +21,9 @@ from typer.testing import CliRunner, Result
 import raidsim
 import raidsim.api
 from raidsim.cli import app
-from raidsim.cli.options import (
-    CatalogueConditions,
-    catalogue_conditions,
-    stage_conditions,
-)
 from raidsim.errors import ConfigError
-from raidsim.model.ambient import Ambient
-from raidsim.route.catalogue import load_rally
+from raidsim.model.ambient import Ambient, Conditions
+from raidsim.route.catalogue import catalogue_conditions, load_rally
 
 runner = CliRunner()
 STAGE = "argentina-2026/prologue"
@@ -53,27 +49,33 @@ def _estimate(args: list[str]) -> dict[str, Any]:
 
 def test_catalogue_conditions_of_a_rally_stage(prologue: Any) -> None:
     assert prologue.altitude_m is not None and prologue.altitude_m > 0
-    assert catalogue_conditions(STAGE) == CatalogueConditions(
-        prologue.ambient_C, prologue.altitude_m, SOURCE
-    )
+    expected = Conditions.catalogue(prologue.ambient_C, prologue.altitude_m, SOURCE)
+    assert catalogue_conditions(STAGE) == prologue.conditions == expected
+    assert raidsim.load_stage(STAGE).conditions == expected  # the loaded stage carries them
     for other in ("default", "dakar-2026", "nope/1", "argentina-2026/99", "x.toml"):
         assert catalogue_conditions(other) is None
 
 
-def test_flags_win_over_the_catalogue_which_wins_over_the_defaults() -> None:
-    cat = CatalogueConditions(12.0, 1800.0, SOURCE)
-    cond = stage_conditions(None, None, 0.0, cat)
-    assert cond.ambient == Ambient(temp_C=12.0, altitude_m=1800.0)
-    assert cond.sources == {"temp_C": SOURCE, "altitude_m": SOURCE, "headwind_mps": "default"}
-    cond = stage_conditions(30.0, None, -2.0, cat)
+def test_given_values_win_over_the_catalogue_which_wins_over_the_defaults() -> None:
+    cat = Conditions.catalogue(12.0, 1800.0, SOURCE)
+    assert cat.ambient == Ambient(temp_C=12.0, altitude_m=1800.0)
+    assert cat.sources == {"temp_C": SOURCE, "altitude_m": SOURCE, "headwind_mps": "default"}
+    flags = {"temp_C": "--ambient-C", "headwind_mps": "--headwind-mps"}
+    cond = cat.with_values(flags, temp_C=30.0, altitude_m=None, headwind_mps=-2.0)
     assert cond.ambient == Ambient(temp_C=30.0, altitude_m=1800.0, headwind_mps=-2.0)
-    assert cond.sources["temp_C"] == "--ambient-C" and cond.sources["headwind_mps"] == (
+    assert cond.source("temp_C") == "--ambient-C" and cond.source("headwind_mps") == (
         "--headwind-mps"
     )
-    assert stage_conditions(None, None).ambient == Ambient()  # not in a catalogue
-    assert "(default)" in stage_conditions(None, None).describe()
-    with pytest.raises(ConfigError, match="--altitude-m: value 9000 is not allowed"):
-        stage_conditions(None, 9000.0, 0.0, cat)
+    assert cond.source("altitude_m") == SOURCE
+    assert Conditions().ambient == Ambient()  # not in a catalogue
+    assert "(default)" in Conditions().describe()
+    with pytest.raises(ConfigError, match="--altitude-m: altitude_m = 9000 is not allowed"):
+        cat.with_values({"altitude_m": "--altitude-m"}, altitude_m=9000.0)
+    # a campaign's own fallback fills only what nothing gave
+    filled = Conditions.catalogue(None, 900.0, SOURCE).fill_defaults("spec", temp_C=28.0)
+    assert filled.ambient == Ambient(temp_C=28.0, altitude_m=900.0)
+    assert filled.source("temp_C") == "spec"
+    assert cat.fill_defaults("spec", temp_C=28.0) == cat
 
 
 def test_estimate_uses_the_catalogue_altitude_and_ambient(prologue: Any) -> None:
@@ -108,7 +110,8 @@ class _Recorder:
         self.ambient: Ambient | None = None
 
     def __call__(self, vehicle: Any, stage: Any, **kwargs: Any) -> Any:
-        self.ambient = kwargs["ambient"]
+        assert kwargs.get("ambient") is None  # the stage carries its conditions
+        self.ambient = stage.conditions.ambient
         out = Path(kwargs["out_dir"])
         summary: dict[str, Any] = {"vehicle": vehicle.name, "stage": stage.name}
         (out / "telemetry.parquet").write_bytes(b"stand-in")
@@ -118,7 +121,7 @@ class _Recorder:
             *("fuel_L_per_100km", "max_coolant_C", "max_oil_C", "derate_time_s"),
             *("max_brake_disc_C", "max_halfshaft_torque_Nm", "real_time_factor"),
         ]
-        full = {k: 1.0 for k in numbers} | {"ambient_C": self.ambient.temp_C}
+        full = {k: 1.0 for k in numbers} | stage.conditions.summary_fields()
         return SimpleNamespace(summary={**summary, **full})
 
 
@@ -162,4 +165,5 @@ def test_stage_info_shows_the_catalogue_conditions(prologue: Any) -> None:
     table = invoke(["stage-info", STAGE])
     assert f"{prologue.altitude_m:g} m ({SOURCE})" in table.output, table.output
     plain = json.loads(invoke(["stage-info", "default", "--json"]).output)
-    assert "altitude_m" not in plain  # not in a catalogue: nothing to show
+    assert (plain["ambient_C"], plain["altitude_m"]) == (35.0, 0.0)  # not in a catalogue
+    assert set(plain["conditions_source"].values()) == {"default"}

@@ -42,7 +42,8 @@ def invoke(args: list[str]) -> Result:
 
 
 class Stop:
-    """Stand-in for a simulation entry point: records its ambient, then stops."""
+    """Stand-in for a simulation entry point: records its ambient (given, or the
+    conditions of the stage it was given), then stops."""
 
     def __init__(self, exc: Exception | None = None) -> None:
         self.exc = exc or SimulationStopped("time limit 6120 s reached at s=812 m of 50000 m")
@@ -54,6 +55,10 @@ class Stop:
         self.ambient = kwargs.get("ambient")
         if self.ambient is None:
             self.ambient = next((a for a in args if isinstance(a, Ambient)), None)
+        if self.ambient is None:  # none given: the stage's own conditions (flags applied)
+            stages = [a for a in args if hasattr(a, "conditions")]
+            stages += [s for a in args if isinstance(a, list) for s in a]
+            self.ambient = stages[0].conditions.ambient if stages else None
         raise self.exc
 
 

@@ -7,12 +7,12 @@ import math
 import pytest
 
 from raidsim.cli.options import (
-    ambient_from_flags,
     check_flag,
     field_bounds,
     load_car,
     parse_setup,
     resolve_stages,
+    weather_flags,
 )
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
@@ -34,11 +34,11 @@ def test_load_car_applies_setup() -> None:
     assert load_car("d7x-r", None) == load_car("d7x-r", [])
 
 
-def test_default_flags_are_the_default_ambient() -> None:
-    # the CLI's defaults build exactly Ambient(): results stay bit-identical
-    assert ambient_from_flags() == Ambient()
-    a = ambient_from_flags(12.0, 1500.0, -3.0)
-    assert (a.temp_C, a.altitude_m, a.headwind_mps) == (12.0, 1500.0, -3.0)
+def test_no_flag_given_is_no_override() -> None:
+    # the CLI's defaults override nothing: a stage keeps its own conditions
+    assert weather_flags(None, None) == dict.fromkeys(("temp_C", "altitude_m", "headwind_mps"))
+    given = weather_flags(12.0, 1500.0, -3.0)
+    assert given == {"temp_C": 12.0, "altitude_m": 1500.0, "headwind_mps": -3.0}
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_default_flags_are_the_default_ambient() -> None:
 )
 def test_flag_messages_name_flag_value_and_range(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ConfigError) as info:
-        ambient_from_flags(**kwargs)
+        weather_flags(**{"ambient_C": None, "altitude_m": None, **kwargs})
     assert str(info.value) == message
 
 

@@ -68,10 +68,26 @@ def test_missing_stage_with_markup_in_the_name(tmp_path: Path) -> None:
         assert f"stage file not found: {tmp_path / 'stage[red]x.toml'}" in result.output
 
 
-def test_jump_sweep_refuses_weather_it_cannot_use() -> None:
-    result = invoke(["jump", "--sweep", "--ambient-C", "10"])
-    assert result.exit_code == 2
-    assert "--sweep runs at the default ambient" in result.output
+def test_jump_sweep_runs_in_the_weather_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep takes the weather flags (and --stage's weather) like a single jump."""
+    import polars as pl
+
+    import raidsim.sim.jump
+
+    seen = []
+
+    def sweep(car: object, ambient: object = None) -> pl.DataFrame:
+        seen.append(ambient)
+        return pl.DataFrame({"drop_m": [1.0], "speed_kmh": [60.0]})
+
+    monkeypatch.setattr(raidsim.sim.jump, "sweep", sweep)
+    out = tmp_path / "s.csv"
+    result = invoke(["jump", "--sweep", "--ambient-C", "10", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen[0].temp_C == 10.0 and seen[0].altitude_m == 0.0
+    assert "10 °C (--ambient-C)" in result.output
 
 
 def test_jump_flight_mode_checked() -> None:

@@ -1,5 +1,10 @@
 """The grid of a batch: stages x setup variants x seeds x ambient temperatures.
 
+The weather follows the one rule of :mod:`raidsim.model.ambient`: ``ambient_C``,
+``altitude_m`` and ``headwind_mps`` when the grid gives them, else each stage's own (a
+shipped rally stage: its rally.toml temperature and altitude; any other: 35 °C at sea
+level), resolved once here, per stage, into each run's task.
+
 A grid is a :class:`BatchGrid` (validated pydantic, frozen, unknown keys refused), built
 from the command line or read from a TOML file::
 
@@ -34,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from raidsim.errors import ConfigError
+from raidsim.model.ambient import Ambient, Conditions
 
 __all__ = ["BatchGrid", "RunTask", "SetupVariant", "expand", "load_grid", "slug"]
 
@@ -84,9 +90,10 @@ class BatchGrid(_M):
     vehicle: str = "d7x-r"
     setups: list[SetupVariant] = Field(default_factory=lambda: [SetupVariant(name="base")])
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    ambient_C: list[float] = Field(default_factory=lambda: [35.0], min_length=1)
-    altitude_m: float = 0.0
-    headwind_mps: float = 0.0
+    #: None: each stage's own conditions (its rally.toml's, else the defaults)
+    ambient_C: list[float] | None = Field(default=None, min_length=1)
+    altitude_m: float | None = None
+    headwind_mps: float | None = None
     sample_rate_hz: float = 100.0
     channel_rates: dict[str, float] = Field(default_factory=dict)
 
@@ -120,6 +127,16 @@ class RunTask:
     headwind_mps: float = 0.0
     sample_rate_hz: float = 100.0
     channel_rates: dict[str, float] = field(default_factory=dict)
+    #: where each of the weather values came from (the grid, the stage's rally.toml or the
+    #: default): the run's summary records it
+    conditions_source: dict[str, str] = field(default_factory=dict)
+
+    def conditions(self) -> Conditions:
+        """The run's weather, as :func:`expand` resolved it."""
+        ambient = Ambient(
+            temp_C=self.ambient_C, altitude_m=self.altitude_m, headwind_mps=self.headwind_mps
+        )
+        return Conditions(ambient, dict(self.conditions_source))
 
     def labels(self) -> dict[str, Any]:
         """The run's coordinates in the grid (the results table's first columns)."""
@@ -145,7 +162,7 @@ def expand(grid: BatchGrid) -> list[RunTask]:
         ("stages", grid.stages),
         ("setup names", [s.name for s in grid.setups]),
         ("seeds", grid.seeds),
-        ("ambient temperatures", grid.ambient_C),
+        ("ambient temperatures", grid.ambient_C or []),
     ):
         dup = _duplicates(list(values))
         if dup:
@@ -156,15 +173,18 @@ def expand(grid: BatchGrid) -> list[RunTask]:
         raise ConfigError(
             f"batch grid: two stages share the folder label {dup[0]!r}; rename one file"
         )
-    total = len(grid.stages) * len(grid.setups) * len(grid.seeds) * len(grid.ambient_C)
+    temps: list[float | None] = [None] if grid.ambient_C is None else list(grid.ambient_C)
+    total = len(grid.stages) * len(grid.setups) * len(grid.seeds) * len(temps)
     if total > MAX_RUNS:
         raise ConfigError(f"batch grid: {total:,} runs, more than the {MAX_RUNS:,} one batch holds")
     tasks: list[RunTask] = []
     for stage, stage_slug in zip(grid.stages, stage_slugs, strict=True):
+        weather = [stage_weather(grid, stage, temp) for temp in temps]
         for setup in grid.setups:
             for seed in grid.seeds:
-                for amb in grid.ambient_C:
-                    key = f"{stage_slug}__{setup.name}__seed{seed}__{amb:g}C"
+                for cond in weather:
+                    amb = cond.ambient
+                    key = f"{stage_slug}__{setup.name}__seed{seed}__{amb.temp_C:g}C"
                     tasks.append(
                         RunTask(
                             index=len(tasks),
@@ -173,15 +193,39 @@ def expand(grid: BatchGrid) -> list[RunTask]:
                             setup=setup.name,
                             changes=dict(setup.changes),
                             seed=seed,
-                            ambient_C=float(amb),
+                            ambient_C=amb.temp_C,
                             vehicle=grid.vehicle,
-                            altitude_m=grid.altitude_m,
-                            headwind_mps=grid.headwind_mps,
+                            altitude_m=amb.altitude_m,
+                            headwind_mps=amb.headwind_mps,
                             sample_rate_hz=grid.sample_rate_hz,
                             channel_rates=dict(grid.channel_rates),
+                            conditions_source=dict(cond.sources),
                         )
                     )
     return tasks
+
+
+#: a grid field -> the source a run's summary names for it
+GRID_SOURCES = {
+    "temp_C": "batch grid ambient_C",
+    "altitude_m": "batch grid altitude_m",
+    "headwind_mps": "batch grid headwind_mps",
+}
+
+
+def stage_weather(grid: BatchGrid, stage: str, temp_C: float | None) -> Conditions:
+    """The conditions of a run of ``stage`` at ``temp_C`` (None: not given): the grid's
+    values over the stage's own (:func:`raidsim.route.catalogue.catalogue_conditions`).
+    ConfigError naming the grid field for a value out of range."""
+    from raidsim.route.catalogue import catalogue_conditions
+
+    own = catalogue_conditions(stage) if not Path(stage).suffix else None
+    return (own or Conditions()).with_values(
+        GRID_SOURCES,
+        temp_C=temp_C,
+        altitude_m=grid.altitude_m,
+        headwind_mps=grid.headwind_mps,
+    )
 
 
 def load_grid(path: Path | str) -> BatchGrid:

@@ -36,7 +36,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +80,9 @@ def run_dir(out_dir: Path, key: str) -> Path:
 # --------------------------------------------------------------------------- checking
 def check_grid(grid: BatchGrid) -> list[RunTask]:
     """The grid's runs, after checking everything a run needs, so that a bad grid stops
-    before any work: the vehicle and every setup variant, the weather, every stage (loaded
-    once) and the channel rates. Raises ConfigError / RouteError naming the entry."""
-    from raidsim.model.ambient import Ambient
+    before any work: the vehicle and every setup variant, the weather (each run's, in
+    :func:`expand`), every stage (loaded once) and the channel rates. Raises ConfigError /
+    RouteError naming the entry."""
     from raidsim.model.loader import load_vehicle
     from raidsim.route.terrain import load_stage
     from raidsim.sim.transient.runner import channel_formats
@@ -100,15 +100,6 @@ def check_grid(grid: BatchGrid) -> list[RunTask]:
             ) from None
         except ConfigError as exc:
             raise ConfigError(f"batch grid: setup '{setup.name}': {exc}") from None
-    for temp in grid.ambient_C:
-        try:
-            Ambient(temp_C=temp, altitude_m=grid.altitude_m, headwind_mps=grid.headwind_mps)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise ConfigError(
-                f"batch grid: ambient {temp:g} C, altitude {grid.altitude_m:g} m, headwind "
-                f"{grid.headwind_mps:g} m/s: {'.'.join(map(str, first['loc']))}: {first['msg']}"
-            ) from None
     grid_hz, _ = channel_formats(grid.sample_rate_hz, grid.channel_rates)
     every = 1000.0 / grid_hz
     if not (2.0 <= grid.sample_rate_hz <= 1000.0) or abs(every - round(every)) > 1e-9 * every:
@@ -206,21 +197,18 @@ def finished(out_dir: Path | str, tasks: list[RunTask]) -> set[str]:
 # --------------------------------------------------------------------------- one run
 def _make_run(task: RunTask, folder: Path) -> dict[str, Any]:
     """Run ``task`` into ``folder`` (telemetry.parquet, summary.json, run.json)."""
-    from raidsim.model.ambient import Ambient
     from raidsim.model.loader import load_vehicle
     from raidsim.model.settings import Settings
     from raidsim.route.terrain import load_stage
     from raidsim.sim.transient.runner import SimulationStopped, simulate
 
     car = load_vehicle(task.vehicle).with_changes(**task.changes)
-    stage = load_stage(task.stage, seed=task.seed)
-    ambient = Ambient(
-        temp_C=task.ambient_C, altitude_m=task.altitude_m, headwind_mps=task.headwind_mps
-    )
+    # the weather expand() resolved (grid over the stage's own), with its sources
+    stage = replace(load_stage(task.stage, seed=task.seed), conditions=task.conditions())
     settings = Settings(sample_rate_hz=task.sample_rate_hz)
     info: dict[str, Any] = {**task.labels(), "status": FINISHED, "error": None}
     try:
-        simulate(car, stage, ambient, settings, out_dir=folder, channel_rates=task.channel_rates)
+        simulate(car, stage, None, settings, out_dir=folder, channel_rates=task.channel_rates)
     except SimulationStopped as exc:
         info.update(status=STOPPED, error=" ".join(str(exc).split()))
     except SimulationDiverged as exc:

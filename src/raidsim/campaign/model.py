@@ -53,6 +53,7 @@ from numpy.typing import NDArray
 from raidsim._version import __version__
 from raidsim.campaign.spec import WAYPOINT_KINDS, CampaignSpec, CrewSpec
 from raidsim.errors import ConfigError, RaidsimError
+from raidsim.model.ambient import Conditions, HasConditions
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
 
@@ -384,6 +385,18 @@ def load_rally_cached(rally_name: str) -> Any:
     return _MEMO[key]
 
 
+def day_conditions(spec: CampaignSpec, day: HasConditions) -> Conditions:
+    """The weather a campaign runs ``day`` at, by the one rule of
+    :mod:`raidsim.model.ambient`: ``stage_ambient = "rally"`` (the default) the day's own
+    (its rally.toml's), the spec's ``ambient_C`` where the day gives no temperature;
+    ``"spec"`` every day at the spec's ``ambient_C`` and sea level."""
+    if spec.stage_ambient == "rally":
+        return day.conditions.fill_defaults("campaign spec ambient_C", temp_C=spec.ambient_C)
+    return day.conditions.with_values(
+        "campaign spec (stage_ambient = 'spec')", temp_C=spec.ambient_C, altitude_m=0.0
+    )
+
+
 def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
     """Everything the replicates need, per crew x stage (see the module docstring)."""
     from raidsim.model.loader import load_vehicle
@@ -407,11 +420,9 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         [sum(1 for w in sd.waypoints if w.kind == kind) for kind in WAYPOINT_KINDS]
         for sd in stage_defs
     ]
-    if spec.stage_ambient == "rally":
-        day_T = [spec.ambient_C if d.ambient_C is None else d.ambient_C for d in days]
-        day_h = [0.0 if d.altitude_m is None else d.altitude_m for d in days]
-    else:
-        day_T, day_h = [spec.ambient_C] * len(days), [0.0] * len(days)
+    weather = [day_conditions(spec, d) for d in days]
+    day_T = [c.ambient.temp_C for c in weather]
+    day_h = [c.ambient.altitude_m for c in weather]
     spread = spec.ambient_spread_C > 0.0
     slope_t: list[list[float]] = []
     slope_f: list[list[float]] = []

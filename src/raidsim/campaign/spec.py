@@ -159,9 +159,10 @@ class CampaignSpec(_Spec):
     description: str = ""
     ambient_C: float = Field(ge=-30.0, le=60.0, description="air temperature for QSS")
     stage_ambient: Literal["spec", "rally"] = Field(
-        default="spec",
-        description="'spec': every day at ambient_C, sea level; 'rally': each day's altitude_m "
-        "and ambient_C from the rally's rally.toml (ambient_C, 0 m where a day has none)",
+        default="rally",
+        description="'rally' (default): each day's altitude_m and ambient_C from the rally's "
+        "rally.toml (ambient_C, 0 m where a day has none), as every other command runs a "
+        "rally stage; 'spec': every day at ambient_C, sea level",
     )
     ambient_spread_C: float = Field(
         default=0.0,
@@ -195,8 +196,10 @@ class CampaignSpec(_Spec):
     def hash(self) -> str:
         """sha256 of the canonical JSON of the spec (manifest key for resuming)."""
         data = self.model_dump(mode="json")
+        # a spec that runs as specs did before these keys hashes as it always did (the
+        # default stage_ambient became "rally": a spec without it runs, and hashes, anew)
         for key, default in (("stage_ambient", "spec"), ("ambient_spread_C", 0.0)):
-            if data.get(key) == default:  # a spec without them hashes as it always did
+            if data.get(key) == default:
                 del data[key]
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()

@@ -79,6 +79,32 @@ def parse_variant(text: str) -> dict[str, Any]:
     return {"name": name.strip(), "changes": changes}
 
 
+#: the grid's weather (none given: each stage's own, its rally.toml's, else 35 °C, sea level)
+BatchAmbientC = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--ambient-C",
+        help="ambient temperature, °C (repeat the option; default: each stage's own, "
+        "its rally.toml's, else 35 °C)",
+        show_default=False,
+    ),
+]
+BatchAltitudeM = Annotated[
+    float | None,
+    typer.Option(
+        "--altitude-m",
+        help="altitude, m (default: each stage's own, its rally.toml's, else sea level)",
+        show_default=False,
+    ),
+]
+BatchHeadwindMps = Annotated[
+    float | None,
+    typer.Option(
+        "--headwind-mps", help="headwind along the route, m/s (default: none)", show_default=False
+    ),
+]
+
+
 @handle_errors
 def batch_command(
     stages: Annotated[
@@ -102,14 +128,9 @@ def batch_command(
     seeds: Annotated[
         str, typer.Option("--seeds", help="terrain seeds: 0,1,2 or a range 0-9")
     ] = "0",
-    ambient_C: Annotated[
-        list[float] | None,
-        typer.Option("--ambient-C", help="ambient temperature, °C (repeat the option)"),
-    ] = None,
-    altitude_m: Annotated[float, typer.Option("--altitude-m", help="altitude, m")] = 0.0,
-    headwind_mps: Annotated[
-        float, typer.Option("--headwind-mps", help="headwind along the route, m/s")
-    ] = 0.0,
+    ambient_C: BatchAmbientC = None,
+    altitude_m: BatchAltitudeM = None,
+    headwind_mps: BatchHeadwindMps = None,
     sample_rate_hz: SampleRateHz = DEFAULT_SAMPLE_RATE_HZ,
     channel_rate: ChannelRates = None,
     workers: Annotated[
@@ -159,7 +180,7 @@ def batch_command(
                 if setup_variant
                 else [{"name": "base"}],
                 "seeds": parse_seeds(seeds),
-                "ambient_C": ambient_C or [35.0],
+                "ambient_C": ambient_C or None,
                 "altitude_m": altitude_m,
                 "headwind_mps": headwind_mps,
                 "sample_rate_hz": sample_rate_hz,

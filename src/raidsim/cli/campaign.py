@@ -9,9 +9,11 @@ prints a warning with the estimate of its work (rows, chunks, CPU time, disk) be
 starts; a resume verifies every chunk against the manifest's ledger (see
 :mod:`raidsim.campaign.runner`) and computes damaged ones again.
 
-The campaign's weather is the spec's ``ambient_C`` (the QSS base table runs at it);
-``--ambient-C`` overrides it, which makes a different spec (a new campaign DIR). Altitude
-and headwind are not part of a campaign spec.
+The campaign's weather is each day's own, as every command runs a rally stage (its
+rally.toml temperature and altitude), with the spec's ``ambient_C`` for days that give no
+temperature; a spec with ``stage_ambient = "spec"`` runs every day at its ``ambient_C`` and
+sea level instead. ``--ambient-C`` sets the spec's ``ambient_C``, which makes a different
+spec (a new campaign DIR). Headwind is not part of a campaign spec.
 
 Running on an existing cluster: start ``dask scheduler`` and ``dask worker tcp://HOST:8786``
 processes (raidsim installed on each), then
@@ -99,7 +101,11 @@ def campaign_command(
     seed: Annotated[int, seed_option("campaign seed")] = 0,
     ambient_C: Annotated[
         float | None,
-        typer.Option("--ambient-C", help="ambient temperature, °C (default: the spec's ambient_C)"),
+        typer.Option(
+            "--ambient-C",
+            help="the spec's ambient_C, °C: days without a rally.toml temperature "
+            "(every day with stage_ambient = 'spec')",
+        ),
     ] = None,
     workers: Annotated[
         int | None,

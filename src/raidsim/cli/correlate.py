@@ -32,20 +32,19 @@ from rich.text import Text
 
 from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
-    DEFAULT_ALTITUDE_M,
-    DEFAULT_AMBIENT_C,
     DEFAULT_HEADWIND_MPS,
     DEFAULT_VEHICLE,
-    AltitudeM,
-    AmbientC,
     HeadwindMps,
     Overwrite,
     Setup,
+    StageAltitudeM,
+    StageAmbientC,
     StagedDir,
     Vehicle,
-    ambient_from_flags,
     load_car,
     out_option,
+    weather_flags,
+    with_weather_flags,
 )
 
 
@@ -78,8 +77,8 @@ def correlate_command(
     channel_map: Annotated[
         Path | None, typer.Option(help='TOML [channels] table: our_name = "Log Name"')
     ] = None,
-    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
-    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    ambient_C: StageAmbientC = None,
+    altitude_m: StageAltitudeM = None,
     headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
     transient: Annotated[
         bool, typer.Option(help="confirm the fitted setup with the transient twin (slow)")
@@ -117,7 +116,7 @@ def correlate_command(
 
     names = list(fit) if fit else list(DEFAULT_FIT)
     check_factor_names(names)
-    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    weather_flags(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
     cmap = load_channel_map(channel_map)
     required = REQUIRED if stage is not None else REQUIRED + GPS
     staged = StagedDir("--out", out, overwrite=overwrite, markers=CORRELATE_MARKERS)
@@ -133,8 +132,9 @@ def correlate_command(
         else:
             st = rs.load_stage(stage)
             origin = stage_origin(stage)
+    st = with_weather_flags(st, ambient_C, altitude_m, headwind_mps)  # over its own
     aligned = align(run, st, origin)
-    result = fit_factors(aligned, st, car, names, log=run, ambient=ambient)
+    result = fit_factors(aligned, st, car, names, log=run)
     trust = assess_trust(aligned, st, run, origin, result)
 
     table = Table(title=Text(f"{car.name} vs {run.source.name} on {st.name}"))
@@ -173,7 +173,7 @@ def correlate_command(
         from raidsim.model.settings import Settings
 
         tr = rs.simulate(
-            result.corrected.vehicle, st, ambient, Settings(driver=result.corrected.driver)
+            result.corrected.vehicle, st, settings=Settings(driver=result.corrected.driver)
         )
         confirm = {
             "transient_stage_time_s": float(tr.summary["stage_time_s"]),

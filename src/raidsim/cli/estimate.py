@@ -16,7 +16,6 @@ from raidsim.cli.options import (
     DEFAULT_HEADWIND_MPS,
     DEFAULT_STAGE,
     DEFAULT_VEHICLE,
-    Conditions,
     HeadwindMps,
     Setup,
     StageAltitudeM,
@@ -28,8 +27,10 @@ from raidsim.cli.options import (
     json_option,
     load_car,
     resolve_targets,
-    stage_conditions,
+    weather_flags,
+    with_weather_flags,
 )
+from raidsim.model.ambient import Conditions
 
 
 @handle_errors
@@ -53,7 +54,7 @@ def estimate_command(
     from raidsim.sim.qss import estimate
 
     car = load_car(vehicle, setup)
-    stage_conditions(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
+    weather_flags(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
     if profile is not None:
         check_out_file("--profile", profile, allow_dir=True)
     title, targets = resolve_targets(target)
@@ -62,11 +63,11 @@ def estimate_command(
     results = []
     used: list[Conditions] = []
     for t in targets:
-        cond = stage_conditions(ambient_C, altitude_m, headwind_mps, t.catalogue)
-        result = estimate(car, t.stage, ambient=cond.ambient)
-        summaries.append({**result.summary, "label": t.label, **conditions_fields(cond)})
+        stage = with_weather_flags(t.stage, ambient_C, altitude_m, headwind_mps)
+        result = estimate(car, stage)
+        summaries.append({**result.summary, "label": t.label})
         results.append((t.stage, result))
-        used.append(cond)
+        used.append(stage.conditions)
     if profile is not None:  # written once every stage is estimated; removed on a failure
         for stage, result in results:
             fname = f"{stage.name.replace('/', '_')}.parquet"
@@ -83,18 +84,6 @@ def estimate_command(
         return
     console.print(stage_table(f"{car.name} on {title}, {_title_weather(used)} (QSS)", summaries))
     say(f"conditions: {_conditions_line(used)}")
-
-
-def conditions_fields(cond: Conditions) -> dict[str, Any]:
-    """The summary fields of the conditions a stage ran at: ``ambient_C``,
-    ``altitude_m``, ``headwind_mps`` and ``conditions_source`` (field -> where from)."""
-    a = cond.ambient
-    return {
-        "ambient_C": a.temp_C,
-        "altitude_m": a.altitude_m,
-        "headwind_mps": a.headwind_mps,
-        "conditions_source": dict(cond.sources),
-    }
 
 
 def _title_weather(used: list[Conditions]) -> str:
@@ -122,7 +111,7 @@ def _conditions_line(used: list[Conditions]) -> str:
         ("headwind_mps", "headwind", "m/s"),
     ):
         values = sorted({float(getattr(c.ambient, key)) for c in used})
-        sources = " and ".join(sorted({c.sources.get(key, "default") for c in used}))
+        sources = " and ".join(sorted({c.source(key) for c in used}))
         if len(values) == 1:
             parts.append(f"{what} {values[0]:g} {unit} ({sources})")
         else:

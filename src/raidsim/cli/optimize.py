@@ -18,17 +18,14 @@ from rich.text import Text
 
 from raidsim.cli.errors import console, handle_errors, say
 from raidsim.cli.options import (
-    DEFAULT_ALTITUDE_M,
-    DEFAULT_AMBIENT_C,
     DEFAULT_HEADWIND_MPS,
     DEFAULT_STAGE,
     DEFAULT_VEHICLE,
-    AltitudeM,
-    AmbientC,
     HeadwindMps,
+    StageAltitudeM,
+    StageAmbientC,
     TargetArg,
     Vehicle,
-    ambient_from_flags,
     check_seed,
     cli_table,
     json_option,
@@ -36,6 +33,8 @@ from raidsim.cli.options import (
     resolve_stages,
     seed_option,
     unit_of,
+    weather_flags,
+    with_weather_flags,
 )
 from raidsim.errors import ConfigError
 from raidsim.optimize.params import DEFAULT_PARAMS, build_ranges, parse_ranges
@@ -164,8 +163,8 @@ def optimize_command(
     max_derate_s: Annotated[
         float, typer.Option(help="ECU derate time limit per stage, s (QSS heat pass)")
     ] = 60.0,
-    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
-    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    ambient_C: StageAmbientC = None,
+    altitude_m: StageAltitudeM = None,
     headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
     setup: Annotated[
         list[str] | None, typer.Option("--setup", help="baseline change key=value (repeat)")
@@ -197,9 +196,10 @@ def optimize_command(
     car = load_car(vehicle, setup)
     names = [n.strip() for n in params.split(",") if n.strip()]
     ranges = build_ranges(car, names, parse_ranges(range_))
-    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    weather_flags(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
     title, labelled = resolve_stages(target)
-    stages = [s for _, s in labelled]
+    # each stage at its own conditions (a rally stage: its rally.toml's) under the flags
+    stages = [with_weather_flags(s, ambient_C, altitude_m, headwind_mps) for _, s in labelled]
     res = run_study(
         car,
         stages,
@@ -210,7 +210,6 @@ def optimize_command(
         seed=seed,
         storage=storage,
         study_name=study_name,
-        ambient=ambient,
         n_jobs=n_jobs,
     )
     length_km = sum(s.length_m for s in stages) / 1000.0
@@ -237,7 +236,7 @@ def optimize_command(
         best_car = apply_setup(car, ranges, res.best_setup)
         try:
             res.confirmation = confirm(
-                best_car, stages[0], res.best.time_s, ambient, setup=res.best_setup, kept=kept
+                best_car, stages[0], res.best.time_s, None, setup=res.best_setup, kept=kept
             )
         except ConfirmationFailed as exc:  # report the study, then exit 3 (handle_errors)
             failed = exc

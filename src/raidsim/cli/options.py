@@ -1,8 +1,9 @@
 """Options shared by the commands, defined once, and the one load/validate path.
 
-Commands declare ``vehicle: Vehicle = DEFAULT_VEHICLE``, ``ambient_C: AmbientC =
-DEFAULT_AMBIENT_C`` ... and build their inputs with :func:`load_car`,
-:func:`ambient_from_flags` and :func:`resolve_stages`. Nothing here catches errors: a bad
+Commands declare ``vehicle: Vehicle = DEFAULT_VEHICLE``, ``ambient_C: StageAmbientC =
+None`` ... and build their inputs with :func:`load_car`, :func:`resolve_stages` and
+:func:`with_weather_flags` (the weather flags over each stage's own conditions: the one
+rule of :mod:`raidsim.model.ambient`). Nothing here catches errors: a bad
 value raises :class:`~raidsim.errors.ConfigError` (or ``RouteError``) naming the flag, the
 value and the allowed range, and :func:`raidsim.cli.errors.handle_errors` turns it into one
 line and exit code 2.
@@ -18,9 +19,6 @@ mix.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import importlib
 import math
 import os
 import shutil
@@ -32,12 +30,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel
 
 from raidsim.cli.errors import on_failure
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
+from raidsim.model.setup import field_bounds as field_bounds  # the one reader of a range
 
 if TYPE_CHECKING:
     from raidsim.model.vehicle import Vehicle as VehicleSpec
@@ -47,25 +44,12 @@ DEFAULT_VEHICLE = "d7x-r"
 DEFAULT_STAGE = "default"
 
 
-def field_bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
-    """(low, high) of a numeric pydantic field from its ``ge/gt/le/lt`` constraints."""
-    low, high = -math.inf, math.inf
-    for m in model.model_fields[name].metadata:
-        if isinstance(m, Ge | Gt):
-            low = float(m.ge if isinstance(m, Ge) else m.gt)  # type: ignore[arg-type]
-        elif isinstance(m, Le | Lt):
-            high = float(m.le if isinstance(m, Le) else m.lt)  # type: ignore[arg-type]
-    return low, high
-
-
 #: Ambient field -> (flag, unit, default) of the three weather flags
 AMBIENT_FLAGS: dict[str, tuple[str, str, float]] = {
     "temp_C": ("--ambient-C", "°C", 35.0),
     "altitude_m": ("--altitude-m", "m", 0.0),
     "headwind_mps": ("--headwind-mps", "m/s", 0.0),
 }
-DEFAULT_AMBIENT_C = AMBIENT_FLAGS["temp_C"][2]
-DEFAULT_ALTITUDE_M = AMBIENT_FLAGS["altitude_m"][2]
 DEFAULT_HEADWIND_MPS = AMBIENT_FLAGS["headwind_mps"][2]
 
 
@@ -80,16 +64,6 @@ TargetArg = Annotated[str, typer.Argument(help="rally name, stage name, stage TO
 Vehicle = Annotated[str, typer.Option("--vehicle", help="vehicle preset or TOML path")]
 Setup = Annotated[
     list[str] | None, typer.Option("--setup", help="setup change key=value (repeat the option)")
-]
-AmbientC = Annotated[
-    float,
-    typer.Option("--ambient-C", help=f"ambient temperature ({_range_help('temp_C')})"),
-]
-AltitudeM = Annotated[
-    float,
-    typer.Option(
-        "--altitude-m", help=f"altitude for the ISA air pressure ({_range_help('altitude_m')})"
-    ),
 ]
 StageAmbientC = Annotated[
     float | None,
@@ -205,142 +179,62 @@ def check_ambient_field(field: str, value: float) -> float:
     return check_flag(flag, value, low, high, unit)
 
 
-def ambient_from_flags(
-    ambient_C: float = DEFAULT_AMBIENT_C,
-    altitude_m: float = DEFAULT_ALTITUDE_M,
-    headwind_mps: float = DEFAULT_HEADWIND_MPS,
-) -> Ambient:
-    """The :class:`Ambient` of ``--ambient-C``, ``--altitude-m`` and ``--headwind-mps``."""
-    values = {"temp_C": ambient_C, "altitude_m": altitude_m, "headwind_mps": headwind_mps}
-    for field, value in values.items():
-        check_ambient_field(field, value)
-    return Ambient(**values)
-
-
 # --------------------------------------------------------------------- stage conditions
-#: where a weather value came from when no flag and no catalogue gave it
-DEFAULT_SOURCE = "default"
+#: Ambient field -> the flag that sets it (a value's source in a summary)
+FLAG_SOURCES: dict[str, str] = {key: flag for key, (flag, _, _) in AMBIENT_FLAGS.items()}
 
 
-@dataclass(frozen=True)
-class CatalogueConditions:
-    """A catalogue stage's typical conditions (its rally's ``rally.toml``; None where the
-    catalogue gives none) and where they come from (``argentina-2026/rally.toml``)."""
-
-    ambient_C: float | None
-    altitude_m: float | None
-    source: str
-
-
-@dataclass(frozen=True)
-class Conditions:
-    """The weather a command runs at and, per field, where it came from: the flag's name,
-    a catalogue's ``<rally>/rally.toml`` or :data:`DEFAULT_SOURCE`."""
-
-    ambient: Ambient
-    sources: dict[str, str] = dataclasses.field(default_factory=dict)
-
-    def describe(self) -> str:
-        """``13 °C (argentina-2026/rally.toml), 1300 m (argentina-2026/rally.toml),
-        headwind 0 m/s (default)``."""
-        a = self.ambient
-        parts = (
-            (f"{a.temp_C:g} °C", "temp_C"),
-            (f"{a.altitude_m:g} m", "altitude_m"),
-            (f"headwind {a.headwind_mps:g} m/s", "headwind_mps"),
-        )
-        return ", ".join(f"{text} ({self.sources.get(key, DEFAULT_SOURCE)})" for text, key in parts)
-
-
-def _catalogue() -> Any:
-    """``raidsim.route.catalogue``, or None in a build without it."""
-    try:
-        return importlib.import_module("raidsim.route.catalogue")
-    except ModuleNotFoundError:  # catalogue not installed in this build
-        return None
-
-
-@functools.cache
-def _round_conditions(rally: str) -> dict[str, CatalogueConditions]:
-    """Stage name -> catalogue conditions of every stage of a shipped rally (a round)."""
-    catalogue = _catalogue()
-    source = f"{rally}/rally.toml"
-    return {
-        day.name: CatalogueConditions(day.ambient_C, day.altitude_m, source)
-        for day in catalogue.load_rally(rally).stages
-    }
-
-
-def catalogue_conditions(stage: str) -> CatalogueConditions | None:
-    """The catalogue conditions of a shipped rally stage named ``<rally>/<stage>``
-    (``argentina-2026/3``); None for any other stage (``default``, a stage TOML, a route
-    file, a stage its rally's ``rally.toml`` does not list)."""
-    rally, sep, _ = stage.partition("/")
-    catalogue = _catalogue()
-    if not sep or catalogue is None or rally not in catalogue.round_names():
-        return None
-    return _round_conditions(rally).get(stage)
-
-
-def stage_conditions(
+def weather_flags(
     ambient_C: float | None,
     altitude_m: float | None,
     headwind_mps: float = DEFAULT_HEADWIND_MPS,
-    catalogue: CatalogueConditions | None = None,
-) -> Conditions:
-    """The :class:`Conditions` of the weather flags over a stage's catalogue values: a flag
-    given wins, then the catalogue (``rally.toml``), then the default (35 °C, sea level).
-    Each value is checked against the flag's range (ConfigError naming the flag)."""
-    sources: dict[str, str] = {}
-    values: dict[str, float] = {}
-    for key, flag_value, cat_value in (
-        ("temp_C", ambient_C, None if catalogue is None else catalogue.ambient_C),
-        ("altitude_m", altitude_m, None if catalogue is None else catalogue.altitude_m),
-        ("headwind_mps", headwind_mps, None),
-    ):
-        flag, _, default = AMBIENT_FLAGS[key]
-        if flag_value is not None and (key != "headwind_mps" or flag_value != default):
-            values[key], sources[key] = flag_value, flag
-        elif cat_value is not None and catalogue is not None:
-            values[key], sources[key] = cat_value, catalogue.source
-        else:
-            values[key], sources[key] = default, DEFAULT_SOURCE
-        check_ambient_field(key, values[key])
-    return Conditions(Ambient(**values), sources)
+) -> dict[str, float | None]:
+    """The weather flags given (None: not given; a headwind left at 0 is not given), each
+    checked against its range (ConfigError naming the flag), as Ambient fields."""
+    given = {
+        "temp_C": ambient_C,
+        "altitude_m": altitude_m,
+        "headwind_mps": None if headwind_mps == DEFAULT_HEADWIND_MPS else headwind_mps,
+    }
+    for key, value in given.items():
+        if value is not None:
+            check_ambient_field(key, value)
+    return given
+
+
+def with_weather_flags(
+    stage: Stage,
+    ambient_C: float | None,
+    altitude_m: float | None,
+    headwind_mps: float = DEFAULT_HEADWIND_MPS,
+) -> Stage:
+    """``stage`` with the weather flags given over its own conditions (a shipped rally
+    stage: its rally.toml temperature and altitude; else 35 °C at sea level): the one rule
+    of :mod:`raidsim.model.ambient`, with the flags' names as the sources."""
+    return stage.with_conditions(FLAG_SOURCES, **weather_flags(ambient_C, altitude_m, headwind_mps))
 
 
 @dataclass(frozen=True)
 class StageTarget:
-    """One stage a command runs: its row label, the built stage and its catalogue
-    conditions (None when the stage is not in a shipped rally)."""
+    """One stage a command runs: its row label and the built stage (which carries its
+    conditions: ``stage.conditions``)."""
 
     label: str
     stage: Stage
-    catalogue: CatalogueConditions | None = None
 
 
 def resolve_targets(target: str) -> tuple[str, list[StageTarget]]:
     """(title, stages): every stage of a rally (or season) from ``raidsim.route.catalogue``
-    when ``target`` names one, each with its ``rally.toml`` conditions, else a single
-    stage (shipped name, stage TOML or route file; a shipped rally stage with its
-    catalogue conditions)."""
+    when ``target`` names one, else a single stage (shipped name, stage TOML or route
+    file). A shipped rally stage carries its ``rally.toml`` conditions."""
     import raidsim.api as rs
+    from raidsim.route.catalogue import load_rally, rally_names
 
-    catalogue = _catalogue()
-    if catalogue is not None and target in catalogue.rally_names():
-        rally = catalogue.load_rally(target)
-        return rally.name, [
-            StageTarget(
-                day.label,
-                rs.load_stage(day.name),
-                CatalogueConditions(
-                    day.ambient_C, day.altitude_m, f"{day.name.partition('/')[0]}/rally.toml"
-                ),
-            )
-            for day in rally.stages
-        ]
+    if target in rally_names():
+        rally = load_rally(target)
+        return rally.name, [StageTarget(day.label, rs.load_stage(day.name)) for day in rally.stages]
     stage = rs.load_stage(target)
-    return stage.name, [StageTarget(stage.name, stage, catalogue_conditions(target))]
+    return stage.name, [StageTarget(stage.name, stage)]
 
 
 def resolve_stages(target: str) -> tuple[str, list[tuple[str, Stage]]]:

@@ -17,14 +17,10 @@ from rich.text import Text
 
 from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
-    DEFAULT_ALTITUDE_M,
-    DEFAULT_AMBIENT_C,
     DEFAULT_HEADWIND_MPS,
     DEFAULT_STAGE,
     DEFAULT_VEHICLE,
-    AltitudeM,
-    AmbientC,
-    Conditions,
+    FLAG_SOURCES,
     HeadwindMps,
     Overwrite,
     Quiet,
@@ -34,8 +30,6 @@ from raidsim.cli.options import (
     StageArg,
     StagedDir,
     Vehicle,
-    ambient_from_flags,
-    catalogue_conditions,
     check_flag,
     check_out_file,
     check_seed,
@@ -44,7 +38,8 @@ from raidsim.cli.options import (
     load_car,
     out_option,
     seed_option,
-    stage_conditions,
+    weather_flags,
+    with_weather_flags,
 )
 from raidsim.cli.process import freeze_gc, freezes_heap_itself, load_numba_without_blas_probe
 from raidsim.errors import ConfigError
@@ -186,9 +181,10 @@ def run_command(
 
     settings, rates = telemetry_settings(sample_rate_hz, channel_rate)
     car = load_car(vehicle, setup)
-    cond = stage_conditions(ambient_C, altitude_m, headwind_mps, catalogue_conditions(stage))
-    ambient = cond.ambient
+    weather_flags(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
     st = rs.load_stage(stage, seed=check_seed(seed))
+    st = with_weather_flags(st, ambient_C, altitude_m, headwind_mps)
+    ambient = st.conditions.ambient
     out_dir = out or Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     staged = StagedDir("--out", out_dir, overwrite=overwrite, markers=RUN_MARKERS)
     final_dir, out_dir = out_dir, staged.path  # written there, moved to --out when complete
@@ -235,10 +231,9 @@ def run_command(
                 live[0](table)
 
         try:
-            result = rs.simulate(
+            result = rs.simulate(  # at the stage's conditions (flags applied above)
                 car,
                 st,
-                ambient=ambient,
                 settings=settings,
                 out_dir=out_dir,
                 on_progress=on_progress,
@@ -253,7 +248,7 @@ def run_command(
                 staged.commit()
                 warn(f"kept the telemetry up to the stop in {final_dir} (stopped.json)")
             raise
-    console.print(summary_table(with_conditions(result.summary, cond)))
+    console.print(summary_table(result.summary))
     if report:
         from raidsim.io.runs import load_run
         from raidsim.report.html import build_report
@@ -266,18 +261,6 @@ def run_command(
     say(f"wrote {final_dir / 'telemetry.parquet'} and {final_dir / 'summary.json'}")
     if report:
         say(f"wrote {final_dir / 'report.html'}")
-
-
-def with_conditions(summary: dict[str, Any], cond: Conditions) -> dict[str, Any]:
-    """``summary`` with the run's altitude and headwind (the runner records the ambient
-    temperature only) and where each condition came from, for the summary table."""
-    a = cond.ambient
-    return {
-        "altitude_m": a.altitude_m,
-        "headwind_mps": a.headwind_mps,
-        **summary,
-        "conditions_source": dict(cond.sources),
-    }
 
 
 #: files that show a directory is a raidsim run directory (``--overwrite`` replaces only one)
@@ -372,12 +355,8 @@ def stage_info_command(
         "refuels_km": [r.km for r in d.refuels],
         "profile": None if profile is None else str(profile),
     }
-    cat = catalogue_conditions(stage)
-    if cat is not None:  # the conditions `run` and `estimate` use for this stage
-        cond = stage_conditions(None, None, DEFAULT_HEADWIND_MPS, cat)
-        info["ambient_C"] = cond.ambient.temp_C
-        info["altitude_m"] = cond.ambient.altitude_m
-        info["conditions_source"] = dict(cond.sources)
+    # the conditions `run` and `estimate` use for this stage, and where they come from
+    info.update(st.conditions.summary_fields())
     if as_json:
         console.print_json(json.dumps(info))
         return
@@ -404,11 +383,7 @@ def stage_info_command(
     table.add_row("waypoints", str(info["waypoints"]))
     if d.refuels:
         table.add_row("refuels", ", ".join(f"km {r.km:g}" for r in d.refuels))
-    if cat is not None:
-        table.add_row(
-            "conditions",
-            Text(f"{info['ambient_C']:g} °C, {info['altitude_m']:g} m ({cat.source})"),
-        )
+    table.add_row("conditions", Text(st.conditions.describe()))
     table.add_row("profile", Text(str(profile) if profile is not None else "not written (--out)"))
     console.print(table)
 
@@ -457,40 +432,50 @@ def jump_command(
     flight_mode: Annotated[str, typer.Option(help="on, off or both")] = "both",
     vehicle: Vehicle = DEFAULT_VEHICLE,
     setup: Setup = None,
-    ambient_C: AmbientC = DEFAULT_AMBIENT_C,
-    altitude_m: AltitudeM = DEFAULT_ALTITUDE_M,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            help="jump in this stage's weather (a shipped rally stage: its rally.toml "
+            "temperature and altitude); the jump itself stays the scenario's kicker"
+        ),
+    ] = None,
+    ambient_C: StageAmbientC = None,
+    altitude_m: StageAltitudeM = None,
     headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
     sweep: Annotated[
         bool,
-        typer.Option(help="grid of 0.5-3 m drops x 40-140 km/h (at the default ambient)"),
+        typer.Option(help="grid of 0.5-3 m drops x 40-140 km/h"),
     ] = False,
     out: Annotated[
         Path | None, out_option("sweep table, .csv or .parquet (default: ./jump_sweep.csv)")
     ] = None,
 ) -> None:
-    """Single-jump scenario: landing loads with Flight Mode on vs off."""
-    from raidsim.model.ambient import Ambient
+    """Single-jump scenario: landing loads with Flight Mode on vs off.
+
+    The weather: --ambient-C/--altitude-m/--headwind-mps over --stage's conditions, else
+    35 °C at sea level."""
+    import raidsim.api as rs
+    from raidsim.model.ambient import Conditions
     from raidsim.sim.jump import run_jump, validate_jump
     from raidsim.sim.jump import sweep as run_sweep
 
     if flight_mode not in {"on", "off", "both"}:
         raise ConfigError(f"--flight-mode={flight_mode!r}: expected on, off or both")
     car = load_car(vehicle, setup)
-    ambient = ambient_from_flags(ambient_C, altitude_m, headwind_mps)
+    flags = weather_flags(ambient_C, altitude_m, headwind_mps)
+    where = None if stage is None else rs.load_stage(stage)
+    cond = Conditions.for_stage(where, FLAG_SOURCES, **flags)
+    ambient = cond.ambient
     if sweep:
-        if ambient != Ambient():
-            raise ConfigError(
-                "--sweep runs at the default ambient (35 C, sea level, no wind); drop "
-                "--ambient-C/--altitude-m/--headwind-mps or run single jumps"
-            )
         target = check_out_file("--out", out or Path("jump_sweep.csv"))
         with console.status("running the jump sweep (72 jumps)"):
-            table_df = run_sweep(car)
+            table_df = run_sweep(car, ambient=ambient)
         if target.suffix == ".parquet":
             table_df.write_parquet(target)
         else:
             table_df.write_csv(target)
         console.print(sweep_table(car.name, table_df))
+        say(f"conditions: {cond.describe()}")
         say(f"wrote {target}")
         return
     validate_jump(car, height_m, speed_kmh)
@@ -515,3 +500,4 @@ def jump_command(
             "-" if lat != lat else f"{lat * 1000:.0f}",
         )
     console.print(table)
+    say(f"conditions: {cond.describe()}")

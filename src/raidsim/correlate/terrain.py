@@ -99,15 +99,6 @@ def load_results(rally: str = "dakar-2026", path: Path | None = None) -> list[St
     ]
 
 
-def ambient_of(stage: RallyStage) -> Ambient:
-    """The day's catalogue conditions (defaults where the catalogue gives none)."""
-    base = Ambient()
-    return Ambient(
-        temp_C=base.temp_C if stage.ambient_C is None else stage.ambient_C,
-        altitude_m=base.altitude_m if stage.altitude_m is None else stage.altitude_m,
-    )
-
-
 def _time_s(vehicle: Vehicle, stage: Stage, amb: Ambient) -> float:
     return float(estimate(vehicle, stage, ambient=amb).summary["stage_time_s"])
 
@@ -116,7 +107,7 @@ def calibrate_stage(
     vehicle: Vehicle, stage: RallyStage, result: StageTime, base: Path | None
 ) -> Calibration:
     """One stage's knob and value (module docstring)."""
-    amb = ambient_of(stage)
+    amb = stage.conditions.ambient  # the day's rally.toml weather, as every command uses
     plain = stage.definition.model_copy(update={"roughness_scale": 1.0, "crest_speed_scale": 1.0})
     built = build_stage(plain, base)
     target = built.length_m / result.avg_speed_mps

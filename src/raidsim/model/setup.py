@@ -8,9 +8,11 @@ campaign) can use it; the changes themselves are applied by
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from pydantic import ValidationError
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel, ValidationError
 
 from raidsim.errors import ConfigError
 
@@ -29,6 +31,18 @@ SETUP_KEYS: dict[str, str] = {
     "centre_lock_torque_Nm": "driveline.centre_lock_torque_Nm",
     "speed_limit_kmh": "limiter.speed_limit_kmh",
 }
+
+
+def field_bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
+    """(low, high) of a numeric pydantic field from its ``ge/gt/le/lt`` constraints
+    (-inf/inf where it has none); exclusive bounds are returned as they are."""
+    low, high = -math.inf, math.inf
+    for m in model.model_fields[name].metadata:
+        if isinstance(m, Ge | Gt):
+            low = float(m.ge if isinstance(m, Ge) else m.gt)  # type: ignore[arg-type]
+        elif isinstance(m, Le | Lt):
+            high = float(m.le if isinstance(m, Le) else m.lt)  # type: ignore[arg-type]
+    return low, high
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:

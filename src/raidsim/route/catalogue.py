@@ -17,6 +17,7 @@ The transient twin drives the special only; a liaison is costed with
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -24,6 +25,7 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from raidsim.errors import RouteError
+from raidsim.model.ambient import Conditions
 from raidsim.model.setup import format_validation_error
 from raidsim.route.stage import RALLY_FILE, StageDefinition, load_stage_definition
 
@@ -102,6 +104,13 @@ class RallyStage:
     ambient_C: float | None = None
 
     @property
+    def conditions(self) -> Conditions:
+        """The day's weather: its rally.toml temperature and altitude, the defaults where
+        it gives none (the stage built from it carries the same: ``load_stage``)."""
+        rally = self.name.partition("/")[0]
+        return Conditions.catalogue(self.ambient_C, self.altitude_m, f"{rally}/{RALLY_FILE}")
+
+    @property
     def date(self) -> dt.date | None:
         return self.definition.date
 
@@ -166,13 +175,7 @@ def load_rally(name: str = "dakar-2026") -> Rally:
     if name not in rally_names():
         raise RouteError(f"unknown rally '{name}' (shipped: {', '.join(rally_names())})")
     source = f"{name}/{RALLY_FILE}"
-    text = (resources.files("raidsim.route") / "stages" / name / RALLY_FILE).read_text("utf-8")
-    try:
-        definition = RallyDefinition.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise RouteError(f"{source}: not valid TOML ({exc})") from exc
-    except ValidationError as exc:
-        raise RouteError(format_validation_error(exc, source)) from exc
+    definition = _rally_definition(name)
     stages = []
     for i, entry in enumerate(definition.stages):
         stage_name = f"{name}/{entry.stage}"
@@ -200,6 +203,33 @@ def load_rally(name: str = "dakar-2026") -> Rally:
                 f"previous stage's ({previous[-1]}); list stages in running order"
             )
     return Rally(name, definition, tuple(stages))
+
+
+@functools.cache
+def _rally_definition(name: str) -> RallyDefinition:
+    """A shipped round's ``rally.toml``, validated (read once per process)."""
+    source = f"{name}/{RALLY_FILE}"
+    text = (resources.files("raidsim.route") / "stages" / name / RALLY_FILE).read_text("utf-8")
+    try:
+        return RallyDefinition.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise RouteError(f"{source}: not valid TOML ({exc})") from exc
+    except ValidationError as exc:
+        raise RouteError(format_validation_error(exc, source)) from exc
+
+
+def catalogue_conditions(stage_name: str) -> Conditions | None:
+    """The conditions of a shipped rally stage named ``<rally>/<stage>``
+    (``argentina-2026/3``: its rally.toml temperature and altitude); None for any other
+    name (``default``, a file, a stage its rally's rally.toml does not list). Reads the
+    rally.toml only, not the stage files."""
+    rally, sep, stage = stage_name.partition("/")
+    if not sep or rally not in round_names():
+        return None
+    for entry in _rally_definition(rally).stages:
+        if entry.stage == stage:
+            return Conditions.catalogue(entry.ambient_C, entry.altitude_m, f"{rally}/{RALLY_FILE}")
+    return None
 
 
 # ------------------------------------------------------------------------------- seasons

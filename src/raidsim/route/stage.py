@@ -35,8 +35,8 @@ import datetime as dt
 import math
 import re
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from raidsim.errors import RouteError
+from raidsim.model.ambient import ARGUMENT_SOURCE, Conditions
 from raidsim.model.setup import format_validation_error, read_text_file
 from raidsim.model.surfaces import (
     ROUGHNESS_CLASS,
@@ -266,10 +267,20 @@ class Stage:
     #: ISO 8608 Gd(n0) per metre, m^3 (empty for a smooth stage); what the ride limit of
     #: the speed plan reads
     roughness_gd_m3: F64 = field(default_factory=lambda: np.zeros(0))
+    #: the weather the stage runs at unless a run is given another (a shipped rally stage:
+    #: its rally.toml temperature and altitude; any other: the defaults)
+    conditions: Conditions = field(default_factory=Conditions)
 
     @property
     def length_m(self) -> float:
         return self.centreline.length_m
+
+    def with_conditions(
+        self, given_by: str | Mapping[str, str] = ARGUMENT_SOURCE, **values: float | None
+    ) -> Stage:
+        """This stage with ``values`` (Ambient fields; None: keep the stage's) in its
+        conditions, each from ``given_by``; the arrays are shared, not copied."""
+        return replace(self, conditions=self.conditions.with_values(given_by, **values))
 
     def surface_mix(self) -> dict[str, float]:
         """Fraction of the length on each surface class."""

@@ -17,6 +17,7 @@ Feature shapes (heights relative to the route elevation, along distance s):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -301,4 +302,11 @@ def load_stage(name_or_path: str | Path, seed: int | None = None) -> Stage:
         definition, base = load_stage_definition(name_or_path)
     if seed is not None and seed != definition.seed:
         definition = definition.model_copy(update={"seed": int(seed)})
-    return build_stage(definition, base)
+    stage = build_stage(definition, base)
+    if not p.suffix and not p.exists():  # a shipped name: a rally stage has its rally's weather
+        from raidsim.route.catalogue import catalogue_conditions
+
+        conditions = catalogue_conditions(str(name_or_path))
+        if conditions is not None:
+            stage = replace(stage, conditions=conditions)
+    return stage

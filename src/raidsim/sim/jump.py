@@ -98,13 +98,15 @@ def sweep(
     vehicle: Vehicle,
     heights_m: tuple[float, ...] = SWEEP_HEIGHTS_M,
     speeds_kmh: tuple[float, ...] = SWEEP_SPEEDS_KMH,
+    ambient: Ambient | None = None,
 ) -> pl.DataFrame:
-    """Grid of jumps with Flight Mode on and off; one row per (height, speed)."""
+    """Grid of jumps with Flight Mode on and off at ``ambient`` (default: 35 °C, sea
+    level); one row per (height, speed)."""
     rows = []
     for hgt in heights_m:
         for spd in speeds_kmh:
-            on = run_jump(vehicle, hgt, spd, True)
-            off = run_jump(vehicle, hgt, spd, False)
+            on = run_jump(vehicle, hgt, spd, True, ambient)
+            off = run_jump(vehicle, hgt, spd, False, ambient)
             rows.append(
                 {
                     "drop_m": hgt,

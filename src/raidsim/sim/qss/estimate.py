@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 import raidsim.sim.qss.forward as forward
-from raidsim.model.ambient import Ambient
+from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
@@ -71,11 +71,14 @@ def estimate(
     settings: Settings | None = None,
     rolling_resistance_scale: float = 1.0,
 ) -> QssResult:
-    """Quasi-steady-state estimate of a stage (:mod:`raidsim.sim.qss`).
+    """Quasi-steady-state estimate of a stage (:mod:`raidsim.sim.qss`), at ``ambient`` if
+    given, else at the stage's own conditions (``stage.conditions``: a shipped rally
+    stage's rally.toml weather); the summary records which, and where it came from.
 
     ``rolling_resistance_scale`` scales rolling and compaction resistance (a
     correlation factor: :mod:`raidsim.correlate.fit`)."""
-    ambient = ambient or Ambient()
+    conditions = Conditions.for_run(stage, ambient)  # the one place the weather is chosen
+    ambient = conditions.ambient
     settings = settings or Settings()
     cl = stage.centreline
     ds = float(cl.step_m)
@@ -116,13 +119,18 @@ def estimate(
         gear=out[forward.OUT_GEAR],
         fuel_used_kg=out[forward.OUT_FUEL],
         engine_power_kW=out[forward.OUT_POWER] / 1000.0,
-        summary=_summary(vehicle, stage, ambient, out, e_brake, heat),
+        summary=_summary(vehicle, stage, conditions, out, e_brake, heat),
         heat=heat,
     )
 
 
 def _summary(
-    vehicle: Vehicle, stage: Stage, ambient: Ambient, out: np.ndarray, e_brake: float, heat: Any
+    vehicle: Vehicle,
+    stage: Stage,
+    conditions: Conditions,
+    out: np.ndarray,
+    e_brake: float,
+    heat: Any,
 ) -> dict[str, Any]:
     stage_time = float(out[forward.OUT_TIME, -1])
     fuel_kg = float(out[forward.OUT_FUEL, -1])
@@ -132,7 +140,7 @@ def _summary(
         "vehicle": vehicle.name,
         "stage": stage.name,
         "seed": int(stage.definition.seed),
-        "ambient_C": ambient.temp_C,
+        **conditions.summary_fields(),
         "distance_m": length,
         "stage_time_s": stage_time,
         "avg_speed_kmh": length / stage_time * 3.6 if stage_time > 0 else 0.0,

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
 from raidsim.io.channels import ChannelFormat, channel_stride
-from raidsim.model.ambient import Ambient
+from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
@@ -100,7 +100,9 @@ class TransientModel:
     ) -> None:
         self.vehicle = vehicle
         self.stage = stage
-        self.ambient = ambient or Ambient()
+        #: the weather and where it came from: ``ambient`` if given, else the stage's own
+        self.conditions = Conditions.for_run(stage, ambient)
+        self.ambient = self.conditions.ambient
         self.settings = settings or Settings()
         self.params = build_params(vehicle, self.ambient, self.settings, stage)
         self.route: RouteArrays = planned_route_arrays(vehicle, self.settings, stage)
@@ -300,9 +302,7 @@ def _summary(
         "vehicle": model.vehicle.name,
         "stage": model.stage.name,
         "seed": int(model.stage.definition.seed),
-        "ambient_C": model.ambient.temp_C,
-        "altitude_m": model.ambient.altitude_m,
-        "headwind_mps": model.ambient.headwind_mps,
+        **model.conditions.summary_fields(),
         "stage_time_s": sim_t,
         "distance_m": dist,
         "odometer_m": model["ODOMETER"],
@@ -475,7 +475,10 @@ def simulate(
     on_start: Callable[[], None] | None = None,
     on_table: Callable[[Any], None] | None = None,
 ) -> Run:
-    """Drive the whole stage with the transient model.
+    """Drive the whole stage with the transient model, at ``ambient`` if given, else at
+    the stage's own conditions (``stage.conditions``: a shipped rally stage's rally.toml
+    temperature and altitude; change one field with ``stage.with_conditions(...)``). The
+    summary records the weather and where each value came from (``conditions_source``).
 
     Without ``out_dir`` the run keeps its telemetry in memory (``Run.telemetry``: every
     channel float64 at ``settings.sample_rate_hz``). With ``out_dir`` each chunk is streamed
