@@ -237,18 +237,21 @@ def tier_comparison(d7xr: Vehicle) -> list[dict[str, float | str]]:
 
 @pytest.mark.slow
 def test_qss_agrees_with_transient(tier_comparison: list[dict[str, float | str]]) -> None:
-    """Stage time and fuel within 5 % of the transient tier on four contrasting stages."""
+    """On the four contrasting stages the QSS was fitted on (its tractive efficiency;
+    the stages it was not fitted on: tests/sim/qss/test_estimate.py), stage time within
+    2 % and fuel within 3.5 % of the transient tier, as the README states (measured: time
+    -0.8 to -1.4 %, fuel -1.9 to +3.1 %)."""
     print("\nstage        time tr s  time qss s   diff   fuel tr L  fuel qss L   diff")
-    worst = 0.0
+    worst_t = worst_f = 0.0
     for r in tier_comparison:
         dt = float(r["time_qss"]) / float(r["time_tr"]) - 1.0
         df = float(r["fuel_qss"]) / float(r["fuel_tr"]) - 1.0
-        worst = max(worst, abs(dt), abs(df))
+        worst_t, worst_f = max(worst_t, abs(dt)), max(worst_f, abs(df))
         print(
             f"{r['stage']:<12} {r['time_tr']:>9.1f} {r['time_qss']:>11.1f} {dt:>+6.1%}"
             f" {r['fuel_tr']:>11.2f} {r['fuel_qss']:>11.2f} {df:>+6.1%}"
         )
-    assert worst < 0.05
+    assert worst_t < 0.02 and worst_f < 0.035
 
 
 @pytest.mark.slow
