@@ -1,8 +1,8 @@
 """Every shipped vehicle preset loads, is physically plausible and cites each number.
 
-Plausibility bands come from shared/physics.md (§9.2 masses, key numbers) and the published
-road-car figures quoted in the presets; the citation rule is STYLE.md's "a preset TOML gives
-every value a source comment and marks estimates as such".
+Plausibility bands come from docs/physics.md (§9.2 masses, key numbers) and the published
+road-car figures quoted in the presets; the citation rule is docs/design.md's "Presets and
+parameters": every value carries a source comment and estimates are marked as such.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 PRESETS = preset_names()
 G_MPS2 = 9.81
 
-#: Comment tags a numeric preset value must carry (STYLE.md, physics.md marks P/R/D/E).
+#: Comment tags a numeric preset value must carry (docs/physics.md marks P/R/D/E).
 CITATION_TAG = re.compile(r"#\s*(source|reference|derived|estimate):")
 KEY_VALUE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 

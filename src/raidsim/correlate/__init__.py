@@ -1,2 +1,2 @@
 """Correlation with logged data: import logs, align by distance, fit named correction
-factors with the QSS tier, report (DESIGN.md "Correlation with logged data")."""
+factors with the QSS tier, report (docs/design.md "Correlation with logged data")."""

@@ -9,7 +9,7 @@ an error, never a silent 1:1.
 
 Formats (picked by suffix, then by content):
 
-* **AiM RaceStudio CSV** (shared/ecosystem.md §2): key/value header rows starting with
+* **AiM RaceStudio CSV** (docs/design.md "AiM RaceStudio CSV"): key/value header rows starting with
   ``"Format","AiM CSV File"``, a blank line, the channel-name row (first cell ``Time``), the
   units row, optional blank line, then data. ``;`` separators with ``,`` decimals are read.
 * **plain CSV**: channel-name row, units row, data (our :func:`raidsim.io.csv_export.write_csv`

@@ -9,8 +9,9 @@ in time at ``rate_hz``, and the channels get what a real logger adds:
 * GPS fixes with independent uniform +-``gps_jitter_m`` errors east and north;
 * Gaussian noise on speed (``speed_noise_kmh``), engine speed and water temperature.
 
-Written as an AiM RaceStudio-style CSV (shared/ecosystem.md §2). :func:`slowed_channels`
-turns such a run into a uniformly slower crew's (the pace fit's check, issue #15).
+Written as an AiM RaceStudio-style CSV (docs/design.md "AiM RaceStudio CSV").
+:func:`slowed_channels` turns such a run into a uniformly slower crew's (the pace fit's
+check, issue #15).
 """
 
 from __future__ import annotations

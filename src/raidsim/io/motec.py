@@ -598,7 +598,8 @@ def write_ldx(path: str | os.PathLike[str], markers: Sequence[tuple[str, float]]
 
 
 # --- raidsim table -> .ld ------------------------------------------------------------------
-# raidsim unit suffixes (STYLE.md naming) and the unit text MoTeC shows for them.
+# raidsim unit suffixes (every name carries its unit: speed_mps, torque_Nm) and the unit
+# text MoTeC shows for them.
 _SUFFIX_UNITS: dict[str, str] = {
     "s": "s",
     "m": "m",

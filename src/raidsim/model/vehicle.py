@@ -6,7 +6,7 @@ swapped without touching the others. Unknown keys are errors. Keys carry units.
 SI inside, with two edge exceptions kept in the preset for readability:
 rpm for engine speeds and bar for tyre pressures (converted by properties).
 
-Physics and parameter sources: ``shared/physics.md`` (cited per value in the TOML).
+Physics and parameter sources: ``docs/physics.md`` (cited per value in the TOML).
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ MAX_GRADE_RUN_M = 20.0
 STEP_MAX_M = 100.0
 #: Floor on |d r_smooth / ds| so the curvature of a smoothed-away reversal stays finite.
 _SPEED_FLOOR = 1e-6
-#: Warning text when the route has no elevation (DESIGN.md "Terrain and routes").
+#: Warning text when the route has no elevation (docs/design.md "Terrain and routes").
 NO_ELEVATION_MESSAGE = "route has no elevation; using flat ground plus generated features"
 
 
