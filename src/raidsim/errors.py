@@ -1,7 +1,9 @@
 """Specific exceptions raised at the edges of raidsim.
 
 Every error names what was wrong (file, field, value) and, where possible, the
-allowed range, so the CLI can print one clear line and exit with code 2.
+allowed range, so the CLI can print one clear line and exit with code 2 (bad input) or 3
+(the simulation stopped or diverged). Every error class raidsim raises is defined here;
+the modules that raise them re-export them under their old names.
 """
 
 from __future__ import annotations
@@ -34,4 +36,45 @@ class SimulationDiverged(RaidsimError):
         super().__init__(
             f"simulation diverged at t={time_s:.3f} s, s={distance_m:.1f} m: "
             f"channel '{channel}' = {value!r} (non-finite or out of physical range)"
+        )
+
+
+class SimulationStopped(RaidsimError):
+    """The run ended before the finish (time limit or the car is stuck)."""
+
+
+class LostControl(SimulationStopped):
+    """The car lost control (left the route, spun or drives against it, or made no
+    progress): the run stops rather than report a finish."""
+
+
+class LogError(RaidsimError):
+    """A logged run is unreadable, has a broken header or lacks a required channel."""
+
+
+class UntrustedCorrelation(LogError):
+    """The log and the stage do not support a fit
+    (:func:`raidsim.correlate.trust.assess_trust`); exit code 2."""
+
+
+class RunError(RaidsimError):
+    """A run directory is missing, incomplete, unreadable or cannot be exported as asked."""
+
+
+class ConfirmationFailed(RaidsimError):
+    """The transient confirmation run of the best setup stopped or diverged (exit code 3).
+
+    Raised by :func:`raidsim.optimize.study.confirm` after the study is finished: its
+    trials are complete (and in the storage, if any); the message names the setup, the
+    stage and the stop."""
+
+    def __init__(self, setup: dict[str, float], stage: str, cause: BaseException, kept: str):
+        self.setup = dict(setup)
+        self.stage = stage
+        self.cause = cause
+        values = ", ".join(f"{k}={v:.4g}" for k, v in setup.items()) or "baseline"
+        reason = " ".join(str(cause).split()) or type(cause).__name__
+        super().__init__(
+            f"transient confirmation run of the best setup ({values}) on stage '{stage}' "
+            f"stopped: {reason}" + (f"; {kept}" if kept else "")
         )

@@ -38,13 +38,9 @@ import numpy as np
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from raidsim.errors import RaidsimError
+from raidsim.errors import LogError as LogError  # re-exported: raised here
 
 F64 = NDArray[np.float64]
-
-
-class LogError(RaidsimError):
-    """A logged run is unreadable, has a broken header or lacks a required channel."""
 
 
 #: our channel name -> log names tried in order (case-insensitive)

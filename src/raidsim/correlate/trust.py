@@ -37,7 +37,8 @@ import numpy as np
 
 from raidsim.correlate.align import STANDING_MPS, AlignedLog, Origin, log_xy
 from raidsim.correlate.fit import factor_bounds
-from raidsim.correlate.logs import LogError, LoggedRun
+from raidsim.correlate.logs import LoggedRun
+from raidsim.errors import UntrustedCorrelation as UntrustedCorrelation  # re-exported: raised here
 from raidsim.route.stage import Stage
 
 if TYPE_CHECKING:
@@ -55,10 +56,6 @@ MAX_RMS_AFTER_KMH = 10.0
 BOUND_TOL = 1e-3
 #: widest acceptable 95 % interval of a factor
 MAX_CI95 = 0.10
-
-
-class UntrustedCorrelation(LogError):
-    """The log and the stage do not support a fit (:func:`assess_trust`); exit code 2."""
 
 
 @dataclass(frozen=True)

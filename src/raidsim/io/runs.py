@@ -37,7 +37,7 @@ import polars as pl
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from raidsim.errors import RaidsimError
+from raidsim.errors import RunError as RunError  # re-exported: raised here
 from raidsim.io.csv_export import write_csv_stream
 from raidsim.io.formats import ExportFormat
 from raidsim.io.motec import (
@@ -88,10 +88,6 @@ UNITS_KEY = b"raidsim.units"
 END_TOLERANCE_M = 10.0
 
 F64 = NDArray[np.float64]
-
-
-class RunError(RaidsimError):
-    """A run directory is missing, incomplete, unreadable or cannot be exported as asked."""
 
 
 class RunLike(Protocol):

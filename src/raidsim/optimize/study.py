@@ -46,6 +46,7 @@ import numpy as np
 import optuna
 
 from raidsim.errors import ConfigError, RaidsimError
+from raidsim.errors import ConfirmationFailed as ConfirmationFailed  # re-exported: raised here
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
@@ -425,24 +426,6 @@ def run_study(
         sens,
         notes,
     )
-
-
-class ConfirmationFailed(RaidsimError):
-    """The transient confirmation run of the best setup stopped or diverged (exit code 3).
-
-    Raised by :func:`confirm` after the study is finished: its trials are complete (and
-    in the storage, if any); the message names the setup, the stage and the stop."""
-
-    def __init__(self, setup: dict[str, float], stage: str, cause: BaseException, kept: str):
-        self.setup = dict(setup)
-        self.stage = stage
-        self.cause = cause
-        values = ", ".join(f"{k}={v:.4g}" for k, v in setup.items()) or "baseline"
-        reason = " ".join(str(cause).split()) or type(cause).__name__
-        super().__init__(
-            f"transient confirmation run of the best setup ({values}) on stage '{stage}' "
-            f"stopped: {reason}" + (f"; {kept}" if kept else "")
-        )
 
 
 def confirm(

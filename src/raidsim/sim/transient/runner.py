@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
+from raidsim.errors import LostControl as LostControl  # re-exported: raised here
+from raidsim.errors import SimulationStopped as SimulationStopped  # re-exported: raised here
 from raidsim.io.channels import ChannelFormat, channel_stride
 from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.settings import Settings
@@ -64,15 +66,6 @@ def state_name(index: int) -> str:
                 return f"{name}[{('fl', 'fr', 'rl', 'rr')[index - off]}]"
             return name
     return f"state[{index}]"
-
-
-class SimulationStopped(RaidsimError):
-    """The run ended before the finish (time limit or the car is stuck)."""
-
-
-class LostControl(SimulationStopped):
-    """The car lost control (left the route, spun or drives against it, or made no
-    progress): the run stops rather than report a finish."""
 
 
 def lost_control_diagnostic(model: TransientModel) -> str:
