@@ -84,6 +84,7 @@ def check_grid(grid: BatchGrid) -> list[RunTask]:
     :func:`expand`), every stage (loaded once) and the channel rates. Raises ConfigError /
     RouteError naming the entry."""
     from raidsim.model.loader import load_vehicle
+    from raidsim.model.settings import DEFAULT_DT_S, divides_step
     from raidsim.route.terrain import load_stage
     from raidsim.sim.transient.runner import channel_formats
 
@@ -101,10 +102,11 @@ def check_grid(grid: BatchGrid) -> list[RunTask]:
         except ConfigError as exc:
             raise ConfigError(f"batch grid: setup '{setup.name}': {exc}") from None
     grid_hz, _ = channel_formats(grid.sample_rate_hz, grid.channel_rates)
-    every = 1000.0 / grid_hz
-    if not (2.0 <= grid.sample_rate_hz <= 1000.0) or abs(every - round(every)) > 1e-9 * every:
+    step_hz = 1.0 / DEFAULT_DT_S
+    if not (2.0 <= grid.sample_rate_hz <= step_hz) or not divides_step(grid_hz):
         raise ConfigError(
-            f"batch grid: sample rate {grid_hz:g} Hz must divide the 1000 Hz integration step"
+            f"batch grid: sample rate {grid_hz:g} Hz must divide the {step_hz:g} Hz "
+            "integration step"
         )
     for stage in grid.stages:
         load_stage(stage)

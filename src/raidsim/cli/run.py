@@ -43,6 +43,7 @@ from raidsim.cli.options import (
 )
 from raidsim.cli.process import freeze_gc, freezes_heap_itself, load_numba_without_blas_probe
 from raidsim.errors import ConfigError
+from raidsim.model.settings import DEFAULT_DT_S
 
 
 def _source(summary: dict[str, Any], key: str) -> str:
@@ -86,8 +87,8 @@ SampleRateHz = Annotated[
     float,
     typer.Option(
         "--sample-rate-hz",
-        help="sample rate of the fast channels, Hz (a divisor of the 1000 Hz step; the "
-        "thermal and fuel channels stay at 10 Hz)",
+        help=f"sample rate of the fast channels, Hz (a divisor of the {1 / DEFAULT_DT_S:g} Hz "
+        "step; the thermal and fuel channels stay at 10 Hz)",
     ),
 ]
 ChannelRates = Annotated[
@@ -120,23 +121,23 @@ def telemetry_settings(
 ) -> tuple[Any, dict[str, float]]:
     """The run :class:`~raidsim.model.settings.Settings` of ``--sample-rate-hz`` and the
     ``--channel-rate`` table (checked against the channel list before anything runs)."""
-    from raidsim.model.settings import Settings
+    from raidsim.model.settings import DEFAULT_DT_S, Settings, divides_step
     from raidsim.sim.transient.runner import MAX_RATE_HZ, channel_formats
 
+    step_hz = 1.0 / DEFAULT_DT_S
     check_flag("--sample-rate-hz", sample_rate_hz, 2.0, MAX_RATE_HZ, "Hz")
-    every = 1000.0 / sample_rate_hz
-    if abs(every - round(every)) > 1e-9 * every:
+    if not divides_step(sample_rate_hz):
+        divisors = ", ".join(f"{step_hz / k:g}" for k in (1, 2, 4, 5, 10, 20))
         raise ConfigError(
             f"--sample-rate-hz: value {sample_rate_hz:g} is not allowed (must divide the "
-            "1000 Hz integration step: 1000, 500, 250, 200, 100, 50 ... Hz)"
+            f"{step_hz:g} Hz integration step: {divisors} ... Hz)"
         )
     rates = parse_channel_rates(channel_rate)
     grid, _ = channel_formats(sample_rate_hz, rates)
-    every = 1000.0 / grid
-    if abs(every - round(every)) > 1e-9 * every:
+    if not divides_step(grid):
         raise ConfigError(
             f"--channel-rate: the fastest rate asked for, {grid:g} Hz, does not divide the "
-            "1000 Hz integration step"
+            f"{step_hz:g} Hz integration step"
         )
     return Settings(sample_rate_hz=sample_rate_hz), rates
 

@@ -153,8 +153,18 @@ class LostControlSpec(_S):
     )
 
 
+#: the transient integration step, s (1 ms, docs/physics.md §10.1); the CLI's rates divide it
+DEFAULT_DT_S = 1e-3
+
+
+def divides_step(rate_hz: float, dt_s: float = DEFAULT_DT_S) -> bool:
+    """Whether ``rate_hz`` gives a whole number of integration steps per sample."""
+    every = 1.0 / (rate_hz * dt_s)
+    return abs(every - round(every)) <= 1e-9 * every
+
+
 class Settings(_S):
-    dt_s: float = Field(default=1e-3, gt=1e-5, le=5e-3, description="integration step")
+    dt_s: float = Field(default=DEFAULT_DT_S, gt=1e-5, le=5e-3, description="integration step")
     sample_rate_hz: float = Field(default=100.0, gt=1.0, le=1000.0)
     chunk_s: float = Field(default=30.0, gt=0.1, le=600.0, description="kernel call length")
     controller_dt_s: float = Field(default=0.01, gt=1e-4, le=0.1)

@@ -33,15 +33,25 @@ SETUP_KEYS: dict[str, str] = {
 }
 
 
-def field_bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
+def field_bounds(
+    model: type[BaseModel], name: str, *, inclusive: bool = False
+) -> tuple[float, float]:
     """(low, high) of a numeric pydantic field from its ``ge/gt/le/lt`` constraints
-    (-inf/inf where it has none); exclusive bounds are returned as they are."""
+    (-inf/inf where it has none; the tightest where it has several). ``inclusive``: an
+    exclusive bound (gt/lt) is nudged inwards by a relative 1e-9, so that the range can be
+    sampled inclusively (the optimiser's ranges)."""
     low, high = -math.inf, math.inf
     for m in model.model_fields[name].metadata:
-        if isinstance(m, Ge | Gt):
-            low = float(m.ge if isinstance(m, Ge) else m.gt)  # type: ignore[arg-type]
-        elif isinstance(m, Le | Lt):
-            high = float(m.le if isinstance(m, Le) else m.lt)  # type: ignore[arg-type]
+        if isinstance(m, Ge):
+            low = max(low, float(m.ge))  # type: ignore[arg-type]
+        elif isinstance(m, Gt):
+            gt = float(m.gt)  # type: ignore[arg-type]
+            low = max(low, gt + 1e-9 * max(1.0, abs(gt)) if inclusive else gt)
+        elif isinstance(m, Le):
+            high = min(high, float(m.le))  # type: ignore[arg-type]
+        elif isinstance(m, Lt):
+            lt = float(m.lt)  # type: ignore[arg-type]
+            high = min(high, lt - 1e-9 * max(1.0, abs(lt)) if inclusive else lt)
     return low, high
 
 

@@ -44,6 +44,7 @@ from pydantic import BaseModel
 
 from raidsim.errors import ConfigError
 from raidsim.model.setup import SETUP_KEYS
+from raidsim.model.setup import field_bounds as spec_field_bounds
 from raidsim.model.vehicle import Vehicle
 
 #: Engineering ranges (estimates, see the module docstring). ``None`` as the upper bound
@@ -84,14 +85,14 @@ class ParamRange:
         return float(round(v)) if self.integer else float(v)
 
 
-def _field_info(path: str) -> Any:
-    """The pydantic FieldInfo of a dotted spec path (``gearbox.final_drive_ratio``)."""
+def _field_of(path: str) -> tuple[type[BaseModel], str]:
+    """The spec model and field name of a dotted spec path (``gearbox.final_drive_ratio``)."""
     model: type[BaseModel] = Vehicle
     parts = path.split(".")
     for i, part in enumerate(parts):
         info = model.model_fields[part]
         if i == len(parts) - 1:
-            return info
+            return model, part
         ann = info.annotation
         if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
             raise ConfigError(f"setup path '{path}' does not lead to a spec field")
@@ -100,23 +101,12 @@ def _field_info(path: str) -> Any:
 
 
 def field_bounds(path: str) -> tuple[float, float, bool]:
-    """(low, high, integer) of a spec field from its ``Field(gt/ge, lt/le)`` metadata.
-
-    Exclusive bounds (gt/lt) are nudged inwards by a relative 1e-9 so that the range can be
-    sampled inclusively.
-    """
-    info = _field_info(path)
-    low, high = -math.inf, math.inf
-    for m in info.metadata:
-        if getattr(m, "ge", None) is not None:
-            low = max(low, float(m.ge))
-        if getattr(m, "gt", None) is not None:
-            low = max(low, float(m.gt) + 1e-9 * max(1.0, abs(float(m.gt))))
-        if getattr(m, "le", None) is not None:
-            high = min(high, float(m.le))
-        if getattr(m, "lt", None) is not None:
-            high = min(high, float(m.lt) - 1e-9 * max(1.0, abs(float(m.lt))))
-    return low, high, info.annotation is int
+    """(low, high, integer) of a spec field from its ``Field(gt/ge, lt/le)`` metadata
+    (:func:`raidsim.model.setup.field_bounds`, the one reader of a range; exclusive bounds
+    nudged inwards so that the range can be sampled inclusively)."""
+    model, name = _field_of(path)
+    low, high = spec_field_bounds(model, name, inclusive=True)
+    return low, high, model.model_fields[name].annotation is int
 
 
 def allowed_range(vehicle: Vehicle, name: str) -> ParamRange:

@@ -26,7 +26,7 @@ from raidsim.errors import LostControl as LostControl  # re-exported: raised her
 from raidsim.errors import SimulationStopped as SimulationStopped  # re-exported: raised here
 from raidsim.io.channels import ChannelFormat, channel_stride
 from raidsim.model.ambient import Ambient, Conditions
-from raidsim.model.settings import Settings
+from raidsim.model.settings import Settings, divides_step
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim.layout import (
@@ -494,8 +494,7 @@ def simulate(
     grid_hz, formats = channel_formats(settings.sample_rate_hz, channel_rates)
     if grid_hz != settings.sample_rate_hz:
         settings = settings.model_copy(update={"sample_rate_hz": grid_hz})
-    every = 1.0 / (grid_hz * settings.dt_s)
-    if abs(every - round(every)) > 1e-9 * every:
+    if not divides_step(grid_hz, settings.dt_s):
         raise ConfigError(
             f"sample rate {grid_hz:g} Hz: the {settings.dt_s * 1000:g} ms step gives no whole "
             f"number of steps per sample (use a divisor of {1 / settings.dt_s:g} Hz)"
