@@ -31,6 +31,7 @@ from raidsim.cli.options import (
     with_weather_flags,
 )
 from raidsim.model.ambient import Conditions
+from raidsim.units import KMH_PER_MPS
 
 
 @handle_errors
@@ -150,7 +151,7 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
             "total",
             f"{dist / 1000:.1f}",
             _hms(time_s),
-            f"{dist / time_s * 3.6:.1f}" if time_s > 0 else "-",
+            f"{dist / time_s * KMH_PER_MPS:.1f}" if time_s > 0 else "-",
             f"{sum(s['fuel_used_L'] for s in summaries):.1f}",
             f"{max(s['max_coolant_C'] for s in summaries):.1f}",
             f"{sum(s['derate_time_s'] for s in summaries):.0f}",

@@ -48,6 +48,7 @@ from raidsim.route.centreline import Centreline
 from raidsim.route.geodesy import geodetic_to_enu
 from raidsim.route.stage import Stage, load_stage_definition
 from raidsim.sim.qss import QssResult
+from raidsim.units import KMH_PER_MPS
 
 F64 = NDArray[np.float64]
 
@@ -399,7 +400,7 @@ def compare(aligned: AlignedLog, result: QssResult, density_kg_per_L: float) -> 
         delta_time_s=m["time_s"] - m["time_s"][0] - aligned.time_s,
         speed_residual_mps=res_v,
         channel_residuals=chans,
-        rms_speed_error_kmh=float(np.sqrt(np.mean(res_v**2)) * 3.6),
+        rms_speed_error_kmh=float(np.sqrt(np.mean(res_v**2)) * KMH_PER_MPS),
         stage_time_model_s=float(m["time_s"][-1] - m["time_s"][0]),
         stage_time_log_s=float(aligned.time_s[-1]),
         fuel_model_L=fuel_model,

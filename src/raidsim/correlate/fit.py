@@ -124,6 +124,7 @@ from raidsim.model.surfaces import SURFACES
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import qss
+from raidsim.units import KMH_PER_MPS
 
 F64 = NDArray[np.float64]
 
@@ -366,7 +367,7 @@ def final_drive_check(log: LoggedRun, vehicle: Vehicle) -> FactorEstimate | None
     ok = (
         (gear >= cv.lockup_min_gear)
         & (gear <= gb.n_gears)
-        & (v > cv.lockup_min_speed_kmh / 3.6 + 2.0)
+        & (v > cv.lockup_min_speed_kmh / KMH_PER_MPS + 2.0)
         & (rpm > 1.1 * e.idle_rpm)
         & np.isfinite(rpm)
     )

@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from raidsim.errors import LogError as LogError  # re-exported: raised here
+from raidsim.units import KMH_PER_MPS
 
 F64 = NDArray[np.float64]
 
@@ -78,9 +79,9 @@ UNIT_TO_SI: dict[str, dict[str, tuple[float, float]]] = {
     "time": {"s": (1.0, 0.0), "sec": (1.0, 0.0), "ms": (1e-3, 0.0), "": (1.0, 0.0)},
     "speed": {
         "m/s": (1.0, 0.0),
-        "km/h": (1 / 3.6, 0.0),
-        "kph": (1 / 3.6, 0.0),
-        "kmh": (1 / 3.6, 0.0),
+        "km/h": (1 / KMH_PER_MPS, 0.0),
+        "kph": (1 / KMH_PER_MPS, 0.0),
+        "kmh": (1 / KMH_PER_MPS, 0.0),
         "mph": (0.44704, 0.0),
         "kn": (1852 / 3600, 0.0),
         "knots": (1852 / 3600, 0.0),

@@ -17,6 +17,7 @@ import raidsim.atomic as atomic
 from raidsim.correlate.align import AlignedLog, Comparison
 from raidsim.correlate.fit import FitResult
 from raidsim.decimate import MAX_POINTS, distance_indices, minmax_indices
+from raidsim.units import KMH_PER_MPS
 
 
 def _idx(values: np.ndarray) -> np.ndarray:
@@ -34,9 +35,9 @@ def traces_figure(before: Comparison, after: Comparison) -> go.Figure:
     )
     km = before.s_m / 1000.0
     for name, y, color, row in (
-        ("log", before.log_speed_mps * 3.6, "black", 1),
-        ("twin before", before.model_speed_mps * 3.6, "#d62728", 1),
-        ("twin after fit", after.model_speed_mps * 3.6, "#1f77b4", 1),
+        ("log", before.log_speed_mps * KMH_PER_MPS, "black", 1),
+        ("twin before", before.model_speed_mps * KMH_PER_MPS, "#d62728", 1),
+        ("twin after fit", after.model_speed_mps * KMH_PER_MPS, "#1f77b4", 1),
         ("before", before.delta_time_s, "#d62728", 2),
         ("after fit", after.delta_time_s, "#1f77b4", 2),
     ):
@@ -63,7 +64,7 @@ def traces_figure(before: Comparison, after: Comparison) -> go.Figure:
 def residual_map(aligned: AlignedLog, cmp: Comparison, title: str) -> go.Figure:
     """The route as x/y points coloured by the speed residual (twin - log, km/h)."""
     i = distance_indices(aligned.s_m, MAX_POINTS)
-    res = cmp.speed_residual_mps[i] * 3.6
+    res = cmp.speed_residual_mps[i] * KMH_PER_MPS
     lim = float(np.percentile(np.abs(res), 98)) or 1.0
     fig = go.Figure(
         go.Scattergl(

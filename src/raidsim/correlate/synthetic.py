@@ -31,6 +31,7 @@ from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.geodesy import geodetic_to_enu
 from raidsim.route.stage import Stage
 from raidsim.sim.qss import rolling_radius_m
+from raidsim.units import KMH_PER_MPS
 
 F64 = NDArray[np.float64]
 
@@ -85,7 +86,7 @@ def synthetic_channels(
     x = np.interp(s, cl.s_m, cl.x_m) + rng.uniform(-gps_jitter_m, gps_jitter_m, len(s))
     y = np.interp(s, cl.s_m, cl.y_m) + rng.uniform(-gps_jitter_m, gps_jitter_m, len(s))
     lat, lon = enu_to_geodetic(x, y, origin[0], origin[1])
-    speed_kmh = np.maximum(v * 3.6 + rng.normal(0.0, speed_noise_kmh, len(s)), 0.0)
+    speed_kmh = np.maximum(v * KMH_PER_MPS + rng.normal(0.0, speed_noise_kmh, len(s)), 0.0)
     speed_kmh[:n_stand] = 0.0
     water = 88.0 + 4.0 * power / max(float(power.max()), 1e-9) + rng.normal(0.0, 0.2, len(s))
     return [

@@ -17,6 +17,8 @@ import math
 
 from numba import njit
 
+from raidsim.units import KMH_PER_MPS
+
 #: on a surface's scaled curve the sliding slip is at least this multiple of the peak slip
 #: (flattens the curve after the peak on sand, physics.md §5.1)
 MIN_SLIDING_OVER_PEAK_SLIP = 1.5
@@ -88,7 +90,7 @@ def tmeasy_forces(
 def rolling_resistance_coefficients(pressure_bar: float) -> tuple[float, float]:
     """Hard-road rolling-resistance coefficient f = a + b v^2 at inflation p (bar), from
     f = 0.005 + (1/p)(0.01 + 0.0095 (v / 100 km/h)^2) [S68]; returns (a, b in s^2/m^2)."""
-    return 0.005 + 0.01 / pressure_bar, 0.0095 / pressure_bar / (100.0 / 3.6) ** 2
+    return 0.005 + 0.01 / pressure_bar, 0.0095 / pressure_bar / (100.0 / KMH_PER_MPS) ** 2
 
 
 @njit(cache=True)

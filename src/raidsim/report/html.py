@@ -73,6 +73,7 @@ from raidsim.report.limits import (
 )
 from raidsim.report.operating import operating_figure
 from raidsim.report.stream import RunDigest, digest_run
+from raidsim.units import KMH_PER_MPS
 
 __all__ = [
     "PATH_COLUMNS",
@@ -109,7 +110,7 @@ def _prefixed(prefix: str) -> Callable[[Sequence[str]], list[str]]:
 
 
 PANELS: tuple[_Panel, ...] = (
-    _Panel("speed [km/h]", _fixed("speed_mps", "target_speed_mps"), 3.6),
+    _Panel("speed [km/h]", _fixed("speed_mps", "target_speed_mps"), KMH_PER_MPS),
     _Panel("throttle / brake [%]", _fixed("throttle", "brake"), 100.0),
     _Panel("gear", _fixed("gear"), line_shape="hv"),
     _Panel("engine speed [rpm]", _fixed("engine_speed_rpm")),
@@ -325,7 +326,7 @@ def _map_figure(
             continue
         if i == 0 and "speed_mps" in path:
             marker = {
-                "color": typed(path["speed_mps"] * 3.6),
+                "color": typed(path["speed_mps"] * KMH_PER_MPS),
                 "colorscale": "Turbo",
                 "size": 4,
                 "colorbar": {"title": {"text": "km/h"}},
@@ -504,7 +505,7 @@ def _landing_table(all_flights: Sequence[Flight]) -> str:
             _fmt_time(f.takeoff_time_s),
             f"{f.takeoff_distance_m / 1000:.3f}",
             f"{f.air_time_s:.2f}",
-            f"{f.landing_speed_mps * 3.6:.0f}",
+            f"{f.landing_speed_mps * KMH_PER_MPS:.0f}",
             f"{f.peak_halfshaft_torque_Nm:.0f}" if np.isfinite(f.peak_halfshaft_torque_Nm) else "–",
             f.peak_wheel or "–",
         )
@@ -544,7 +545,7 @@ def _splits_table(
             t = float(times[i][k])
             p_d, p_t = prev[i]
             seg = t - p_t
-            speed = (dist - p_d) / seg * 3.6 if seg > 0 else float("nan")
+            speed = (dist - p_d) / seg * KMH_PER_MPS if seg > 0 else float("nan")
             row += [
                 _fmt_time(t),
                 _fmt_time(seg),

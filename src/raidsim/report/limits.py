@@ -29,6 +29,7 @@ from raidsim.sim.time_loss import (
     limit_shares,
     section_table,
 )
+from raidsim.units import KMH_PER_MPS
 
 __all__ = [
     "comparison_section",
@@ -137,7 +138,7 @@ def time_loss_figure(trace: LimitTrace, label: str) -> FigureDict:
         barmode="relative",
         title={
             "text": f"{label}: where the time goes (reference: flat out at the limiter, "
-            f"{trace.reference_speed_mps * 3.6:.0f} km/h)"
+            f"{trace.reference_speed_mps * KMH_PER_MPS:.0f} km/h)"
         },
         height=640,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},

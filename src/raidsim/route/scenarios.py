@@ -11,6 +11,7 @@ import numpy as np
 from raidsim.model.surfaces import SURFACE_CODE
 from raidsim.route.centreline import Centreline
 from raidsim.route.stage import TERRAIN_STEP_M, Stage, StageDefinition, SyntheticRoute
+from raidsim.units import KMH_PER_MPS
 
 
 def _stage(
@@ -27,7 +28,7 @@ def _stage(
         synthetic_route=SyntheticRoute(length_km=max(cl.length_m / 1000.0, 0.3)),
         default_surface=surface,  # type: ignore[arg-type]
     )
-    limit = np.full(n, np.inf if limit_kmh is None else limit_kmh / 3.6)
+    limit = np.full(n, np.inf if limit_kmh is None else limit_kmh / KMH_PER_MPS)
     return Stage(
         name=name,
         definition=definition,

@@ -34,6 +34,7 @@ from raidsim.route.stage import (
     SyntheticRoute,
     check_surface_by_km,
 )
+from raidsim.units import KMH_PER_MPS
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -201,7 +202,7 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
     limit = np.full(n1, np.inf)
     for zone in definition.speed_zones:
         m = _km_span(s1, zone.start_km, zone.end_km)
-        limit[m] = np.minimum(limit[m], zone.limit_kmh / 3.6)
+        limit[m] = np.minimum(limit[m], zone.limit_kmh / KMH_PER_MPS)
     cap = np.full(n1, np.inf)
     cross = np.zeros(n1)
     for cs in definition.cross_slopes:
@@ -228,7 +229,7 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
             feat[m] += height * (rise - fall)
             crest = pos + 0.7 * spacing
             cm = _span(s1, crest - 25.0, crest + 10.0, hi_inclusive=True)
-            crest_mps = du.crest_speed_kmh * definition.crest_speed_scale / 3.6
+            crest_mps = du.crest_speed_kmh * definition.crest_speed_scale / KMH_PER_MPS
             cap[cm] = np.minimum(cap[cm], crest_mps)
             pos += spacing
         surface[_km_span(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
@@ -264,7 +265,7 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         w = _smoothstep((s4[ml] - lip) / landing_len)
         feat[ml] = (1.0 - w) * offset + w * feat[ml]
         cm = _span(s1, lip - 120.0, lip + 30.0, hi_inclusive=True)
-        cap[cm] = np.minimum(cap[cm], jp.takeoff_speed_kmh / 3.6)
+        cap[cm] = np.minimum(cap[cm], jp.takeoff_speed_kmh / KMH_PER_MPS)
         lips.append(lip)
 
     gd = roughness_per_metre(definition, s1)

@@ -38,6 +38,7 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
 from raidsim.model.vehicle import Vehicle
+from raidsim.units import KMH_PER_MPS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -289,7 +290,7 @@ def totals(trace: LimitTrace) -> dict[str, object]:
         if table[f"time_{limit_key(lim)}_s"].sum() > 0
     }
     return {
-        "reference": f"flat out at the limiter, {trace.reference_speed_mps * 3.6:.0f} km/h",
+        "reference": f"flat out at the limiter, {trace.reference_speed_mps * KMH_PER_MPS:.0f} km/h",
         "time_s": float(table["time_s"].sum()),
         "reference_s": float(table["reference_s"].sum()),
         "loss_s": loss,

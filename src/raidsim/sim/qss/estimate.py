@@ -22,6 +22,7 @@ from raidsim.sim.qss.heat import trace_from
 from raidsim.sim.qss.result import QssResult
 from raidsim.sim.qss.tables import full_load_tables, static_wheel_loads_N, surface_table
 from raidsim.sim.ride.limits import planned_route_arrays
+from raidsim.units import KMH_PER_MPS
 
 #: grade clip: the lip of a jump drops the ground by metres within one grid step; the
 #: car flies over it, it does not fall down it (a landing gives no forward speed)
@@ -187,8 +188,8 @@ def _summary(
         **conditions.summary_fields(),
         "distance_m": length,
         "stage_time_s": stage_time,
-        "avg_speed_kmh": length / stage_time * 3.6 if stage_time > 0 else 0.0,
-        "max_speed_kmh": float(out[forward.OUT_SPEED].max() * 3.6),
+        "avg_speed_kmh": length / stage_time * KMH_PER_MPS if stage_time > 0 else 0.0,
+        "max_speed_kmh": float(out[forward.OUT_SPEED].max() * KMH_PER_MPS),
         "fuel_used_kg": fuel_kg,
         "fuel_used_L": fuel_kg / vehicle.fuel.density_kg_per_L,
         "brake_energy_MJ": e_brake / 1e6,

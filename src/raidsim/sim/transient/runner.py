@@ -52,6 +52,7 @@ from raidsim.sim.time_loss import LIMITS_FILE, LimitTrace, totals
 from raidsim.sim.transient.chunk import step_chunk_fresh
 from raidsim.sim.transient.pipeline import KernelThread
 from raidsim.sim.transient.trace_clock import TraceClock
+from raidsim.units import KMH_PER_MPS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -76,7 +77,7 @@ def lost_control_diagnostic(model: TransientModel) -> str:
     """What the supervisor saw when it stopped the run: time, km, cause, offset, speed,
     yaw rate."""
     cause = LOST_CONTROL_CAUSES.get(int(model["LOST_CONTROL"]), "unknown")
-    speed_kmh = math.hypot(model["VX"], model["VY"]) * 3.6
+    speed_kmh = math.hypot(model["VX"], model["VY"]) * KMH_PER_MPS
     return (
         f"lost control at t={model.time_s:.1f} s, km {model['S_ROUTE'] / 1000.0:.3f}: "
         f"{cause} (lateral offset {model['N_ROUTE']:+.1f} m, speed {speed_kmh:.0f} km/h, "
@@ -304,8 +305,8 @@ def _summary(
         "stage_time_s": sim_t,
         "distance_m": dist,
         "odometer_m": model["ODOMETER"],
-        "avg_speed_kmh": dist / sim_t * 3.6 if sim_t > 0 else 0.0,
-        "max_speed_kmh": float((acc.max_speed if acc.rows else 0.0) * 3.6),
+        "avg_speed_kmh": dist / sim_t * KMH_PER_MPS if sim_t > 0 else 0.0,
+        "max_speed_kmh": float((acc.max_speed if acc.rows else 0.0) * KMH_PER_MPS),
         "fuel_used_kg": fuel_kg,
         "fuel_used_L": fuel_kg / model.vehicle.fuel.density_kg_per_L,
         "max_halfshaft_torque_Nm": float(acc.max_hs if acc.rows else 0.0),
