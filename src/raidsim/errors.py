@@ -43,6 +43,11 @@ class SimulationStopped(RaidsimError):
     """The run ended before the finish (time limit or the car is stuck)."""
 
 
+class ClusterLost(RaidsimError):
+    """The Dask cluster went away mid-run (the scheduler stopped or the network broke):
+    exit code 3, like a stopped simulation; what finished is kept (re-run to resume)."""
+
+
 class LostControl(SimulationStopped):
     """The car lost control (left the route, spun or drives against it, or made no
     progress): the run stops rather than report a finish."""

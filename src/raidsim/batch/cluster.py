@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from raidsim.errors import ConfigError, RaidsimError
+from raidsim.errors import ClusterLost as ClusterLost  # re-exported: raised here
+from raidsim.errors import ConfigError
 
 __all__ = [
     "LOCAL_CLUSTER_CONFIG",
@@ -266,11 +267,6 @@ def dask_client(
     finally:
         client.close()
         cluster.close()
-
-
-class ClusterLost(RaidsimError):
-    """The Dask cluster went away mid-run (the scheduler stopped or the network broke):
-    exit code 3, like a stopped simulation; what finished is kept (re-run to resume)."""
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+import raidsim.atomic as atomic
 from raidsim.control.limits import LABELS, Limit
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
@@ -117,9 +118,8 @@ class LimitTrace:
             **(table.schema.metadata or {}),
             b"raidsim.reference_speed_mps": repr(self.reference_speed_mps).encode(),
         }
-        tmp = path.with_name(path.name + ".partial")
-        pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
-        tmp.replace(path)
+        with atomic.writing(path) as tmp:
+            pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
         return path
 
     @classmethod
