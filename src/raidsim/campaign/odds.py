@@ -86,7 +86,8 @@ def class_lead(total_s: np.ndarray, classes: list[str]) -> np.ndarray:
 
 
 def chunk_times(out_dir: Path, manifest: dict[str, Any]) -> np.ndarray:
-    """The campaign's stage times (R, C, S), NaN once retired, from its verified chunks."""
+    """The campaign's stage times (R, C, S), NaN once retired, from its verified chunks
+    (the replicates present: a campaign stopped by ``--max-chunks`` has fewer)."""
     import pyarrow.parquet as pq
 
     from raidsim.campaign.report import chunk_glob
@@ -101,7 +102,7 @@ def chunk_times(out_dir: Path, manifest: dict[str, Any]) -> np.ndarray:
     ci = t["crew_index"].to_numpy()
     si = t["stage_index"].to_numpy()
     times[rep, ci, si] = t["stage_time_s"].to_numpy(zero_copy_only=False)
-    return times
+    return times[np.unique(rep)]  # a partial campaign: the replicates it has
 
 
 def time_to_find(times: np.ndarray, classes: list[str], first_left: int) -> list[float | None]:
