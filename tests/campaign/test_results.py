@@ -354,3 +354,19 @@ def test_any_text_gives_results_or_a_clear_error(tmp_path, text) -> None:  # typ
         assert str(path) in str(exc)
         return
     assert all(t is None or (math.isfinite(t) and t > 0) for row in res.time_s for t in row)
+
+
+def test_conditioned_campaign_resumes_to_the_same_numbers(
+    small_spec: CampaignSpec, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "results.csv"
+    path.write_text(GOOD, "utf-8")
+    kw = {"replicates": 30, "seed": 5, "results": path, "chunk_size": 10}
+    run_campaign(RALLY, small_spec, out_dir=tmp_path / "full", **kw)  # type: ignore[arg-type]
+    first = run_campaign(RALLY, small_spec, out_dir=tmp_path / "part", max_chunks=1, **kw)  # type: ignore[arg-type]
+    assert (first.chunks_done, first.chunks_total) == (1, 3)
+    again = run_campaign(RALLY, small_spec, out_dir=tmp_path / "part", **kw)  # type: ignore[arg-type]
+    assert (again.chunks_run, again.chunks_done) == (2, 3)
+    a, b = _chunks(tmp_path / "full"), _chunks(tmp_path / "part")
+    for k in a:
+        assert np.array_equal(a[k], b[k], equal_nan=True), k
