@@ -98,3 +98,16 @@ def test_odds_without_results(small_spec, tmp_path: Path) -> None:  # type: igno
         [c["p_win"] for c in campaign_report(out)["crews"]]
     )
     assert odds["stages_left"] == 3
+
+
+def test_odds_read_a_bounded_share_of_a_large_campaign(
+    small_spec, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import raidsim.campaign.odds as odds_mod
+
+    out = tmp_path / "big"
+    run_campaign("dakar-2026", small_spec, replicates=120, seed=2, out_dir=out, chunk_size=20)
+    monkeypatch.setattr(odds_mod, "MAX_REPLICATES", 50)
+    times = odds_mod.chunk_times(out, json.loads((out / "campaign.json").read_text()))
+    assert times.shape == (60, 5, 3)  # three chunks of 20 cover the first 50
+    assert not np.isnan(times[:, :, 0]).all()

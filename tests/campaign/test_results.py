@@ -9,6 +9,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from raidsim.campaign.results import format_hms, parse_time, read_results
@@ -315,3 +317,56 @@ def test_report_shows_standings_and_the_strategy(small_spec_file, tmp_path) -> N
         res = runner.invoke(app, ["campaign-report", str(out), *bad])
         assert res.exit_code == 2, res.output
         assert "Traceback" not in res.output
+
+
+def test_partial_day_is_simulated_for_the_crew_still_out(small_spec_file, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        GOOD.replace("retired\n", "retired,still_out\n", 1)
+        .replace(",no\n", ",no,no\n")
+        .replace(",yes\n", ",yes,no\n")
+        .replace("LC GR Sport #2,1,3:44:09.5,,no,no", "LC GR Sport #2,1,,,no,yes")
+    )
+    path = tmp_path / "results.csv"
+    path.write_text(text, "utf-8")
+    out = tmp_path / "camp"
+    res = _invoke(out, small_spec_file, path)
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    said = " ".join(res.output.split())  # type: ignore[attr-defined]
+    assert "partial day: LC GR Sport #2 still out on dakar-2026/1" in said
+    a = _chunks(out)
+    assert np.std(a["stage_time_s"][:, 4, 1].astype(float)) > 0  # simulated for it
+    assert np.all(a["stage_time_s"][:, 3, 1] == 3 * 3600 + 42 * 60 + 51)  # fixed for others
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(alphabet=st.sampled_from(list("crewstagimpnly,:.#0123456789 -\nD7XR#1/")), max_size=300)
+)
+def test_any_text_gives_results_or_a_clear_error(tmp_path, text) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "fuzz.csv"
+    path.write_text("crew,stage,time,penalty,retired\n" + text, "utf-8")
+    stages = ["dakar-2026/prologue", "dakar-2026/1", "dakar-2026/13"]
+    try:
+        res = read_results(path, CREWS, stages)
+    except ConfigError as exc:
+        assert str(path) in str(exc)
+        return
+    assert all(t is None or (math.isfinite(t) and t > 0) for row in res.time_s for t in row)
+
+
+def test_conditioned_campaign_resumes_to_the_same_numbers(
+    small_spec: CampaignSpec, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "results.csv"
+    path.write_text(GOOD, "utf-8")
+    kw = {"replicates": 30, "seed": 5, "results": path, "chunk_size": 10}
+    run_campaign(RALLY, small_spec, out_dir=tmp_path / "full", **kw)  # type: ignore[arg-type]
+    first = run_campaign(RALLY, small_spec, out_dir=tmp_path / "part", max_chunks=1, **kw)  # type: ignore[arg-type]
+    assert (first.chunks_done, first.chunks_total) == (1, 3)
+    again = run_campaign(RALLY, small_spec, out_dir=tmp_path / "part", **kw)  # type: ignore[arg-type]
+    assert (again.chunks_run, again.chunks_done) == (2, 3)
+    a, b = _chunks(tmp_path / "full"), _chunks(tmp_path / "part")
+    for k in a:
+        assert np.array_equal(a[k], b[k], equal_nan=True), k

@@ -716,7 +716,7 @@ def simulate_arrays(
         punct = np.where(fix[None], 0, punct)
     sim = _stage_sequence(table, spec, punct, retire_now)
     active, retired = sim["active"], sim["retired"]
-    free = active & ~fix[None]  # simulated and running
+    free = active if given is None else active & ~fix[None]  # simulated and running
 
     def masked(x: np.ndarray) -> np.ndarray:
         return np.where(free, x, 0)

@@ -506,7 +506,7 @@ def run_campaign(
             [replicates] * n,
             [chunk_size] * n,
             todo,
-            [given] * n,
+            *([[given] * n] if given is not None else []),  # the task's arguments as before
             key=[f"raidsim-chunk-{manifest['spec_hash'][:12]}-{seed}-{i}-{token}" for i in todo],
             retries=3,
             pure=False,  # keys given: skip tokenising the arguments (~5 ms a call)
