@@ -284,3 +284,62 @@ def test_report_on_a_damaged_run_is_bad_input(damage: str, message: str, tmp_pat
         assert result.exit_code == 2, result.output
         text = one_line(result)
         assert message in text, text
+
+
+# --------------------------------------------------------------------- first run
+def test_summary_table_shows_compile_time_apart_from_the_factor() -> None:
+    import io
+
+    from rich.console import Console
+
+    from raidsim.cli.run import summary_table
+
+    summary = dict.fromkeys(
+        [
+            "distance_m",
+            "avg_speed_kmh",
+            "max_speed_kmh",
+            "fuel_used_L",
+            "fuel_L_per_100km",
+            "max_coolant_C",
+            "max_oil_C",
+            "derate_time_s",
+            "max_brake_disc_C",
+            "max_halfshaft_torque_Nm",
+            "ambient_C",
+        ],
+        1.0,
+    )
+    summary |= {"vehicle": "d7x-r", "stage": "default", "stage_time_s": 2085.6}
+
+    def render(extra: dict[str, float]) -> str:
+        buf = io.StringIO()
+        Console(file=buf, width=100).print(summary_table(summary | extra))
+        return " ".join(buf.getvalue().split())
+
+    cold = render({"real_time_factor": 612.0, "compile_time_s": 64.7})
+    assert "real-time factor │ 612 x" in cold
+    assert "kernel compile │ 65 s (first run; not in the factor)" in cold
+    warm = render({"real_time_factor": 640.0, "compile_time_s": 0.0})
+    assert "kernel compile" not in warm and "640 x" in warm
+
+
+def test_first_run_says_it_compiles(
+    stage: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-line notice is printed when Numba starts compiling (here a stand-in for the
+    runner calls ``on_compiling`` as a cold cache would), not otherwise."""
+    seen: list[Any] = []
+
+    def fake(*a: Any, **k: Any) -> Any:
+        seen.append(k.get("on_compiling"))
+        if len(seen) == 1:
+            k["on_compiling"]()
+        return _fake_simulate(*a, **k)
+
+    monkeypatch.setattr(raidsim.api, "simulate", fake)
+    cold = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(tmp_path / "a")])
+    assert cold.exit_code == 0, cold.output
+    assert "compiling the simulation kernel (first run after an install or update" in cold.output
+    warm = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(tmp_path / "b")])
+    assert warm.exit_code == 0 and "compiling" not in warm.output

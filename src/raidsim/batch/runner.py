@@ -108,9 +108,17 @@ def check_grid(grid: BatchGrid) -> list[RunTask]:
                 f"batch grid: ambient {temp:g} C, altitude {grid.altitude_m:g} m, headwind "
                 f"{grid.headwind_mps:g} m/s: {'.'.join(map(str, first['loc']))}: {first['msg']}"
             ) from None
-    grid_hz, _ = channel_formats(grid.sample_rate_hz, grid.channel_rates)
+    if not 2.0 <= grid.sample_rate_hz <= 1000.0:  # NaN too
+        raise ConfigError(
+            f"batch grid: sample_rate_hz = {grid.sample_rate_hz:g} is not allowed (must be "
+            "between 2 and 1000 Hz and divide the 1000 Hz integration step)"
+        )
+    try:
+        grid_hz, _ = channel_formats(grid.sample_rate_hz, grid.channel_rates)
+    except ValueError as exc:
+        raise ConfigError(f"batch grid: channel_rates: {exc}") from None
     every = 1000.0 / grid_hz
-    if not (2.0 <= grid.sample_rate_hz <= 1000.0) or abs(every - round(every)) > 1e-9 * every:
+    if abs(every - round(every)) > 1e-9 * every:
         raise ConfigError(
             f"batch grid: sample rate {grid_hz:g} Hz must divide the 1000 Hz integration step"
         )

@@ -167,11 +167,15 @@ def factor_bounds(name: str) -> tuple[float, float]:
 
 
 def check_factor_names(names: Sequence[str]) -> None:
+    """Known factors, each once (ConfigError naming ``--fit`` and the factor)."""
     unknown = [n for n in names if n not in FACTORS]
     if unknown:
         raise ConfigError(
-            f"unknown correction factor(s) {', '.join(unknown)} (known: {', '.join(FACTORS)})"
+            f"--fit {unknown[0]}: unknown correction factor (known: {', '.join(FACTORS)})"
         )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"--fit {twice[0]}: given more than once; give each factor once")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ campaign) can use it; the changes themselves are applied by
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -38,7 +39,11 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         loc = ".".join(str(p) for p in err["loc"])
         value = err.get("input")
         shown = repr(value) if not isinstance(value, dict) else "{...}"
-        lines.append(f"{source}: {loc or '<root>'} = {shown} -> {err['msg']}")
+        msg = err["msg"]
+        if isinstance(value, float) and not math.isfinite(value):
+            # pydantic compares NaN with the first bound and names that one: misleading
+            msg = "not a finite number; give a number"
+        lines.append(f"{source}: {loc or '<root>'} = {shown} -> {msg}")
     return "; ".join(lines)
 
 
