@@ -362,3 +362,81 @@ def test_vehicle_and_crew_nan_name_the_field(tmp_path: Path) -> None:
     car.write_text("\n".join(lines) + "\n", "utf-8")
     text = bad(["check-regs", str(car)], "empty_mass_kg = nan -> not a finite number")
     assert "less than" not in text and "greater than" not in text
+
+
+# ------------------------------------------------------------------------- routes
+def test_geojson_nan_coordinate_is_refused_naming_the_position(tmp_path: Path) -> None:
+    """Was dropped silently, then reported as a 24 km gap."""
+    import json
+
+    pts = [[37.95 + 0.0003 * (i % 3), 26.79 + 0.001 * i, 700.0 + i] for i in range(30)]
+    pts[10] = [37.95, float("nan"), 710.0]
+    route = tmp_path / "r.geojson"
+    route.write_text(json.dumps({"type": "LineString", "coordinates": pts}), "utf-8")
+    bad(
+        ["stage-info", str(route)],
+        f"{route}: root.coordinates[10] is [37.95, nan, 710.0]; a coordinate must be a "
+        "finite number",
+    )
+
+
+def test_no_elevation_warning_counts_only_points_it_fills(tmp_path: Path) -> None:
+    """Never "0 of N points have no elevation": a point without a position (dropped at
+    resampling, with its own warning) is not one whose elevation is filled."""
+    pts = "".join(
+        f'<trkpt lat="{"nan" if i == 5 else 26.79 + 0.001 * i}" lon="{37.95 + 0.0003 * (i % 3)}">'
+        + ("" if i == 5 else f"<ele>{700 + i}</ele>")
+        + "</trkpt>"
+        for i in range(30)
+    )
+    gpx = tmp_path / "x.gpx"
+    gpx.write_text(
+        '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><trkseg>{pts}</trkseg></trk></gpx>",
+        "utf-8",
+    )
+    result = invoke(["stage-info", str(gpx)])
+    assert result.exit_code == 0, result.output
+    assert " 0 of " not in result.output and "have no elevation" not in result.output
+
+
+def test_optimize_study_name_needs_a_storage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from raidsim.cli import optimize as cli_optimize
+
+    monkeypatch.setattr(cli_optimize, "run_study", _no_run, raising=False)
+    bad(
+        ["optimize", "default", "--study-name", "s6"],
+        "--study-name s6: a study is named inside a storage; add --storage",
+    )
+
+
+def test_empty_gear_cell_gives_no_raw_numpy_warning(tmp_path: Path) -> None:
+    """Was "warning: invalid value encountered in cast" with no file or row."""
+    import warnings
+
+    from raidsim.correlate.fit import final_drive_check
+    from raidsim.correlate.logs import read_log
+
+    lines, first = _log_lines()
+    cells = lines[first + 300].split(",")
+    cells[5] = '""'
+    lines[first + 300] = ",".join(cells)
+    log = read_log(_write(tmp_path / "gear.csv", lines))
+    assert np.isnan(log.channels["gear"]).sum() == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check = final_drive_check(log, raidsim.api.load_vehicle("d7x-r"))
+    assert check is not None and 0.99 < check.value < 1.01
+
+
+def test_crew_pace_factor_nan_names_the_field(tmp_path: Path) -> None:
+    from importlib import resources
+
+    spec = (resources.files("raidsim.campaign") / "default.toml").read_text("utf-8")
+    crews = spec[spec.index("[[crews]]") :].replace("pace_factor = 1.10", "pace_factor = nan", 1)
+    path = tmp_path / "crews.toml"
+    path.write_text(crews, "utf-8")
+    bad(
+        ["campaign", "--workers", "0", "--crews", str(path), "--out", str(tmp_path / "c")],
+        f"{path}: crews.0.pace_factor = nan -> not a finite number",
+    )

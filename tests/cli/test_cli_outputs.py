@@ -343,3 +343,70 @@ def test_first_run_says_it_compiles(
     assert "compiling the simulation kernel (first run after an install or update" in cold.output
     warm = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(tmp_path / "b")])
     assert warm.exit_code == 0 and "compiling" not in warm.output
+
+
+# --------------------------------------------------------------------- campaign reports
+@pytest.fixture(scope="module")
+def campaign_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 replicates of a 3-stage Dakar in four chunks (in this process)."""
+    from raidsim.campaign.runner import run_campaign
+    from raidsim.campaign.spec import load_spec
+
+    root = tmp_path_factory.mktemp("campaign")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RAIDSIM_CACHE_DIR", str(root / "cache"))
+    try:
+        spec_file = root / "small.toml"
+        spec_file.write_text('stages = ["prologue", "1", "13"]\n', "utf-8")
+        out = root / "camp"
+        result = run_campaign(
+            "dakar-2026", load_spec(spec_file), replicates=40, seed=0, out_dir=out, chunk_size=10
+        )
+    finally:
+        mp.undo()
+    assert result.chunks_done == result.chunks_total == 4
+    return out
+
+
+def test_campaign_report_json_is_the_same_twice(campaign_dir: Path) -> None:
+    first = invoke(["campaign-report", str(campaign_dir), "--json"])
+    second = invoke(["campaign-report", str(campaign_dir), "--json"])
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert first.output == second.output
+    data = json.loads(first.output)
+    assert data["complete"] is True and data["replicates"] == 40
+
+
+def test_campaign_report_says_a_campaign_is_incomplete(campaign_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    part = tmp_path / "part"
+    shutil.copytree(campaign_dir, part)
+    (part / "chunk-00003.parquet").unlink()
+    result = invoke(["campaign-report", str(part)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"warning: {part}: incomplete: 30 of 40 replicates (1 of 4 chunks missing)" in text
+    assert "run the same `raidsim campaign` command again" in text
+    assert "30 of 40 (INCOMPLETE) replicates" in text
+    data = json.loads(invoke(["campaign-report", str(part), "--json"]).stdout)
+    assert data["complete"] is False and data["chunks_missing"] == 1
+
+
+def test_campaign_out_refuses_a_run_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was: chunks written into the run directory, exit 0."""
+    import raidsim.campaign.runner
+
+    monkeypatch.setattr(raidsim.campaign.runner, "build_base_table", _no_simulation)
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("summary.json", "telemetry.parquet"):
+        (run / name).write_text("{}", "utf-8")
+    result = invoke(["campaign", "--workers", "0", "--replicates", "4", "--out", str(run)])
+    assert result.exit_code == 2, result.output
+    text = one_line(result)
+    held = "holds files (summary.json, telemetry.parquet) but no campaign.json"
+    assert f"--out {run}: {held}" in text
+    assert sorted(p.name for p in run.iterdir()) == ["summary.json", "telemetry.parquet"]

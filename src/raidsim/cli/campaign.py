@@ -293,11 +293,15 @@ def campaign_report_command(
     as_json: Annotated[bool, json_option()] = False,
 ) -> None:
     """Win and podium probabilities, time distributions, lost time by cause, what-if."""
-    from raidsim.campaign.report import campaign_report
+    from raidsim.campaign.report import campaign_report, incomplete_note
     from raidsim.campaign.report import compare as compare_reports
 
     report = campaign_report(dir)
     other = campaign_report(compare) if compare is not None else None
+    for r in (report, other):
+        note = incomplete_note(r) if r is not None else None
+        if note:
+            warn(note)
     if as_json:
         data = dict(report)
         if other is not None:
@@ -327,8 +331,11 @@ def render(report: dict[str, Any], other: dict[str, Any] | None = None) -> list[
         t.add_column(name, justify="right")
 
     out: list[Any] = []
+    partial = (
+        "" if report.get("complete", True) else f" of {report['replicates_planned']} (INCOMPLETE)"
+    )
     t = cli_table(
-        f"{report['rally']} campaign: {report['replicates']} replicates "
+        f"{report['rally']} campaign: {report['replicates']}{partial} replicates "
         f"(seed {report['seed']}, {report['dir']})"
     )
     text_col(t, "crew")

@@ -364,7 +364,9 @@ def final_drive_check(log: LoggedRun, vehicle: Vehicle) -> FactorEstimate | None
     if not log.has("engine_speed_rpm", "gear", "speed_mps"):
         return None
     gb, cv, e = vehicle.gearbox, vehicle.converter, vehicle.engine
-    gear = np.round(log.channels["gear"]).astype(np.int64)
+    raw_gear = log.channels["gear"]
+    # an empty Gear cell (NaN) is gear 0 here: left out like neutral, no NaN cast
+    gear = np.round(np.where(np.isfinite(raw_gear), raw_gear, 0.0)).astype(np.int64)
     v = log.channels["speed_mps"]
     rpm = log.channels["engine_speed_rpm"]
     ok = (
