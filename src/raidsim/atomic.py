@@ -116,11 +116,11 @@ def _alive(pid: int) -> bool:
 
 
 def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
-    """Remove the temporary files and directories beside ``target`` that a process of this
-    host left when it was killed (its pid no longer runs); returns what was removed.
-    Another running writer's temporaries, other hosts' and foreign files are kept."""
+    """Remove the temporary files and directories in ``target``'s directory that a process
+    of this host left when it was killed (its pid no longer runs), whatever output they
+    were for (``runs/<timestamp>`` differs run to run); returns what was removed. Another
+    running writer's temporaries, other hosts' and foreign files are kept."""
     t = Path(target)
-    prefix = f".{t.name}."
     host = _host()
     removed: list[Path] = []
     try:
@@ -129,9 +129,13 @@ def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
         return removed
     for entry in entries:
         name = entry.name
-        if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
+        if name.startswith(".") and name.endswith(LOCK_SUFFIX):
+            if _remove_unheld_lock(t.parent / name):
+                removed.append(t.parent / name)
             continue
-        m = _TOKEN.match(name[len(prefix) : -len(TMP_SUFFIX)])
+        if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+            continue
+        m = _TOKEN.match(name[: -len(TMP_SUFFIX)].rpartition(".")[2])
         if m is None or m["host"] != host or _alive(int(m["pid"])):
             continue
         path = t.parent / name
@@ -149,6 +153,32 @@ def _named(exc: OSError, target: Path, tmp: Path) -> OSError:
     if not reason or tmp.name in reason:  # pyarrow's text names the temporary
         reason = os.strerror(exc.errno)
     return OSError(exc.errno, reason, str(target))
+
+
+def _remove_unheld_lock(path: Path) -> bool:
+    """Remove a lock file no process holds (its holder was killed); True if removed. Taken
+    first, so a live holder's is never removed, and a process that opened it meanwhile
+    sees another inode and retries (:class:`OutLock`)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no locks taken
+        return False
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 @contextlib.contextmanager

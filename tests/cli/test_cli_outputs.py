@@ -111,15 +111,16 @@ def test_kill_9_leftovers_are_removed_by_the_next_run(stage: Path, tmp_path: Pat
     temps = [n for n in left if n.endswith(atomic.TMP_SUFFIX)]
     assert len(temps) == 1 and set(left) <= {temps[0], ".r.raidsim-lock"}, left  # lock: unheld
     assert not out.exists()
-    # the next run (the simulation stubbed: only the clean-up is under test) removes it
+    # the next run, into another --out as `runs/<timestamp>` is (the simulation stubbed:
+    # only the clean-up is under test), removes it and the lock file no one holds
     mp = pytest.MonkeyPatch()
     mp.setattr(raidsim.api, "simulate", _fake_simulate)
     try:
-        done = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(out)])
+        done = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(out) + "2"])
     finally:
         mp.undo()
     assert done.exit_code == 0, done.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "tiny.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r2", "tiny.toml"]
 
 
 # --------------------------------------------------------------------- one writer per --out

@@ -357,6 +357,7 @@ def check_out_file(flag: str, path: Path, *, allow_dir: bool = False) -> Path:
     device (``/dev/null``: a file moved into place would replace it), no file where a
     parent directory must be; else a ConfigError naming ``flag``."""
     writes_to(f"{flag} {path}")
+    atomic.clean_stale(path)  # what a killed command left in that directory
     if path.exists() or path.is_symlink():
         try:
             mode = path.stat().st_mode
