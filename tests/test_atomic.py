@@ -80,12 +80,12 @@ def test_clean_stale_removes_only_dead_writers_temporaries(tmp_path: Path) -> No
     other_host.mkdir()
     foreign = tmp_path / ".run.notes.raidsim-tmp"  # not our token: kept
     foreign.write_text("keep", "utf-8")
-    other_target = tmp_path / dead_name.replace(".run.", ".run2.", 1)
-    other_target.mkdir()
+    other_target = tmp_path / dead_name.replace(".run.", ".20261207-101500.", 1)
+    other_target.mkdir()  # a killed run of another name (runs/<timestamp>): removed too
     removed = atomic.clean_stale(out)
-    assert sorted(removed) == sorted([dead_dir, dead_file])
-    assert not dead_dir.exists() and not dead_file.exists()
-    assert live.exists() and other_host.exists() and foreign.exists() and other_target.exists()
+    assert sorted(removed) == sorted([dead_dir, dead_file, other_target])
+    assert not dead_dir.exists() and not dead_file.exists() and not other_target.exists()
+    assert live.exists() and other_host.exists() and foreign.exists()
 
 
 def test_second_lock_on_one_output_fails_at_once(tmp_path: Path) -> None:
@@ -120,6 +120,16 @@ def test_lock_is_released_when_its_process_is_killed(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_clean_stale_removes_a_killed_holders_lock_only(tmp_path: Path) -> None:
+    held = atomic.OutLock(tmp_path / "a", "--out a")
+    (tmp_path / ".b.raidsim-lock").write_text("12345\n", "utf-8")  # holder killed
+    assert atomic.clean_stale(tmp_path / "c") == [tmp_path / ".b.raidsim-lock"]
+    assert held.path.exists()
+    with pytest.raises(ConfigError):
+        atomic.OutLock(tmp_path / "a", "--out a")
+    held.release()
 
 
 def test_lock_without_its_parent_is_not_taken(tmp_path: Path) -> None:

@@ -41,7 +41,10 @@ __all__ = [
     "clean_stale",
     "make_temp_dir",
     "open_atomic",
+    "probe",
     "replace",
+    "target_of",
+    "visible",
     "temp_path",
     "write_bytes",
     "write_text",
@@ -63,6 +66,28 @@ def temp_path(target: str | os.PathLike[str]) -> Path:
     """A fresh temporary name beside ``target`` (see the module docstring for its shape)."""
     t = Path(target)
     return t.with_name(f".{t.name}.{_host()}-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+
+
+def target_of(path: str | os.PathLike[str]) -> Path | None:
+    """The target a temporary name (:func:`temp_path`) stands for; None for other names."""
+    p = Path(path)
+    name = p.name
+    if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+        return None
+    stem, _, token = name[1 : -len(TMP_SUFFIX)].rpartition(".")
+    return p.with_name(stem) if stem and _TOKEN.match(token) else None
+
+
+def visible(path: str | os.PathLike[str]) -> Path:
+    """``path`` with every temporary component named as the file or directory it becomes
+    (``runs/.s6.host-1-ab12cd34.raidsim-tmp/telemetry.parquet`` ->
+    ``runs/s6/telemetry.parquet``): what a message shows the user."""
+    parts = Path(path).parts
+    out = Path(parts[0]) if parts else Path()
+    for part in parts[1:]:
+        target = target_of(part)
+        out = out / (target.name if target is not None else part)
+    return out
 
 
 def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
@@ -91,11 +116,11 @@ def _alive(pid: int) -> bool:
 
 
 def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
-    """Remove the temporary files and directories beside ``target`` that a process of this
-    host left when it was killed (its pid no longer runs); returns what was removed.
-    Another running writer's temporaries, other hosts' and foreign files are kept."""
+    """Remove the temporary files and directories in ``target``'s directory that a process
+    of this host left when it was killed (its pid no longer runs), whatever output they
+    were for (``runs/<timestamp>`` differs run to run); returns what was removed. Another
+    running writer's temporaries, other hosts' and foreign files are kept."""
     t = Path(target)
-    prefix = f".{t.name}."
     host = _host()
     removed: list[Path] = []
     try:
@@ -104,9 +129,13 @@ def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
         return removed
     for entry in entries:
         name = entry.name
-        if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
+        if name.startswith(".") and name.endswith(LOCK_SUFFIX):
+            if _remove_unheld_lock(t.parent / name):
+                removed.append(t.parent / name)
             continue
-        m = _TOKEN.match(name[len(prefix) : -len(TMP_SUFFIX)])
+        if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+            continue
+        m = _TOKEN.match(name[: -len(TMP_SUFFIX)].rpartition(".")[2])
         if m is None or m["host"] != host or _alive(int(m["pid"])):
             continue
         path = t.parent / name
@@ -115,15 +144,56 @@ def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
+def _named(exc: OSError, target: Path, tmp: Path) -> OSError:
+    """``exc`` naming ``target`` where it names the temporary file or nothing (a full
+    disk), so that a message shows the path the user gave, never a hidden temporary."""
+    if exc.errno is None or exc.filename not in (None, str(tmp), tmp, os.fsencode(tmp)):
+        return exc
+    reason = exc.strerror or ""
+    if not reason or tmp.name in reason:  # pyarrow's text names the temporary
+        reason = os.strerror(exc.errno)
+    return OSError(exc.errno, reason, str(target))
+
+
+def _remove_unheld_lock(path: Path) -> bool:
+    """Remove a lock file no process holds (its holder was killed); True if removed. Taken
+    first, so a live holder's is never removed, and a process that opened it meanwhile
+    sees another inode and retries (:class:`OutLock`)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no locks taken
+        return False
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 @contextlib.contextmanager
 def writing(target: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary path for a writer that takes a path (``pq.write_table``, plotly): it is
-    renamed over ``target`` when the block completes, removed if it raises."""
+    renamed over ``target`` when the block completes, removed if it raises. A file-system
+    error names ``target``, not the temporary."""
     t = Path(target)
     tmp = temp_path(t)
     try:
         yield tmp
         replace(tmp, t)
+    except OSError as exc:
+        _remove(tmp)
+        raise _named(exc, t, tmp) from exc
     except BaseException:
         _remove(tmp)
         raise
@@ -133,19 +203,39 @@ def writing(target: str | os.PathLike[str]) -> Iterator[Path]:
 def open_atomic(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """A binary file handle (read-write) whose contents replace ``target`` only when the
     block completes (flushed and fsync'ed first); removed on any error. Created with mode
-    0666 minus the umask, like a plain ``open``."""
+    0666 minus the umask, like a plain ``open``. A file-system error names ``target``."""
     t = Path(target)
     tmp = temp_path(t)
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        raise _named(exc, t, tmp) from exc
     try:
         with os.fdopen(fd, "w+b") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         replace(tmp, t)
+    except OSError as exc:
+        _remove(tmp)
+        raise _named(exc, t, tmp) from exc
     except BaseException:
         _remove(tmp)
         raise
+
+
+def probe(target: str | os.PathLike[str]) -> None:
+    """Raise the OSError (naming ``target``) that writing ``target`` would raise, by creating
+    and removing a temporary beside it: a command checks its output before the work."""
+    try:
+        with open_atomic(target):
+            raise _Probed
+    except _Probed:
+        pass
+
+
+class _Probed(Exception):
+    """Ends :func:`probe`'s block: the temporary is removed, the target left alone."""
 
 
 def write_bytes(target: str | os.PathLike[str], payload: bytes) -> None:
@@ -168,6 +258,8 @@ def make_temp_dir(target: str | os.PathLike[str]) -> Path:
             path.mkdir(mode=0o777)
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _named(exc, Path(target).parent, path) from exc
         return path
 
 

@@ -57,6 +57,10 @@ class LogError(RaidsimError):
     """A logged run is unreadable, has a broken header or lacks a required channel."""
 
 
+class LogWarning(UserWarning):
+    """A logged run was repaired on reading (repeated rows dropped)."""
+
+
 class UntrustedCorrelation(LogError):
     """The log and the stage do not support a fit
     (:func:`raidsim.correlate.trust.assess_trust`); exit code 2."""

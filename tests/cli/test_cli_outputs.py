@@ -111,15 +111,16 @@ def test_kill_9_leftovers_are_removed_by_the_next_run(stage: Path, tmp_path: Pat
     temps = [n for n in left if n.endswith(atomic.TMP_SUFFIX)]
     assert len(temps) == 1 and set(left) <= {temps[0], ".r.raidsim-lock"}, left  # lock: unheld
     assert not out.exists()
-    # the next run (the simulation stubbed: only the clean-up is under test) removes it
+    # the next run, into another --out as `runs/<timestamp>` is (the simulation stubbed:
+    # only the clean-up is under test), removes it and the lock file no one holds
     mp = pytest.MonkeyPatch()
     mp.setattr(raidsim.api, "simulate", _fake_simulate)
     try:
-        done = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(out)])
+        done = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(out) + "2"])
     finally:
         mp.undo()
     assert done.exit_code == 0, done.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "tiny.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r2", "tiny.toml"]
 
 
 # --------------------------------------------------------------------- one writer per --out
@@ -284,3 +285,129 @@ def test_report_on_a_damaged_run_is_bad_input(damage: str, message: str, tmp_pat
         assert result.exit_code == 2, result.output
         text = one_line(result)
         assert message in text, text
+
+
+# --------------------------------------------------------------------- first run
+def test_summary_table_shows_compile_time_apart_from_the_factor() -> None:
+    import io
+
+    from rich.console import Console
+
+    from raidsim.cli.run import summary_table
+
+    summary = dict.fromkeys(
+        [
+            "distance_m",
+            "avg_speed_kmh",
+            "max_speed_kmh",
+            "fuel_used_L",
+            "fuel_L_per_100km",
+            "max_coolant_C",
+            "max_oil_C",
+            "derate_time_s",
+            "max_brake_disc_C",
+            "max_halfshaft_torque_Nm",
+            "ambient_C",
+        ],
+        1.0,
+    )
+    summary |= {"vehicle": "d7x-r", "stage": "default", "stage_time_s": 2085.6}
+
+    def render(extra: dict[str, float]) -> str:
+        buf = io.StringIO()
+        Console(file=buf, width=100).print(summary_table(summary | extra))
+        return " ".join(buf.getvalue().split())
+
+    cold = render({"real_time_factor": 612.0, "compile_time_s": 64.7})
+    assert "real-time factor │ 612 x" in cold
+    assert "kernel compile │ 65 s (first run; not in the factor)" in cold
+    warm = render({"real_time_factor": 640.0, "compile_time_s": 0.0})
+    assert "kernel compile" not in warm and "640 x" in warm
+
+
+def test_first_run_says_it_compiles(
+    stage: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-line notice is printed when Numba starts compiling (here a stand-in for the
+    runner calls ``on_compiling`` as a cold cache would), not otherwise."""
+    seen: list[Any] = []
+
+    def fake(*a: Any, **k: Any) -> Any:
+        seen.append(k.get("on_compiling"))
+        if len(seen) == 1:
+            k["on_compiling"]()
+        return _fake_simulate(*a, **k)
+
+    monkeypatch.setattr(raidsim.api, "simulate", fake)
+    cold = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(tmp_path / "a")])
+    assert cold.exit_code == 0, cold.output
+    assert "compiling the simulation kernel (first run after an install or update" in cold.output
+    warm = invoke(["run", str(stage), "--quiet", "--no-report", "--out", str(tmp_path / "b")])
+    assert warm.exit_code == 0 and "compiling" not in warm.output
+
+
+# --------------------------------------------------------------------- campaign reports
+@pytest.fixture(scope="module")
+def campaign_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 replicates of a 3-stage Dakar in four chunks (in this process)."""
+    from raidsim.campaign.runner import run_campaign
+    from raidsim.campaign.spec import load_spec
+
+    root = tmp_path_factory.mktemp("campaign")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RAIDSIM_CACHE_DIR", str(root / "cache"))
+    try:
+        spec_file = root / "small.toml"
+        spec_file.write_text('stages = ["prologue", "1", "13"]\n', "utf-8")
+        out = root / "camp"
+        result = run_campaign(
+            "dakar-2026", load_spec(spec_file), replicates=40, seed=0, out_dir=out, chunk_size=10
+        )
+    finally:
+        mp.undo()
+    assert result.chunks_done == result.chunks_total == 4
+    return out
+
+
+def test_campaign_report_json_is_the_same_twice(campaign_dir: Path) -> None:
+    first = invoke(["campaign-report", str(campaign_dir), "--json"])
+    second = invoke(["campaign-report", str(campaign_dir), "--json"])
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert first.output == second.output
+    data = json.loads(first.output)
+    assert data["complete"] is True and data["replicates"] == 40
+
+
+def test_campaign_report_says_a_campaign_is_incomplete(campaign_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    part = tmp_path / "part"
+    shutil.copytree(campaign_dir, part)
+    (part / "chunk-00003.parquet").unlink()
+    result = invoke(["campaign-report", str(part)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"warning: {part}: incomplete: 30 of 40 replicates (1 of 4 chunks missing)" in text
+    assert "run the same `raidsim campaign` command again" in text
+    assert "30 of 40 (INCOMPLETE) replicates" in text
+    data = json.loads(invoke(["campaign-report", str(part), "--json"]).stdout)
+    assert data["complete"] is False and data["chunks_missing"] == 1
+
+
+def test_campaign_out_refuses_a_run_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was: chunks written into the run directory, exit 0."""
+    import raidsim.campaign.runner
+
+    monkeypatch.setattr(raidsim.campaign.runner, "build_base_table", _no_simulation)
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("summary.json", "telemetry.parquet"):
+        (run / name).write_text("{}", "utf-8")
+    result = invoke(["campaign", "--workers", "0", "--replicates", "4", "--out", str(run)])
+    assert result.exit_code == 2, result.output
+    text = one_line(result)
+    held = "holds files (summary.json, telemetry.parquet) but no campaign.json"
+    assert f"--out {run}: {held}" in text
+    assert sorted(p.name for p in run.iterdir()) == ["summary.json", "telemetry.parquet"]

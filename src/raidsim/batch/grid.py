@@ -100,9 +100,9 @@ class BatchGrid(_M):
     @field_validator("seeds")
     @classmethod
     def _seeds(cls, v: list[int]) -> list[int]:
-        bad = [s for s in v if s < 0]
+        bad = [s for s in v if not 0 <= s <= 2**32 - 1]
         if bad:
-            raise ValueError(f"seeds must be >= 0, got {bad[0]}")
+            raise ValueError(f"seeds must lie between 0 and 4294967295, got {bad[0]}")
         return v
 
     def hash(self) -> str:
@@ -233,6 +233,8 @@ def load_grid(path: Path | str) -> BatchGrid:
     file resolve against its directory when they exist there; ``[[setups]]`` tables take
     ``name`` plus ``--setup`` keys. ConfigError names the file and the field."""
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"--grid {p}: is a directory; give a grid TOML file")
     try:
         raw = tomllib.loads(p.read_text("utf-8"))
     except FileNotFoundError:

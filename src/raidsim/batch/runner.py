@@ -100,9 +100,17 @@ def check_grid(grid: BatchGrid) -> list[RunTask]:
             ) from None
         except ConfigError as exc:
             raise ConfigError(f"batch grid: setup '{setup.name}': {exc}") from None
-    grid_hz, _ = channel_formats(grid.sample_rate_hz, grid.channel_rates)
     step_hz = 1.0 / DEFAULT_DT_S
-    if not (2.0 <= grid.sample_rate_hz <= step_hz) or not divides_step(grid_hz):
+    if not 2.0 <= grid.sample_rate_hz <= step_hz:  # NaN too
+        raise ConfigError(
+            f"batch grid: sample_rate_hz = {grid.sample_rate_hz:g} is not allowed (must be "
+            f"between 2 and {step_hz:g} Hz and divide the {step_hz:g} Hz integration step)"
+        )
+    try:
+        grid_hz, _ = channel_formats(grid.sample_rate_hz, grid.channel_rates)
+    except ValueError as exc:
+        raise ConfigError(f"batch grid: channel_rates: {exc}") from None
+    if not divides_step(grid_hz):
         raise ConfigError(
             f"batch grid: sample rate {grid_hz:g} Hz must divide the {step_hz:g} Hz "
             "integration step"

@@ -37,11 +37,21 @@ ranked AS (
 def _connect() -> Any:
     import duckdb
 
-    return duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:")
+    # one thread: sums and averages add in one order (the chunks' row order), so two
+    # reports of one directory print the same digits (parallel partial sums do not)
+    con.execute("SET threads = 1")
+    return con
 
 
 def chunk_glob(out_dir: Path, manifest: dict[str, Any]) -> str:
     """The DuckDB file list of the verified chunks (ConfigError if one is damaged)."""
+    return _verified_glob(out_dir, manifest)[0]
+
+
+def _verified_glob(out_dir: Path, manifest: dict[str, Any]) -> tuple[str, int]:
+    """The DuckDB file list of the verified chunks (ConfigError if one is damaged) and how
+    many planned chunks are missing (a partial campaign)."""
     try:
         check = verify_chunks(out_dir, manifest)
     except (KeyError, TypeError, ValueError) as exc:
@@ -59,7 +69,7 @@ def chunk_glob(out_dir: Path, manifest: dict[str, Any]) -> str:
     if not check.good:
         raise ConfigError(f"{out_dir}: no chunk-*.parquet files; run `raidsim campaign` first")
     # every chunk-*.parquet present is verified now: the glob reads exactly those
-    return "'" + str(out_dir / "chunk-*.parquet").replace("'", "''") + "'"
+    return "'" + str(out_dir / "chunk-*.parquet").replace("'", "''") + "'", len(check.missing)
 
 
 def campaign_report(out_dir: Path | str) -> dict[str, Any]:
@@ -72,14 +82,31 @@ def campaign_report(out_dir: Path | str) -> dict[str, Any]:
 
     out = Path(out_dir)
     manifest = read_manifest(out)
-    glob = chunk_glob(out, manifest)
+    glob, missing = _verified_glob(out, manifest)
     try:
-        return _report(out, manifest, glob)
+        report = _report(out, manifest, glob)
     except duckdb.Error as exc:
         raise ConfigError(
             f"{out}: cannot read the chunks ({type(exc).__name__}: {exc}); run the same "
             f"`raidsim campaign` command again to repair {CHUNKS} and the chunks"
         ) from None
+    report["chunks_planned"] = int(manifest.get("n_chunks", 0))
+    report["chunks_missing"] = missing
+    report["complete"] = missing == 0
+    return report
+
+
+def incomplete_note(report: dict[str, Any]) -> str | None:
+    """``incomplete: 750 of 1,000 replicates (1 of 4 chunks missing) ...`` for a partial
+    campaign, None for a complete one."""
+    if report.get("complete", True):
+        return None
+    return (
+        f"{report['dir']}: incomplete: {report['replicates']:,} of "
+        f"{report['replicates_planned']:,} replicates ({report['chunks_missing']} of "
+        f"{report['chunks_planned']} chunks missing); the figures cover only those; run the "
+        "same `raidsim campaign` command again to finish it"
+    )
 
 
 def _report(out: Path, manifest: dict[str, Any], glob: str) -> dict[str, Any]:

@@ -268,6 +268,8 @@ def load_spec(path: Path | str | None = None) -> CampaignSpec:
     source = f"raidsim/campaign/{DEFAULT_SPEC}"
     if path is not None:
         path = Path(path)
+        if path.is_dir():
+            raise ConfigError(f"--crews {path}: is a directory; give a campaign spec TOML file")
         if not path.is_file():
             raise ConfigError(f"--crews {path}: file not found (give a campaign spec TOML)")
         text = read_text_file(path, "campaign spec TOML (--crews)")

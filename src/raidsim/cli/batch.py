@@ -25,12 +25,14 @@ from rich.markup import escape
 from raidsim.cli.errors import EXIT_SIM_FAILED, handle_errors, say
 from raidsim.cli.options import (
     DEFAULT_VEHICLE,
+    MAX_SEED,
     Quiet,
     Scheduler,
     TlsCaFile,
     TlsCert,
     TlsKey,
     Vehicle,
+    check_ambient_field,
     count_progress,
     lock_out,
     out_option,
@@ -41,6 +43,7 @@ from raidsim.cli.run import (
     ChannelRates,
     SampleRateHz,
     parse_channel_rates,
+    telemetry_settings,
 )
 from raidsim.errors import ConfigError
 
@@ -50,7 +53,10 @@ __all__ = ["batch_command", "parse_seeds", "parse_variant"]
 def parse_seeds(text: str) -> list[int]:
     """``0,1,2`` or ``0-9`` (or a mix: ``0-3,7``) of ``--seeds``."""
     seeds: list[int] = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
+    parts = [p.strip() for p in text.split(",")]
+    if "" in parts and text.strip():
+        raise ConfigError(f"--seeds {text!r}: an empty entry between commas; give 0,1,2 or 0-9")
+    for part in filter(None, parts):
         lo, sep, hi = part.partition("-")
         try:
             if sep and lo:
@@ -60,11 +66,11 @@ def parse_seeds(text: str) -> list[int]:
                 seeds.extend(range(a, b + 1))
             else:
                 seeds.append(int(part))
-            if seeds and seeds[-1] < 0:
+            if seeds and not 0 <= seeds[-1] <= MAX_SEED:
                 raise ValueError
         except ValueError:
             raise ConfigError(
-                f"--seeds {text!r}: expected seeds >= 0 as 0,1,2 or a range 0-9"
+                f"--seeds {text!r}: expected seeds 0 to {MAX_SEED} as 0,1,2 or a range 0-9"
             ) from None
     if not seeds:
         raise ConfigError(f"--seeds {text!r}: no seed given")
@@ -250,6 +256,12 @@ def _resolve_grid(
             )
         return load_grid(grid)
     if stages:
+        telemetry_settings(sample_rate_hz, channel_rate)  # names the flag
+        for temp in ambient_C or []:
+            check_ambient_field("temp_C", temp)
+        for field in ("altitude_m", "headwind_mps"):
+            if flags[field] is not None:
+                check_ambient_field(field, flags[field])
         return BatchGrid.model_validate(
             {
                 "stages": stages,

@@ -356,12 +356,16 @@ def campaign_report_command(
 ) -> None:
     """Win and podium probabilities, time distributions, lost time by cause, what-if;
     with real results, the standings and learned paces; --strategy CREW: how hard to push."""
-    from raidsim.campaign.report import campaign_report
+    from raidsim.campaign.report import campaign_report, incomplete_note
     from raidsim.campaign.report import compare as compare_reports
     from raidsim.campaign.status import rally_status
 
     report = campaign_report(dir)
     other = campaign_report(compare) if compare is not None else None
+    for r in (report, other):
+        note = incomplete_note(r) if r is not None else None
+        if note:
+            warn(note)
     from raidsim.campaign.odds import odds_over_days
 
     plan = _strategy(dir, strategy, goal, keep) if strategy is not None else None
@@ -510,8 +514,11 @@ def render(report: dict[str, Any], other: dict[str, Any] | None = None) -> list[
         t.add_column(name, justify="right")
 
     out: list[Any] = []
+    partial = (
+        "" if report.get("complete", True) else f" of {report['replicates_planned']} (INCOMPLETE)"
+    )
     t = cli_table(
-        f"{report['rally']} campaign: {report['replicates']} replicates "
+        f"{report['rally']} campaign: {report['replicates']}{partial} replicates "
         f"(seed {report['seed']}, {report['dir']})"
     )
     text_col(t, "crew")

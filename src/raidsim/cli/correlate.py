@@ -110,7 +110,13 @@ def correlate_command(
         write_driver_settings,
         write_vehicle_preset,
     )
-    from raidsim.correlate.logs import GPS, REQUIRED, load_channel_map, read_log
+    from raidsim.correlate.logs import (
+        GPS,
+        REQUIRED,
+        check_channel_map,
+        load_channel_map,
+        read_log,
+    )
     from raidsim.correlate.page import write_page
     from raidsim.correlate.trust import assess_trust, require_trust
 
@@ -122,6 +128,7 @@ def correlate_command(
     staged = StagedDir("--out", out, overwrite=overwrite, markers=CORRELATE_MARKERS)
     final_dir, out = out, staged.path  # written there, moved to --out when complete
     run = read_log(log, cmap, required)
+    check_channel_map(channel_map, run)
     car = load_car(vehicle, setup)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # no-elevation notes on GPS routes

@@ -112,11 +112,28 @@ OS_HINTS: dict[int, str] = {
 }
 
 
+#: the outputs the running command writes (``--out DIR``), newest last: a file-system error
+#: that names no file (a full disk) is reported against the newest (:func:`writes_to`)
+_OUTPUTS: list[str] = []
+
+
+def writes_to(label: str) -> None:
+    """Say that the running command writes ``label`` (``--out runs/s6``): an error that
+    names no path (a full disk while Parquet writes a row group) then names it."""
+    _OUTPUTS.append(label)
+
+
 def _os_message(exc: OSError) -> str:
-    where = "" if exc.filename is None else os.fsdecode(exc.filename)
+    from raidsim.atomic import visible
+
+    if exc.filename is None:
+        where = _OUTPUTS[-1] if _OUTPUTS else ""
+    else:  # never a hidden temporary: the file it becomes
+        where = str(visible(os.fsdecode(exc.filename)))
     if exc.filename2 is not None:
-        where = f"{where} -> {os.fsdecode(exc.filename2)}"
-    text = f"{where}: {exc.strerror}" if where != "" else str(exc.strerror)
+        where = f"{where} -> {visible(os.fsdecode(exc.filename2))}"
+    reason = exc.strerror or str(exc)
+    text = f"{where}: {reason}" if where != "" else reason
     hint = OS_HINTS.get(exc.errno or 0)
     return f"{text} ({hint})" if hint else text
 
@@ -127,7 +144,7 @@ def message_for(exc: BaseException) -> str:
         from raidsim.model.setup import format_validation_error
 
         text = format_validation_error(exc, exc.title)
-    elif isinstance(exc, OSError) and exc.strerror:
+    elif isinstance(exc, OSError):
         text = _os_message(exc)
     elif isinstance(exc, UnicodeError):
         text = f"a file is not UTF-8 text ({exc}); save it as UTF-8"
@@ -234,7 +251,7 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         command_started(func)
-        since, ends = len(_CLEANUPS), len(_AT_END)
+        since, ends, outputs = len(_CLEANUPS), len(_AT_END), len(_OUTPUTS)
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
@@ -258,6 +275,7 @@ def handle_errors(func: F) -> F:
             raise
         finally:
             del _CLEANUPS[since:]
+            del _OUTPUTS[outputs:]
             while len(_AT_END) > ends:
                 with contextlib.suppress(Exception):
                     _AT_END.pop()()

@@ -30,6 +30,7 @@ from raidsim.cli.options import (
     weather_flags,
     with_weather_flags,
 )
+from raidsim.errors import ConfigError
 from raidsim.model.ambient import Conditions
 from raidsim.units import KMH_PER_MPS
 
@@ -56,10 +57,8 @@ def estimate_command(
 
     car = load_car(vehicle, setup)
     weather_flags(ambient_C, altitude_m, headwind_mps)  # a bad flag fails before any work
-    if profile is not None:
-        check_out_file("--profile", profile, allow_dir=True)
     title, targets = resolve_targets(target)
-    stages = [(t.label, t.stage) for t in targets]
+    paths = profile_paths(profile, [t.stage.name for t in targets]) if profile else []
     summaries = []
     results = []
     used: list[Conditions] = []
@@ -69,22 +68,37 @@ def estimate_command(
         summaries.append({**result.summary, "label": t.label})
         results.append((t.stage, result))
         used.append(stage.conditions)
-    if profile is not None:  # written once every stage is estimated; removed on a failure
-        for stage, result in results:
-            fname = f"{stage.name.replace('/', '_')}.parquet"
-            path = profile / fname if len(stages) > 1 else profile
-            if path.suffix != ".parquet":
-                path = path / fname
-            check_out_file("--profile", path)
-            existed = path.exists()
-            result.to_parquet(path)
-            if not existed:
-                on_failure(functools.partial(path.unlink, missing_ok=True))
+    # written once every stage is estimated; removed on a failure
+    for path, (_, result) in zip(paths, results if paths else [], strict=True):
+        existed = path.exists()
+        result.to_parquet(path)
+        if not existed:
+            on_failure(functools.partial(path.unlink, missing_ok=True))
+    for path in paths:
+        say(f"wrote {path}", err=as_json)  # stdout stays JSON with --json
     if as_json:
         console.print_json(json.dumps(summaries))
         return
     console.print(stage_table(f"{car.name} on {title}, {_title_weather(used)} (QSS)", summaries))
     say(f"conditions: {_conditions_line(used)}")
+
+
+def profile_paths(profile: Path, stage_names: list[str]) -> list[Path]:
+    """The Parquet file of each stage's profile under ``--profile``: the file itself for one
+    stage when it ends in ``.parquet``, else ``<stage>.parquet`` in the directory
+    ``--profile``. Checked before any work; a missing directory is refused, not created."""
+    names = [f"{n.replace('/', '_')}.parquet" for n in stage_names]
+    if len(names) == 1 and profile.suffix == ".parquet":
+        paths, folder = [profile], profile.parent
+    else:
+        paths, folder = [profile / n for n in names], profile
+    if not folder.is_dir():
+        what = "the directory" if folder == profile else "its directory"
+        raise ConfigError(
+            f"--profile {profile}: {what} {folder} does not exist; create it or give an "
+            "existing directory (or a .parquet file for one stage)"
+        )
+    return [check_out_file("--profile", p) for p in paths]
 
 
 def _title_weather(used: list[Conditions]) -> str:

@@ -192,6 +192,11 @@ def optimize_command(
         raise ConfigError(f"--max-derate-s must be >= 0, got {max_derate_s}")
     if n_jobs < 1:
         raise ConfigError(f"--n-jobs must be >= 1, got {n_jobs}")
+    if study_name is not None and storage is None:
+        raise ConfigError(
+            f"--study-name {study_name}: a study is named inside a storage; add --storage "
+            "(e.g. sqlite:///study.db) or drop --study-name"
+        )
     check_seed(seed)
     car = load_car(vehicle, setup)
     names = [n.strip() for n in params.split(",") if n.strip()]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import raidsim.atomic as atomic
-from raidsim.cli.errors import at_end, on_failure
+from raidsim.cli.errors import at_end, on_failure, writes_to
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Ambient
 from raidsim.model.setup import field_bounds as field_bounds  # the one reader of a range
@@ -282,6 +282,8 @@ def check_out_file(flag: str, path: Path, *, allow_dir: bool = False) -> Path:
     """``path`` if a file can be written there: not a directory (unless ``allow_dir``) or a
     device (``/dev/null``: a file moved into place would replace it), no file where a
     parent directory must be; else a ConfigError naming ``flag``."""
+    writes_to(f"{flag} {path}")
+    atomic.clean_stale(path)  # what a killed command left in that directory
     if path.exists() or path.is_symlink():
         try:
             mode = path.stat().st_mode
@@ -297,6 +299,13 @@ def check_out_file(flag: str, path: Path, *, allow_dir: bool = False) -> Path:
                 "give a file name"
             )
     _check_parents(flag, path, path.parents)
+    if path.parent.is_dir() and not path.is_dir():
+        try:  # a file that cannot be written there fails now, not after the work
+            atomic.probe(path)
+        except OSError as exc:
+            raise ConfigError(
+                f"{flag} {path}: cannot write there ({exc.strerror}); give a path you can write to"
+            ) from None
     return path
 
 
@@ -322,6 +331,7 @@ def _holds_files(path: Path) -> bool:
 def lock_out(flag: str, out: Path) -> None:
     """Hold ``out`` for the running command: a second command writing there fails at once
     (ConfigError naming ``flag``), and what a killed command left beside it is removed."""
+    writes_to(f"{flag} {out}")
     lock = atomic.OutLock(out, f"{flag} {out}")
     at_end(lock.release)
     atomic.clean_stale(out)
@@ -342,6 +352,7 @@ class StagedDir:
 
     def __init__(self, flag: str, out: Path, *, overwrite: bool, markers: tuple[str, ...]) -> None:
         self.flag, self.out = flag, out
+        writes_to(f"{flag} {out}")
         if out.exists() and not out.is_dir():
             raise ConfigError(
                 f"{flag} {out}: exists and is not a directory; give a new or existing directory"

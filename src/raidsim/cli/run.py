@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 from rich.text import Text
 
+from raidsim import atomic
 from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
     DEFAULT_HEADWIND_MPS,
@@ -77,10 +78,21 @@ def summary_table(summary: dict[str, Any]) -> Table:
         ("altitude", f"{summary.get('altitude_m', 0.0):.0f} m{_source(summary, 'altitude_m')}"),
         ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
     ]
+    from raidsim.sim.transient.runner import COMPILE_NOTICE_S
+
+    compile_s = summary.get("compile_time_s", 0.0)
+    if isinstance(compile_s, int | float) and compile_s >= COMPILE_NOTICE_S:
+        rows.append(("kernel compile", f"{compile_s:.0f} s (first run; not in the factor)"))
     for k, v in rows:
         table.add_row(k, v)
     return table
 
+
+#: the one line printed while the kernel compiles (a first run after an install or update)
+COMPILING = (
+    "compiling the simulation kernel (first run after an install or update, about a minute; "
+    "later runs load it from the cache)"
+)
 
 DEFAULT_SAMPLE_RATE_HZ = 100.0
 SampleRateHz = Annotated[
@@ -241,6 +253,7 @@ def run_command(
                 channel_rates=rates,
                 on_start=on_start,
                 on_table=on_table if report else None,
+                on_compiling=lambda: say(COMPILING, err=True),
             )
         except SimulationStopped:
             # keep the telemetry up to the stop (telemetry.parquet.partial, stopped.json)
@@ -469,12 +482,18 @@ def jump_command(
     ambient = cond.ambient
     if sweep:
         target = check_out_file("--out", out or Path("jump_sweep.csv"))
+        if target.suffix.lower() not in (".csv", ".parquet"):
+            raise ConfigError(
+                f"--out {target}: the sweep table is written as .csv or .parquet, not "
+                f"'{target.suffix or 'no suffix'}'; give a file name ending in one of them"
+            )
         with console.status("running the jump sweep (72 jumps)"):
             table_df = run_sweep(car, ambient=ambient)
-        if target.suffix == ".parquet":
-            table_df.write_parquet(target)
-        else:
-            table_df.write_csv(target)
+        with atomic.writing(target) as tmp:
+            if target.suffix.lower() == ".parquet":
+                table_df.write_parquet(tmp)
+            else:
+                table_df.write_csv(tmp)
         console.print(sweep_table(car.name, table_df))
         say(f"conditions: {cond.describe()}")
         say(f"wrote {target}")

@@ -168,11 +168,15 @@ def factor_bounds(name: str) -> tuple[float, float]:
 
 
 def check_factor_names(names: Sequence[str]) -> None:
+    """Known factors, each once (ConfigError naming ``--fit`` and the factor)."""
     unknown = [n for n in names if n not in FACTORS]
     if unknown:
         raise ConfigError(
-            f"unknown correction factor(s) {', '.join(unknown)} (known: {', '.join(FACTORS)})"
+            f"--fit {unknown[0]}: unknown correction factor (known: {', '.join(FACTORS)})"
         )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"--fit {twice[0]}: given more than once; give each factor once")
 
 
 @dataclass(frozen=True)
@@ -361,7 +365,9 @@ def final_drive_check(log: LoggedRun, vehicle: Vehicle) -> FactorEstimate | None
     if not log.has("engine_speed_rpm", "gear", "speed_mps"):
         return None
     gb, cv, e = vehicle.gearbox, vehicle.converter, vehicle.engine
-    gear = np.round(log.channels["gear"]).astype(np.int64)
+    raw_gear = log.channels["gear"]
+    # an empty Gear cell (NaN) is gear 0 here: left out like neutral, no NaN cast
+    gear = np.round(np.where(np.isfinite(raw_gear), raw_gear, 0.0)).astype(np.int64)
     v = log.channels["speed_mps"]
     rpm = log.channels["engine_speed_rpm"]
     ok = (

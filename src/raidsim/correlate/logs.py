@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from raidsim.errors import LogError as LogError  # re-exported: raised here
+from raidsim.errors import LogWarning as LogWarning  # re-exported: raised here
 from raidsim.units import KMH_PER_MPS
 
 F64 = NDArray[np.float64]
@@ -108,6 +110,28 @@ UNIT_TO_SI: dict[str, dict[str, tuple[float, float]]] = {
     "volume": {"l": (1.0, 0.0), "ml": (1e-3, 0.0), "gal": (3.785411784, 0.0)},
 }
 
+#: per channel, the range (SI) a logged value may take: beyond it the value is a logger
+#: fault or a unit mistake, refused with the file, the line and the value (an empty cell is
+#: a gap, NaN, and passes). Bounds: a car on the ground (speed under 150 m/s = 540 km/h,
+#: engine under 20,000 rpm), the Earth's coordinates and heights, a fraction with a little
+#: sensor overshoot.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "time_s": (-1e7, 1e7),
+    "speed_mps": (-1.0, 150.0),
+    "lat_deg": (-90.0, 90.0),
+    "lon_deg": (-180.0, 180.0),
+    "altitude_m": (-500.0, 9000.0),
+    "engine_speed_rpm": (-100.0, 20000.0),
+    "gear": (-1.0, 12.0),
+    "throttle": (-0.1, 1.2),
+    "coolant_temp_C": (-60.0, 200.0),
+    "distance_m": (-1e4, 1e7),
+    "fuel_used_L": (-10.0, 2000.0),
+}
+#: the data-row line numbers of a CSV log (a column of :data:`RawTable`'s values, removed
+#: by :func:`read_log`; other formats count rows)
+LINE_COLUMN = "\x00line"
+
 #: channels every log needs; GPS is needed in addition when no stage is given
 REQUIRED = ("time_s", "speed_mps")
 GPS = ("lat_deg", "lon_deg")
@@ -128,6 +152,7 @@ class LoggedRun:
     log_names: dict[str, str]
     header: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
+    columns: tuple[str, ...] = ()
 
     def has(self, *names: str) -> bool:
         return all(n in self.channels for n in names)
@@ -162,7 +187,32 @@ def load_channel_map(path: Path | str | None) -> dict[str, list[str]]:
     mapping = {k: list(v) for k, v in DEFAULT_CHANNEL_MAP.items()}
     if path is None:
         return mapping
+    for ours, names in user_channels(path).items():
+        mapping[ours] = list(names) + [n for n in mapping[ours] if n not in names]
+    return mapping
+
+
+def check_channel_map(path: Path | str | None, run: LoggedRun) -> None:
+    """Every channel a channel map names is a column of the log (a LogError naming the map,
+    the entry and the log's columns otherwise: a misspelt name is never ignored)."""
+    if path is None:
+        return
+    for ours, names in user_channels(path).items():
+        found = run.log_names.get(ours)
+        if found is None or found.lower() not in {n.lower() for n in names}:
+            cols = ", ".join(sorted(run.columns)) or "none"
+            raise LogError(
+                f"{path}: channels.{ours} = {names[0] if len(names) == 1 else names!r}: no such "
+                f"column in {run.source} (its columns: {cols})"
+            )
+
+
+def user_channels(path: Path | str) -> dict[str, list[str]]:
+    """A channel map file's ``[channels]`` table: our name -> log names (LogError naming the
+    file and the entry for anything else)."""
     p = Path(path)
+    if p.is_dir():
+        raise LogError(f"channel map {p}: is a directory; give the TOML file")
     if not p.is_file():
         raise LogError(f"channel map not found: {p}")
     try:
@@ -170,6 +220,7 @@ def load_channel_map(path: Path | str | None) -> dict[str, list[str]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LogError(f"{p}: not valid TOML ({exc})") from exc
     table = data.get("channels")
+    out: dict[str, list[str]] = {}
     if not isinstance(table, dict):
         raise LogError(f'{p}: needs a [channels] table (our_name = "Log Name" or [...])')
     for ours, names in table.items():
@@ -180,8 +231,8 @@ def load_channel_map(path: Path | str | None) -> dict[str, list[str]]:
         names = [names] if isinstance(names, str) else names
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise LogError(f"{p}: channels.{ours} = {names!r} must be a string or list of strings")
-        mapping[ours] = list(names) + [n for n in mapping[ours] if n not in names]
-    return mapping
+        out[ours] = list(names)
+    return out
 
 
 def _sha256(path: Path) -> str:
@@ -230,9 +281,11 @@ def _table(
     if len(set(names)) != len(names):
         raise LogError(f"{path}: duplicate channel names in the header row")
     cols: list[list[float]] = [[] for _ in names]
+    lines: list[float] = []
     for k, row in enumerate(data):
         if not any(c.strip() for c in row):
             continue
+        lines.append(line0 + k)
         if len(row) != len(names):
             raise LogError(
                 f"{path}: line {line0 + k}: {len(row)} fields, the header has {len(names)}"
@@ -244,7 +297,9 @@ def _table(
             raise LogError(f"{path}: line {line0 + k}: not a number ({exc})") from exc
     if not cols[0]:
         raise LogError(f"{path}: no data rows after the header")
-    return {n: np.asarray(c, dtype=np.float64) for n, c in zip(names, cols, strict=True)}
+    table = {n: np.asarray(c, dtype=np.float64) for n, c in zip(names, cols, strict=True)}
+    table[LINE_COLUMN] = np.asarray(lines, dtype=np.float64)
+    return table
 
 
 def _is_names_row(row: list[str]) -> bool:
@@ -288,6 +343,7 @@ def read_plain_csv(path: Path) -> RawTable:
     if len(rows_nb) < 2:
         raise LogError(f"{path}: expected a channel-name row and a units row (broken header)")
     names, units = rows_nb[0], rows_nb[1]
+    first_data = [i for i, r in enumerate(rows) if any(c.strip() for c in r)][2:3]
     try:
         [float(u) for u in units if u.strip()]
         numeric_units = any(u.strip() for u in units)
@@ -295,7 +351,8 @@ def read_plain_csv(path: Path) -> RawTable:
         numeric_units = False
     if numeric_units:
         raise LogError(f"{path}: line 2 holds numbers, expected the units row (broken header)")
-    values = _table(path, names, units, rows_nb[2:], 3, dc)
+    start = first_data[0] if first_data else len(rows)
+    values = _table(path, names, units, rows[start:], start + 1, dc)
     return (
         values,
         dict(zip([n.strip() for n in names], [u.strip() for u in units], strict=True)),
@@ -395,6 +452,73 @@ def to_si(path: Path, ours: str, log_name: str, values: F64, unit: str) -> F64:
     return np.asarray(values * scale + offset, dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where a log's data row ``i`` is, for messages: its CSV line, else its row number."""
+
+    path: Path
+    lines: F64 | None
+
+    def __call__(self, i: int) -> str:
+        if self.lines is not None and i < len(self.lines):
+            return f"{self.path}: line {int(self.lines[i])}"
+        return f"{self.path}: row {i + 1}"
+
+
+def _check_values(where: _Where, ours: str, name: str, raw: F64, si: F64, unit: str) -> None:
+    """Every value of a channel finite (or an empty cell) and within :data:`PLAUSIBLE`."""
+    low, high = PLAUSIBLE[ours]
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.isinf(si) | (si < low) | (si > high))
+    if len(bad):
+        i = int(bad[0])
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise LogError(
+            f"{where(i)}: column '{name}' (-> {ours}) = {float(raw[i])!r} {unit}".rstrip()
+            + f" is not allowed{more}: {ours} must be between {low:g} and {high:g} (SI); "
+            "a logger fault or a wrong unit in the units row"
+        )
+
+
+def _in_time_order(where: _Where, channels: dict[str, F64], time_name: str) -> dict[str, F64]:
+    """The rows with a time, in the log's order, whole repeats dropped (warned); time that
+    goes back or one time with two different rows is a LogError naming the line."""
+    t = channels["time_s"]
+    rows = np.flatnonzero(np.isfinite(t))
+    cols = {k: v[rows] for k, v in channels.items()}
+    tt = cols["time_s"]
+    step = np.diff(tt)
+    back = np.flatnonzero(step < 0)
+    if len(back):
+        i = int(back[0]) + 1
+        raise LogError(
+            f"{where(int(rows[i]))}: column '{time_name}' goes back from {float(tt[i - 1])!r} to "
+            f"{float(tt[i])!r} s ({len(back)} such step(s)); a log's time must not decrease: sort "
+            "the rows by time or fix the logger's clock"
+        )
+    same = np.flatnonzero(step == 0) + 1
+    if len(same) == 0:
+        return cols
+    stacked = np.column_stack(list(cols.values()))
+    a, b = stacked[same], stacked[same - 1]
+    equal = np.all((a == b) | (np.isnan(a) & np.isnan(b)), axis=1)
+    if not equal.all():
+        i = int(same[np.flatnonzero(~equal)[0]])
+        raise LogError(
+            f"{where(int(rows[i]))}: time {float(tt[i])!r} s again, with other values than "
+            "the line before; a log holds one row per time"
+        )
+    warnings.warn(
+        f"{where.path}: {len(same)} repeated row(s) (the same time and values as the row "
+        "before) dropped",
+        LogWarning,
+        stacklevel=3,
+    )
+    keep = np.ones(len(tt), dtype=bool)
+    keep[same] = False
+    return {k: v[keep] for k, v in cols.items()}
+
+
 def read_log(
     path: Path | str,
     channel_map: Mapping[str, list[str]] | None = None,
@@ -402,13 +526,20 @@ def read_log(
 ) -> LoggedRun:
     """Read ``path`` and map its channels to ours in SI (see the module docstring).
 
-    Samples with a non-finite time are dropped; rows are sorted by time.
+    Samples with an empty time cell are dropped, and so are rows repeated whole (with a
+    warning saying how many). A value beyond :data:`PLAUSIBLE` (1e308, a unit mistake), time
+    that goes back, or two different rows at one time are a :class:`LogError` naming the
+    file, the line (CSV; the row otherwise), the column and the value.
     """
     p = Path(path)
+    if p.is_dir():
+        raise LogError(f"{p}: is a directory; give the log file (.csv, .parquet or .ld)")
     if not p.is_file():
         raise LogError(f"log file not found: {p}")
     mapping = channel_map or DEFAULT_CHANNEL_MAP
     raw, units, header = read_raw(p, [c for names in mapping.values() for c in names])
+    lines = raw.pop(LINE_COLUMN, None)
+    where = _Where(p, lines)
     by_lower = {k.lower(): k for k in raw}
     channels: dict[str, F64] = {}
     log_units: dict[str, str] = {}
@@ -420,15 +551,13 @@ def read_log(
                 continue
             unit = units.get(name, "")
             channels[ours] = to_si(p, ours, name, raw[name], unit)
+            _check_values(where, ours, name, raw[name], channels[ours], unit)
             log_units[ours] = unit
             log_names[ours] = name
             break
-    run = LoggedRun(p, channels, log_units, log_names, header, _sha256(p))
+    run = LoggedRun(p, channels, log_units, log_names, header, _sha256(p), tuple(raw))
     run.require(required)
-    t = run.channels["time_s"]
-    keep = np.isfinite(t)
-    order = np.argsort(t[keep], kind="stable")
-    run.channels = {k: v[keep][order] for k, v in run.channels.items()}
+    run.channels = _in_time_order(where, run.channels, log_names.get("time_s", "time"))
     if len(run.channels["time_s"]) < 10:
         raise LogError(f"{p}: only {len(run.channels['time_s'])} samples; at least 10 needed")
     return run

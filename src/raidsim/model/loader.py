@@ -48,8 +48,12 @@ def load_vehicle(name_or_path: str | Path) -> Vehicle:
 
     Raises ``ConfigError`` naming the file, the field, the value and the rule broken.
     """
+    if str(name_or_path).strip() == "":
+        raise ConfigError("vehicle '': an empty name; give a preset name or a TOML file")
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists():
+        if candidate.is_dir():
+            raise ConfigError(f"vehicle {candidate}: is a directory; give a vehicle TOML file")
         if not candidate.is_file():
             raise ConfigError(f"vehicle file not found: {candidate}")
         return _vehicle_from_text(str(candidate), read_text_file(candidate, "vehicle TOML"))

@@ -62,11 +62,15 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         loc = ".".join(str(p) for p in err["loc"])
         value = err.get("input")
         shown = repr(value) if not isinstance(value, dict) else "{...}"
-        if not loc and err["type"] == "value_error":
+        msg = err["msg"]
+        if isinstance(value, float) and not math.isfinite(value):
+            # pydantic compares NaN with the first bound and names that one: misleading
+            msg = "not a finite number; give a number"
+        elif not loc and err["type"] == "value_error":
             # a whole-vehicle check: its message names the fields, values and range
-            lines.append(f"{source}: {err['msg'].removeprefix('Value error, ')}")
+            lines.append(f"{source}: {msg.removeprefix('Value error, ')}")
             continue
-        lines.append(f"{source}: {loc or '<root>'} = {shown} -> {err['msg']}")
+        lines.append(f"{source}: {loc or '<root>'} = {shown} -> {msg}")
     return "; ".join(lines)
 
 

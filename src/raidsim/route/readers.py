@@ -165,6 +165,8 @@ def _fill_elevation(ele: F64, x: F64, y: F64, source: Path) -> tuple[F64, bool]:
     if known.any():
         z[idx] = np.interp(s, s[known], ele[idx][known])
     missing = int(np.count_nonzero(~have & xy_ok))
+    if missing == 0:  # only points without a position lack it: resampling drops them
+        return z, True
     warnings.warn(
         f"{source}: {missing} of {len(ele)} points have no elevation; filled by linear "
         "interpolation over distance from their neighbours",
@@ -469,9 +471,15 @@ def _position(value: Any, p: Path, where: str) -> tuple[float, float, float]:
             "of numbers"
         )
     try:
-        return float(value[0]), float(value[1]), float(value[2]) if len(value) == 3 else math.nan
+        pos = float(value[0]), float(value[1]), float(value[2]) if len(value) == 3 else math.nan
     except OverflowError:  # an integer beyond the float range
         raise RouteError(f"{p}: {where} has a number too large for a coordinate") from None
+    if not all(math.isfinite(v) for v in value):  # NaN/Infinity: not JSON numbers (RFC 8259)
+        raise RouteError(
+            f"{p}: {where} is {value!r}; a coordinate must be a finite number (leave the "
+            "point out instead of writing NaN or Infinity)"
+        )
+    return pos
 
 
 def read_geojson(path: str | Path) -> RawRoute:

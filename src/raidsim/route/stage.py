@@ -203,7 +203,7 @@ class SyntheticRoute(_Def):
 class StageDefinition(_Def):
     name: str
     description: str = ""
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)  # the range of `--seed`
     synthetic_route: SyntheticRoute | None = None
     route_file: str | None = None
     date: dt.date | None = None
@@ -344,9 +344,13 @@ def stage_names() -> list[str]:
 
 def load_stage_definition(name_or_path: str | Path) -> tuple[StageDefinition, Path | None]:
     """Read and validate a stage TOML (package stage name or file path)."""
+    if str(name_or_path).strip() == "":
+        raise RouteError("stage '': an empty name; give a shipped stage name or a file")
     candidate = Path(name_or_path)
     base: Path | None
     if candidate.suffix == ".toml" or candidate.exists():
+        if candidate.is_dir():
+            raise RouteError(f"stage {candidate}: is a directory; give a stage TOML file")
         if not candidate.is_file():
             raise RouteError(f"stage file not found: {candidate}")
         text = read_text_file(candidate, "stage TOML", RouteError)

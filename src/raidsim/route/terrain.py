@@ -295,6 +295,8 @@ def load_stage(name_or_path: str | Path, seed: int | None = None) -> Stage:
 
     p = Path(name_or_path)
     if p.suffix.lower() in {".gpx", ".geojson", ".json", ".csv"}:
+        if p.is_dir():
+            raise RouteError(f"route {p}: is a directory; give the route file")
         if not p.is_file():
             raise RouteError(f"route file not found: {p}")
         definition = StageDefinition(name=p.stem, route_file=str(p.resolve()))
