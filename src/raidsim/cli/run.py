@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 from rich.text import Text
 
-from raidsim import atomic
+import raidsim.atomic as atomic
 from raidsim.cli.errors import console, handle_errors, say, warn
 from raidsim.cli.options import (
     DEFAULT_HEADWIND_MPS,
