@@ -222,3 +222,16 @@ def test_landing_table_lists_jumps_and_summarises_hops() -> None:
     assert text.count("<tr>") == 2  # the header and the one jump
     assert "2 shorter hops" in text and "0.20-0.30 s" in text and "900 N m" in text
     assert "No flight of ≥ 0.5 s" in html._landing_table([flight(0.2, 1.0)])
+
+
+def test_raidsim_run_report_has_where_the_time_goes(report_stage: Path, tmp_path: Path) -> None:
+    """The report ``raidsim run`` writes while its directory still has a temporary name
+    shows the time loss (the run hands its limits trace to the report)."""
+    from raidsim.cli import app
+
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(report_stage), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "limits.parquet").is_file()
+    text = (out / "report.html").read_text("utf-8")
+    assert "Where the time goes" in text and "Per surface: share of the distance" in text

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
 import raidsim as rs
@@ -169,3 +170,21 @@ def test_estimate_time_loss_sums_to_the_stage_time(d7xr: Vehicle, name: str) -> 
     assert loss["reference_s"] + sum(loss["loss_s"].values()) == pytest.approx(stage_time, rel=5e-3)
     # the plan's own terms and the car's appear: grip and power on every stage
     assert {"corner", "power", "braking"} <= set(loss["loss_s"])
+
+
+def test_the_t1_plus_gains_on_the_stock_car_where_the_stock_car_is_short() -> None:
+    """D7X-R (A) against the Sandrider T1+ (B) on dakar-2026/10, a dune day (QSS): B is
+    faster, every section's gain is the sum of its parts by limit, and on the dunes the
+    gain is booked to limits where the D7X-R is the slower car (its power to weight)."""
+    stage = rs.load_stage("dakar-2026/10")
+    a = rs.estimate(rs.load_vehicle("d7x-r"), stage)
+    b = rs.estimate(rs.load_vehicle("sandrider"), stage)
+    assert a.limits is not None and b.limits is not None
+    table = compare_table(a.limits, b.limits, "surface")
+    parts = table.select([f"gain_{lim.name.lower()}_s" for lim in Limit]).sum_horizontal()
+    np.testing.assert_allclose(parts, table["gain_s"], atol=1e-6)
+    total = a.summary["stage_time_s"] - b.summary["stage_time_s"]
+    assert table["gain_s"].sum() == pytest.approx(total, rel=5e-3)
+    assert total > 0.0
+    dune = table.row(by_predicate=pl.col("section") == "dune", named=True)
+    assert dune["gain_s"] > 0.0 and dune["why"].endswith("(A slower)")

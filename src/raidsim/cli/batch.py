@@ -132,7 +132,7 @@ def batch_command(
         list[str] | None,
         typer.Option(
             "--setup-variant",
-            help="NAME or NAME:key=value,key=value; one setup of the grid (repeat the "
+            help="NAME or NAME:k=v,k=v (setup keys and values); one setup of the grid (repeat the "
             "option; default: the preset as it is, named 'base')",
         ),
     ] = None,

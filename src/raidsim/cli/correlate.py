@@ -87,8 +87,9 @@ def correlate_command(
     accept_untrusted: Annotated[
         bool,
         typer.Option(
+            "--accept-untrusted",  # a plain flag: a --no- form would only repeat the default
             help="write a fit that fails the trust checks (coverage, residuals, wrong "
-            "stage), marked trusted = false; default: refuse with exit code 2"
+            "stage), marked trusted = false; default: refuse with exit code 2",
         ),
     ] = False,
 ) -> None:

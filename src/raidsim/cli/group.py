@@ -16,6 +16,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
+from raidsim.cli.helptext import tidy_command
 from raidsim.cli.process import call_as_process
 
 __all__ = ["COMMANDS", "RaidsimApp", "app"]
@@ -54,7 +55,7 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             single = typer.Typer(add_completion=False)
             single.command(cmd_name)(command_function(cmd_name))
-            self.commands[cmd_name] = typer.main.get_command(single)
+            self.commands[cmd_name] = tidy_command(typer.main.get_command(single))
         return self.commands.get(cmd_name)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:

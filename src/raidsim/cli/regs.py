@@ -27,13 +27,15 @@ def regs_table(title: str, results: list[RuleResult]) -> Table:
     """One row per rule (id, status, value, requirement; readable in 80 columns: text
     wraps at spaces); the long source notes go to :func:`sources_table`."""
     table = cli_table(title)
-    table.add_column("rule", overflow="fold", max_width=24)
+    # the id on a line of its own, never split; the title wraps at spaces below it
+    id_width = max((len(r.rule.id) + 1 for r in results), default=4)  # with its colon
+    table.add_column("rule", overflow="fold", min_width=id_width, max_width=max(24, id_width))
     table.add_column("status", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_column("requirement", overflow="fold")
     for r in results:
         table.add_row(
-            Text(f"{r.rule.id}: {r.rule.title}"),
+            Text(f"{r.rule.id}:\n{r.rule.title}"),
             Text(r.status, style=_STYLE[r.status]),
             Text(r.value),
             Text(r.requirement),

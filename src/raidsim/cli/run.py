@@ -270,7 +270,7 @@ def run_command(
         with console.status("writing report.html"):
             labelled = dataclasses.replace(load_run(out_dir), dir=final_dir)  # its final name
             digest = live[0].digest() if live else None
-            build_report([labelled], out_dir / "report.html", digest=digest)
+            build_report([labelled], out_dir / "report.html", digest=digest, limits=[result.limits])
     staged.commit()
     say(f"wrote {final_dir / 'telemetry.parquet'} and {final_dir / 'summary.json'}")
     if report:

@@ -73,6 +73,7 @@ from raidsim.report.limits import (
 )
 from raidsim.report.operating import operating_figure
 from raidsim.report.stream import RunDigest, digest_run
+from raidsim.sim.time_loss import LimitTrace
 from raidsim.units import KMH_PER_MPS
 
 __all__ = [
@@ -560,10 +561,11 @@ def _splits_table(
     return _table(headers, rows, "num")
 
 
-def _time_loss_parts(runs: Sequence[RunLike], names: Sequence[str]) -> list[str]:
-    """ "Where the time goes" (:mod:`raidsim.report.limits`), for the runs that have a
-    per-metre limits trace; nothing when none has."""
-    traces = [load_limits(r) for r in runs]
+def _time_loss_parts(
+    runs: Sequence[RunLike], names: Sequence[str], traces: Sequence[LimitTrace | None]
+) -> list[str]:
+    """The section "Where the time goes" (:mod:`raidsim.report.limits`), for the runs with
+    a per-metre limits trace; nothing when none has one."""
     if all(t is None for t in traces):
         return []
     waypoints_m = [w.distance_m for w in waypoint_markers(runs[0].summary)]
@@ -701,6 +703,7 @@ def build_report(
     labels: Sequence[str] | None = None,
     max_points: int = MAX_POINTS,
     digest: RunDigest | None = None,
+    limits: Sequence[LimitTrace | None] | None = None,
 ) -> Path:
     """Write the self-contained HTML report of ``runs`` to ``out``; returns the path.
 
@@ -708,6 +711,9 @@ def build_report(
     map colouring and of the time deltas. Raises ``ValueError`` for an empty ``runs``.
     ``digest``: for a single run, its digest made while it was written (the telemetry is
     then not read again, unless the digest does not fit the run, :func:`digested_run`).
+    ``limits``: each run's per-metre limits trace when the caller has it (a run being
+    written, whose directory is not yet where its name says); otherwise it is read from
+    the run (:func:`raidsim.report.limits.load_limits`).
     """
     if not runs:
         raise ValueError("build_report needs at least one run")
@@ -746,7 +752,8 @@ def build_report(
         '<p class="note">Every 10 km and at waypoints; time from the start of the run.</p>',
         _splits_table(digests, names, marks),
     ]
-    parts += _time_loss_parts(runs, names)
+    traces = list(limits) if limits is not None else [load_limits(r) for r in runs]
+    parts += _time_loss_parts(runs, names, traces)
     for i in range(len(runs)):
         parts.append(f"<h2>{html.escape(names[i])}</h2>")
         fig = _channels_figure(digests[i], names[i])

@@ -143,17 +143,22 @@ def full_throttle_forces_N(
     settings: Settings,
     speed_mps: F64,
     surface: NDArray[np.integer],
+    tables: tuple[F64, F64] | None = None,
 ) -> tuple[F64, F64]:
     """(full-load drive force in the best gear x tractive efficiency, traction limit) at
-    each speed and surface class, N (the QSS forward pass's two sides of the min)."""
+    each speed and surface class, N (the QSS forward pass's two sides of the min).
+    ``tables``: the estimate's own (per-gear force over the speed grid, per-surface
+    table), when it has them (:mod:`raidsim.sim.qss.tables`)."""
     from raidsim.sim.qss.forward import SURF_EFFICIENCY, SURF_TRACTION, V_STEP_MPS
     from raidsim.sim.qss.tables import full_load_tables, surface_table
 
     v = np.nan_to_num(np.asarray(speed_mps, dtype=np.float64), nan=0.0)
-    n_v = int(math.ceil(float(v.max(initial=0.0)) / V_STEP_MPS)) + 4
-    force = full_load_tables(vehicle, ambient, n_v).force_N.max(axis=0)
+    if tables is None:
+        n_v = int(math.ceil(float(v.max(initial=0.0)) / V_STEP_MPS)) + 4
+        tables = (full_load_tables(vehicle, ambient, n_v).force_N, surface_table(vehicle, settings))
+    force = tables[0].max(axis=0)
     grid = np.arange(len(force)) * V_STEP_MPS
-    surf = surface_table(vehicle, settings)
+    surf = tables[1]
     sc = np.asarray(surface, dtype=np.int64)
     drive = np.interp(v, grid, force) * surf[SURF_EFFICIENCY, sc]
     return drive, surf[SURF_TRACTION, sc]
@@ -205,6 +210,28 @@ def _groups(
     return trace.surface[:-1].astype(np.int64), list(SURFACES)
 
 
+def _by_group(values: F64, gid: NDArray[np.int64], n: int) -> F64:
+    return np.asarray(np.bincount(gid, weights=values, minlength=n)[:n], dtype=np.float64)
+
+
+def _group_extreme(values: F64, gid: NDArray[np.int64], n: int, lowest: bool = False) -> F64:
+    """Per group the largest (``lowest``: smallest) finite value, NaN where none."""
+    sign = -1.0 if lowest else 1.0
+    out = np.full(n, -np.inf)
+    v = np.where(np.isfinite(values), sign * values, -np.inf)
+    np.maximum.at(out, gid, v)
+    return np.where(np.isfinite(out), sign * out, np.nan)
+
+
+def _by_group_and_limit(
+    values: F64, gid: NDArray[np.int64], code: NDArray[np.int64], n: int
+) -> F64:
+    """(n groups, limits) sums of ``values``."""
+    nl = len(Limit)
+    flat = np.bincount(gid * nl + code, weights=values, minlength=n * nl)[: n * nl]
+    return np.asarray(flat.reshape(n, nl), dtype=np.float64)
+
+
 def section_table(
     trace: LimitTrace, by: SectionKind = "10km", waypoints_m: Sequence[float] = ()
 ) -> pl.DataFrame:
@@ -214,69 +241,53 @@ def section_table(
     import polars as pl
 
     gid, labels = _groups(trace, by, waypoints_m)
+    n = len(labels)
     dt = trace.metre_time_s
     ds = np.diff(trace.distance_m)
     ref = ds / trace.reference_speed_mps
     code = trace.limit[:-1].astype(np.int64)
-    n = len(labels)
-    rows: dict[str, list[object]] = {"section": [], "start_km": [], "end_km": []}
-    rows |= {k: [] for k in ("distance_km", "time_s", "reference_s", "loss_s", "main_limit")}
-    per_limit = {lim: (np.zeros(n), np.zeros(n)) for lim in Limit}
-    for lim, (loss, time) in per_limit.items():
-        m = code == lim
-        loss += np.bincount(gid[m], weights=(dt - ref)[m], minlength=n)[:n]
-        time += np.bincount(gid[m], weights=dt[m], minlength=n)[:n]
-    fuel = np.diff(trace.fuel_used_kg)
-    heat: dict[str, list[float]] = {
-        k: [] for k in ("fuel_used_kg", "max_coolant_C", "max_oil_C", "max_disc_C")
+    s = trace.distance_m[:-1]
+    keep = np.flatnonzero(np.bincount(gid, minlength=n)[:n] > 0)
+    loss = _by_group_and_limit(dt - ref, gid, code, n)[keep]
+    time = _by_group_and_limit(dt, gid, code, n)[keep]
+    limits = list(Limit)
+    derating = np.where(trace.derate[:-1] < DERATE_ON, dt, 0.0)
+    out: dict[str, object] = {
+        "section": [labels[k] for k in keep],
+        "start_km": _group_extreme(s, gid, n, lowest=True)[keep] / 1000.0,
+        "end_km": (_group_extreme(s, gid, n)[keep] + 1.0) / 1000.0,
+        "distance_km": _by_group(ds, gid, n)[keep] / 1000.0,
+        "time_s": _by_group(dt, gid, n)[keep],
+        "reference_s": _by_group(ref, gid, n)[keep],
+        "loss_s": _by_group(dt - ref, gid, n)[keep],
+        "main_limit": [LABELS[limits[int(j)]] for j in np.argmax(loss, axis=1)],
     }
-    heat["derate_time_s"] = []
-    present = []
-    for k in range(n):
-        m = gid == k
-        if not m.any():
-            continue
-        present.append(k)
-        s = trace.distance_m[:-1][m]
-        rows["section"].append(labels[k])
-        rows["start_km"].append(float(s.min()) / 1000.0)
-        rows["end_km"].append((float(s.max()) + 1.0) / 1000.0)
-        rows["distance_km"].append(float(ds[m].sum()) / 1000.0)
-        rows["time_s"].append(float(dt[m].sum()))
-        rows["reference_s"].append(float(ref[m].sum()))
-        rows["loss_s"].append(float((dt - ref)[m].sum()))
-        main = max(Limit, key=lambda lim: per_limit[lim][0][k])
-        rows["main_limit"].append(LABELS[main])
-        heat["fuel_used_kg"].append(float(np.nansum(fuel[m])))
-        heat["max_coolant_C"].append(float(np.nanmax(trace.coolant_C[:-1][m])))
-        heat["max_oil_C"].append(float(np.nanmax(trace.oil_C[:-1][m])))
-        heat["max_disc_C"].append(float(np.nanmax(trace.disc_max_C[:-1][m])))
-        heat["derate_time_s"].append(float(dt[m & (trace.derate[:-1] < DERATE_ON)].sum()))
-    out = {**rows}
-    for lim, (loss, _) in per_limit.items():
-        out[f"loss_{limit_key(lim)}_s"] = [float(loss[k]) for k in present]
-    for lim, (_, time) in per_limit.items():
-        out[f"time_{limit_key(lim)}_s"] = [float(time[k]) for k in present]
-    return pl.DataFrame({**out, **heat})
+    for j, lim in enumerate(limits):
+        out[f"loss_{limit_key(lim)}_s"] = loss[:, j]
+    for j, lim in enumerate(limits):
+        out[f"time_{limit_key(lim)}_s"] = time[:, j]
+    out["fuel_used_kg"] = _by_group(np.nan_to_num(np.diff(trace.fuel_used_kg)), gid, n)[keep]
+    out["max_coolant_C"] = _group_extreme(trace.coolant_C[:-1], gid, n)[keep]
+    out["max_oil_C"] = _group_extreme(trace.oil_C[:-1], gid, n)[keep]
+    out["max_disc_C"] = _group_extreme(trace.disc_max_C[:-1], gid, n)[keep]
+    out["derate_time_s"] = _by_group(derating, gid, n)[keep]
+    return pl.DataFrame(out)
 
 
 def limit_shares(trace: LimitTrace, by: SectionKind = "surface") -> dict[str, dict[str, float]]:
     """Per section, the share of its distance each limit bound (limits with none left out)."""
     gid, labels = _groups(trace, by, ())
     ds = np.diff(trace.distance_m)
-    code = trace.limit[:-1]
+    dist = _by_group_and_limit(ds, gid, trace.limit[:-1].astype(np.int64), len(labels))
     out: dict[str, dict[str, float]] = {}
     for k, label in enumerate(labels):
-        m = gid == k
-        total = float(ds[m].sum())
-        if total <= 0.0:
-            continue
-        shares = {
-            limit_key(lim): float(ds[m & (code == lim)].sum()) / total
-            for lim in Limit
-            if (m & (code == lim)).any()
-        }
-        out[label] = shares
+        total = float(dist[k].sum())
+        if total > 0.0:
+            out[label] = {
+                limit_key(lim): float(dist[k, j]) / total
+                for j, lim in enumerate(Limit)
+                if dist[k, j] > 0.0
+            }
     return out
 
 

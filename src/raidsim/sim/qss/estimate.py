@@ -115,7 +115,9 @@ def estimate(
         )
     )
     heat = trace_from(out[forward.OUT_HEAT :], state)
-    limits = _limit_trace(vehicle, stage, ambient, settings, route, ceiling, out, heat)
+    limits = _limit_trace(
+        vehicle, stage, (ambient, settings), route, ceiling, out, heat, (tables.force_N, surfaces)
+    )
     summary = _summary(vehicle, stage, conditions, out, e_brake, heat)
     summary["time_loss"] = time_loss.totals(limits)
     return QssResult(
@@ -135,12 +137,12 @@ def estimate(
 def _limit_trace(
     vehicle: Vehicle,
     stage: Stage,
-    ambient: Ambient,
-    settings: Settings,
+    conditions: tuple[Ambient, Settings],
     route: RouteArrays,
     ceiling: np.ndarray,
     out: np.ndarray,
     heat: Any,
+    tables: tuple[np.ndarray, np.ndarray],
 ) -> time_loss.LimitTrace:
     """Per metre, what bound the estimate's speed (:mod:`raidsim.sim.time_loss`): the
     forward pass is at full throttle wherever it runs below the ceiling."""
@@ -162,7 +164,7 @@ def _limit_trace(
         route.target_speed,
         route.limit_code,
         surface,
-        time_loss.full_throttle_forces_N(vehicle, ambient, settings, speed, surface),
+        time_loss.full_throttle_forces_N(vehicle, *conditions, speed, surface, tables),
         vehicle_limit_mps(vehicle),
         np.ones(len(speed), dtype=bool),
         (stage.centreline.x_m, stage.centreline.y_m),

@@ -26,7 +26,8 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from typing import NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,7 +41,8 @@ __all__ = ["RUN_AHEAD_BYTES", "Chunk", "KernelThread"]
 RUN_AHEAD_BYTES = 32 << 20
 
 
-class Chunk(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Chunk:
     """One kernel call: its status, sampled rows, wall time (s) and the route distance (m)
     at its end."""
 
