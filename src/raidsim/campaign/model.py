@@ -55,6 +55,7 @@ from raidsim.campaign.spec import WAYPOINT_KINDS, CampaignSpec, CrewSpec
 from raidsim.errors import ConfigError, RaidsimError
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
+from raidsim.physics import fpmath
 
 F64 = NDArray[np.float64]
 
@@ -440,7 +441,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         except RaidsimError as exc:
             raise ConfigError(f"crews[{i}] ({crew.name}): vehicle '{crew.vehicle}': {exc}") from exc
         p_bar = 0.5 * (car.tyre_pressure_front_bar + car.tyre_pressure_rear_bar)
-        per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
+        per_km = rate * fpmath.power(ps.reference_pressure_bar / p_bar, expo)
         row_t, row_f, row_b, row_d, row_p, row_h, peaks = [], [], [], [], [], [], []
         sl_t, sl_f, sl_h = [], [], []
         car_key = vehicle_json(car)
@@ -460,7 +461,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
             row_f.append(q["fuel_segment_L"])
             row_b.append(q["brake_energy_MJ"])
             row_d.append(q["derate_time_s"])
-            row_p.append(float(np.dot(np.array(kms), per_km)))
+            row_p.append(fpmath.dot(np.array(kms), per_km))
             row_h.append(
                 float(sum(kms)) * ms.base_rate_per_1000km / 1000.0
                 + land_p
@@ -584,7 +585,7 @@ def simulate_replicates(
         punct[r] = rng.poisson(lam_p)
         m = rng.binomial(n_wp, p_miss)
         miss[r] = m.sum(axis=2)
-        miss_pen[r] = m @ pen_kind
+        miss_pen[r] = fpmath.matvec(m, pen_kind)
         h = rng.binomial(n_wp, p_hes).sum(axis=2)
         search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
         inc[r] = rng.poisson(lam_m if d_temp is None else lam_m_r[r])
@@ -602,10 +603,10 @@ def simulate_replicates(
     if d_temp is not None:
         base = np.maximum(1.0, base + np.array(table.time_per_C)[None] * d_temp)
         fuel_seg = np.maximum(0.0, fuel_seg + np.array(table.fuel_per_C)[None] * d_temp)
-    driving = base * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
-    fuel_need = fuel_seg * np.exp(fs.consumption_sigma * z_fuel)
+    driving = base * pace[None, :, None] * fpmath.exp(sigma[None, :, None] * z)
+    fuel_need = fuel_seg * fpmath.exp(fs.consumption_sigma * z_fuel)
     ran_dry = fuel_need > np.array(table.usable_fuel_L)[None, :, None]
-    p_retire = 1.0 - (1.0 - mech.retire_probability) ** inc
+    p_retire = 1.0 - fpmath.power(1.0 - mech.retire_probability, inc)
     retire_now = u_ret < p_retire
 
     spares_full = np.array(table.spares, dtype=np.int64)[None, :]

@@ -4,6 +4,7 @@ at the static wheel loads (physics.md §2-5)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,7 +135,7 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
         s = SURFACE_TABLE[name]
         per_wheel = fxm * s.mu_scale
         if s.soil is not None:
-            tan_phi = float(np.tan(np.radians(s.soil.friction_angle_deg)))
+            tan_phi = math.tan(math.radians(s.soil.friction_angle_deg))
             janosi = np.array(
                 [
                     janosi_thrust_cap_N(
