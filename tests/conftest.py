@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 from hypothesis import settings
+from restrictor_guard import over_cap
 
 import raidsim as rs
 from raidsim.model.vehicle import Vehicle
@@ -34,3 +36,23 @@ def symmetric_car(d7xr: Vehicle) -> Vehicle:
             "chassis.track_rear_m": d7xr.chassis.track_front_m,
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _restrictor_cap_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every transient run of the suite is held to its restrictor cap: no engine power or
+    torque sample above what the choked flow at the run's ambient allows
+    (``restrictor_guard.py``; issue 27)."""
+    from raidsim.sim.transient import runner
+
+    original = runner._Outputs.consume
+
+    def consume(self: runner._Outputs, rows: np.ndarray) -> None:
+        bad = over_cap(rows, self.model.params)
+        assert not bad, (
+            f"{self.model.stage.name}: {len(bad)} sample(s) above the restrictor cap: "
+            + "; ".join(bad[:5])
+        )
+        original(self, rows)
+
+    monkeypatch.setattr(runner._Outputs, "consume", consume)

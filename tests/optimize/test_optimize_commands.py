@@ -94,3 +94,21 @@ def test_confirmation_run_on_a_short_stage() -> None:
     )
     assert res.exit_code == 0, res.output
     assert "transient confirmation" in res.output
+
+
+@pytest.mark.slow
+def test_plain_optimize_ends_with_a_confirmed_setup() -> None:
+    """``raidsim optimize`` with no arguments (default stage, final drive, both tyre
+    pressures, fuel load; 50 trials) exits 0 with a setup the transient twin drives to the
+    finish, inside the tyre's own pressure floor (issue 27: it used to pick 0.81 bar rear
+    and stop at the 46.5 km jump, exit 3)."""
+    res = runner.invoke(app, ["optimize"])
+    assert res.exit_code == 0, res.output
+    assert "transient confirmation:" in res.output
+    rows = {
+        line.split()[0]: line.split()
+        for line in res.output.splitlines()
+        if line.strip().startswith("tyre_pressure_")
+    }
+    assert float(rows["tyre_pressure_front_bar"][-1]) >= 0.90
+    assert float(rows["tyre_pressure_rear_bar"][-1]) >= 1.04

@@ -1,5 +1,7 @@
-"""A transient confirmation that stops keeps the study: results first, then exit 3 naming
-the run that failed (setup values, stage, the stop message)."""
+"""A transient confirmation that stops is a failed candidate: the next setup towards the
+baseline is driven, and the best that finishes is reported (exit 0). When none finishes,
+not even the baseline, the study's results come first, then exit 3 naming the run that
+failed (setup values, stage, the stop message)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import raidsim.sim.transient as transient
 from raidsim.cli import optimize as commands
 from raidsim.cli.errors import EXIT_SIM_FAILED, exit_code_for
 from raidsim.cli.optimize import optimize_command
-from raidsim.optimize.study import ConfirmationFailed, confirm
+from raidsim.optimize.study import CONFIRM_FRACTIONS, ConfirmationFailed, confirm
 from raidsim.sim.transient import SimulationStopped
 
 app = typer.Typer()
@@ -66,11 +68,15 @@ def test_failed_confirmation_prints_the_study_then_exits_3(
     assert "final_drive=" in err and "tyre_pressure_front_bar=" in err
     assert "stage 'default'" in err and STOP in " ".join(err.split())
     assert "4 trials are kept" in err and "study.db" in err
-    # the trials are in the storage, and the confirmed car is the best setup
+    assert "stopped too" in err  # the candidates towards the baseline were driven as well
+    # the trials are in the storage; the first car driven is the best setup, the last the
+    # baseline (every candidate stopped)
     study = optuna.load_study(study_name="raidsim-d7x-r-time", storage=db)
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(done) == 4
-    assert len(stopping_transient) == 1
+    assert 2 <= len(stopping_transient) <= len(CONFIRM_FRACTIONS) + 1
+    baseline = rs.load_vehicle("d7x-r")
+    assert stopping_transient[-1].gearbox.final_drive_ratio == baseline.gearbox.final_drive_ratio
     best = min(done, key=lambda t: float(t.value or 0.0))
     assert stopping_transient[0].gearbox.final_drive_ratio == pytest.approx(
         best.params["final_drive"]
@@ -104,3 +110,32 @@ def test_confirm_wraps_a_stopped_run(stopping_transient: list[Any]) -> None:
     assert str(exc).startswith("transient confirmation run of the best setup (final_drive=4.3)")
     assert STOP in str(exc) and str(exc).endswith("; kept here")
     assert exit_code_for(exc) == EXIT_SIM_FAILED
+
+
+def test_a_stopped_candidate_gives_way_to_the_next_that_finishes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The QSS best stops in the transient twin: the next candidate towards the baseline
+    finishes and is reported as the best setup, the stop named in a note (exit 0)."""
+    driven: list[float] = []
+    base_fd = rs.load_vehicle("d7x-r").gearbox.final_drive_ratio
+
+    def simulate(vehicle: Any, stage: Any, *args: Any, **kwargs: Any) -> Any:
+        fd = vehicle.gearbox.final_drive_ratio
+        driven.append(fd)
+        if len(driven) == 1:
+            raise SimulationStopped(STOP)
+        return type("Run", (), {"summary": {"stage_time_s": 2100.0}})()
+
+    monkeypatch.setattr(transient, "simulate", simulate)
+    res = runner.invoke(
+        app, ["optimize", "default", "--params", "final_drive", "--trials", "3", "--confirm"]
+    )
+    assert res.exit_code == 0, res.output
+    assert len(driven) == 2
+    out = " ".join(res.output.split())
+    assert "transient confirmation: 2100.0 s" in out
+    assert "a failed candidate" in out and STOP in out
+    # the second car lies halfway between the baseline and the QSS best
+    assert driven[1] == pytest.approx(base_fd + 0.5 * (driven[0] - base_fd))
+    assert f"{driven[1]:.4g}" in res.output

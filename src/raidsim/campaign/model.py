@@ -57,6 +57,7 @@ from raidsim.errors import ConfigError, RaidsimError
 from raidsim.model.ambient import Conditions, HasConditions
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
+from raidsim.physics import fpmath
 
 F64 = NDArray[np.float64]
 
@@ -450,7 +451,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
         except RaidsimError as exc:
             raise ConfigError(f"crews[{i}] ({crew.name}): vehicle '{crew.vehicle}': {exc}") from exc
         p_bar = 0.5 * (car.tyre_pressure_front_bar + car.tyre_pressure_rear_bar)
-        per_km = rate * (ps.reference_pressure_bar / p_bar) ** expo
+        per_km = rate * fpmath.power(ps.reference_pressure_bar / p_bar, expo)
         row_t, row_f, row_b, row_d, row_p, row_h, peaks = [], [], [], [], [], [], []
         sl_t, sl_f, sl_h = [], [], []
         car_key = vehicle_json(car)
@@ -470,7 +471,7 @@ def build_base_table(rally_name: str, spec: CampaignSpec) -> BaseTable:
             row_f.append(q["fuel_segment_L"])
             row_b.append(q["brake_energy_MJ"])
             row_d.append(q["derate_time_s"])
-            row_p.append(float(np.dot(np.array(kms), per_km)))
+            row_p.append(fpmath.dot(np.array(kms), per_km))
             row_h.append(
                 float(sum(kms)) * ms.base_rate_per_1000km / 1000.0
                 + land_p
@@ -593,9 +594,9 @@ def risk_multipliers(spec: CampaignSpec, pace_scale: np.ndarray) -> tuple[F64, F
         one = np.ones_like(rel)
         return one, one, one
     return (
-        np.exp(pr.puncture_beta * rel),
-        np.exp(pr.mechanical_beta * rel),
-        np.exp(pr.navigation_beta * rel),
+        fpmath.exp(pr.puncture_beta * rel),
+        fpmath.exp(pr.mechanical_beta * rel),
+        fpmath.exp(pr.navigation_beta * rel),
     )
 
 
@@ -695,16 +696,16 @@ def simulate_arrays(
         mu_sd = [draw(learn_rng(seed, start + r), posts) for r in range(n_r)]
         mu = np.stack([m for m, _ in mu_sd])[:, :, None]
         sd = np.stack([s for _, s in mu_sd])[:, :, None]
-        driving = base * np.exp(mu + sd * z)
+        driving = base * fpmath.exp(mu + sd * z)
     else:
         pace = np.array([c.pace_factor for c in spec.crews])
         sigma = np.array([c.variability_sigma for c in spec.crews])
-        driving = base * pace[None, :, None] * np.exp(sigma[None, :, None] * z)
+        driving = base * pace[None, :, None] * fpmath.exp(sigma[None, :, None] * z)
     if pace_scale is not None:
         driving = driving * np.asarray(pace_scale, dtype=np.float64)[None, :, None]
-    fuel_need = fuel_seg * np.exp(fs.consumption_sigma * z_fuel)
+    fuel_need = fuel_seg * fpmath.exp(fs.consumption_sigma * z_fuel)
     ran_dry = fuel_need > np.array(table.usable_fuel_L)[None, :, None]
-    p_retire = 1.0 - (1.0 - mech.retire_probability) ** inc
+    p_retire = 1.0 - fpmath.power(1.0 - mech.retire_probability, inc)
     retire_now = u_ret < p_retire
     fix = np.zeros((n_c, n_s), dtype=bool)
     if given is not None:  # real stages: no simulated event, the real retirements
@@ -795,7 +796,7 @@ def _draw_stream(
         punct[r] = rng.poisson(hz.lam_p)
         m = rng.binomial(hz.n_wp, hz.p_miss)
         miss[r] = m.sum(axis=2)
-        miss_pen[r] = m @ pen_kind
+        miss_pen[r] = fpmath.matvec(m, pen_kind)
         h = rng.binomial(hz.n_wp, hz.p_hes).sum(axis=2)
         search[r] = rng.gamma(h.astype(np.float64), nav.search_time_mean_s)
         inc[r] = rng.poisson(hz.lam_m[r] if per_replicate else hz.lam_m)
@@ -827,7 +828,7 @@ def coupled_rng(seed: int, index: int) -> np.random.Generator:
 def _poisson_inv(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Poisson quantile: the least k with F(k) >= u (pmf by recursion, vectorised)."""
     lam = np.broadcast_to(lam, u.shape)
-    pmf = np.exp(-lam)
+    pmf = fpmath.exp(-lam)
     cdf = pmf.copy()
     k = np.zeros(u.shape, dtype=np.int64)
     for i in range(1, 1000):
@@ -844,7 +845,7 @@ def _binom_inv(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Binomial quantile: the least k with F(k) >= u (pmf by recursion, vectorised)."""
     n = np.broadcast_to(n, u.shape)
     p = np.broadcast_to(np.clip(p, 0.0, 1.0 - 1e-12), u.shape)
-    pmf = (1.0 - p) ** n
+    pmf = fpmath.power(1.0 - p, n)
     cdf = pmf.copy()
     k = np.zeros(u.shape, dtype=np.int64)
     odds = p / (1.0 - p)
@@ -892,7 +893,7 @@ def _draw_coupled(
         "z": special.ndtri(u[:, 2]),
         "punct": punct,
         "miss": m.sum(axis=3),
-        "miss_pen": m @ pen_kind,
+        "miss_pen": fpmath.matvec(m, pen_kind),
         "search": gamma_sum(hes, u[:, 3], 1.0, nav.search_time_mean_s),
         "inc": inc,
         "repair": gamma_sum(inc, u[:, 4], mech.repair_time_shape, mech.repair_time_mean_s),

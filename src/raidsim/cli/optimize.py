@@ -2,9 +2,12 @@
 
 Bad input (unknown vehicle, stage or parameter, a range outside the physical bounds,
 unknown objective) prints one line naming it and exits with code 2 (see
-:mod:`raidsim.cli.errors`). The study's results are printed before the transient
-confirmation runs; a confirmation that stops prints which run failed (setup values, stage,
-the stop message) and exits with code 3, the trials kept (and in ``--storage``, if given).
+:mod:`raidsim.cli.errors`). The transient twin then drives the best setup: one that stops
+is a failed candidate, and the next towards the baseline is driven
+(:func:`raidsim.optimize.study.confirm_best`); the setup printed as best is the best that
+finishes, each failed candidate named in a note. When none does, not even the baseline,
+the study's results are printed, then which run failed (setup values, stage, the stop
+message), and the command exits with code 3, the trials kept (and in ``--storage``).
 """
 
 from __future__ import annotations
@@ -180,7 +183,7 @@ def optimize_command(
     as_json: Annotated[bool, json_option("print the result as JSON")] = False,
 ) -> None:
     """Optimise the setup for QSS stage (or rally) time, subject to fuel and derate limits."""
-    from raidsim.optimize.study import ConfirmationFailed, Constraints, apply_setup
+    from raidsim.optimize.study import ConfirmationFailed, Constraints, confirm_best
 
     if objective not in ("time", "time+risk"):
         raise ConfigError(f"unknown objective '{objective}' (choose time or time+risk)")
@@ -226,6 +229,23 @@ def optimize_command(
     if do_confirm and len(stages) > 1:
         res.notes.append("confirmation skipped: a rally has several stages")
         do_confirm = False
+    failed: ConfirmationFailed | None = None
+    if do_confirm:  # a candidate that stops is failed; the best that finishes is reported
+        kept = f"the study's {res.n_complete} trials are kept" + (
+            f" in {storage}" if storage else ""
+        )
+        try:
+            confirm_best(
+                car,
+                stages[0],
+                res,
+                Constraints(fuel_reserve_pct, max_derate_s),
+                None,  # the stage's own conditions (flags applied above)
+                kept=kept,
+                run=confirm,
+            )
+        except ConfirmationFailed as exc:  # report the study, then exit 3 (handle_errors)
+            failed = exc
     if not as_json:  # the study's results first: a failed confirmation keeps them
         for table in result_tables(
             f"{car.name} on {title}: {objective}, {res.n_complete} trials "
@@ -233,18 +253,6 @@ def optimize_command(
             res,
         ):
             console.print(table)
-    failed: ConfirmationFailed | None = None
-    if do_confirm:
-        kept = f"the study's {res.n_complete} trials are kept" + (
-            f" in {storage}" if storage else ""
-        )
-        best_car = apply_setup(car, ranges, res.best_setup)
-        try:
-            res.confirmation = confirm(
-                best_car, stages[0], res.best.time_s, None, setup=res.best_setup, kept=kept
-            )
-        except ConfirmationFailed as exc:  # report the study, then exit 3 (handle_errors)
-            failed = exc
     if as_json:
         doc = _as_json(res)
         if failed is not None:

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from raidsim.control.limits import Limit
 from raidsim.model.settings import DriverSpec
 from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
+from raidsim.physics import fpmath
 
 G = 9.80665
 
@@ -32,7 +33,7 @@ def smooth_curvature(curvature_1pm: NDArray[np.float64], window_m: float, step_m
         return np.asarray(curvature_1pm, dtype=np.float64)
     kernel = np.ones(n) / n
     padded = np.pad(curvature_1pm, (n // 2, n - 1 - n // 2), mode="edge")
-    return np.convolve(padded, kernel, mode="valid")
+    return fpmath.convolve_valid(padded, kernel)
 
 
 def target_speed_profile(

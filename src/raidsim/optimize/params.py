@@ -2,8 +2,10 @@
 
 A parameter's allowed range is the intersection of
 
+* the limits of the car's own parts (:func:`part_limits`: the lowest tyre pressure whose
+  static deflection suits stage speed, :mod:`raidsim.optimize.tyres`),
 * the spec's own validation bounds, read from the pydantic ``Field(gt=..., le=...)`` of
-  the field the shorthand key points to (``raidsim.model.setup.SETUP_KEYS``), and
+  the field the shorthand key points to (``raidsim.model.setup.SETUP_KEYS``),
 * an engineering range defined here (:data:`ENGINEERING_RANGES`): what a race engineer
   would actually fit or dial in for this class of car. These are estimates unless a
   source is named; they keep the search inside settings the twin was built for.
@@ -21,7 +23,10 @@ final_drive                 3.0 - 6.0        hypoid ring/pinion sets for this ax
                                              about 4.1 (3.7-4.6, physics.md §3.1 [S1])
 tyre_pressure_front_bar     0.8 - 2.5 bar    desert 35-inch tyres: 0.6-0.8 bar on soft
 tyre_pressure_rear_bar      0.8 - 2.5 bar    sand (physics.md §5.2), about 2.5 bar hard
-                                             road; below 0.8 bar rim hits dominate
+                                             road; below 0.8 bar rim hits dominate;
+                                             raised to the tyre's own limit at stage
+                                             speed (:mod:`raidsim.optimize.tyres`:
+                                             0.89 / 1.03 bar on the D7X-R)
 fuel_load_L                 50 - tank        at least the 50 L an engineer leaves for
                                              a liaison; at most the tank (spec rule)
 damper_clicks_front/rear    -10 - +10        the spec's click range (+1 click = +5 %)
@@ -46,6 +51,7 @@ from raidsim.errors import ConfigError
 from raidsim.model.setup import SETUP_KEYS
 from raidsim.model.setup import field_bounds as spec_field_bounds
 from raidsim.model.vehicle import Vehicle
+from raidsim.optimize.tyres import tyre_pressure_limits_bar
 
 #: Engineering ranges (estimates, see the module docstring). ``None`` as the upper bound
 #: of fuel_load_L means "the vehicle's tank capacity".
@@ -109,8 +115,19 @@ def field_bounds(path: str) -> tuple[float, float, bool]:
     return low, high, model.model_fields[name].annotation is int
 
 
+def part_limits(vehicle: Vehicle, name: str) -> tuple[float, float]:
+    """(low, high) the car's own parts allow for ``name``: the tyre pressures' lowest
+    value from the tyre's deflection (:mod:`raidsim.optimize.tyres`, rounded up to
+    0.01 bar); unbounded for the other parameters."""
+    if name in ("tyre_pressure_front_bar", "tyre_pressure_rear_bar"):
+        low, high = tyre_pressure_limits_bar(vehicle, name)
+        return math.ceil(low * 100.0 - 1e-9) / 100.0, high
+    return -math.inf, math.inf
+
+
 def allowed_range(vehicle: Vehicle, name: str) -> ParamRange:
-    """Spec bounds intersected with the engineering range, for this vehicle."""
+    """Spec bounds intersected with the engineering range and the parts' own limits
+    (:func:`part_limits`), for this vehicle."""
     if name in HOMOLOGATED:
         raise ConfigError(
             f"parameter '{name}' is homologated, not a setup parameter "
@@ -125,7 +142,9 @@ def allowed_range(vehicle: Vehicle, name: str) -> ParamRange:
     lo_eng, hi_eng = ENGINEERING_RANGES[name]
     if hi_eng is None:  # fuel load: up to the tank
         hi_eng = vehicle.fuel.tank_capacity_L
-    low, high = max(lo_spec, float(lo_eng)), min(hi_spec, float(hi_eng))
+    lo_part, hi_part = part_limits(vehicle, name)
+    low = max(lo_spec, float(lo_eng), lo_part)
+    high = min(hi_spec, float(hi_eng), hi_part)
     if low > high:
         raise ConfigError(f"parameter '{name}': empty allowed range [{low}, {high}]")
     return ParamRange(name, path, low, high, integer)

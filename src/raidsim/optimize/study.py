@@ -457,3 +457,87 @@ def confirm(
         "difference_pct": (qss_time_s - t) / t * 100.0 if t > 0 else float("nan"),
         "summary": run.summary,
     }
+
+
+#: the setups the confirmation drives, in order: the QSS best, then setups on the line
+#: from the baseline to it at these fractions of the way (then the baseline itself). A
+#: setup that stops is a failed candidate; the first that finishes is the result.
+CONFIRM_FRACTIONS = (1.0, 0.5, 0.25)
+
+
+def confirmation_candidates(
+    ranges: Sequence[ParamRange], baseline: dict[str, float], best: dict[str, float]
+) -> list[dict[str, float]]:
+    """The distinct setups :func:`confirm_best` tries, best first, the baseline last."""
+    out: list[dict[str, float]] = []
+    for f in (*CONFIRM_FRACTIONS, 0.0):
+        setup = {
+            p.name: p.clip(baseline[p.name] + f * (best[p.name] - baseline[p.name])) for p in ranges
+        }
+        if f == 1.0:
+            setup = dict(best)
+        if setup not in out:
+            out.append(setup)
+    return out
+
+
+def confirm_best(
+    vehicle: Vehicle,
+    stage: Stage,
+    res: StudyResult,
+    constraints: Constraints | None = None,
+    ambient: Ambient | None = None,
+    settings: Settings | None = None,
+    *,
+    kept: str = "",
+    run: Callable[..., dict[str, Any]] = confirm,
+) -> None:
+    """Drive the study's best setup with the transient twin; a run that stops makes it a
+    failed candidate, and the next of :func:`confirmation_candidates` (towards the
+    baseline) is tried. The first that finishes becomes ``res.best_setup`` (with its QSS
+    evaluation and sensitivities) and ``res.confirmation``; each failed candidate is named
+    in ``res.notes``. Raises :class:`ConfirmationFailed` for the best setup when no
+    candidate, the baseline included, finishes.
+
+    ``run`` is the confirmation of one setup (:func:`confirm`'s signature)."""
+    stages = [stage]
+    failures: list[ConfirmationFailed] = []
+    candidates = confirmation_candidates(res.ranges, res.baseline_setup, res.best_setup)
+    for i, setup in enumerate(candidates):
+        car = apply_setup(vehicle, res.ranges, setup)
+        if setup == res.best_setup:
+            ev = res.best
+        else:
+            ev = evaluate(car, stages, res.objective, constraints, ambient, settings)
+            if not ev.feasible and i < len(candidates) - 1:
+                continue  # the baseline is driven even when it misses a constraint
+        try:
+            confirmation = run(car, stage, ev.time_s, ambient, settings, setup=setup, kept=kept)
+        except ConfirmationFailed as exc:
+            failures.append(exc)
+            continue
+        for failed in failures:
+            values = ", ".join(f"{k}={v:.4g}" for k, v in failed.setup.items())
+            reason = " ".join(str(failed.cause).split()) or type(failed.cause).__name__
+            res.notes.append(
+                f"setup {values} stopped in its transient confirmation ({reason}): "
+                "a failed candidate; the next one towards the baseline was driven"
+            )
+        if setup != res.best_setup:
+            res.best_setup = setup
+            res.best = ev
+            if res.sensitivity:
+                res.sensitivity = sensitivities(
+                    vehicle, stages, res.ranges, setup, ambient, settings
+                )
+        res.confirmation = confirmation
+        return
+    first = failures[0]
+    more = (
+        f"{len(failures) - 1} more candidate(s) towards the baseline stopped too"
+        if len(failures) > 1
+        else ""
+    )
+    raise ConfirmationFailed(
+        first.setup, first.stage, first.cause, "; ".join(t for t in (more, kept) if t)
+    )

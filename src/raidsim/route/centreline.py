@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.errors import RouteError
+from raidsim.physics import fpmath
 
 F64 = NDArray[np.float64]
 
@@ -59,6 +60,6 @@ class Centreline:
         z = np.ascontiguousarray(z_m, dtype=np.float64)
         n = len(x)
         s = np.arange(n, dtype=np.float64) * step_m
-        heading = np.unwrap(np.arctan2(np.gradient(y), np.gradient(x)))
+        heading = np.unwrap(fpmath.arctan2(np.gradient(y), np.gradient(x)))
         curvature = np.gradient(heading, step_m)
         return Centreline(s, x, y, z, heading, curvature, has_elevation)

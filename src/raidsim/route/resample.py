@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.errors import RouteError
+from raidsim.physics import fpmath
 from raidsim.route.centreline import Centreline
 from raidsim.route.readers import RawRoute, RouteWarning
 
@@ -71,10 +72,10 @@ def gaussian_smooth(values: F64, sigma_samples: float) -> F64:
         return v.copy()
     half = max(1, math.ceil(4.0 * sigma_samples))
     k = np.arange(-half, half + 1, dtype=np.float64)
-    kernel = np.exp(-0.5 * (k / sigma_samples) ** 2)
+    kernel = fpmath.exp(-0.5 * (k / sigma_samples) ** 2)
     kernel /= kernel.sum()
     padded = np.pad(v, half, mode="reflect", reflect_type="odd")
-    return np.asarray(np.convolve(padded, kernel, mode="valid"), dtype=np.float64)
+    return fpmath.convolve_valid(padded, kernel)
 
 
 def _runs(mask: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -195,7 +196,7 @@ def to_centreline(raw: RawRoute, step_m: float = 1.0, smoothing_m: float = 15.0)
     dx = np.gradient(xs, h)
     dy = np.gradient(ys, h)
     speed = np.maximum(np.hypot(dx, dy), _SPEED_FLOOR)
-    heading = np.unwrap(np.arctan2(dy, dx))
+    heading = np.unwrap(fpmath.arctan2(dy, dx))
     curvature = np.gradient(heading, h) / speed
 
     # Re-grid uniformly with step_m on the smoothed curve's own arc length; only the

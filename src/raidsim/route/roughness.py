@@ -39,6 +39,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim.physics import fpmath
+
 F64 = NDArray[np.float64]
 
 
@@ -101,7 +103,7 @@ def roughness_gd_m3(value: str | float) -> float:
 
 def iso_psd(n: F64, gd_n0_m3: float) -> F64:
     """ISO 8608 displacement PSD Gd(n) = Gd(n0) (n/n0)^-w, m^3."""
-    return np.asarray(gd_n0_m3 * (np.asarray(n) / N0) ** (-WAVINESS), dtype=np.float64)
+    return np.asarray(gd_n0_m3 * fpmath.power(np.asarray(n) / N0, -WAVINESS), dtype=np.float64)
 
 
 def coherence(n: F64, track_m: float = TRACK_SPACING_M) -> F64:

@@ -14,7 +14,7 @@ N_CH = 76
 N_TABLE = 12
 N_RC = 16
 N_WHEEL_VAR = 26
-N_AUX = 6
+N_AUX = 7
 
 # state
 S_T = 0
@@ -430,11 +430,12 @@ W_FX_USED = 25
 
 # values carried between steps
 A_T_E = 0
-A_AX = 1
-A_AY = 2
-A_SFZ = 3
-A_V_TARGET = 4
-A_CONTACT = 5
+A_P_E = 1
+A_AX = 2
+A_AY = 3
+A_SFZ = 4
+A_V_TARGET = 5
+A_CONTACT = 6
 
 # route arrays
 R_X = 0

@@ -590,6 +590,7 @@ ROUTE = {name: i for i, name in enumerate(ROUTE_ARRAYS)}
 #: values a kernel call carries from step to step for the telemetry row
 _AUX_SPEC: tuple[str, ...] = (
     "T_E",  # engine brake torque of the last step, N m
+    "P_E",  # engine brake power of the last step (its torque x the speed it ran at), W
     "AX",
     "AY",  # horizontal acceleration, heading frame, m/s^2
     "SFZ",  # vertical specific force, m/s^2

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim.physics import fpmath
 from raidsim.route.roughness import CLASS_GD_M3
 
 F64 = NDArray[np.float64]
@@ -79,7 +80,7 @@ def crossing_speed(speed_mps: F64, measure: F64, limit: float, exponent: float) 
 def ride_curve_at(levels_m3: F64, curves: list[SpeedCurve], gd_m3: float) -> SpeedCurve:
     """The ride curve at level ``gd_m3``: log(P_abs) and speed interpolated in log Gd
     between the grid levels, P_abs ~ Gd outside them."""
-    x = np.log(levels_m3)
+    x = fpmath.log(levels_m3)
     xg = math.log(gd_m3)
     if xg <= x[0] or xg >= x[-1]:
         c = curves[0] if xg <= x[0] else curves[-1]
@@ -90,10 +91,12 @@ def ride_curve_at(levels_m3: F64, curves: list[SpeedCurve], gd_m3: float) -> Spe
     w = (xg - x[k]) / (x[k + 1] - x[k])
     lo, hi = curves[k], curves[k + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_p = (1.0 - w) * np.log(lo.absorbed_power_W) + w * np.log(hi.absorbed_power_W)
+        log_p = (1.0 - w) * fpmath.log(lo.absorbed_power_W) + w * fpmath.log(hi.absorbed_power_W)
     speed = (1.0 - w) * lo.speed_mps + w * hi.speed_mps
     p = np.where(
-        np.isfinite(lo.absorbed_power_W) & np.isfinite(hi.absorbed_power_W), np.exp(log_p), np.inf
+        np.isfinite(lo.absorbed_power_W) & np.isfinite(hi.absorbed_power_W),
+        fpmath.exp(log_p),
+        np.inf,
     )
     dlc = (1.0 - w) * lo.load_variation + w * hi.load_variation
     return SpeedCurve(speed, p, lo.shock_peak_g, dlc)

@@ -292,17 +292,26 @@ def engine_turbine_speeds(
 ) -> tuple[float, float]:
     """Turbine speed from the side gears (in gear) and the engine speed: with the
     converter locked it follows the turbine until the clutch would slip; unlocked it
-    integrates its own torque balance and the clutch locks when the speeds cross."""
+    integrates its own torque balance and the clutch locks when the speeds cross.
+
+    The crossing is judged against the turbine speed in the gear now engaged (side-gear
+    speeds times its ratio), not the speed stored before a shift: right after a shift
+    from lock-up that stored speed still equals the engine speed, and judging by it
+    re-locked the clutch at once and moved the engine to the new gear's speed within one
+    step, without its inertia (a single sample up to 36 % above the restrictor cap)."""
     h = P[ix.P_DT]
     t_in, t_imp, t_cl = torques
     w_e = S[ix.S_OMEGA_E]
     w_t = S[ix.S_OMEGA_T]
     locked = S[ix.S_LOCKUP] > 0.5
     wbar_new = 0.0
+    wbar = 0.0
     for i in range(4):
         wbar_new += torque_split(P, i) * W[ix.W_SG_NEW, i]
+        wbar += torque_split(P, i) * S[ix.S_OMEGA_SG + i]
     if gear >= 1:
         w_t_new = i_tot * wbar_new
+        w_t = i_tot * wbar
     else:
         w_t_new = w_t + hk * (t_in) / P[ix.P_J_T]
     if locked and gear >= 1:

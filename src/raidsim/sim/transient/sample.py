@@ -72,7 +72,7 @@ def write_row(
     row[ix.C_ENGINE_SPEED_RPM] = S[ix.S_OMEGA_E] * RADPS_TO_RPM
     row[ix.C_TURBINE_SPEED_RPM] = S[ix.S_OMEGA_T] * RADPS_TO_RPM
     row[ix.C_ENGINE_TORQUE_NM] = A[ix.A_T_E]
-    row[ix.C_ENGINE_POWER_KW] = A[ix.A_T_E] * S[ix.S_OMEGA_E] / 1000.0
+    row[ix.C_ENGINE_POWER_KW] = A[ix.A_P_E] / 1000.0
     row[ix.C_BOOST] = S[ix.S_BOOST]
     row[ix.C_LOCKUP] = S[ix.S_LOCKUP]
     row[ix.C_SURFACE] = surface[min(max(int(s_cg), 0), surface.shape[0] - 1)]

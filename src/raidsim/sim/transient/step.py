@@ -135,6 +135,7 @@ def advance(
         gear = int(S[ix.S_GEAR])
         t_e = engine_torque(S, P, speed, fm)
         A[ix.A_T_E] = t_e
+        A[ix.A_P_E] = t_e * S[ix.S_OMEGA_E]  # the speed the torque was produced at
         w_e_new, w_t_new, t_hs_sum, sg_react = driveline_step(S, P, W, t_e, gear, fm, hk)
         S[ix.S_THERMAL_TIMER] += h
         if S[ix.S_THERMAL_TIMER] >= P[ix.P_TH_DT] - 1e-12:
