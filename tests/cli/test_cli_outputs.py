@@ -95,8 +95,9 @@ def test_kill_9_leftovers_are_removed_by_the_next_run(stage: Path, tmp_path: Pat
     deadline = time.monotonic() + 240.0
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            temps = [p for p in tmp_path.iterdir() if p.name.endswith(atomic.TMP_SUFFIX)]
-            if temps and any(temps[0].iterdir()):
+            # the run directory is staged (the kernel compiles or runs): kill it there
+            if any(p.name.endswith(atomic.TMP_SUFFIX) for p in tmp_path.iterdir()):
+                time.sleep(0.5)
                 break
             time.sleep(0.02)
         assert proc.poll() is None, "the run ended before it could be killed"

@@ -248,17 +248,19 @@ def _stopped_summary(stopped: Mapping[str, Any], source: TelemetrySource) -> dic
     return summary
 
 
-#: summary fields that hold text; every other field holds a number (or a list / table)
-_TEXT_FIELDS = frozenset({"vehicle", "stage", "raidsim_version", "stopped", "telemetry"})
+#: a summary field named with one of these unit suffixes (or one of the counts) holds a
+#: number, which the report and the export format
+_NUMBER_SUFFIXES = ("_s", "_m", "_kmh", "_mps", "_L", "_kg", "_Nm", "_C", "_km", "_factor")
+_NUMBER_FIELDS = frozenset({"seed", "landings", "steps", "flight_mode_false_triggers"})
 
 
 def _check_summary(path: Path, summary: Mapping[str, Any]) -> None:
-    """Every scalar field of a summary is a finite number or null, but the text fields
-    (RunError naming the file, the field and the value)."""
+    """Every field named as a quantity (``stage_time_s``, ``distance_m`` ...) is a number
+    or null (RunError naming the file, the field and the value)."""
     for key, value in summary.items():
-        if key in _TEXT_FIELDS or isinstance(value, list | dict) or value is None:
+        if not (key.endswith(_NUMBER_SUFFIXES) or key in _NUMBER_FIELDS) or value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not isinstance(value, int | float):
             raise RunError(
                 f"{path}: field '{key}' = {value!r} is not a number; rewrite the run with "
                 "`raidsim run --out DIR`"
