@@ -256,11 +256,13 @@ _NUMBER_FIELDS = frozenset({"seed", "landings", "steps", "flight_mode_false_trig
 
 def _check_summary(path: Path, summary: Mapping[str, Any]) -> None:
     """Every field named as a quantity (``stage_time_s``, ``distance_m`` ...) is a number
-    or null (RunError naming the file, the field and the value)."""
+    or null, or a table of such numbers (``thermal_limits_C``: name -> °C); RunError naming
+    the file, the field and the value."""
     for key, value in summary.items():
         if not (key.endswith(_NUMBER_SUFFIXES) or key in _NUMBER_FIELDS) or value is None:
             continue
-        if not isinstance(value, int | float):
+        values = value.values() if isinstance(value, Mapping) else [value]
+        if not all(v is None or isinstance(v, int | float) for v in values):
             raise RunError(
                 f"{path}: field '{key}' = {value!r} is not a number; rewrite the run with "
                 "`raidsim run --out DIR`"

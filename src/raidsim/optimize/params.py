@@ -116,12 +116,14 @@ def field_bounds(path: str) -> tuple[float, float, bool]:
 
 
 def part_limits(vehicle: Vehicle, name: str) -> tuple[float, float]:
-    """(low, high) the car's own parts allow for ``name``: the tyre pressures' lowest
-    value from the tyre's deflection (:mod:`raidsim.optimize.tyres`, rounded up to
-    0.01 bar); unbounded for the other parameters."""
+    """(low, high) the car's own parts allow for ``name``: a tyre pressure within the
+    tyre's declared range (``tyre.min_pressure_bar`` .. ``max_pressure_bar``) and no lower
+    than its deflection allows at stage speed (:mod:`raidsim.optimize.tyres`, rounded up
+    to 0.01 bar); unbounded for the other parameters."""
     if name in ("tyre_pressure_front_bar", "tyre_pressure_rear_bar"):
         low, high = tyre_pressure_limits_bar(vehicle, name)
-        return math.ceil(low * 100.0 - 1e-9) / 100.0, high
+        low = max(math.ceil(low * 100.0 - 1e-9) / 100.0, vehicle.tyre.min_pressure_bar)
+        return low, min(high, vehicle.tyre.max_pressure_bar)
     return -math.inf, math.inf
 
 

@@ -1,11 +1,11 @@
 """The lowest tyre pressure a setup may use at stage speed, from the tyre's own stiffness
-(docs/physics.md §5.4 "Pressure limits of a setup").
+(docs/physics.md §5.6 "Pressure limits of a setup").
 
 A tyre run too soft deflects until its sidewall folds over the rim flange: pinch cuts and
 rim hits on stones and landings, and a carcass that no longer holds the car on its line.
 The rule used by central tyre-inflation systems is a limit on the static deflection as a
 share of the section height that falls with speed (about 15 % on the road, 25 % across
-country, 35 % and more in sand and mud at walking pace; estimate, see physics.md §5.4). A
+country, 35 % and more in sand and mud at walking pace; estimate, see physics.md §5.6). A
 rally stage is driven at speed on every surface, so a setup for a whole stage must keep
 the static deflection within the cross-country share:
 
@@ -25,7 +25,7 @@ from raidsim.sim.params import geometry
 from raidsim.units import BAR_TO_PA
 
 #: allowed static deflection at stage speed, share of the section height (estimate:
-#: central tyre-inflation "cross-country" settings, physics.md §5.4)
+#: central tyre-inflation "cross-country" settings, physics.md §5.6)
 MAX_STATIC_DEFLECTION = 0.25
 #: section height over unloaded radius (estimate: 0.49 for 35 x 12.5 R17, 0.54 for
 #: 37 x 12.5 R17, 0.48 for 285/70 R17, the rally tyres of the shipped presets)

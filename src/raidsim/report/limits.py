@@ -108,7 +108,7 @@ def time_loss_figure(trace: LimitTrace, label: str) -> FigureDict:
     )
     k = _stride(len(trace.limit))
     km = trace.distance_m[::k] / 1000.0
-    v = trace.speed_mps[::k] * 3.6
+    v = trace.speed_mps[::k] * KMH_PER_MPS
     code = trace.limit[::k]
     table = section_table(trace)
     mid = ((table["start_km"] + table["end_km"]) / 2).to_numpy()
