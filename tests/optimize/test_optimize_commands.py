@@ -105,10 +105,9 @@ def test_plain_optimize_ends_with_a_confirmed_setup() -> None:
     res = runner.invoke(app, ["optimize"])
     assert res.exit_code == 0, res.output
     assert "transient confirmation:" in res.output
-    rows = {
-        line.split()[0]: line.split()
-        for line in res.output.splitlines()
-        if line.strip().startswith("tyre_pressure_")
-    }
+    rows: dict[str, list[str]] = {}
+    for line in res.output.splitlines():  # the setup table's rows come first
+        if line.strip().startswith("tyre_pressure_"):
+            rows.setdefault(line.split()[0], line.split())
     assert float(rows["tyre_pressure_front_bar"][-1]) >= 0.90
     assert float(rows["tyre_pressure_rear_bar"][-1]) >= 1.04
