@@ -7,16 +7,33 @@ which compiles two one-line functions in child processes to show the bug and the
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from raidsim import jitcache
+
+
+def _load_layers() -> ModuleType:
+    """tests/test_layers.py, the one statement of the layer order (loaded by path)."""
+    path = Path(__file__).resolve().parent / "test_layers.py"
+    spec = importlib.util.spec_from_file_location("_raidsim_layers", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+LAYERS = _load_layers()
 
 CALLER = textwrap.dedent(
     """
@@ -56,6 +73,11 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "LOCALAPPDATA": str(tmp_path / "xdg")}
 
 
+def refresh(root: Path, env: dict[str, str]) -> list[str]:
+    """:func:`jitcache.refresh` of the temporary package (every file counts, no dependency)."""
+    return jitcache.refresh(root, env, deps={}, exclude=())
+
+
 def names(paths: list[str] | list[Path]) -> list[str]:
     return sorted(Path(p).name for p in paths)
 
@@ -65,22 +87,22 @@ def test_in_tree_stale_removed_fresh_kept(tmp_path: Path, env: dict[str, str]) -
     top = fake_cache(root / "__pycache__")
     sub = fake_cache(root / "sub" / "__pycache__")
     # no marker: the caches' sources are unknown, so the index and data files go
-    removed = jitcache.refresh(root, env, deps={})
+    removed = refresh(root, env)
     assert names(removed) == ["f-5.py311.1.nbc"] * 2 + ["f-5.py311.nbi"] * 2
     assert [p.exists() for p in top + sub] == [False, False, True, True] * 2
     assert (root / "__pycache__" / jitcache.MARKER_NAME).is_file()
     assert not (tmp_path / "xdg").exists()  # the in-tree location is Numba's: user untouched
     # compiled again from these sources: kept, also after a touch (mtime only)
     sub = fake_cache(root / "sub" / "__pycache__")
-    assert jitcache.refresh(root, env, deps={}) == []
+    assert refresh(root, env) == []
     os.utime(root / "sub" / "callee.py", ns=(1, 10**18))
-    assert jitcache.refresh(root, env, deps={}) == []
+    assert refresh(root, env) == []
     assert all(p.exists() for p in sub)
     # the callee changes: the caller's cache in the other folder goes too
     (root / "sub" / "callee.py").write_text(CALLEE.replace("2.0", "3.0"))
     fake_cache(root / "__pycache__")
-    assert len(jitcache.refresh(root, env, deps={})) == 4
-    assert jitcache.refresh(root, env, deps={}) == []
+    assert len(refresh(root, env)) == 4
+    assert refresh(root, env) == []
 
 
 def test_numba_cache_dir_mirrors_the_source_folders(tmp_path: Path, env: dict[str, str]) -> None:
@@ -90,12 +112,12 @@ def test_numba_cache_dir_mirrors_the_source_folders(tmp_path: Path, env: dict[st
     assert mirrored.name.startswith("sub_") and len(mirrored.name) == 4 + 40
     files = fake_cache(mirrored)
     in_tree = fake_cache(root / "sub" / "__pycache__")  # left from before NUMBA_CACHE_DIR
-    removed = jitcache.refresh(root, env, deps={})
+    removed = refresh(root, env)
     assert len(removed) == 4 and not files[0].exists() and not in_tree[0].exists()
     marker = tmp_path / "nc" / jitcache.numba_subdir(str(root)) / jitcache.MARKER_NAME
     assert marker.is_file() and (root / "__pycache__" / jitcache.MARKER_NAME).is_file()
     fake_cache(mirrored)
-    assert jitcache.refresh(root, env, deps={}) == []
+    assert refresh(root, env) == []
 
 
 def test_read_only_location_is_skipped(
@@ -109,7 +131,7 @@ def test_read_only_location_is_skipped(
         return not str(path).startswith(str(root)) and real_access(path, mode)
 
     monkeypatch.setattr(os, "access", access)
-    assert jitcache.refresh(root, env, deps={}) == []  # no error, nothing removed
+    assert refresh(root, env) == []  # no error, nothing removed
     assert all(p.exists() for p in files)
     assert not (root / "__pycache__" / jitcache.MARKER_NAME).exists()
     # the user-wide location took over (as Numba's would): it got the marker
@@ -128,28 +150,28 @@ def test_failing_removals_and_marker_writes_do_not_raise(
         raise PermissionError(13, "Permission denied", path)
 
     monkeypatch.setattr(os, "unlink", unlink)
-    assert jitcache.refresh(root, env, deps={}) == []
+    assert refresh(root, env) == []
     assert all(p.exists() for p in files)
     monkeypatch.undo()  # removals work again, the marker still cannot be written
     for left in (root / "__pycache__").glob("*.raidsim-tmp"):  # the patch kept it too
         left.unlink()
-    assert len(jitcache.refresh(root, env, deps={})) == 2
+    assert len(refresh(root, env)) == 2
     assert [p.name for p in (root / "__pycache__").iterdir() if "raidsim-tmp" in p.name] == []
 
 
 def test_a_garbled_marker_counts_as_unknown(tmp_path: Path, env: dict[str, str]) -> None:
     root = make_package(tmp_path)
-    jitcache.refresh(root, env, deps={})
+    refresh(root, env)
     marker = root / "__pycache__" / jitcache.MARKER_NAME
     marker.write_bytes(b"\xff\xfe garbage")
     fake_cache(root / "__pycache__")
-    assert len(jitcache.refresh(root, env, deps={})) == 2
+    assert len(refresh(root, env)) == 2
 
 
 def test_disabled_jit_does_nothing(tmp_path: Path, env: dict[str, str]) -> None:
     root = make_package(tmp_path)
     fake_cache(root / "__pycache__")
-    assert jitcache.refresh(root, {**env, "NUMBA_DISABLE_JIT": "1"}, deps={}) == []
+    assert refresh(root, {**env, "NUMBA_DISABLE_JIT": "1"}) == []
     assert not (root / "__pycache__" / jitcache.MARKER_NAME).exists()
 
 
@@ -162,7 +184,7 @@ def test_digest_follows_content_not_times(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     importlib.invalidate_caches()
     deps = {"fakedep": "version.py"}
-    tree = jitcache.scan(root, deps)
+    tree = jitcache.scan(root, deps, exclude=())
     assert [rel for rel, _ in tree.sources] == [
         "__init__.py",
         "caller.py",
@@ -178,13 +200,82 @@ def test_digest_follows_content_not_times(tmp_path: Path, monkeypatch: pytest.Mo
     for path in [p for _, p in tree.sources] + [str(dep / "version.py")]:
         before = Path(path).read_bytes()
         Path(path).write_bytes(before + b"# changed\n")
-        seen.add(jitcache.source_digest(jitcache.scan(root, deps)))
+        seen.add(jitcache.source_digest(jitcache.scan(root, deps, exclude=())))
         Path(path).write_bytes(before)
     assert len(seen) == 6  # each of the five files moves the digest its own way
-    assert jitcache.source_digest(jitcache.scan(root, deps)) == digest
+    assert jitcache.source_digest(jitcache.scan(root, deps, exclude=())) == digest
     # a new source file counts as well
     (root / "sub" / "extra.py").write_text("")
-    assert jitcache.source_digest(jitcache.scan(root, deps)) not in seen
+    assert jitcache.source_digest(jitcache.scan(root, deps, exclude=())) not in seen
+
+
+def test_excluded_entries_do_not_move_the_digest(tmp_path: Path) -> None:
+    root = make_package(tmp_path)
+    (root / "tool").mkdir()
+    (root / "tool" / "cmd.py").write_text("x = 1\n")
+    (root / "api.py").write_text("y = 1\n")
+    tree = jitcache.scan(root, {}, exclude=("tool", "api.py"))
+    assert [rel for rel, _ in tree.sources] == [
+        "__init__.py",
+        "caller.py",
+        "sub/__init__.py",
+        "sub/callee.py",
+    ]
+    assert str(root / "tool") not in tree.dirs
+    digest = jitcache.source_digest(tree)
+    (root / "tool" / "cmd.py").write_text("x = 2\n")
+    (root / "api.py").write_text("y = 2\n")
+    assert jitcache.source_digest(jitcache.scan(root, {}, exclude=("tool", "api.py"))) == digest
+    assert jitcache.source_digest(jitcache.scan(root, {}, exclude=())) != digest
+
+
+#: names that compile a function with Numba (decorators and calls), raidsim's own included
+JIT_NAMES = {
+    "cfunc",
+    "generated_jit",
+    "guvectorize",
+    "jit",
+    "jitclass",
+    "kernel_entry",
+    "kernel_loop",
+    "kernel_part",
+    "njit",
+    "stencil",
+    "vectorize",
+}
+SRC = Path(__file__).resolve().parents[1] / "src" / "raidsim"
+
+
+def _jitting_units() -> dict[str, list[str]]:
+    """Layer unit (tests/test_layers.py) -> the modules of it that compile with Numba."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "jitcache.py":
+            continue  # names Numba in its docstring and comments only
+        tree = ast.parse(path.read_text("utf-8"))
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        if names & JIT_NAMES:
+            module = ".".join(("raidsim", *path.relative_to(SRC).with_suffix("").parts))
+            out.setdefault(LAYERS.unit_of(module.removesuffix(".__init__")), []).append(module)
+    return out
+
+
+def test_no_jitted_function_can_reach_what_the_digest_leaves_out() -> None:
+    """The entries left out define no jitted function, and each sits in a layer above
+    every unit that does: jitted code imports only downwards, so it cannot see them."""
+    jitting = _jitting_units()
+    assert {"physics", "control", "sim"} <= set(jitting), jitting  # the scan finds them
+    index = LAYERS.layer_index(LAYERS.LAYERS)
+    highest_jitting_layer = min(index[u] for u in jitting)  # 0 is the top layer
+    for entry in jitcache.NOT_JITTED:
+        assert (SRC / entry).exists(), f"NOT_JITTED names {entry}, which is not in raidsim"
+        module = "raidsim" if entry == "__init__.py" else "raidsim." + entry.removesuffix(".py")
+        unit = LAYERS.unit_of(module)
+        assert unit not in jitting, f"{entry} compiles with Numba: {jitting[unit]}"
+        assert index[unit] < highest_jitting_layer, (
+            f"{entry} (unit {unit}) is not above every unit with jitted code {sorted(jitting)}"
+        )
 
 
 def test_locations_match_numba() -> None:
@@ -214,7 +305,7 @@ def test_numba_tolerates_a_file_removed_between_index_and_data(tmp_path: Path) -
 
 def _run(root: Path, tmp_path: Path, refresh: bool) -> float:
     code = (
-        f"from raidsim import jitcache; jitcache.refresh({str(root)!r}, deps={{}})\n"
+        f"from raidsim import jitcache; jitcache.refresh({str(root)!r}, deps={{}}, exclude=())\n"
         if refresh
         else ""
     ) + "from pkg.caller import f; print(f(1.0))"

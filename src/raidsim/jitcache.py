@@ -5,7 +5,8 @@ Numba's cache (``@njit(cache=True)``) stamps each cached function with the conte
 the callee's old machine code after that file changes (a ``git pull``, a merge, an
 upgrade): the cache loads, nothing fails, the numbers are wrong. This module removes
 raidsim's cached ``.nbi`` (index) and ``.nbc`` (data) files when anything they could
-have been compiled from changed: the ``.py`` files of the package and the numba,
+have been compiled from changed: the ``.py`` files of the package that jitted code can
+reach (all but the CLI and the tools above ``sim``, :data:`NOT_JITTED`) and the numba,
 llvmlite and numpy versions (a :func:`source_digest`).
 
 Where Numba puts them (``numba.core.caching``; the first locator that can write wins):
@@ -54,6 +55,21 @@ DEP_VERSION_FILES: dict[str, str] = {
     "numba": "_version.py",
     "numpy": "version.py",
 }
+#: the top-level packages and modules of raidsim that no jitted function can reach: they
+#: define none and sit in the layers above every package that does (``sim`` and below), and
+#: imports only go down (tests/test_jitcache.py holds both against tests/test_layers.py).
+#: Left out of the digest so that an edit of the CLI or a tool does not recompile the kernel.
+NOT_JITTED: tuple[str, ...] = (
+    "__init__.py",
+    "api.py",
+    "batch",
+    "campaign",
+    "cli",
+    "correlate",
+    "optimize",
+    "regs",
+    "report",
+)
 #: bump to invalidate every marker (a change of what the digest covers)
 _FORMAT = b"raidsim-jitcache-1"
 
@@ -67,17 +83,25 @@ class Tree(NamedTuple):
     deps: tuple[tuple[str, str | None], ...]  # (dependency, its version file or None)
 
 
-def scan(root: str | os.PathLike[str], deps: Mapping[str, str] = DEP_VERSION_FILES) -> Tree:
-    """The ``.py`` files under ``root`` (``__pycache__`` and hidden folders left out)."""
+def scan(
+    root: str | os.PathLike[str],
+    deps: Mapping[str, str] = DEP_VERSION_FILES,
+    exclude: tuple[str, ...] = NOT_JITTED,
+) -> Tree:
+    """The ``.py`` files under ``root``: ``__pycache__``, hidden folders and the top-level
+    entries named in ``exclude`` left out."""
     top = os.path.abspath(root)
     dirs: list[str] = []
     sources: list[tuple[str, str]] = []
     for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and d[0] != ".")
+        skip = exclude if dirpath == top else ()
+        dirnames[:] = sorted(
+            d for d in dirnames if d != "__pycache__" and d[0] != "." and d not in skip
+        )
         dirs.append(dirpath)
         rel_dir = os.path.relpath(dirpath, top).replace(os.sep, "/")
         for name in sorted(filenames):
-            if name.endswith(".py"):
+            if name.endswith(".py") and name not in skip:
                 rel = name if rel_dir == "." else f"{rel_dir}/{name}"
                 sources.append((rel, os.path.join(dirpath, name)))
     return Tree(top, tuple(dirs), tuple(sorted(sources)), tuple(_dep_files(deps)))
@@ -223,13 +247,15 @@ def refresh(
     root: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] = os.environ,
     deps: Mapping[str, str] = DEP_VERSION_FILES,
+    exclude: tuple[str, ...] = NOT_JITTED,
 ) -> list[str]:
     """Remove raidsim's Numba cache files compiled from other sources than the package's
     now (see the module docstring); returns the removed paths. Never raises on a file
     system error: a location it cannot use is skipped."""
     if env.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         return []
-    tree = scan(root if root is not None else os.path.dirname(os.path.abspath(__file__)), deps)
+    top = root if root is not None else os.path.dirname(os.path.abspath(__file__))
+    tree = scan(top, deps, exclude)
     key = stat_key(tree)
     digest: str | None = None
     removed: list[str] = []
