@@ -159,6 +159,15 @@ def test_failing_removals_and_marker_writes_do_not_raise(
     assert [p.name for p in (root / "__pycache__").iterdir() if "raidsim-tmp" in p.name] == []
 
 
+def test_an_unreadable_source_leaves_everything(tmp_path: Path, env: dict[str, str]) -> None:
+    root = make_package(tmp_path)
+    files = fake_cache(root / "__pycache__")
+    (root / "sub" / "gone.py").symlink_to(tmp_path / "nowhere.py")
+    assert refresh(root, env) == []
+    assert all(p.exists() for p in files)
+    assert not (root / "__pycache__" / jitcache.MARKER_NAME).exists()
+
+
 def test_a_garbled_marker_counts_as_unknown(tmp_path: Path, env: dict[str, str]) -> None:
     root = make_package(tmp_path)
     refresh(root, env)

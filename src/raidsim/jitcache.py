@@ -35,6 +35,7 @@ Stdlib only and numba is not imported here: ``import raidsim`` stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -129,7 +130,7 @@ def stat_key(tree: Tree) -> str:
             stamp = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
         except OSError:
             stamp = "missing"
-        h.update(f"{path}\0{stamp}\0".encode())
+        h.update(os.fsencode(path) + f"\0{stamp}\0".encode())
     return h.hexdigest()
 
 
@@ -138,7 +139,7 @@ def source_digest(tree: Tree) -> str:
     version files: what a cached kernel could have been compiled from (times left out)."""
     h = hashlib.sha256(_FORMAT)
     for rel, path in tree.sources:
-        h.update(rel.encode() + b"\0" + _read(path) + b"\0")
+        h.update(os.fsencode(rel) + b"\0" + _read(path) + b"\0")
     for name, version_path in tree.deps:
         try:
             payload = _read(version_path) if version_path else b"-"
@@ -251,14 +252,21 @@ def refresh(
 ) -> list[str]:
     """Remove raidsim's Numba cache files compiled from other sources than the package's
     now (see the module docstring); returns the removed paths. Never raises on a file
-    system error: a location it cannot use is skipped."""
+    system error or an odd path: a location it cannot use is skipped."""
     if env.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         return []
     top = root if root is not None else os.path.dirname(os.path.abspath(__file__))
-    tree = scan(top, deps, exclude)
+    removed: list[str] = []
+    # ValueError: a file name that is not text (Numba could not name its cache either)
+    with contextlib.suppress(OSError, ValueError):
+        _refresh(scan(top, deps, exclude), env, removed)
+    return removed
+
+
+def _refresh(tree: Tree, env: Mapping[str, str], removed: list[str]) -> None:
+    """:func:`refresh` of a scanned tree, appending what it removes to ``removed``."""
     key = stat_key(tree)
     digest: str | None = None
-    removed: list[str] = []
     # Numba writes to the first location it can write to, and never reads one it cannot
     usable = [loc for loc in locations(tree, env) if _writable(loc.dirs[0])]
     for i, loc in enumerate(usable):
@@ -268,14 +276,10 @@ def refresh(
         old_key, old_digest = _read_marker(marker)
         if old_key == key:
             continue
-        try:
-            digest = digest or source_digest(tree)
-        except OSError:
-            return removed  # a source unreadable now: leave everything as it is
+        digest = digest or source_digest(tree)  # OSError: leave everything as it is
         if old_digest != digest:
             removed += remove_cache_files(loc.dirs)
         try:
             _write_marker(marker, key, digest)
         except OSError:
             continue
-    return removed
