@@ -1,8 +1,8 @@
 """raidsim.jitcache: stale Numba cache files go when a source changes, fresh ones stay.
 
 A tiny package in a temporary folder stands in for raidsim (``refresh(root=...)``); the
-cache files are fakes except in :func:`test_numba_reuses_a_stale_callee_until_refresh`,
-which compiles two one-line functions in child processes to show the bug and the fix.
+cache files are fakes except in the last test (a changed callee in another file),
+which compiles two one-line functions in child processes: the bug and its fix.
 """
 
 from __future__ import annotations
@@ -326,11 +326,15 @@ def _run(root: Path, tmp_path: Path, refresh: bool) -> float:
     return float(out.stdout.split()[-1])
 
 
-def test_numba_reuses_a_stale_callee_until_refresh(tmp_path: Path) -> None:
-    """The bug: Numba's cache of ``f`` keeps the old ``g`` from another file. The fix:
-    :func:`jitcache.refresh` first removes it and ``f`` is compiled again."""
+def test_a_changed_callee_in_another_file_is_compiled_again(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The bug: Numba's cache of ``f`` (caller.py) keeps ``g`` (sub/callee.py) as it was
+    when ``f`` was compiled, since Numba checks caller.py only. :func:`jitcache.refresh`
+    before the import removes it, and ``f`` is compiled again with the new ``g``."""
     root = make_package(tmp_path)
-    assert _run(root, tmp_path, refresh=True) == 3.0  # 2 * 1 + 1, cached
+    refresh(root, env)  # the marker: these sources
+    assert _run(root, tmp_path, refresh=False) == 3.0  # 2 * 1 + 1, compiled and cached
+    assert len(list((root / "__pycache__").glob("caller.f-*.nbi"))) == 1
     (root / "sub" / "callee.py").write_text(CALLEE.replace("2.0", "5.0"))
-    assert _run(root, tmp_path, refresh=False) == 3.0  # stale: Numba alone misses it
-    assert _run(root, tmp_path, refresh=True) == 6.0  # 5 * 1 + 1
+    assert _run(root, tmp_path, refresh=True) == 6.0  # 5 * 1 + 1 (stale: 3.0)
