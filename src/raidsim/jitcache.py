@@ -13,8 +13,8 @@ Where Numba puts them (``numba.core.caching``; the first locator that can write 
 
 1. ``$NUMBA_CACHE_DIR/<dir name>_<sha1 of the dir's absolute path>/`` when that is set;
 2. ``<dir>/__pycache__/`` beside each source file (in-tree, an editable install);
-3. the user cache (``$XDG_CACHE_HOME`` or ``~/.cache``, ``/numba/``; macOS
-   ``~/Library/Caches/numba``, Windows ``%LOCALAPPDATA%\\numba\\Cache``) with the same
+3. the user cache, ``~/.cache/numba/`` (``$XDG_CACHE_HOME/numba/``; macOS
+   ``~/Library/Caches/numba``, Windows ``%LOCALAPPDATA%\\numba\\Cache``), with the same
    sub-folders as 1 (a read-only install, e.g. site-packages owned by root).
 
 Each of these that holds raidsim's caches (or is the one Numba will write) gets a marker,
@@ -43,7 +43,22 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-__all__ = ["CACHE_SUFFIXES", "MARKER_NAME", "refresh", "source_digest", "stat_key"]
+__all__ = [
+    "CACHE_SUFFIXES",
+    "DEP_VERSION_FILES",
+    "MARKER_NAME",
+    "NOT_JITTED",
+    "Location",
+    "Tree",
+    "locations",
+    "numba_subdir",
+    "refresh",
+    "remove_cache_files",
+    "scan",
+    "source_digest",
+    "stat_key",
+    "user_cache_dir",
+]
 
 #: the marker file in the package root's cache folder of each cache location
 MARKER_NAME = "raidsim-sources.digest"
