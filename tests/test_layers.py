@@ -43,7 +43,8 @@ ROOT = "raidsim"
 #:   pure functions and constants that import nothing else from raidsim.
 #: * bottom: dependency-free helpers: exceptions, the version string, unit constants, atomic
 #:   writes (``atomic``: the one place a file is renamed into place, stdlib only) and
-#:   display decimation (numpy only). (The console/exit-code helpers, once ``terminal.py``,
+#:   display decimation (numpy only), the Numba cache check ``import raidsim`` runs first
+#:   (``jitcache``: stdlib only). (The console/exit-code helpers, once ``terminal.py``,
 #:   live in the cli package now: only the CLI prints.)
 LAYERS: list[tuple[str, ...]] = [
     ("cli",),
@@ -60,7 +61,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("route",),
     ("model",),
     ("physics",),
-    ("errors", "units", "_version", "decimate", "atomic"),
+    ("errors", "units", "_version", "decimate", "atomic", "jitcache"),
 ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from raidsim import jitcache as _jitcache
 from raidsim._version import __version__ as __version__
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from raidsim.model.ambient import Ambient
     from raidsim.model.settings import DriverSpec, Settings
     from raidsim.sim.qss.estimate import estimate
+
+# before any cached Numba function can load: drop caches compiled from other sources
+_jitcache.refresh()
 
 __all__ = [
     "Ambient",
