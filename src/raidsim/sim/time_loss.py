@@ -110,16 +110,21 @@ class LimitTrace:
 
     def write_parquet(self, path: Path | str) -> Path:
         """The trace as Parquet (reference speed in the metadata), written atomically."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = Path(path)
-        table = self.to_frame().to_arrow()
-        meta = {
-            **(table.schema.metadata or {}),
-            b"raidsim.reference_speed_mps": repr(self.reference_speed_mps).encode(),
+        columns = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "reference_speed_mps" and getattr(self, f.name) is not None
         }
+        table = pa.table(
+            columns,
+            metadata={b"raidsim.reference_speed_mps": repr(self.reference_speed_mps).encode()},
+        )
         with atomic.writing(path) as tmp:
-            pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
+            pq.write_table(table, tmp, compression="zstd")
         return path
 
     @classmethod
