@@ -106,6 +106,8 @@ def _remove(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) is a Ctrl-C there, not a probe: keep everything
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
