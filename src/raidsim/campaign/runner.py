@@ -191,13 +191,22 @@ def check_inputs(replicates: int, chunk_size: int | None, seed: int) -> None:
         )
 
 
+#: the copy of a season round's real results a season writes into the round's directory
+ROUND_RESULTS_FILE = "results.csv"
+
+
 def _check_new_dir(out_dir: Path) -> None:
     """A new campaign goes to a new or empty directory, never into a run directory or
     another tool's output (ConfigError naming --out)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"--out {out_dir}: exists and is not a directory; give a new directory")
     try:
-        held = sorted(p.name for p in out_dir.iterdir() if not p.name.startswith("."))
+        # a season writes each round's real results there first (campaign.season)
+        held = sorted(
+            p.name
+            for p in out_dir.iterdir()
+            if not p.name.startswith(".") and p.name != ROUND_RESULTS_FILE
+        )
     except FileNotFoundError:
         return
     except OSError as exc:

@@ -171,6 +171,7 @@ def round_results(
     rounds are simulated whole). Returns rally -> that file."""
     from raidsim.campaign.model import build_base_table
     from raidsim.campaign.results import read_results, round_results_csv, season_rounds_given
+    from raidsim.campaign.runner import ROUND_RESULTS_FILE
 
     rallies = [r.rally for r in season.rounds]
     named = season_rounds_given(results, rallies)
@@ -184,7 +185,7 @@ def round_results(
     for rally, text in texts.items():
         folder = round_dir(out_dir, rally)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "results.csv"
+        path = folder / ROUND_RESULTS_FILE
         atomic.write_text(path, text)
         paths[rally] = path
     return paths

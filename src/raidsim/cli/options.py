@@ -113,7 +113,7 @@ TlsCaFile = Annotated[
     typer.Option(
         "--tls-ca-file",
         help="with --scheduler tls://: the CA certificate (PEM) that signed the cluster's "
-        "certificates (default: the Dask configuration distributed.comm.tls.ca-file)",
+        "certificates (default: the CA file of the Dask configuration's TLS settings)",
         show_default=False,
     ),
 ]
@@ -122,7 +122,7 @@ TlsCert = Annotated[
     typer.Option(
         "--tls-cert",
         help="with --scheduler tls://: this client's certificate (PEM), signed by that CA "
-        "(default: distributed.comm.tls.client.cert)",
+        "(default: the client certificate of the Dask configuration's TLS settings)",
         show_default=False,
     ),
 ]
@@ -131,7 +131,8 @@ TlsKey = Annotated[
     typer.Option(
         "--tls-key",
         help="with --scheduler tls://: the private key of --tls-cert (PEM, not encrypted; "
-        "default: distributed.comm.tls.client.key, or the key in the certificate file)",
+        "default: the client key of the Dask configuration's TLS settings, or the key in "
+        "the certificate file)",
         show_default=False,
     ),
 ]

@@ -22,8 +22,10 @@ def test_open_differentials_split_by_the_front_fraction(at_rest: Kernel) -> None
 
 
 def _in_gear(k: Kernel, gear: int, side_gear_radps: float) -> float:
-    """Side gears all at ``side_gear_radps``; returns the overall ratio of ``gear``."""
+    """Side gears all at ``side_gear_radps`` (before and after the step: steady); returns
+    the overall ratio of ``gear``."""
     k.W[ix.W_SG_NEW] = side_gear_radps
+    k.S[ix.S_OMEGA_SG : ix.S_OMEGA_SG + 4] = side_gear_radps
     return float(k.P[ix.P_RATIO + gear - 1] * k.P[ix.P_FD])
 
 
