@@ -218,7 +218,14 @@ def test_season_through_tls_from_dask_config(
         ("other-ca", "the scheduler's certificate is not signed by the CA in"),
         ("no-flags", "a tls:// scheduler needs the cluster's CA certificate and a client"),
         ("tcp", "the scheduler closed the connection"),
-        ("tls-to-tcp", "the scheduler did not answer the TLS handshake"),
+        # a plain scheduler either answers the handshake with a stream tornado refuses or
+        # drops the connection mid-handshake (seen on a loaded machine), as a scheduler
+        # refusing the certificate does: either message is right
+        (
+            "tls-to-tcp",
+            "the scheduler did not answer the TLS handshake|"
+            "the scheduler refused this client's certificate",
+        ),
         ("missing", "--tls-key"),
         ("key-of-another", "not a certificate and its private key"),
         ("not-pem", "not a PEM file"),
@@ -269,7 +276,7 @@ def test_a_client_without_the_right_credentials_is_refused(
         assert res.exit_code == 2, res.output
         line = _line(res.output)
         assert line.startswith("error: "), line
-        assert needle in line, line
+        assert any(n in line for n in needle.split("|")), line
         assert "Traceback" not in res.output and "internal error" not in line
         assert not out.exists()
     if how == "missing":
