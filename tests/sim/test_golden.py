@@ -23,18 +23,19 @@ import raidsim as rs
 #: table, no per-surface caps, ISO 8608 roughness on all ground; the shift cut in the
 #: inertia phase only, lock-up window 5 rad/s) gave ea479955... (2085.63 s); tyres in
 #: soft sand (the WES sand traction at the curve's peak and sliding slips caps the tyre's
-#: forces on soil in place of the Janosi Coulomb cap, physics.md §5.4) gives this
-#: (2090.21 s)
-TRANSIENT_DEFAULT = "fe1ac364aaeb3f8e4a8f5b8591137e4dad6aefc0b0f1a0442eb51576b6314b14"
-TRANSIENT_ROWS = 209021
+#: forces on soil in place of the Janosi Coulomb cap, longitudinal and lateral each at its
+#: own curve's peak and sliding slips, physics.md §5.4) gives this (2087.85 s)
+TRANSIENT_DEFAULT = "96586d11930310e844ded7784b47a9aaf636589efa96b6f9b0b73c2c7a98327b"
+TRANSIENT_ROWS = 208785
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
 #: within 1e-4); the ride/shock-limited plan gave 579c7837... (2066.08 s, 26.705 L; the
 #: transient 2085.63 s, 0.9 % slower); tyres in soft sand (traction on soil = the peak
-#: force capped by the WES sand traction at the peak slip, physics.md §5.4) gives this
-#: (2075.68 s, 27.86 L; the transient 2090.21 s, 0.7 % slower)
-QSS_DEFAULT = "02f265e79b25d24bf6fdcf91603fb20fb23f08aa05e47fc1445adb385c4995eb"
+#: force capped by the WES sand traction at the peak slip; where traction limits, the
+#: engine gives that pull, not full torque, physics.md §5.4) gives this (2075.67 s,
+#: 26.56 L; the transient 2087.85 s, 0.6 % slower)
+QSS_DEFAULT = "eca7e079b129234deb92d1cd99245f18cea8e3fcdda8097f812a77f7fab31fba"
 
 
 def digest(columns: Mapping[str, object]) -> str:
