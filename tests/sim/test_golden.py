@@ -26,24 +26,26 @@ from raidsim.sim.time_loss import section_table
 #: table, no per-surface caps, ISO 8608 roughness on all ground; the shift cut in the
 #: inertia phase only, lock-up window 5 rad/s) gave ea479955... (2085.63 s); tyres in
 #: soft sand (the WES sand traction at the curve's peak and sliding slips caps the tyre's
-#: forces on soil in place of the Janosi Coulomb cap, physics.md §5.4) gave fe1ac364...
-#: (2090.21 s); with the lock-up clutch judging its re-lock against the new gear's turbine
+#: forces on soil in place of the Janosi Coulomb cap, longitudinal and lateral each at its
+#: own curve's peak and sliding slips, physics.md §5.4) gave 96586d11... (2087.85 s);
+#: with the lock-up clutch judging its re-lock against the new gear's turbine
 #: speed after a shift (the engine no longer jumps to the new speed within one step, above
 #: the restrictor cap) and the terrain, route and speed plan computed with CPU-independent
 #: math (raidsim.physics.fpmath instead of NumPy's CPU-dispatched exp/log/power/arctan2 and
 #: BLAS sums; the older digests held only on AVX-512 machines) this (2094.51 s), on any
 #: x86-64 CPU
-TRANSIENT_DEFAULT = "17e8d84c896aa1c92b6f1c2348edd8ebabbd8fe7ca5de45bb3e547bb62e383b4"
+TRANSIENT_DEFAULT = "TBD"
 TRANSIENT_ROWS = 209451
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
 #: within 1e-4); the ride/shock-limited plan gave 579c7837... (2066.08 s, 26.705 L); tyres
 #: in soft sand (traction on soil = the peak force capped by the WES sand traction at the
-#: peak slip, physics.md §5.4) gave 02f265e7... (2075.68 s, 27.86 L); with the lock-up fix
+#: peak slip; where traction limits, the engine gives that pull, not full torque,
+#: physics.md §5.4) gave eca7e079... (2075.67 s, 26.56 L); with the lock-up fix
 #: and the CPU-independent math above this (2081.16 s, 27.86 L; the transient 2094.51 s,
 #: 0.6 % slower), on any x86-64 CPU
-QSS_DEFAULT = "30b752a4d6b19cdcf1fdec27965845b229af7e587d527c9a6482884e08f57c89"
+QSS_DEFAULT = "TBD"
 
 
 def digest(columns: Mapping[str, object]) -> str:

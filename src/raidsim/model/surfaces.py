@@ -18,7 +18,7 @@ gets (docs/physics.md §13.1; :mod:`raidsim.route.roughness`).
 Per class: friction scale on the tyre's hard-ground forces (lambda_mu), rolling-
 resistance scale on the hard-road formula, slip-at-peak scale and sliding/peak ratio
 (sand: no traction peak, physics.md §5.2), and an optional Bekker soil for compaction
-resistance and the Janosi thrust limit.
+resistance and, through its cone index, the WES sand traction (physics.md §5.4).
 """
 
 from __future__ import annotations

@@ -267,7 +267,8 @@ def forward_pass(
         best, k, fr, f_best, m_eff = full_load_at(tables, v)
         f_res = resistance_N(S, P, surface_table, wheel_load_N, sc, v, sin_grade[i])
         eta_s = surface_table[SURF_EFFICIENCY, sc]
-        f_drive = min(f_best * scale * eta_s, surface_table[SURF_TRACTION, sc])
+        f_engine = f_best * scale * eta_s
+        f_drive = min(f_engine, surface_table[SURF_TRACTION, sc])
         acc = (f_drive - f_res) / m_eff
         v2 = v * v + 2.0 * acc * ds
         vn = max(math.sqrt(v2) if v2 > 0.0 else 0.0, V_FLOOR_MPS)
@@ -283,6 +284,12 @@ def forward_pass(
             tig = 0.0
             w_e = we_tab[best, k] + fr * (we_tab[best, k + 1] - we_tab[best, k])
             t_e = scale * (te_tab[best, k] + fr * (te_tab[best, k + 1] - te_tab[best, k]))
+            if f_drive < f_engine:
+                # traction-limited (soft sand): the crew holds the tyres at their peak
+                # pull and the engine gives that pull, not its full torque; the slip loss
+                # is in the tractive efficiency, as at part load (physics.md §5.4)
+                load = f_drive / f_engine
+                t_e *= load
         else:
             a_req = (vn * vn - v * v) / (2.0 * ds)
             f_req = m_eff * a_req + f_res

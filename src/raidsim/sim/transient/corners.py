@@ -109,9 +109,9 @@ def tyre_forces(
     soft_speed: float,
 ) -> None:
     """TMeasy combined-slip forces with load and surface scaling; on soft soil the WES
-    sand traction at the curve's peak and sliding slips caps those forces (the sand's
-    rising, saturating curve, physics.md §5.4) and the Bekker compaction table adds
-    resistance; ABS
+    sand traction at each curve's peak and sliding slips (longitudinal and lateral) caps
+    those forces (the sand's rising, saturating curve, physics.md §5.4) and the Bekker
+    compaction table adds resistance; ABS
     releases the brake beyond its slip limit."""
     r0 = P[ix.P_R0]
     rd = W[ix.W_RD, i]
@@ -135,12 +135,11 @@ def tyre_forces(
         g = P[ix.P_SURF_SAND_G + sc]
         b = P[ix.P_TYRE_W]
         h = P[ix.P_TYRE_H]
-        cap_m = sand_traction_N(g, b, 2.0 * r0, defl, h, fz, sxm)
-        cap_s = sand_traction_N(g, b, 2.0 * r0, defl, h, fz, sxs)
-        fxm = min(fxm, cap_m)
-        fxs = min(fxs, cap_s)
-        fym = min(fym, cap_m)
-        fys = min(fys, cap_s)
+        d = 2.0 * r0
+        fxm = min(fxm, sand_traction_N(g, b, d, defl, h, fz, sxm))
+        fxs = min(fxs, sand_traction_N(g, b, d, defl, h, fz, sxs))
+        fym = min(fym, sand_traction_N(g, b, d, defl, h, fz, sym))
+        fys = min(fys, sand_traction_N(g, b, d, defl, h, fz, sys))
         off = ix.P_RC_TABLE + (sc * 4 + i) * ix.N_RC
         rc = interp_grid_at(P, off, ix.N_RC, fz / P[ix.P_RC_WMAX] * (ix.N_RC - 1))
         rres += rc * soft_speed

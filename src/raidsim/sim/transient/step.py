@@ -11,7 +11,8 @@ Model (physics.md §6.3, §11; docs/design.md "The two simulation tiers"):
   ballistic parabola.
 * Corners (:mod:`raidsim.sim.transient.corners`): spring with preload, digressive
   position-sensitive damper, bump and droop stops; one-sided tyre spring-damper; TMeasy
-  combined slip with load dependence, surface scaling, Janosi cap and Bekker compaction.
+  combined slip with load dependence, surface scaling, WES sand traction cap and Bekker
+  compaction.
 * Powertrain (:mod:`raidsim.sim.transient.powertrain`): restrictor-capped engine with
   turbo lag, converter with lock-up clutch, 8-speed gearbox, differentials with lock
   clutches, compliant halfshafts, implicit wheel spin.
