@@ -25,7 +25,10 @@ def _transient_over(car: Vehicle, stage: rs.Stage, seconds: float, v0_mps: float
     return m, m.run_for(seconds)
 
 
-@pytest.mark.parametrize(("grade", "limit_kmh"), [(0.2, 30.0), (0.12, 60.0)])
+#: soft-sand grades both tiers climb from standstill: with the sand tyre law (physics.md
+#: §5.4) the D7X-R's pull on dry sand at 1.6/1.8 bar is about 0.45 of its weight against
+#: 0.25 of compaction at walking pace, so a 20 % face needs a run-up (the QSS starts at rest)
+@pytest.mark.parametrize(("grade", "limit_kmh"), [(0.15, 30.0), (0.12, 60.0)])
 def test_slow_soft_sand_climb_heat_matches_the_transient(
     d7xr: Vehicle, grade: float, limit_kmh: float
 ) -> None:
@@ -45,7 +48,7 @@ def test_derate_time_matches_the_transient(d7xr: Vehicle) -> None:
     """With the ECU derate lowered to 100-106 C the climb runs derated most of the way:
     time under derate within 10 % and the deepest derate within 0.02 of the transient."""
     car = _with_cooling(d7xr, coolant_derate_C=100.0, coolant_max_C=106.0)
-    stage = straight_stage(4000.0, grade=0.2, surface="sand_soft", limit_kmh=30.0)
+    stage = straight_stage(4000.0, grade=0.15, surface="sand_soft", limit_kmh=30.0)
     q = estimate(car, stage, HOT)
     m, ch = _transient_over(car, stage, float(q.time_s[-1]), 30.0 / 3.6)
     assert q.summary["derate_time_s"] > 0.5 * float(q.time_s[-1])
@@ -58,7 +61,7 @@ def test_derate_time_matches_the_transient(d7xr: Vehicle) -> None:
 def test_derate_costs_time_where_the_torque_is_needed(d7xr: Vehicle) -> None:
     """A deep derate (floor 0.3) on a climb that needs most of the torque: slower than the
     same car without derate, and the derate caps the coolant peak."""
-    stage = straight_stage(4000.0, grade=0.25, surface="sand_soft", limit_kmh=60.0)
+    stage = straight_stage(4000.0, grade=0.18, surface="sand_soft", limit_kmh=60.0)
     hot_car = _with_cooling(d7xr, coolant_derate_C=98.0, coolant_max_C=104.0, derate_floor=0.3)
     free = _with_cooling(d7xr, coolant_derate_C=150.0, coolant_max_C=160.0)
     a = estimate(hot_car, stage, HOT).summary
