@@ -15,12 +15,7 @@ from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.engine import full_load_torque_array_Nm
 from raidsim.physics.terramechanics import compaction_table, sand_traction_N
-from raidsim.physics.tyre import (
-    MIN_SLIDING_OVER_PEAK_SLIP,
-    dynamic_rolling_radius_m,
-    load_linear,
-    load_scaled,
-)
+from raidsim.physics.tyre import dynamic_rolling_radius_m, load_linear, load_scaled
 from raidsim.sim.params import geometry, restrictor_cap_W
 from raidsim.sim.qss.forward import N_SURF_ROWS, SURF_COMPACTION, SURF_EFFICIENCY, SURF_TRACTION
 from raidsim.sim.qss.forward import V_STEP_MPS as V_STEP_MPS
@@ -125,7 +120,7 @@ def full_load_tables(v: Vehicle, ambient: Ambient, n_v: int) -> FullLoad:
 def surface_table(v: Vehicle, settings: Settings) -> F64:
     """Per surface class (rows ``SURF_*`` of :mod:`raidsim.sim.qss.forward`): traction
     limit at the static loads (TMeasy peak x surface mu; on soil capped by the WES sand
-    traction at the peak and sliding slips, as the kernel caps it), static Bekker compaction
+    traction at the peak slip, as the kernel caps it), static Bekker compaction
     resistance, and the calibrated tractive efficiency
     (``DriverSpec.qss_tractive_efficiency``), all four wheels (physics.md §5)."""
     geo = geometry(v)
@@ -136,8 +131,6 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
     fzr = loads / t.nominal_load_N
     fxm = np.array([load_scaled(r, t.fxm_N[0], t.fxm_N[1]) for r in fzr])
     sxm = np.array([load_linear(r, t.sxm[0], t.sxm[1]) for r in fzr])
-    fxs = np.array([load_scaled(r, t.fxs_N[0], t.fxs_N[1]) for r in fzr])
-    sxs = np.array([load_linear(r, t.sxs[0], t.sxs[1]) for r in fzr])
     table = np.zeros((N_SURF_ROWS, len(SURFACES)))
     pc = t.carcass_pressure_kPa * 1000.0
     diameter = 2.0 * t.unloaded_radius_m
@@ -147,27 +140,20 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
         if s.soil is not None:
             per_wheel = np.zeros(4)
             for i in range(4):
-                # the largest force the kernel's curve on soil reaches (corners.tyre_forces):
-                # its peak and sliding forces, each capped by the sand's gross traction at
-                # its slip; on a climb that needs it the wheel slips on to the sliding
-                # force, as in the kernel (physics.md §5.4)
+                # the kernel's peak force on soil (corners.tyre_forces) capped by the
+                # sand's gross traction at the peak slip: near there T(s) (1 - s), the
+                # share of wheel power that becomes pull, is largest (physics.md §5.4)
                 s_m = sxm[i] * s.slip_peak_scale
-                s_s = max(sxs[i], MIN_SLIDING_OVER_PEAK_SLIP * s_m)
-                f_m = fxm[i] * s.mu_scale
-                f_s = max(fxs[i] * s.mu_scale, s.sliding_ratio * f_m)
-                caps = [
-                    sand_traction_N(
-                        s.soil.sand_gradient_Pa_per_m,
-                        t.width_m,
-                        diameter,
-                        float(defl[i]),
-                        t.section_height_m,
-                        float(loads[i]),
-                        slip,
-                    )
-                    for slip in (s_m, s_s)
-                ]
-                per_wheel[i] = max(min(f_m, caps[0]), min(f_s, caps[1]))
+                cap = sand_traction_N(
+                    s.soil.sand_gradient_Pa_per_m,
+                    t.width_m,
+                    diameter,
+                    float(defl[i]),
+                    t.section_height_m,
+                    float(loads[i]),
+                    s_m,
+                )
+                per_wheel[i] = min(fxm[i] * s.mu_scale, cap)
             table[SURF_COMPACTION, k] = sum(
                 float(
                     compaction_table(
