@@ -21,15 +21,20 @@ import raidsim as rs
 #: upshifting at the rev limit and holding gears in sand on a lift gave ea592d4e...
 #: (2217.60 s); speed from the car and the ground (ride/shock-limited plan from the speed
 #: table, no per-surface caps, ISO 8608 roughness on all ground; the shift cut in the
-#: inertia phase only, lock-up window 5 rad/s) gives this (2085.63 s)
-TRANSIENT_DEFAULT = "ea4799551983379d3329dc65eb9b6fce0e257bf7c4b8ba3b2b4b2cd905156f95"
-TRANSIENT_ROWS = 208563
+#: inertia phase only, lock-up window 5 rad/s) gave ea479955... (2085.63 s); dunes as
+#: landforms (windward face, crest, slip face; the crest speed from the car's crest course,
+#: no roadbook crest speed) and Flight Mode held off while a tyre is on the ground give
+#: this (2067.56 s)
+TRANSIENT_DEFAULT = "eab87e7f9b1ee818f2cb9ef0b7f44f47a5b8126516bb3acba0101a62941587bd"
+TRANSIENT_ROWS = 206756
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
 #: within 1e-4); the ride/shock-limited plan gives this (2066.08 s, 26.705 L; the
-#: transient 2085.63 s, 0.9 % slower)
-QSS_DEFAULT = "579c7837d2fcb2d5d5d9d800fe0e6d961665907fd61e37e3e2cf0da0cbf250a5"
+#: transient 2085.63 s, 0.9 % slower) gave 579c7837...; dunes as landforms and the
+#: crest speed from the car, sand classes' QSS tractive efficiency re-matched (0.90) give
+#: this (2051.85 s, 28.75 L; the transient 2067.56 s)
+QSS_DEFAULT = "66fa1f529134cdbbb5f614e1334ddefef657a7d88fbbdbe1bb9031ecce9d8974"
 
 
 def digest(columns: Mapping[str, object]) -> str:

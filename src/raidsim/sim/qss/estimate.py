@@ -107,7 +107,7 @@ def estimate(
             out,
         )
     )
-    heat = trace_from(out[forward.OUT_HEAT :], state)
+    heat = trace_from(out[forward.OUT_HEAT : forward.OUT_HEAT + forward.N_HEAT_ROWS], state)
     return QssResult(
         s_m=np.asarray(cl.s_m, dtype=np.float64),
         speed_mps=out[forward.OUT_SPEED],
@@ -141,6 +141,9 @@ def _summary(
         "fuel_used_L": fuel_kg / vehicle.fuel.density_kg_per_L,
         "brake_energy_MJ": e_brake / 1e6,
         "landings": len(stage.jump_lip_s_m),
+        "dune_crests": len(stage.crest_s_m),
+        "bog_downs": int(out[forward.OUT_BOGS, -1]),
+        "bog_time_s": float(out[forward.OUT_BOG_TIME, -1]),
         "max_coolant_C": float(heat.coolant_C.max()),
         "max_oil_C": float(heat.oil_C.max()),
         "max_brake_disc_C": float(heat.disc_max_C.max()),
