@@ -32,10 +32,15 @@ from raidsim.sim.time_loss import section_table
 #: speed after a shift (the engine no longer jumps to the new speed within one step, above
 #: the restrictor cap) and the terrain, route and speed plan computed with CPU-independent
 #: math (raidsim.physics.fpmath instead of NumPy's CPU-dispatched exp/log/power/arctan2 and
-#: BLAS sums; the older digests held only on AVX-512 machines) this (2094.51 s), on any
-#: x86-64 CPU
-TRANSIENT_DEFAULT = "TBD"
-TRANSIENT_ROWS = 209451
+#: BLAS sums; the older digests held only on AVX-512 machines) gave 17e8d84c...
+#: (2094.51 s), on any x86-64 CPU; apart from those, on ea479955..., dunes as landforms
+#: (windward face, crest, slip face; the crest speed from the car's crest course, no
+#: roadbook crest speed) and Flight Mode held off while a tyre is on the ground gave
+#: eab87e7f... (2067.56 s); main (the lateral sand traction merged after 17e8d84c...,
+#: not recorded) and the dunes merged (the dune rounding summed in index order by fpmath,
+#: Dakar 2026 recalibrated) give this (2090.36 s), on any x86-64 CPU
+TRANSIENT_DEFAULT = "738f0ea7eeb1791f0abe5b4de16c17446a9def4cd9bcb18e337abcbea30b3bae"
+TRANSIENT_ROWS = 209036
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
@@ -43,9 +48,12 @@ TRANSIENT_ROWS = 209451
 #: in soft sand (traction on soil = the peak force capped by the WES sand traction at the
 #: peak slip; where traction limits, the engine gives that pull, not full torque,
 #: physics.md §5.4) gave eca7e079... (2075.67 s, 26.56 L); with the lock-up fix
-#: and the CPU-independent math above this (2081.16 s, 27.86 L; the transient 2094.51 s,
-#: 0.6 % slower), on any x86-64 CPU
-QSS_DEFAULT = "TBD"
+#: and the CPU-independent math above gave 30b752a4... (2081.16 s, 27.86 L); apart from
+#: those, on 579c7837..., dunes as landforms and the crest speed from the car, bog-downs
+#: timed, sand classes' QSS tractive efficiency re-matched (0.90) gave 66fa1f52...
+#: (2051.85 s, 28.75 L); main and the dunes merged (as above) give this (2109.40 s,
+#: 28.67 L; the transient 2090.36 s, the QSS 0.9 % slower), on any x86-64 CPU
+QSS_DEFAULT = "8fd35a2efaec4da2247d715d56528566b5eda670a9a15255a6797391e9995286"
 
 
 def digest(columns: Mapping[str, object]) -> str:
