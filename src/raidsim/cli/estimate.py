@@ -143,11 +143,12 @@ def _hms(seconds: float) -> str:
 def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
     """Rich table, one row per stage, totals when there are several (readable in 80
     columns: long stage names fold). Special length km, time h:mm:ss, average km/h, the
-    dune bog-downs and the time they cost (count / s, in the time; docs/physics.md §14.3)."""
+    dune bog-downs and the time they cost (count/s, in the time; docs/physics.md §14.3)."""
     table = cli_table(title)
     table.add_column("stage", overflow="fold", min_width=12, max_width=24)
     for col in ("km", "time", "km/h", "fuel, L", "coolant, °C", "derate, s", "bogged, s"):
-        table.add_column(col, justify="right")
+        # headers on two lines, cells never wrapped or cut (a multi-day time 105:33:20)
+        table.add_column(col.replace(", ", ",\n"), justify="right", no_wrap=True)
     for s in summaries:
         table.add_row(
             Text(s.get("label", s["stage"])),
@@ -180,5 +181,5 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
 
 
 def _bogged(count: int, time_s: float) -> str:
-    """Bog-downs and their time: ``-`` for none, else ``count / seconds``."""
-    return "-" if count == 0 else f"{count} / {time_s:.0f}"
+    """Bog-downs and their time: ``-`` for none, else ``count/seconds`` (one word)."""
+    return "-" if count == 0 else f"{count}/{time_s:.0f}"
