@@ -40,13 +40,13 @@ def _same(a: Stage, b: Stage) -> None:
 
 
 def test_a_cached_stage_is_the_built_stage(cache_root: Path) -> None:
-    first = build_stage(DEFINITION)
+    first = build_stage(DEFINITION, cache=True)
     path = stage_cache.stage_path(DEFINITION)
     assert path is not None and path.parent == cache_root and path.is_file()
     again = stage_cache.load(DEFINITION)
     assert again is not None
     _same(again, _build_stage(DEFINITION, None))
-    _same(build_stage(DEFINITION), first)
+    _same(build_stage(DEFINITION, cache=True), first)
 
 
 def test_another_definition_is_another_entry() -> None:
@@ -55,7 +55,8 @@ def test_another_definition_is_another_entry() -> None:
     taller = DEFINITION.model_copy(update={"dune_height_scale": 1.5})
     assert stage_cache.stage_path(taller) != stage_cache.stage_path(DEFINITION)
     assert not np.array_equal(
-        build_stage(taller).feature_height_m, build_stage(DEFINITION).feature_height_m
+        build_stage(taller, cache=True).feature_height_m,
+        build_stage(DEFINITION, cache=True).feature_height_m,
     )
 
 
@@ -65,7 +66,13 @@ def test_a_broken_file_is_rebuilt() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not an npz")
     assert stage_cache.load(DEFINITION) is None
-    _same(build_stage(DEFINITION), _build_stage(DEFINITION, None))
+    _same(build_stage(DEFINITION, cache=True), _build_stage(DEFINITION, None))
+
+
+def test_only_asked_for_builds_are_stored(cache_root: Path) -> None:
+    """A calibration's or sweep's variants (plain build_stage) leave no file."""
+    build_stage(DEFINITION.model_copy(update={"roughness_scale": 3.0}))
+    assert not cache_root.exists() or not any(cache_root.iterdir())
 
 
 def test_route_file_stages_are_not_cached() -> None:

@@ -295,17 +295,21 @@ def _rough_spans(gd: np.ndarray) -> list[tuple[float, float, float]]:
     return [(float(a), float(b), float(gd[a])) for a, b in zip(starts, ends, strict=True)]
 
 
-def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> Stage:
-    """Turn a validated definition into per-metre arrays (see module docstring), or load
-    them from the stage cache (:mod:`raidsim.route.stage_cache`) when this definition was
-    built before by the same code."""
+def build_stage(
+    definition: StageDefinition, base_dir: Path | None = None, cache: bool = False
+) -> Stage:
+    """Turn a validated definition into per-metre arrays (see module docstring). With
+    ``cache`` (what :func:`load_stage` does for stage files) they come from the stage cache
+    (:mod:`raidsim.route.stage_cache`) when this definition was built before by the same
+    code; the variants a calibration or a sweep builds are not stored (one file each)."""
     from raidsim.route import stage_cache
 
-    cached = stage_cache.load(definition)
+    cached = stage_cache.load(definition) if cache else None
     if cached is not None:
         return cached
     stage = _build_stage(definition, base_dir)
-    stage_cache.store(stage)
+    if cache:
+        stage_cache.store(stage)
     return stage
 
 
@@ -421,7 +425,7 @@ def load_stage(name_or_path: str | Path, seed: int | None = None) -> Stage:
         definition, base = load_stage_definition(name_or_path)
     if seed is not None and seed != definition.seed:
         definition = definition.model_copy(update={"seed": int(seed)})
-    stage = build_stage(definition, base)
+    stage = build_stage(definition, base, cache=True)
     if not p.suffix and not p.exists():  # a shipped name: a rally stage has its rally's weather
         from raidsim.route.catalogue import catalogue_conditions
 

@@ -110,7 +110,7 @@ def rocks_course(amplitude_m: float) -> StageDefinition:
 #: stage default: Huggett gives about 15 deg for barchans; docs/physics.md §14.1)
 CREST_COURSE_WINDWARD_RATIO = 12.0 / 32.0
 #: the crest course's version (part of its cache name: a changed course is re-swept)
-CREST_COURSE_VERSION = 5
+CREST_COURSE_VERSION = 6
 
 
 def crest_course(slip_face_deg: float, height_m: float) -> StageDefinition:

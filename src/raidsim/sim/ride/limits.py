@@ -87,7 +87,9 @@ def table_key(vehicle: Vehicle, settings: Settings) -> str:
 
 
 #: set speeds of the crest courses, m/s (finer where a car starts to leave the brink)
-CREST_SET_SPEEDS_MPS: tuple[float, ...] = (4.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.5, 14.0, 17.0)
+CREST_SET_SPEEDS_MPS: tuple[float, ...] = (
+    4.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.5, 14.0, 17.0, 21.0, 26.0, 32.0
+)  # fmt: skip
 
 
 def _sweep(
@@ -196,7 +198,8 @@ class TerrainLimits:
 
 
 #: the crest courses' grids: slip-face angle along the line, deg, and dune height, m; a
-#: crest of the stage reads them bilinearly in (angle, log height), clipped to the grid
+#: crest of the stage reads them bilinearly in (angle, log height), clipped to the grid;
+#: a course no swept speed limits caps the crest at its top swept speed
 CREST_ANGLES_DEG: tuple[float, ...] = (4.0, 7.0, 10.0, 14.0, 18.0, 22.0, 26.0, 30.0, 34.0)
 CREST_HEIGHTS_M: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0)
 #: metres before a brink from which the crest speed holds, down to the foot of the slip
@@ -242,8 +245,13 @@ def crest_speeds_mps(vehicle: Vehicle, settings: Settings, stage: Stage, key: st
         for angle, height, w in crest_weights(float(tan_s), float(h)):
             if (angle, height) not in memo:
                 c = speed_curve(vehicle, settings, "crest", angle, height, key)
-                memo[(angle, height)] = shock_limited_mps(c, settings.driver.shock_limit_g)
-            v += w * min(memo[(angle, height)], vehicle_limit_mps(vehicle))
+                # a crest no swept speed limits is taken at most at the top swept speed
+                # (nothing is known beyond it)
+                top = float(c.speed_mps[-1])
+                memo[(angle, height)] = min(
+                    shock_limited_mps(c, settings.driver.shock_limit_g), top
+                )
+            v += w * memo[(angle, height)]
         out[i] = v
     return out
 
