@@ -56,6 +56,14 @@ def test_state_machine_enters_on_votes() -> None:
     assert _next(FM_RAMP_IN, 3, 0.1)[0] == FM_AIRBORNE
 
 
+def test_a_tyre_on_the_ground_is_not_a_flight() -> None:
+    """IMU and wheel votes with one wheel not hanging (a skimmed crest) do not enter;
+    the same votes with every wheel hanging do."""
+    args = (FM_GROUND, 2, 2.0, 0, 3.0, 0.0, 15.0, 0.0, 0.3, 0.01)
+    assert flight_mode_next(*args, False) == (FM_GROUND, 0.0)
+    assert flight_mode_next(*args, True) == (FM_AIRBORNE, 0.0)
+
+
 def test_state_machine_landing_paths() -> None:
     """Airborne -> ramp-in (timer reset) on enough loaded wheels, a vertical specific-force
     spike, or no vote left; otherwise it stays airborne."""

@@ -53,9 +53,13 @@ def test_every_stage_loads_with_published_length(key: str) -> None:
     assert kinds[0] == "DSS" and kinds[-1] == "ASS"
 
 
-def test_stage_6_is_all_sand() -> None:
+def test_stage_6_follows_the_organisers_mix() -> None:
+    """Sand 57 %, dunes 28 %, asphalt 15 % (the organiser's figures; the dunes' lee sides
+    are soft sand, so sand + dunes together)."""
     mix = rs.load_stage("dakar-2026/6").surface_mix()
-    assert sum(v for k, v in mix.items() if k in SAND) >= 0.95
+    assert sum(v for k, v in mix.items() if k in SAND) == pytest.approx(0.85, abs=0.01)
+    assert mix["hard"] == pytest.approx(0.15, abs=0.005)
+    assert mix["dune"] == pytest.approx(0.28, abs=0.04)
 
 
 def test_stage_5_two_thirds_gravel() -> None:
@@ -91,3 +95,20 @@ def test_liaison_time() -> None:
 def test_unknown_catalogue_stage_names_the_shipped_ones() -> None:
     with pytest.raises(RouteError, match="dakar-2026/6"):
         rs.load_stage("dakar-2026/99")
+
+
+@pytest.mark.parametrize(
+    ("stage", "shares"),
+    [
+        # dirt and stone 52 %, sand 35 %, dunes 10 % (lee sides soft sand), rock 3 %
+        ("8", {("gravel", "whoops"): 0.52, ("sand_firm",): 0.35, ("dune", "sand_soft"): 0.10}),
+        # 83 % gravel, 10 % rocky, 7 % sand
+        ("11", {("gravel", "whoops", "hard"): 0.83, ("rocky",): 0.10, ("sand_firm",): 0.07}),
+        # asphalt 1 %, dirt/gravel 52 %, sand 22 %, stones/rock 21 %, dunes 4 %
+        ("12", {("hard",): 0.01, ("gravel", "whoops"): 0.52, ("rocky",): 0.21}),
+    ],
+)
+def test_press_mixes_are_the_organisers(stage: str, shares: dict[tuple[str, ...], float]) -> None:
+    mix = rs.load_stage(f"dakar-2026/{stage}").surface_mix()
+    for names, share in shares.items():
+        assert sum(mix.get(n, 0.0) for n in names) == pytest.approx(share, abs=0.01), names

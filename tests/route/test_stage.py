@@ -76,7 +76,7 @@ def test_roadbook_with_gpx_route_file_builds() -> None:
         built = rs.load_stage(EXAMPLES / "alula_hegra.toml")
     assert 20.0 < built.length_m / 1000.0 < 21.5
     mix = built.surface_mix()
-    assert set(mix) == {"hard", "gravel", "rocky", "sand_firm", "dune"}
+    assert set(mix) == {"hard", "gravel", "rocky", "sand_firm", "dune", "sand_soft"}  # lee sides
     assert len(built.jump_lip_s_m) == 1
     assert built.definition.liaison_km == 12.0
     assert np.isfinite(built.speed_limit_mps[500]) and np.isinf(built.speed_limit_mps[5000])

@@ -32,21 +32,28 @@ from raidsim.sim.time_loss import section_table
 #: speed after a shift (the engine no longer jumps to the new speed within one step, above
 #: the restrictor cap) and the terrain, route and speed plan computed with CPU-independent
 #: math (raidsim.physics.fpmath instead of NumPy's CPU-dispatched exp/log/power/arctan2 and
-#: BLAS sums; the older digests held only on AVX-512 machines) this (2098.20 s), on any
-#: x86-64 CPU
-TRANSIENT_DEFAULT = "60e7dc929b8b987d0c31d0d25cacedd4a4b2a5482de4e0594aea2c57f7350723"
-TRANSIENT_ROWS = 209820
+#: BLAS sums; the older digests held only on AVX-512 machines) gave 17e8d84c...
+#: (2094.51 s), on any x86-64 CPU; apart from those, on ea479955..., dunes as landforms
+#: (windward face, crest, slip face; the crest speed from the car's crest course, no
+#: roadbook crest speed) and Flight Mode held off while a tyre is on the ground gave
+#: eab87e7f... (2067.56 s); main (the lateral sand traction merged after 17e8d84c...,
+#: not recorded) and the dunes merged (the dune rounding summed in index order by fpmath,
+#: Dakar 2026 recalibrated) give this (2090.36 s), on any x86-64 CPU
+TRANSIENT_DEFAULT = "738f0ea7eeb1791f0abe5b4de16c17446a9def4cd9bcb18e337abcbea30b3bae"
+TRANSIENT_ROWS = 209036
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
 #: within 1e-4); the ride/shock-limited plan gave 579c7837... (2066.08 s, 26.705 L); tyres
 #: in soft sand (traction on soil = the peak force capped by the WES sand traction at the
 #: peak slip; where traction limits, the engine gives that pull, not full torque,
-#: physics.md §5.4) gave eca7e079... (2075.67 s, 26.56 L); with the lock-up fix and the
-#: CPU-independent math above, and the traction on soil reaching the kernel's sliding force
-#: (peak and sliding forces each capped at their slip), this (2075.08 s, 26.64 L; the
-#: transient 2098.20 s, 1.1 % slower), on any x86-64 CPU
-QSS_DEFAULT = "a3a9dfce42838019849a6b9f93998b020898c23d7ba7b8ec204dd80f6ed2d326"
+#: physics.md §5.4) gave eca7e079... (2075.67 s, 26.56 L); with the lock-up fix
+#: and the CPU-independent math above gave 30b752a4... (2081.16 s, 27.86 L); apart from
+#: those, on 579c7837..., dunes as landforms and the crest speed from the car, bog-downs
+#: timed, sand classes' QSS tractive efficiency re-matched (0.90) gave 66fa1f52...
+#: (2051.85 s, 28.75 L); main and the dunes merged (as above) give this (2109.40 s,
+#: 28.67 L; the transient 2090.36 s, the QSS 0.9 % slower), on any x86-64 CPU
+QSS_DEFAULT = "8fd35a2efaec4da2247d715d56528566b5eda670a9a15255a6797391e9995286"
 
 
 def digest(columns: Mapping[str, object]) -> str:

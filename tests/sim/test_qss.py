@@ -257,8 +257,52 @@ def test_qss_agrees_with_transient(tier_comparison: list[dict[str, float | str]]
 @pytest.mark.slow
 def test_qss_heat_agrees_with_transient(tier_comparison: list[dict[str, float | str]]) -> None:
     """The same thermal step on the QSS trace: coolant and oil peaks within 2 C, the sand
-    filter's final loading within 10 % (35 C, four contrasting stages)."""
+    filter's final loading within 10 % (35 C, four contrasting stages). Where the stage has
+    dune fields the oil may run up to 6 C under the transient's: the QSS has no tyre slip
+    and no lock-up clutch slip, and both heat the transmission oil in the run-ups between
+    crests (docs/physics.md §14.3, a known limit of the QSS tier)."""
     for r in tier_comparison:
+        oil_tol = 6.0 if r["stage"] in ("default", "dunes-20") else 2.0
         assert float(r["coolant_qss"]) == pytest.approx(float(r["coolant_tr"]), abs=2.0), r
-        assert float(r["oil_qss"]) == pytest.approx(float(r["oil_tr"]), abs=2.0), r
+        assert float(r["oil_qss"]) == pytest.approx(float(r["oil_tr"]), abs=oil_tol), r
         assert float(r["filter_qss"]) == pytest.approx(float(r["filter_tr"]), rel=0.10), r
+
+
+# ---------------------------------------------------------------- bogging down (§14.3)
+def test_a_car_that_cannot_beat_grade_and_sand_bogs_down_and_pays_for_it(d7xr: Vehicle) -> None:
+    """Five 25 m dunes with 25 deg windward faces: the d7x-r climbs them; the same car with
+    30 % of its torque runs out of momentum on every face, and each bog-down costs at
+    least the retry (stop, back down the run-up and come again) on top of the crawl."""
+    from raidsim.route.stage import DuneField, StageDefinition, SyntheticRoute
+    from raidsim.route.terrain import build_stage
+    from raidsim.sim.qss.forward import BOG_RECOVERY_S, BOG_REVERSE_MPS, BOG_RUNUP_M, bog_retry_s
+
+    route = SyntheticRoute(length_km=3.0, straight_m=(4000.0, 5000.0), elevation_amplitude_m=0.0)
+    field = DuneField(
+        start_km=0.5,
+        end_km=2.5,
+        crest_spacing_m=400.0,
+        height_m=25.0,
+        windward_deg=25.0,
+        spread=0.0,
+    )
+    stage = build_stage(
+        StageDefinition(
+            name="bog", seed=1, synthetic_route=route, default_surface="dune", dunes=[field]
+        )
+    )
+    assert len(stage.crest_s_m) == 5
+    strong = estimate(d7xr, stage).summary
+    torque = [0.3 * t for t in d7xr.engine.torque_curve_Nm]
+    weak = estimate(d7xr.with_changes(**{"engine.torque_curve_Nm": torque}), stage).summary
+    assert strong["bog_downs"] == 0 and strong["bog_time_s"] == 0.0
+    assert weak["bog_downs"] == 5
+    assert weak["bog_time_s"] > 5 * bog_retry_s(0.0)
+    assert weak["stage_time_s"] > strong["stage_time_s"] + weak["bog_time_s"]
+    # where the time goes names them: the retries and crawls booked to the bog-downs
+    # (their time less the same metres flat out), the climbs' crests to the crest term
+    assert "bog_down" not in strong["time_loss"]["loss_s"]
+    booked = weak["time_loss"]["loss_s"]["bog_down"]
+    assert 0.95 * weak["bog_time_s"] < booked < weak["bog_time_s"]
+    assert strong["time_loss"]["loss_s"]["crest"] > 0.0
+    assert bog_retry_s(10.0) == BOG_RECOVERY_S + 2.0 * (10.0 + BOG_RUNUP_M) / BOG_REVERSE_MPS

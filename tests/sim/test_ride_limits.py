@@ -17,7 +17,12 @@ from raidsim.sim.qss import estimate
 from raidsim.sim.ride import limits
 from raidsim.sim.ride.courses import ride_course
 from raidsim.sim.ride.sweep import seat_response
-from raidsim.sim.ride.table import GD_LEVELS_M3, crossing_speed, ride_limited_mps
+from raidsim.sim.ride.table import (
+    GD_LEVELS_M3,
+    crossing_speed,
+    ride_limited_mps,
+    shock_limited_mps,
+)
 
 SETTINGS = Settings()
 
@@ -121,3 +126,34 @@ def test_table_is_cached_and_tolerances_reuse_it(
     key = limits.table_key(d7xr, SETTINGS)
     assert limits.table_key(d7xr.with_changes(restrictor_mm=40.0), SETTINGS) == key
     assert limits.table_key(d7xr.with_changes(spring_rate_front_N_per_m=90000.0), SETTINGS) != key
+
+
+# ---------------------------------------------------------------- dune crests (§14.2)
+def _crest_kmh(car: Vehicle, angle_deg: float, height_m: float) -> float:
+    curve = limits.speed_curve(car, SETTINGS, "crest", angle_deg, height_m)
+    return 3.6 * shock_limited_mps(curve, SETTINGS.driver.shock_limit_g)
+
+
+def test_crest_speed_comes_from_the_car_and_the_slip_face(d7xr: Vehicle) -> None:
+    """A steeper slip face behind the crest, a slower crest; the road car on its road
+    suspension takes a slip face slower than the rally car; a crew that bears more
+    shock takes it faster."""
+    octa = rs.load_vehicle("octa")
+    steep, gentle = _crest_kmh(d7xr, 30.0, 8.0), _crest_kmh(d7xr, 18.0, 8.0)
+    assert 8.0 < steep < gentle, (steep, gentle)
+    assert _crest_kmh(octa, 30.0, 8.0) < steep
+    hardy = Settings(driver=DriverSpec(shock_limit_g=4.0))
+    curve = limits.speed_curve(d7xr, hardy, "crest", 30.0, 8.0)
+    assert 3.6 * shock_limited_mps(curve, 4.0) > steep
+
+
+def test_crests_of_a_stage_read_the_courses_bilinearly() -> None:
+    """Weights sum to 1, a grid point reads itself, and beyond the grid the nearest edge."""
+    for tan_s, h in ((0.6, 6.0), (0.2, 3.0), (1.0, 40.0), (0.05, 0.5)):
+        w = limits.crest_weights(tan_s, h)
+        assert sum(x for *_, x in w) == pytest.approx(1.0)
+    angle, height, w = max(
+        limits.crest_weights(math.tan(math.radians(22.0)), 4.0), key=lambda x: x[2]
+    )
+    assert (angle, height, w) == (22.0, 4.0, pytest.approx(1.0))
+    assert limits.crest_weights(2.0, 40.0) == [(34.0, 16.0, 1.0)]

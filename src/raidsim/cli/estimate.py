@@ -142,11 +142,13 @@ def _hms(seconds: float) -> str:
 
 def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
     """Rich table, one row per stage, totals when there are several (readable in 80
-    columns: long stage names fold). Special length km, time h:mm:ss, average km/h."""
+    columns: long stage names fold). Special length km, time h:mm:ss, average km/h, the
+    dune bog-downs and the time they cost (count/s, in the time; docs/physics.md §14.3)."""
     table = cli_table(title)
     table.add_column("stage", overflow="fold", min_width=12, max_width=24)
-    for col in ("km", "time", "km/h", "fuel, L", "max coolant, °C", "derate, s"):
-        table.add_column(col, justify="right")
+    for col in ("km", "time", "km/h", "fuel, L", "coolant, °C", "derate, s", "bogged, s"):
+        # headers on two lines, cells never wrapped or cut (a multi-day time 105:33:20)
+        table.add_column(col.replace(", ", ",\n"), justify="right", no_wrap=True)
     for s in summaries:
         table.add_row(
             Text(s.get("label", s["stage"])),
@@ -156,6 +158,7 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
             f"{s['fuel_used_L']:.1f}",
             f"{s['max_coolant_C']:.1f}",
             f"{s['derate_time_s']:.0f}",
+            _bogged(s.get("bog_downs", 0), s.get("bog_time_s", 0.0)),
         )
     if len(summaries) > 1:
         dist = sum(s["distance_m"] for s in summaries)
@@ -169,5 +172,14 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
             f"{sum(s['fuel_used_L'] for s in summaries):.1f}",
             f"{max(s['max_coolant_C'] for s in summaries):.1f}",
             f"{sum(s['derate_time_s'] for s in summaries):.0f}",
+            _bogged(
+                sum(s.get("bog_downs", 0) for s in summaries),
+                sum(s.get("bog_time_s", 0.0) for s in summaries),
+            ),
         )
     return table
+
+
+def _bogged(count: int, time_s: float) -> str:
+    """Bog-downs and their time: ``-`` for none, else ``count/seconds`` (one word)."""
+    return "-" if count == 0 else f"{count}/{time_s:.0f}"

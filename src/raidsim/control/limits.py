@@ -33,7 +33,7 @@ class Limit(IntEnum):
     BRAKING = 2
     #: a roadbook speed zone (DZ/FZ)
     ZONE = 3
-    #: a roadbook feature speed (blind crest, jump take-off) at the crew's pace
+    #: a roadbook feature speed (a jump take-off) at the crew's pace
     FEATURE = 4
     #: the ride limit: absorbed power at the seat reaches the crew's tolerance
     RIDE = 5
@@ -47,6 +47,12 @@ class Limit(IntEnum):
     TRACTION = 9
     #: full throttle below the plan with the ECU's heat derate cutting torque
     DERATE = 10
+    #: a dune crest and the slip face behind it: the speed this car and crew take it at
+    #: (peak seat shock at the crew's limit, docs/physics.md §14.2)
+    CREST = 11
+    #: a bog-down on a dune face: the retry and the crawl up the rest of the face (QSS,
+    #: docs/physics.md §14.3)
+    BOG_DOWN = 12
 
 
 #: short labels for tables, legends and JSON keys
@@ -62,6 +68,8 @@ LABELS: dict[Limit, str] = {
     Limit.POWER: "power",
     Limit.TRACTION: "traction",
     Limit.DERATE: "heat derate",
+    Limit.CREST: "dune crest",
+    Limit.BOG_DOWN: "bog-down",
 }
 
 #: one colour per limit (maps, traces and bars use the same)
@@ -77,6 +85,8 @@ COLOURS: dict[Limit, str] = {
     Limit.POWER: "#ff7f0e",
     Limit.TRACTION: "#2ca02c",
     Limit.DERATE: "#e377c2",
+    Limit.CREST: "#dbb40c",
+    Limit.BOG_DOWN: "#5c3a1e",
 }
 
 #: relative margin under every term below which a metre is set by braking

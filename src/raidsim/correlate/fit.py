@@ -23,8 +23,8 @@ ride            ``DriverSpec.absorbed_power_limit_W`` (ride tolerance, W at the 
 shock           ``DriverSpec.shock_limit_g`` (peak seat acceleration over whoops    driver
                 and rock fields)
 features        ``DriverSpec.feature_speed_scale``: the crew's pace over the         driver
-                roadbook's feature speeds (dune ``crest_speed_kmh``, jump
-                ``takeoff_speed_kmh``)
+                roadbook's feature speeds (jump ``takeoff_speed_kmh``; dune
+                crests come from the car and ``shock_limit_g``)
 power           engine power: ``engine.torque_curve_Nm`` x k and the restrictor    vehicle
                 throat ``restrictor.diameter_mm`` x sqrt(k) (choked flow ~ area)
 rolling         rolling + sand compaction resistance (no vehicle field yet: applied  corrections
@@ -136,8 +136,7 @@ FACTORS: dict[str, str] = {
     "shock": "DriverSpec.shock_limit_g x k",
     "pace": "DriverSpec grip_usage, decel_g x k^2, absorbed_power_limit_W x k^2, "
     "shock_limit_g x k^4; feature speeds x k (model correction)",
-    "features": "roadbook feature speeds: crest_speed_kmh, takeoff_speed_kmh x k "
-    "(model correction)",
+    "features": "roadbook feature speeds: takeoff_speed_kmh x k (model correction)",
     "power": "engine.torque_curve_Nm x k, restrictor.diameter_mm x sqrt(k)",
     "rolling": "rolling + compaction resistance (model correction)",
     "fuel": "fuel.willans_efficiency / k",

@@ -6,18 +6,21 @@ catalogue conditions (altitude, ambient; 35 C at sea level where the catalogue g
 
 1. target: the winner's average speed over the reported km, applied to the catalogue's own
    special length (the reported km and the synthetic route's length differ by a few km);
-2. the QSS estimate at the stage as shipped uncalibrated (both scales 1) decides the knob:
-   slower than the target on a stage with dune fields -> ``crest_speed_scale`` in [1, 3]
-   (the crews' pace over blind crests, the speed the dune stages are limited by);
-   otherwise ``roughness_scale`` in [0.02, 50] (how rough the ground is: Gd(n0) of every
-   section times the scale);
+2. the QSS estimate at the stage as shipped uncalibrated (every knob 1) decides the knob,
+   each a property of the ground, the same for every car: slower than the target on a
+   stage with dune fields -> ``dune_slope_scale`` in [0.2, 1] (how steep the dune faces
+   are along the line: the speed a car can take a crest at and climb a face with comes
+   from it); otherwise ``roughness_scale`` in [0.02, 50] (how rough the ground is: Gd(n0)
+   of every section times the scale); a dune stage still too slow at the slope bracket's
+   end keeps that slope and takes ``roughness_scale`` below 1 as well;
 3. Brent's method (``scipy.optimize.brentq``) on log(scale) to a stage time within 0.1 %;
    when the bracket's end does not reach the target the scale stays at that end and the
    residual is reported.
 
-``python -m raidsim.correlate.terrain dakar-2026 --write`` runs it and writes the two
-scales into each stage TOML with a comment saying where they came from. Other cars are
-then predicted on the calibrated ground (``raidsim estimate dakar-2026 --vehicle d7x-r``).
+``python -m raidsim.correlate.terrain dakar-2026 --write`` runs it and writes the knobs
+into each stage TOML with a comment saying where they came from. Other cars are then
+predicted on the calibrated ground (``raidsim estimate dakar-2026 --vehicle d7x-r``);
+``--sensitivity`` prints how far each knob moves each preset's time.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import argparse
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -38,16 +41,17 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.loader import load_vehicle
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.catalogue import RallyStage, load_rally
-from raidsim.route.stage import Stage, load_stage_definition
+from raidsim.route.stage import Stage, StageDefinition, load_stage_definition
 from raidsim.route.terrain import build_stage
 from raidsim.sim.qss import estimate
 
 #: knob brackets
 ROUGHNESS_BRACKET = (0.02, 50.0)
-CREST_BRACKET = (1.0, 3.0)
+SLOPE_BRACKET = (0.2, 1.0)
 #: relative tolerance on the stage time
 TIME_RTOL = 1e-3
-KNOBS = ("roughness_scale", "crest_speed_scale")
+#: the ground's knobs (stage TOML keys), all 1 uncalibrated
+KNOBS = ("roughness_scale", "dune_height_scale", "dune_slope_scale")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,13 @@ class Calibration:
     value: float
     target_s: float
     model_s: float
+    #: other knobs the procedure set (a dune stage's slope at its bracket end)
+    fixed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every knob's value (1 where not set)."""
+        return {k: 1.0 for k in KNOBS} | self.fixed | {self.knob: self.value}
 
     @property
     def residual(self) -> float:
@@ -102,18 +113,17 @@ def _time_s(vehicle: Vehicle, stage: Stage, amb: Ambient) -> float:
     return float(estimate(vehicle, stage, ambient=amb).summary["stage_time_s"])
 
 
-def calibrate_stage(
-    vehicle: Vehicle, stage: RallyStage, result: StageTime, base: Path | None
-) -> Calibration:
-    """One stage's knob and value (module docstring)."""
-    amb = stage.conditions.ambient  # the day's rally.toml weather, as every command uses
-    plain = stage.definition.model_copy(update={"roughness_scale": 1.0, "crest_speed_scale": 1.0})
-    built = build_stage(plain, base)
-    target = built.length_m / result.avg_speed_mps
-    t1 = _time_s(vehicle, built, amb)
-    knob = "crest_speed_scale" if t1 > target and plain.dunes else "roughness_scale"
-    lo, hi = CREST_BRACKET if knob == "crest_speed_scale" else ROUGHNESS_BRACKET
-    times = {0.0: t1}  # stage time by log(scale): each scale is built and estimated once
+def _fit(
+    vehicle: Vehicle,
+    plain: StageDefinition,
+    base: Path | None,
+    amb: Ambient,
+    target: float,
+    knob: str,
+    bracket: tuple[float, float],
+) -> tuple[float, float, bool]:
+    """Brent on log(knob) within ``bracket``: (value, model time, reached)."""
+    times: dict[float, float] = {}  # stage time by log(scale): each built and estimated once
 
     def time_at(log_x: float) -> float:
         if log_x not in times:
@@ -124,32 +134,56 @@ def calibrate_stage(
     def gap(log_x: float) -> float:
         return time_at(log_x) / target - 1.0
 
-    a, b = math.log(lo), math.log(hi)
-    if knob == "roughness_scale":
-        a, b = (0.0, b) if t1 < target else (a, 0.0)
+    a, b = math.log(bracket[0]), math.log(bracket[1])
     ga, gb = gap(a), gap(b)
     if ga * gb > 0.0:  # the bracket does not reach the target: stay at its nearer end
         x = a if abs(ga) < abs(gb) else b
-        return Calibration(
-            stage.name, knob, math.exp(x), target, target * (1.0 + min(ga, gb, key=abs))
-        )
+        return math.exp(x), time_at(x), False
     x = brentq(gap, a, b, rtol=TIME_RTOL, xtol=1e-3)
     value = round(math.exp(x), 4)
-    return Calibration(stage.name, knob, value, target, time_at(math.log(value)))
+    return value, time_at(math.log(value)), True
+
+
+def calibrate_stage(
+    vehicle: Vehicle, stage: RallyStage, result: StageTime, base: Path | None
+) -> Calibration:
+    """One stage's knob and value (module docstring)."""
+    amb = stage.conditions.ambient  # the day's rally.toml weather, as every command uses
+    plain = stage.definition.model_copy(update={k: 1.0 for k in KNOBS})
+    built = build_stage(plain, base)
+    target = built.length_m / result.avg_speed_mps
+    t1 = _time_s(vehicle, built, amb)
+    fixed: dict[str, float] = {}
+    if t1 > target and plain.dunes:
+        value, model, reached = _fit(
+            vehicle, plain, base, amb, target, "dune_slope_scale", SLOPE_BRACKET
+        )
+        if reached or model < target:
+            return Calibration(stage.name, "dune_slope_scale", value, target, model)
+        fixed = {"dune_slope_scale": value}
+        plain = plain.model_copy(update=fixed)
+        t1 = model
+    lo, hi = ROUGHNESS_BRACKET
+    bracket = (1.0, hi) if t1 < target else (lo, 1.0)
+    value, model, _ = _fit(vehicle, plain, base, amb, target, "roughness_scale", bracket)
+    return Calibration(stage.name, "roughness_scale", value, target, model, fixed)
 
 
 def write_calibration(path: Path, cal: Calibration, vehicle: str, source: str) -> None:
-    """Set both scales in the stage TOML (replacing earlier calibration lines), atomically."""
+    """Set the ground's knobs in the stage TOML (replacing earlier calibration lines,
+    and the retired ``crest_speed_scale``), atomically."""
     lines = [
         ln
         for ln in path.read_text(encoding="utf-8").splitlines()
-        if not re.match(rf"^({'|'.join(KNOBS)})\s*=", ln) and not ln.startswith("# calibrated:")
+        if not re.match(rf"^({'|'.join((*KNOBS, 'crest_speed_scale'))})\s*=", ln)
+        and not ln.startswith("# calibrated:")
     ]
-    values = {k: 1.0 for k in KNOBS} | {cal.knob: cal.value}
+    values = cal.values
     at = next(i for i, ln in enumerate(lines) if ln.startswith("default_surface"))
+    also = "".join(f", {k} at its bracket end" for k in cal.fixed)
     note = (
         f"# calibrated: {cal.knob} fitted by raidsim.correlate.terrain with the {vehicle} "
-        f"preset to the Ultimate winner's average speed ({source}); residual "
+        f"preset to the Ultimate winner's average speed ({source}){also}; residual "
         f"{100.0 * cal.residual:+.2f} %"
     )
     block = [note] + [f"{k} = {values[k]:.4g}" for k in KNOBS]
@@ -178,12 +212,52 @@ def calibrate_rally(rally: str, vehicle_name: str, write: bool) -> list[Calibrat
     return out
 
 
+#: the knob steps of :func:`sensitivity` (each a plausible error in the ground)
+SENSITIVITY_STEPS = {"roughness_scale": 1.25, "dune_height_scale": 1.25, "dune_slope_scale": 0.8}
+
+
+def sensitivity(
+    rally: str, stages: list[str], presets: list[str]
+) -> list[tuple[str, str, str, float]]:
+    """(stage, knob, preset, relative change of the QSS time) for each knob of the
+    calibrated ground times its :data:`SENSITIVITY_STEPS` step (the slope capped at 1)."""
+    by_name = {s.name.split("/")[-1]: s for s in load_rally(rally).stages}
+    rows = []
+    for name in stages:
+        day = by_name[name]
+        definition, base = load_stage_definition(day.name)
+        amb = day.conditions.ambient
+        built = build_stage(definition, base)
+        for preset in presets:
+            car = load_vehicle(preset)
+            t0 = _time_s(car, built, amb)
+            for knob, step in SENSITIVITY_STEPS.items():
+                value = min(getattr(definition, knob) * step, 1.0 if "slope" in knob else 100.0)
+                moved = build_stage(definition.model_copy(update={knob: value}), base)
+                rows.append((day.name, knob, preset, _time_s(car, moved, amb) / t0 - 1.0))
+                print(
+                    f"{day.name:14s} {knob:18s} x{step:<5g} {preset:12s} "
+                    f"{100 * rows[-1][3]:+6.2f} %",
+                    flush=True,
+                )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m raidsim.correlate.terrain")
     ap.add_argument("rally", nargs="?", default="dakar-2026")
     ap.add_argument("--vehicle", default="sandrider")
     ap.add_argument("--write", action="store_true", help="write the scales into the stage files")
+    ap.add_argument(
+        "--sensitivity",
+        metavar="STAGES",
+        help="comma-separated stages: how far each knob moves each preset (no calibration)",
+    )
+    ap.add_argument("--presets", default="sandrider,d7x-r,lc-gr-sport,octa")
     args = ap.parse_args(argv)
+    if args.sensitivity:
+        sensitivity(args.rally, args.sensitivity.split(","), args.presets.split(","))
+        return 0
     calibrate_rally(args.rally, args.vehicle, args.write)
     return 0
 

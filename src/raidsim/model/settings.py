@@ -35,9 +35,10 @@ class DriverSpec(_S):
     fuel to the transient tier (D7X-R preset, 35 C, stages and seeds in
     ``tests/sim/data/*.toml``): 30 km gravel stage -> gravel 0.85 (hard taken the same,
     not calibrated on its own), 20 km rocky stage -> rocky 0.92, 20 km dune stage ->
-    sand classes 0.98; whoops 0.83 from an earlier rocky + whoops stage (not calibrated
-    on its own). Check on the default stage: time -0.5 %, fuel -3 %
-    (tests/sim/test_qss.py, slow).
+    sand classes 0.90 (0.98 before the dunes were landforms: the run-ups between crests
+    add throttle and brake modulation, docs/physics.md §14.3); whoops 0.83 from an
+    earlier rocky + whoops stage (not calibrated on its own). Check on the default stage:
+    time -0.8 %, fuel -1.2 % (tests/sim/test_qss.py, slow).
     """
 
     grip_usage: dict[str, float] = Field(
@@ -69,7 +70,7 @@ class DriverSpec(_S):
         default=1.0,
         gt=0.3,
         le=3.0,
-        description="crew's pace over blind dune crests and jump take-offs, x the roadbook's",
+        description="crew's pace over jump take-offs, x the roadbook's",
     )
     decel_g: dict[str, float] = Field(
         default_factory=lambda: _per_surface(
@@ -87,9 +88,9 @@ class DriverSpec(_S):
             hard=0.85,
             gravel=0.85,
             rocky=0.92,
-            sand_firm=0.98,
-            sand_soft=0.98,
-            dune=0.98,
+            sand_firm=0.9,
+            sand_soft=0.9,
+            dune=0.9,
             whoops=0.83,
         ),
         description="QSS only: share of drive power that becomes useful tractive work",

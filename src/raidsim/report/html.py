@@ -572,8 +572,9 @@ def _time_loss_parts(
     parts = [
         "<h2>Where the time goes</h2>",
         '<p class="note">Each metre is booked to the limit that set the speed there: the '
-        "plan's cornering grip, braking for what comes, speed zones, feature speeds, the "
-        "ride and shock limits and the limiter, or the car's own power, traction or heat "
+        "plan's cornering grip, braking for what comes, speed zones, feature speeds, dune "
+        "crests, the ride and shock limits and the limiter, or the car's own power, "
+        "traction or heat "
         "derate where it ran more than 3 % below the plan at full throttle. The reference is "
         "the stage flat out at the limiter; a section's time is its reference plus its "
         "losses.</p>",

@@ -18,11 +18,14 @@ Roadbook TOML keys (all distances in km from the start of the special, DSS = 0 k
   class of its surface (:data:`raidsim.model.surfaces.ROUGHNESS_CLASS`); a ``[[sections]]``
   entry may set ``roughness`` to a class letter ("A".."H") or a Gd(n0) in m^3 instead
   ("default" or no key: its surface's class). ``roughness_scale`` multiplies every Gd(n0)
-  of the stage and ``crest_speed_scale`` every dune field's ``crest_speed_kmh``: the
-  terrain calibration (:mod:`raidsim.correlate.terrain`, docs/physics.md §13.4).
+  of the stage, ``dune_height_scale`` every dune field's height and ``dune_slope_scale``
+  (at most 1) the slope of every dune face along the line: the terrain
+  calibration (:mod:`raidsim.correlate.terrain`, docs/physics.md §13.4), properties of
+  the ground, the same for every car.
   ``tarmac`` is asphalt (an alias of ``hard`` with roughness class A);
-* seeded features: ``[[dunes]]``, ``[[jumps]]``, ``[[whoops]]``, ``[[rocks]]``,
-  ``[[cross_slopes]]``;
+* seeded features: ``[[dunes]]`` (landforms: kind, height, spacing, windward and slip
+  faces, the crew's crossing angle and crest runs; docs/physics.md §14.1), ``[[jumps]]``,
+  ``[[whoops]]``, ``[[rocks]]``, ``[[cross_slopes]]``;
 * itinerary data, not used by the transient run: ``date``, ``start``, ``finish`` and
   ``liaison_km`` (road sections to and from the special, reported separately; see
   :func:`raidsim.route.catalogue.liaison_time_s`).
@@ -114,10 +117,84 @@ class SpeedZone(Interval):
     limit_kmh: float = Field(gt=5, le=200)
 
 
+#: the angle of repose of dry sand, deg: no slip face stands steeper (docs/physics.md §14.1)
+REPOSE_MAX_DEG = 34.0
+#: the field kinds and their spread of heights and spacings, +- fraction (estimates,
+#: docs/physics.md §14.1: linear ridges are regular, barchans scattered, star dunes both)
+DUNE_JITTER: dict[str, float] = {"linear": 0.15, "barchan": 0.4, "star": 0.3}
+DuneKind = Literal["linear", "barchan", "star"]
+
+
 class DuneField(Interval):
-    crest_spacing_m: float = Field(gt=20, le=500)
-    height_m: float = Field(gt=0.2, le=30)
-    crest_speed_kmh: float = Field(default=55.0, gt=10, le=150, description="driver at crests")
+    """A dune field: dunes as landforms (windward face, crest, slip face) and the crew's
+    line through them (docs/physics.md §14.1). Heights and angles are measured across
+    the crests; the crew's line meets them at ``crossing_angle_deg``."""
+
+    kind: DuneKind = Field(default="linear", description="linear (seif), barchan or star")
+    crest_spacing_m: float = Field(gt=20, le=5000, description="crest to crest, across crests")
+    height_m: float = Field(gt=0.2, le=300, description="mean dune height, foot to crest")
+    windward_deg: float = Field(
+        default=12.0, ge=1.0, le=25.0, description="windward (stoss) face slope, deg"
+    )
+    slip_face_deg: float = Field(
+        default=32.0,
+        ge=3.0,
+        le=REPOSE_MAX_DEG,
+        description="lee (slip) face slope, deg: at most the angle of repose of dry sand",
+    )
+    crossing_angle_deg: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=75.0,
+        description="angle of the crew's line to the crests' normal, deg (0 = straight over)",
+    )
+    crest_run_m: float = Field(
+        default=0.0, ge=0.0, le=5000.0, description="line along each crest before the drop, m"
+    )
+    lee_soft_m: float = Field(
+        default=15.0, ge=0.0, le=200.0, description="wind-blown soft sand past each slip face, m"
+    )
+    spread: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=0.6,
+        description="+- fraction by which heights and spacings vary; default by kind",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: object) -> object:
+        if isinstance(data, dict) and "crest_speed_kmh" in data:
+            raise ValueError(
+                f"crest_speed_kmh = {data['crest_speed_kmh']} is no longer a dune field key: "
+                "the speed over a crest comes from the car (docs/physics.md §14.2); remove it"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _fits(self) -> DuneField:
+        need = self.height_m * self.footprint_per_m
+        if need > self.crest_spacing_m:
+            top = self.crest_spacing_m / self.footprint_per_m
+            raise ValueError(
+                f"height_m = {self.height_m:g}: a dune with {self.windward_deg:g} deg windward "
+                f"and {self.slip_face_deg:g} deg slip faces is {need:.1f} m long at that height; "
+                f"crest_spacing_m = {self.crest_spacing_m:g} m allows 0.2 < height_m <= "
+                f"{top:.2f} m"
+            )
+        return self
+
+    @property
+    def footprint_per_m(self) -> float:
+        """Length across the crests of both faces per metre of height (cot + cot)."""
+        return 1.0 / math.tan(math.radians(self.windward_deg)) + 1.0 / math.tan(
+            math.radians(self.slip_face_deg)
+        )
+
+    @property
+    def jitter(self) -> float:
+        """The +- spread of heights and spacings (``spread``, else the kind's)."""
+        return DUNE_JITTER[self.kind] if self.spread is None else self.spread
 
 
 class Jump(_Def):
@@ -219,11 +296,18 @@ class StageDefinition(_Def):
         le=100.0,
         description="multiplier on every Gd(n0) of the stage (terrain calibration)",
     )
-    crest_speed_scale: float = Field(
+    dune_height_scale: float = Field(
         default=1.0,
         gt=0.0,
         le=5.0,
-        description="multiplier on every dune field's crest speed (terrain calibration)",
+        description="multiplier on every dune field's height (terrain calibration)",
+    )
+    dune_slope_scale: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=1.0,
+        description="multiplier on the slope of every dune face along the line, at most 1: "
+        "a slip face cannot stand steeper than dry sand's repose (terrain calibration)",
     )
     surface_by_km: list[StageSurfaceName] | None = Field(
         default=None, description="one surface class per started km of the special"
@@ -239,6 +323,17 @@ class StageDefinition(_Def):
     refuels: list[Refuel] = Field(default_factory=list)
     dangers: list[Danger] = Field(default_factory=list)
     neutralizations: list[Neutralization] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: object) -> object:
+        if isinstance(data, dict) and "crest_speed_scale" in data:
+            raise ValueError(
+                f"crest_speed_scale = {data['crest_speed_scale']} is no longer a stage key: "
+                "crest speeds come from each car (docs/physics.md §14.2); calibrate the "
+                "ground with dune_height_scale (0 < x <= 5) or roughness_scale instead"
+            )
+        return data
 
     @model_validator(mode="after")
     def _route(self) -> StageDefinition:
@@ -279,7 +374,7 @@ class Stage:
     centreline: Centreline
     surface_code: NDArray[np.int8]  # per metre
     speed_limit_mps: F64  # per metre, inf where none (zones)
-    feature_speed_cap_mps: F64  # per metre (jumps, crests), inf where none
+    feature_speed_cap_mps: F64  # per metre (jump take-offs), inf where none
     feature_height_m: F64  # at TERRAIN_STEP_M
     cross_slope: F64  # per metre
     rock_amplitude_m: F64  # per metre
@@ -294,6 +389,13 @@ class Stage:
     #: the weather the stage runs at unless a run is given another (a shipped rally stage:
     #: its rally.toml temperature and altitude; any other: the defaults)
     conditions: Conditions = field(default_factory=Conditions)
+    #: dune crests along the line (sorted): position, m; height above the windward foot,
+    #: m; tangent of the slip face behind it as the crew's line meets it; tangent of the
+    #: windward face below it along the line (docs/physics.md §14.1)
+    crest_s_m: F64 = field(default_factory=lambda: np.zeros(0))
+    crest_height_m: F64 = field(default_factory=lambda: np.zeros(0))
+    crest_slip_tan: F64 = field(default_factory=lambda: np.zeros(0))
+    crest_windward_tan: F64 = field(default_factory=lambda: np.zeros(0))
 
     @property
     def length_m(self) -> float:

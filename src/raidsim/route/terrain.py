@@ -4,8 +4,13 @@ Everything random comes from ``numpy.random.default_rng(definition.seed)`` in a 
 order, so the same definition and seed give the same stage bit for bit.
 
 Feature shapes (heights relative to the route elevation, along distance s):
-* dunes: asymmetric crests, smooth windward rise over 70 % of the spacing, steeper lee
-  side over 30 % (smoothstep profiles), heights jittered +-25 % (seeded);
+* dunes (docs/physics.md §14.1): per dune an interdune flat, the windward face, the crest
+  (with ``crest_run_m`` along it) and the slip face, straight faces at their angles as
+  the crew's line meets them (tan x cos(crossing angle)), brink and foot rounded over
+  ``DUNE_ROUNDING_M``; spacing and height jittered by the field kind's spread, every
+  height times ``dune_height_scale``, every face's slope times ``dune_slope_scale``
+  (the calibration, <= 1), each dune capped so it fits its spacing; the slip
+  face and ``lee_soft_m`` past it are wind-blown soft sand (``sand_soft``);
 * jumps: a concave take-off ramp h = H (x/L)^2 ending in a lip, then the ground falls
   by ``drop_m`` below the lip (landing level) and optionally keeps a down-slope;
 * whoops: h = A (1 - cos(2 pi s / lambda)) / 2;
@@ -17,7 +22,8 @@ Feature shapes (heights relative to the route elevation, along distance s):
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +31,122 @@ import numpy as np
 from raidsim.errors import RouteError
 from raidsim.model.surfaces import ROUGHNESS_CLASS
 from raidsim.model.surfaces import STAGE_SURFACE_CODE as SURFACE_CODE
+from raidsim.physics import fpmath
 from raidsim.route.centreline import Centreline
 from raidsim.route.roughness import CLASS_GD_M3, rough_tracks
 from raidsim.route.stage import (
     TERRAIN_STEP_M,
+    DuneField,
     Stage,
     StageDefinition,
     SyntheticRoute,
     check_surface_by_km,
 )
 from raidsim.units import KMH_PER_MPS
+
+#: length over which a dune's brink and foot are rounded (moving average), m (estimate:
+#: brinks of dry dunes turn within a few metres, the foot of a slip face is an apron of
+#: grain-flow sand; a car's wheelbase is ~3 m)
+DUNE_ROUNDING_M = 6.0
+#: the largest share of its spacing a jittered dune may take (it always leaves a flat)
+DUNE_FILL_MAX = 0.9
+
+
+@dataclass
+class _Crests:
+    """Crests laid so far: position, height, slip-face and windward tangents along the line."""
+
+    s_m: list[float] = field(default_factory=list)
+    height_m: list[float] = field(default_factory=list)
+    slip_tan: list[float] = field(default_factory=list)
+    windward_tan: list[float] = field(default_factory=list)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        order = np.argsort(np.asarray(self.s_m, dtype=np.float64), kind="stable")
+        return tuple(
+            np.ascontiguousarray(np.asarray(x, dtype=np.float64)[order])
+            for x in (self.s_m, self.height_m, self.slip_tan, self.windward_tan)
+        )
+
+
+def dune_field_profile(
+    du: DuneField,
+    rng: np.random.Generator,
+    a_m: float,
+    b_m: float,
+    height_scale: float = 1.0,
+    slope_scale: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float, float, float]]]:
+    """Knots (s, z) of the field's piecewise-linear ground between ``a_m`` and ``b_m``
+    along the line, and its crests (s, height, slip tan, windward tan). See the module
+    docstring; the draws come from ``rng`` in a fixed order. ``height_scale`` and
+    ``slope_scale`` are the stage's calibration of heights and face slopes."""
+    cos_line = math.cos(math.radians(du.crossing_angle_deg))  # crests' spacing on the line
+    cos_a = cos_line * slope_scale  # faces' slopes on the line
+    tan_w0 = math.tan(math.radians(du.windward_deg))
+    tan_s = math.tan(math.radians(du.slip_face_deg)) * cos_a
+    j = du.jitter
+    xs, zs = [a_m], [0.0]
+    crests = []
+    pos = a_m
+    while True:
+        spacing = du.crest_spacing_m * rng.uniform(1.0 - j, 1.0 + j)
+        height = du.height_m * height_scale * rng.uniform(1.0 - j, 1.0 + j)
+        tan_w = tan_w0
+        if du.kind == "star":  # arms in every direction: some faces steeper than windward
+            tan_w = rng.uniform(tan_w0, 0.5 * (tan_w0 + tan_s / cos_a))
+        tan_w = min(tan_w, tan_s / cos_a)
+        tan_w *= cos_a
+        foot = 1.0 / tan_w + 1.0 / tan_s  # along the line per metre of height
+        height = min(height, DUNE_FILL_MAX * spacing / cos_line / foot)
+        period = spacing / cos_line + du.crest_run_m
+        if pos + period > b_m:
+            break
+        l_w, l_s = height / tan_w, height / tan_s
+        x_foot = pos + period - du.crest_run_m - l_w - l_s
+        x_brink = x_foot + l_w + du.crest_run_m
+        xs += [x_foot, x_foot + l_w, x_brink, x_brink + l_s]
+        zs += [0.0, height, height, 0.0]
+        crests.append((x_brink, height, tan_s, tan_w))
+        pos += period
+    xs.append(b_m)
+    zs.append(0.0)
+    return np.asarray(xs), np.asarray(zs), crests
+
+
+def _lay_dunes(
+    definition: StageDefinition,
+    rng: np.random.Generator,
+    s1: np.ndarray,
+    s4: np.ndarray,
+    feat: np.ndarray,
+    surface: np.ndarray,
+    length: float,
+) -> _Crests:
+    """Add every dune field to ``feat`` and its surfaces to ``surface``; the crests."""
+    out = _Crests()
+    n_round = max(1, int(round(DUNE_ROUNDING_M / TERRAIN_STEP_M)))
+    kernel = np.ones(n_round) / n_round
+    for du in definition.dunes:
+        a, b = du.start_km * 1000.0, min(du.end_km * 1000.0, length)
+        surface[_km_span(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
+        xs, zs, crests = dune_field_profile(
+            du, rng, a, b, definition.dune_height_scale, definition.dune_slope_scale
+        )
+        m = _span(s4, a - DUNE_ROUNDING_M, b + DUNE_ROUNDING_M)  # the rounding spills over
+        if m.stop > m.start:
+            z = np.interp(s4[m], xs, zs, left=0.0, right=0.0)
+            # a centred moving average (np.convolve's "same" window), summed in index order
+            padded = np.pad(z, n_round // 2, mode="edge")
+            feat[m] += fpmath.convolve_valid(padded, kernel)[: len(z)]
+        for x_brink, height, tan_s, tan_w in crests:
+            lee = _span(s1, x_brink, min(b, x_brink + height / tan_s + du.lee_soft_m))
+            surface[lee] = SURFACE_CODE["sand_soft"]
+            out.s_m.append(x_brink)
+            out.height_m.append(height)
+            out.slip_tan.append(tan_s)
+            out.windward_tan.append(tan_w)
+    return out
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -183,8 +295,25 @@ def _rough_spans(gd: np.ndarray) -> list[tuple[float, float, float]]:
     return [(float(a), float(b), float(gd[a])) for a, b in zip(starts, ends, strict=True)]
 
 
-def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> Stage:
-    """Turn a validated definition into per-metre arrays (see module docstring)."""
+def build_stage(
+    definition: StageDefinition, base_dir: Path | None = None, cache: bool = False
+) -> Stage:
+    """Turn a validated definition into per-metre arrays (see module docstring). With
+    ``cache`` (what :func:`load_stage` does for stage files) they come from the stage cache
+    (:mod:`raidsim.route.stage_cache`) when this definition was built before by the same
+    code; the variants a calibration or a sweep builds are not stored (one file each)."""
+    from raidsim.route import stage_cache
+
+    cached = stage_cache.load(definition) if cache else None
+    if cached is not None:
+        return cached
+    stage = _build_stage(definition, base_dir)
+    if cache:
+        stage_cache.store(stage)
+    return stage
+
+
+def _build_stage(definition: StageDefinition, base_dir: Path | None) -> Stage:
     rng = np.random.default_rng(definition.seed)
     cl = _centreline(definition, rng, base_dir)
     length = cl.length_m
@@ -214,25 +343,7 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
     n4 = int(np.floor(length / TERRAIN_STEP_M)) + 1
     s4 = np.arange(n4) * TERRAIN_STEP_M
     feat = np.zeros(n4)
-    for du in definition.dunes:
-        a, b = du.start_km * 1000.0, min(du.end_km * 1000.0, length)
-        pos = a
-        while pos + du.crest_spacing_m <= b:
-            spacing = du.crest_spacing_m * rng.uniform(0.8, 1.2)
-            height = du.height_m * rng.uniform(0.75, 1.25)
-            if pos + spacing > b:
-                break
-            m = _span(s4, pos, pos + spacing)
-            u = (s4[m] - pos) / spacing
-            rise = _smoothstep(u / 0.7)
-            fall = _smoothstep((u - 0.7) / 0.3)
-            feat[m] += height * (rise - fall)
-            crest = pos + 0.7 * spacing
-            cm = _span(s1, crest - 25.0, crest + 10.0, hi_inclusive=True)
-            crest_mps = du.crest_speed_kmh * definition.crest_speed_scale / KMH_PER_MPS
-            cap[cm] = np.minimum(cap[cm], crest_mps)
-            pos += spacing
-        surface[_km_span(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
+    crests = _lay_dunes(definition, rng, s1, s4, feat, surface, length)
     for wh in definition.whoops:
         m = _km_span(s4, wh.start_km, wh.end_km)
         if m.stop > m.start:
@@ -269,6 +380,7 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         lips.append(lip)
 
     gd = roughness_per_metre(definition, s1)
+    crest_s, crest_h, crest_slip, crest_windward = crests.arrays()
     rough_l, rough_r = rough_tracks(length, TERRAIN_STEP_M, _rough_spans(gd), definition.seed)
 
     return Stage(
@@ -285,6 +397,10 @@ def build_stage(definition: StageDefinition, base_dir: Path | None = None) -> St
         rough_left_m=rough_l,
         rough_right_m=rough_r,
         roughness_gd_m3=gd,
+        crest_s_m=crest_s,
+        crest_height_m=crest_h,
+        crest_slip_tan=crest_slip,
+        crest_windward_tan=crest_windward,
     )
 
 
@@ -309,7 +425,7 @@ def load_stage(name_or_path: str | Path, seed: int | None = None) -> Stage:
         definition, base = load_stage_definition(name_or_path)
     if seed is not None and seed != definition.seed:
         definition = definition.model_copy(update={"seed": int(seed)})
-    stage = build_stage(definition, base)
+    stage = build_stage(definition, base, cache=True)
     if not p.suffix and not p.exists():  # a shipped name: a rally stage has its rally's weather
         from raidsim.route.catalogue import catalogue_conditions
 

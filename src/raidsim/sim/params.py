@@ -576,6 +576,9 @@ class TerrainLike(Protocol):
     @property
     def shock_mps(self) -> F64: ...
 
+    @property
+    def crest_mps(self) -> F64: ...
+
     def grip_factor(self, speed_mps: F64) -> F64: ...
 
 
@@ -635,13 +638,14 @@ def build_route_arrays(
     if plan_speed_mps is not None:
         vt = np.full(len(cl.s_m), min(plan_speed_mps, v_lim))
     else:
-        # the roadbook's feature speeds (crests, take-offs) at the crew's pace over them
+        # the roadbook's feature speeds (jump take-offs) at the crew's pace over them
         features_mps = stage.feature_speed_cap_mps * settings.driver.feature_speed_scale
         limit = np.minimum(stage.speed_limit_mps, features_mps)
         terms[Limit.ZONE] = stage.speed_limit_mps
         terms[Limit.FEATURE] = features_mps
         if terrain is not None:
             limit = np.minimum(limit, terrain.limit_mps)
+            terms[Limit.CREST] = terrain.crest_mps
             terms[Limit.SHOCK] = terrain.shock_mps
             terms[Limit.RIDE] = terrain.limit_mps
         plan = partial(

@@ -8,13 +8,15 @@ the limiter removed): ``dt_ref = ds / v_limiter``. The loss ``dt_i - dt_ref`` is
 to the limit that bound the speed at metre ``i``:
 
 * the plan's binding term (:func:`raidsim.control.limits.binding_limits`: cornering grip,
-  braking, speed zone, feature speed, ride, shock, limiter), except
+  braking, speed zone, feature speed, dune crest, ride, shock, limiter), except
 * where the car runs more than :data:`CAR_RTOL` below the plan's ceiling at full
   throttle: there the car itself is short, and the limit is traction when the tyres'
   (and soil's) traction limit on that surface is below the engine's full-load force at
   that speed (:func:`raidsim.sim.qss.tables.full_load_tables`,
   :func:`~raidsim.sim.qss.tables.surface_table`), heat derate when the ECU cuts torque
-  (factor below :data:`DERATE_ON`), power otherwise.
+  (factor below :data:`DERATE_ON`), power otherwise;
+* in the QSS estimate, a metre whose time holds a dune bog-down's retry or crawl:
+  bog-down (:mod:`raidsim.sim.qss.estimate`).
 
 So per section ``sum(dt_i) = reference + sum over limits of loss`` exactly, and the
 sections of a stage sum to its time. Two runs (two setups, two vehicles) compare metre

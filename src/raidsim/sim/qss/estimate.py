@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numba import njit
 
 import raidsim.sim.qss.forward as forward
+from raidsim.control.limits import Limit
 from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
@@ -114,7 +116,7 @@ def estimate(
             out,
         )
     )
-    heat = trace_from(out[forward.OUT_HEAT :], state)
+    heat = trace_from(out[forward.OUT_HEAT : forward.OUT_HEAT + forward.N_HEAT_ROWS], state)
     limits = _limit_trace(
         vehicle, stage, (ambient, settings), route, ceiling, out, heat, (tables.force_N, surfaces)
     )
@@ -159,7 +161,7 @@ def _limit_trace(
         "oil_C": heat.oil_C,
         "disc_max_C": heat.disc_max_C,
     }
-    return time_loss.trace_from_columns(
+    trace = time_loss.trace_from_columns(
         columns,
         route.target_speed,
         route.limit_code,
@@ -169,6 +171,13 @@ def _limit_trace(
         np.ones(len(speed), dtype=bool),
         (stage.centreline.x_m, stage.centreline.y_m),
     )
+    # a metre whose time holds a bog-down's retry or the crawl after it is booked to it
+    bogged = np.diff(out[forward.OUT_BOG_TIME, : len(trace.limit) + 1]) > 0.0
+    if bogged.any():
+        code = trace.limit.copy()
+        code[: len(bogged)][bogged] = Limit.BOG_DOWN
+        trace = replace(trace, limit=code)
+    return trace
 
 
 def _summary(
@@ -196,6 +205,9 @@ def _summary(
         "fuel_used_L": fuel_kg / vehicle.fuel.density_kg_per_L,
         "brake_energy_MJ": e_brake / 1e6,
         "landings": len(stage.jump_lip_s_m),
+        "dune_crests": len(stage.crest_s_m),
+        "bog_downs": int(out[forward.OUT_BOGS, -1]),
+        "bog_time_s": float(out[forward.OUT_BOG_TIME, -1]),
         "max_coolant_C": float(heat.coolant_C.max()),
         "max_oil_C": float(heat.oil_C.max()),
         "max_brake_disc_C": float(heat.disc_max_C.max()),

@@ -6,6 +6,10 @@ Per metre ``v_{i+1}^2 = v_i^2 + 2 a ds`` with
     m_eff a = min(F_drive(v) k_heat eta_s, F_traction) - F_roll(v) - F_sand(v)
               - m g sin(theta) - F_drag(v)
 
+A car whose drive cannot beat resistance + grade on a face and whose momentum runs out
+bogs down: the retry's time (:func:`bog_retry_s`) is added and counted, and the rest of
+the face is crawled at ``V_FLOOR_MPS`` (docs/physics.md §14.3).
+
 where every force is the law the transient kernel uses: rolling resistance
 (:func:`~raidsim.physics.tyre.rolling_resistance_N` at the static wheel loads), Bekker
 compaction x :func:`~raidsim.physics.terramechanics.sand_speed_factor`, drag
@@ -59,7 +63,29 @@ OUT_GEAR = 2
 OUT_FUEL = 3
 OUT_POWER = 4
 OUT_HEAT = 5  # 6 rows from here: see :func:`raidsim.sim.qss.heat.record`
-N_OUT_ROWS = 11
+N_HEAT_ROWS = 6
+OUT_BOGS = 11  # bog-downs so far
+OUT_BOG_TIME = 12  # time lost to them so far, s
+N_OUT_ROWS = 13
+
+#: a bog-down (docs/physics.md §14.3): the car cannot beat resistance + grade on a face
+#: and its momentum runs out; the crew stops, backs down the distance climbed plus a
+#: run-up, and comes again. Estimates (no typical figure published, sand_and_dunes §3):
+#: stop, reverse gear and a look at the line, s
+BOG_RECOVERY_S = 20.0
+#: reversing down the face in the car's own tracks, m/s
+BOG_REVERSE_MPS = 2.0
+#: extra run-up taken before the retry, m
+BOG_RUNUP_M = 30.0
+#: sin(grade) above which the ground counts as a face being climbed
+BOG_MIN_SIN = 0.03
+
+
+@njit(cache=True)
+def bog_retry_s(climbed_m: float) -> float:
+    """Time of one retry: recovery, back down ``climbed_m`` + the run-up and drive it
+    again (both ways at the reversing speed, a conservative average)."""
+    return BOG_RECOVERY_S + 2.0 * (climbed_m + BOG_RUNUP_M) / BOG_REVERSE_MPS
 
 
 @njit(cache=True)
@@ -258,7 +284,11 @@ def forward_pass(
         out[row, 0] = 0.0
     out[OUT_GEAR, 0] = 1.0
     scale = S[ix.S_DERATE] * S[ix.S_CAP_FACTOR]
-    heat_out = out[OUT_HEAT:]
+    heat_out = out[OUT_HEAT : OUT_HEAT + N_HEAT_ROWS]
+    bogs = 0.0
+    t_bog = 0.0
+    bogged = False
+    face_start = 0
     record(S, 0, heat_out)
     for i in range(n - 1):
         e_step = e_brake
@@ -271,6 +301,16 @@ def forward_pass(
         f_drive = min(f_engine, surface_table[SURF_TRACTION, sc])
         acc = (f_drive - f_res) / m_eff
         v2 = v * v + 2.0 * acc * ds
+        if sin_grade[i] <= BOG_MIN_SIN:
+            face_start = i + 1
+            bogged = False
+        stuck = v2 < V_FLOOR_MPS * V_FLOOR_MPS and f_drive < f_res and sin_grade[i] > BOG_MIN_SIN
+        if stuck and not bogged:
+            retry = bog_retry_s((i - face_start) * ds)
+            bogs += 1.0
+            t_bog += retry
+            t += retry
+            bogged = True
         vn = max(math.sqrt(v2) if v2 > 0.0 else 0.0, V_FLOOR_MPS)
         full = True
         if ceiling[i + 1] < vn:
@@ -316,11 +356,15 @@ def forward_pass(
         v_old = v
         v = vn
         t += dt
+        if stuck:  # working up the rest of the face at a crawl
+            t_bog += dt
         out[OUT_SPEED, i + 1] = v
         out[OUT_TIME, i + 1] = t
         out[OUT_GEAR, i + 1] = gear
         out[OUT_FUEL, i + 1] = fuel
         out[OUT_POWER, i + 1] = t_e * w_e if t_e > 0.0 else 0.0
+        out[OUT_BOGS, i + 1] = bogs
+        out[OUT_BOG_TIME, i + 1] = t_bog
         slip = 0.0
         if t_e > 0.0 and (gear < lu_gear or vn < lu_v):
             slip = converter_slip_W(P, w_w * ratio[gear - 1], w_e, t_e)

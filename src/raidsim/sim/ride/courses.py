@@ -5,7 +5,9 @@ except for the one thing they measure.
   profile at one level Gd(n0) (both tracks, the stage generator's coherence), on ``hard``
   ground so the soil does not change the input;
 * whoops course: whoops of one wavelength and amplitude over the measured length;
-* rocks course: a rock field of one amplitude (the kernel's seeded rock noise).
+* rocks course: a rock field of one amplitude (the kernel's seeded rock noise);
+* crest course: one dune met straight on, the windward face, the brink and a slip face of
+  one angle and height (docs/physics.md §14.2), then flat ground to land on.
 
 All share the seed ``COURSE_SEED``: the same random ground at every level and speed
 (common random numbers, so the table is smooth in speed and level).
@@ -13,8 +15,11 @@ All share the seed ``COURSE_SEED``: the same random ground at every level and sp
 
 from __future__ import annotations
 
+import math
+
 from raidsim.model.surfaces import StageSurfaceName
 from raidsim.route.stage import (
+    DuneField,
     Rocks,
     Roughness,
     StageDefinition,
@@ -38,6 +43,7 @@ def _straight(
     roughness: Roughness,
     whoops: list[Whoops] | None = None,
     rocks: list[Rocks] | None = None,
+    dunes: list[DuneField] | None = None,
     runup_roughness: Roughness | None = None,
 ) -> StageDefinition:
     """A straight, level course: the run-up (``runup_roughness``, else the course's own)
@@ -68,6 +74,7 @@ def _straight(
         sections=sections,
         whoops=whoops or [],
         rocks=rocks or [],
+        dunes=dunes or [],
     )
 
 
@@ -97,3 +104,32 @@ def rocks_course(amplitude_m: float) -> StageDefinition:
     end = RIDE_RUNUP_M + RIDE_MEASURE_M
     rocks = Rocks(start_km=_km(RIDE_RUNUP_M), end_km=_km(end), amplitude_m=amplitude_m)
     return _straight("rocks course", "rocky", "A", rocks=[rocks])
+
+
+#: the crest course's windward face as a share of its slip face (12 deg under 32 deg, the
+#: stage default: Huggett gives about 15 deg for barchans; docs/physics.md §14.1)
+CREST_COURSE_WINDWARD_RATIO = 12.0 / 32.0
+#: the crest course's version (part of its cache name: a changed course is re-swept)
+CREST_COURSE_VERSION = 6
+
+
+def crest_course(slip_face_deg: float, height_m: float) -> StageDefinition:
+    """One dune on smooth hard ground: flat run-up, the windward face (``slip_face_deg`` x
+    :data:`CREST_COURSE_WINDWARD_RATIO`), the brink at ``height_m`` (lowered where so
+    gentle a dune would not fit the course) and a slip face of ``slip_face_deg``, then at
+    least 40 m of flat."""
+    spacing = RIDE_MEASURE_M - 40.0
+    windward = slip_face_deg * CREST_COURSE_WINDWARD_RATIO
+    per_m = 1.0 / math.tan(math.radians(windward)) + 1.0 / math.tan(math.radians(slip_face_deg))
+    dune = DuneField(
+        start_km=_km(RIDE_RUNUP_M),
+        end_km=_km(RIDE_RUNUP_M + spacing),
+        kind="linear",
+        spread=0.0,
+        crest_spacing_m=spacing,
+        height_m=min(height_m, 0.85 * spacing / per_m),
+        windward_deg=windward,
+        slip_face_deg=slip_face_deg,
+        lee_soft_m=0.0,
+    )
+    return _straight("crest course", "hard", "A", dunes=[dune])

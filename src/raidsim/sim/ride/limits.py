@@ -2,7 +2,8 @@
 (docs/physics.md §13.3).
 
     v_terrain(s) = min( v_ride(Gd(n0) at s; absorbed_power_limit_W),
-                        v_shock(whoops / rock field at s; shock_limit_g) )
+                        v_shock(whoops / rock field at s; shock_limit_g),
+                        v_crest(dune crest and slip face at s; shock_limit_g) )
 
 and the grip factor 1 - DLC(v) on that ground (:class:`TerrainLimits`).
 
@@ -30,7 +31,14 @@ from raidsim.route.stage import Interval, Stage, StageDefinition
 from raidsim.route.terrain import build_stage
 from raidsim.sim.params import RouteArrays, build_route_arrays, vehicle_limit_mps
 from raidsim.sim.ride import cache
-from raidsim.sim.ride.courses import COURSES_VERSION, ride_course, rocks_course, whoops_course
+from raidsim.sim.ride.courses import (
+    COURSES_VERSION,
+    CREST_COURSE_VERSION,
+    crest_course,
+    ride_course,
+    rocks_course,
+    whoops_course,
+)
 from raidsim.sim.ride.sweep import SWEEP_RATE_HZ, seat_response, sweep_params
 from raidsim.sim.ride.table import (
     GD_LEVELS_M3,
@@ -56,6 +64,8 @@ def _course(kind: str, a: float, b: float) -> Stage:
         definition = ride_course(a)
     elif kind == "whoops":
         definition = whoops_course(a, b)
+    elif kind == "crest":
+        definition = crest_course(a, b)
     else:
         definition = rocks_course(a)
     return build_stage(definition)
@@ -76,10 +86,22 @@ def table_key(vehicle: Vehicle, settings: Settings) -> str:
     return h.hexdigest()[:24]
 
 
-def _sweep(vehicle: Vehicle, settings: Settings, course: Stage, ride: bool) -> SpeedCurve:
+#: set speeds of the crest courses, m/s (finer where a car starts to leave the brink)
+CREST_SET_SPEEDS_MPS: tuple[float, ...] = (
+    4.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.5, 14.0, 17.0, 21.0, 26.0, 32.0
+)  # fmt: skip
+
+
+def _sweep(
+    vehicle: Vehicle,
+    settings: Settings,
+    course: Stage,
+    ride: bool,
+    grid: tuple[float, ...] | None = None,
+) -> SpeedCurve:
     speeds, powers, shocks, dlcs = [], [], [], []
     stopped = False
-    for v in set_speeds(vehicle_limit_mps(vehicle)):
+    for v in grid or set_speeds(vehicle_limit_mps(vehicle)):
         if stopped:
             speeds.append(v)
             powers.append(math.inf)
@@ -103,12 +125,15 @@ def _sweep(vehicle: Vehicle, settings: Settings, course: Stage, ride: bool) -> S
 def speed_curve(
     vehicle: Vehicle, settings: Settings, kind: str, a: float, b: float = 0.0, key: str = ""
 ) -> SpeedCurve:
-    """The curve of one course (``kind`` ride/whoops/rocks with its one or two sizes)."""
+    """The curve of one course (``kind`` ride/whoops/rocks/crest with its one or two
+    sizes)."""
     key = key or table_key(vehicle, settings)
-    name = f"{kind}-{a:.6g}-{b:.6g}"
+    version = str(CREST_COURSE_VERSION) if kind == "crest" else ""
+    name = f"{kind}{version}-{a:.6g}-{b:.6g}"
     curve = _MEMORY.get((key, name)) or cache.load_curve(key, name)
     if curve is None:
-        curve = _sweep(vehicle, settings, _course(kind, a, b), ride=kind == "ride")
+        grid = CREST_SET_SPEEDS_MPS if kind == "crest" else None
+        curve = _sweep(vehicle, settings, _course(kind, a, b), kind == "ride", grid)
         cache.store_curve(key, name, curve)
     _MEMORY[(key, name)] = curve
     return curve
@@ -144,7 +169,7 @@ def _span(length: int, start_km: float, end_km: float) -> slice:
 class TerrainLimits:
     """What the ground allows a vehicle and crew, per metre of a stage.
 
-    ``limit_mps``: ride/shock-limited speed (inf where neither binds). The grip the crew
+    ``limit_mps``: ride/shock/crest-limited speed (inf where none binds). The grip the crew
     counts on in corners and under braking falls with the tyres' load variation on rough
     ground (:func:`raidsim.sim.ride.table.grip_factor`), which depends on the speed:
     :meth:`grip_factor` evaluates it along a speed plan.
@@ -159,6 +184,9 @@ class TerrainLimits:
     #: the shock-limited speed alone (inf where no whoops or rocks): where it equals
     #: ``limit_mps`` the shock limit binds, elsewhere the ride limit
     shock_mps: F64
+    #: the crest speed alone (inf away from dune crests and slip faces): where it equals
+    #: ``limit_mps`` the crest binds (docs/physics.md §14.2)
+    crest_mps: F64
 
     def grip_factor(self, speed_mps: F64) -> F64:
         out = np.ones(len(speed_mps))
@@ -167,6 +195,65 @@ class TerrainLimits:
                 m = index == k
                 out[m] = np.minimum(out[m], grip_factor(self.curves[int(k)], speed_mps[m]))
         return out
+
+
+#: the crest courses' grids: slip-face angle along the line, deg, and dune height, m; a
+#: crest of the stage reads them bilinearly in (angle, log height), clipped to the grid;
+#: a course no swept speed limits caps the crest at its top swept speed
+CREST_ANGLES_DEG: tuple[float, ...] = (4.0, 7.0, 10.0, 14.0, 18.0, 22.0, 26.0, 30.0, 34.0)
+CREST_HEIGHTS_M: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0)
+#: metres before a brink from which the crest speed holds, down to the foot of the slip
+#: face (the car's length and the crew's last look before it noses over; estimate, the
+#: same for every car)
+CREST_WINDOW_M = 8.0
+
+
+def _bracket(grid: tuple[float, ...], x: float) -> tuple[int, int, float]:
+    """(lower index, upper index, weight of the upper) of ``x`` on ``grid``, clipped."""
+    k = int(np.clip(np.searchsorted(grid, x), 1, len(grid) - 1))
+    w = (x - grid[k - 1]) / (grid[k] - grid[k - 1])
+    return k - 1, k, min(max(w, 0.0), 1.0)
+
+
+def crest_weights(slip_tan: float, height_m: float) -> list[tuple[float, float, float]]:
+    """The crest courses (angle, height) that stand for a crest, with their weights."""
+    deg = math.degrees(math.atan(slip_tan))
+    a0, a1, wa = _bracket(CREST_ANGLES_DEG, deg)
+    log_h = tuple(math.log(h) for h in CREST_HEIGHTS_M)
+    h0, h1, wh = _bracket(log_h, math.log(max(height_m, 0.1)))
+    return [
+        (CREST_ANGLES_DEG[a], CREST_HEIGHTS_M[h], w)
+        for a, h, w in (
+            (a0, h0, (1 - wa) * (1 - wh)),
+            (a1, h0, wa * (1 - wh)),
+            (a0, h1, (1 - wa) * wh),
+            (a1, h1, wa * wh),
+        )
+        if w > 0.0
+    ]
+
+
+def crest_speeds_mps(vehicle: Vehicle, settings: Settings, stage: Stage, key: str = "") -> F64:
+    """The speed each crest of ``stage`` can be taken at by this car and crew: where the
+    peak seat shock over the crest and the drop or landing on the slip face behind it
+    reaches ``shock_limit_g`` (docs/physics.md §14.2), bilinear between the courses."""
+    key = key or table_key(vehicle, settings)
+    out = np.empty(len(stage.crest_s_m))
+    memo: dict[tuple[float, float], float] = {}
+    for i, (tan_s, h) in enumerate(zip(stage.crest_slip_tan, stage.crest_height_m, strict=True)):
+        v = 0.0
+        for angle, height, w in crest_weights(float(tan_s), float(h)):
+            if (angle, height) not in memo:
+                c = speed_curve(vehicle, settings, "crest", angle, height, key)
+                # a crest no swept speed limits is taken at most at the top swept speed
+                # (nothing is known beyond it)
+                top = float(c.speed_mps[-1])
+                memo[(angle, height)] = min(
+                    shock_limited_mps(c, settings.driver.shock_limit_g), top
+                )
+            v += w * memo[(angle, height)]
+        out[i] = v
+    return out
 
 
 def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> TerrainLimits:
@@ -205,7 +292,19 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
         out[m] = np.minimum(out[m], shock[m])
         feature_index[m] = len(curves)
         curves.append(c)
-    return TerrainLimits(out, curves, ride_index, feature_index, shock)
+    # the crest speed holds from just before the brink down the slip face (as swept)
+    crest = np.full(n, math.inf)
+    slip_end = stage.crest_s_m + stage.crest_height_m / np.maximum(stage.crest_slip_tan, 1e-3)
+    for a, b, v_crest in zip(
+        stage.crest_s_m - CREST_WINDOW_M,
+        slip_end,
+        crest_speeds_mps(vehicle, settings, stage, key),
+        strict=True,
+    ):
+        m = slice(max(0, int(a)), min(n, int(b) + 2))
+        crest[m] = np.minimum(crest[m], v_crest)
+    out = np.minimum(out, crest)
+    return TerrainLimits(out, curves, ride_index, feature_index, shock, crest)
 
 
 def planned_route_arrays(vehicle: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:

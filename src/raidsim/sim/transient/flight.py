@@ -16,9 +16,13 @@ FLARE_WHEELS = 2
 
 
 @kernel_part
-def airborne_votes(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) -> tuple[int, int]:
-    """(votes 0..3, loaded wheels): IMU specific force low for long enough; wheels at
-    droop with little load; wheels flaring or carrying no road torque for long enough."""
+def airborne_votes(
+    S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float
+) -> tuple[int, int, bool]:
+    """(votes 0..3, loaded wheels, hanging): IMU specific force low for long enough;
+    wheels at droop with little load; wheels flaring or carrying no road torque for long
+    enough. Hanging: no wheel's suspension pushes on the body with more than
+    ``load_fraction`` of its preload (no tyre on the ground)."""
     h = P[ix.P_DT]
     g = P[ix.P_G]
     S[ix.S_FM_IMU_F] = low_pass_step(S[ix.S_FM_IMU_F], S[ix.S_SF_MAG], P[ix.P_FM_IMU_FC], h)
@@ -31,6 +35,7 @@ def airborne_votes(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) ->
     n_loaded = 0
     n_flare = 0
     n_free = 0
+    n_pushing = 0
     r0 = P[ix.P_R0]
     for i in range(4):
         fs = W[ix.W_FS, i]
@@ -40,6 +45,8 @@ def airborne_votes(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) ->
             and fs < P[ix.P_FM_LOAD_FRAC] * pre
         ):
             n_droop += 1
+        if fs >= P[ix.P_FM_LOAD_FRAC] * pre:
+            n_pushing += 1
         if fs > P[ix.P_FM_EXIT_LOAD_FRAC] * pre:
             n_loaded += 1
         om = S[ix.S_OMEGA + i]
@@ -56,14 +63,14 @@ def airborne_votes(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) ->
         + (1 if n_droop >= P[ix.P_FM_DROOP_WHEELS] else 0)
         + (1 if (n_flare >= FLARE_WHEELS or S[ix.S_FM_FREE_T] >= P[ix.P_FM_FREE_TMIN]) else 0)
     )
-    return votes, n_loaded
+    return votes, n_loaded, n_pushing == 0
 
 
 @kernel_part
 def flight_mode_update(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float) -> int:
     """Vote, advance the state machine (when enabled) and open the lock-up while
     airborne; returns the Flight Mode state."""
-    votes, n_loaded = airborne_votes(S, P, W, speed)
+    votes, n_loaded, hanging = airborne_votes(S, P, W, speed)
     fm = int(S[ix.S_FM_STATE])
     if P[ix.P_FM_ENABLED] > 0.5:
         fm, ramp_t = flight_mode_next(
@@ -77,6 +84,7 @@ def flight_mode_update(S: np.ndarray, P: np.ndarray, W: np.ndarray, speed: float
             S[ix.S_FM_RAMP_T],
             P[ix.P_FM_RAMP_S],
             P[ix.P_DT],
+            hanging,
         )
         S[ix.S_FM_RAMP_T] = ramp_t
         S[ix.S_FM_STATE] = fm
