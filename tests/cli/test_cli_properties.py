@@ -403,7 +403,7 @@ def _built(key: str, base: str | None) -> Any:
     return REAL_BUILD_STAGE(StageDefinition.model_validate_json(key), Path(base) if base else None)
 
 
-def memo_build_stage(definition: Any, base_dir: Path | None = None) -> Any:
+def memo_build_stage(definition: Any, base_dir: Path | None = None, **_: Any) -> Any:
     """build_stage, memoised: the shipped 50 km default stage is built once."""
     return _built(definition.model_dump_json(), None if base_dir is None else str(base_dir))
 

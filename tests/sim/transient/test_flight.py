@@ -35,8 +35,8 @@ def _falling(k: Kernel) -> None:
 def test_on_the_ground_at_static_load_nothing_votes(at_rest: Kernel) -> None:
     k = at_rest
     _on_the_ground(k)
-    votes, loaded = airborne_votes(k.S, k.P, k.W, 0.0)
-    assert (votes, loaded) == (0, 4)
+    votes, loaded, none_pushing = airborne_votes(k.S, k.P, k.W, 0.0)
+    assert (votes, loaded, none_pushing) == (0, 4, False)  # every suspension carries load
     assert flight_mode_update(k.S, k.P, k.W, 0.0) == FM_GROUND
 
 

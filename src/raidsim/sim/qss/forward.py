@@ -226,6 +226,8 @@ def unlocked_point(
             int(P[ix.P_TC_N]),
         )
         t_full = engine_full_torque_Nm(P, w_e, scale)
+        if t_e > t_full > 0.0:  # the converter cannot ask more than the engine makes
+            t_e = t_full
         load = min(1.0, t_e / t_full) if t_full > 0.0 else 1.0
     return w_e, t_e, load
 
