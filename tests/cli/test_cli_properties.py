@@ -328,7 +328,7 @@ class Stubs:
         )
 
     @staticmethod
-    def sweep(vehicle: Any) -> pl.DataFrame:
+    def sweep(vehicle: Any, **_: Any) -> pl.DataFrame:
         return pl.DataFrame(
             {
                 "drop_m": [0.5, 1.0],
