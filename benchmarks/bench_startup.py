@@ -54,7 +54,8 @@ process.begin_startup()  # as the console script does
 import raidsim.cli.group as cliapp
 t_cli = time.perf_counter()
 import raidsim.cli.run
-from raidsim.sim.transient import pipeline, runner
+from raidsim.sim import runner
+from raidsim.sim.transient import pipeline
 import raidsim, raidsim.api as api
 t_cmd = time.perf_counter()
 acc, marks = {}, {}

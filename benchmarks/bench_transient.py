@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 
 import raidsim as rs
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 
 
 def main() -> None:
     car = rs.load_vehicle("d7x-r")
     stage = rs.load_stage("default")
-    TransientModel(car, stage).run_for(1.0)  # JIT warm-up (and Numba cache load)
+    planned_model(car, stage).run_for(1.0)  # JIT warm-up (and Numba cache load)
     t0 = time.perf_counter()
     run = rs.simulate(car, stage)
     wall = time.perf_counter() - t0

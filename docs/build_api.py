@@ -4,7 +4,7 @@ fails on any pdoc warning.
 
 Every module and subpackage of ``raidsim`` is documented. The package and a few
 subpackages import their public names on first use (a module ``__getattr__``:
-``raidsim``, ``raidsim.cli``, ``raidsim.sim.transient``); they are resolved into the
+``raidsim``, ``raidsim.cli``); they are resolved into the
 module's namespace first, so pdoc finds every name in their ``__all__``.
 """
 
@@ -16,7 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
-LAZY_MODULES = ("raidsim", "raidsim.cli", "raidsim.sim.transient")
+LAZY_MODULES = ("raidsim", "raidsim.cli")
 
 
 def module_names() -> list[str]:

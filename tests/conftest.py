@@ -43,7 +43,7 @@ def _restrictor_cap_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every transient run of the suite is held to its restrictor cap: no engine power or
     torque sample above what the choked flow at the run's ambient allows
     (``restrictor_guard.py``; issue 27)."""
-    from raidsim.sim.transient import runner
+    from raidsim.sim import runner
 
     original = runner._Outputs.consume
 

@@ -16,8 +16,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "raidsim"
 @pytest.mark.parametrize(
     ("module", "name"),
     [
-        ("raidsim.sim.transient.runner", "SimulationStopped"),
-        ("raidsim.sim.transient.runner", "LostControl"),
+        ("raidsim.sim.runner", "SimulationStopped"),
+        ("raidsim.sim.runner", "LostControl"),
         ("raidsim.correlate.logs", "LogError"),
         ("raidsim.correlate.trust", "UntrustedCorrelation"),
         ("raidsim.io.runs", "RunError"),

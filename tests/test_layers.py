@@ -16,7 +16,7 @@ import one another, but not both ways (the package-cycle test).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = "raidsim"
+#: a module's unit in a layer list
+UnitOf = Callable[[str], str]
 
 #: Top to bottom. Why this order:
 #: * cli: every command module (``cli.py``/``cli/``, ``*/commands.py``, ``sim/qss_cli.py``).
@@ -63,6 +65,56 @@ LAYERS: list[tuple[str, ...]] = [
     ("physics",),
     ("errors", "units", "_version", "decimate", "atomic", "jitcache"),
 ]
+
+
+#: Inside ``sim``, top to bottom, by its sub-packages and modules (``raidsim.sim.X...`` is
+#: unit ``X``; ``raidsim.sim`` itself, a docstring, is ``__init__``). Why this order:
+#: * jump, energy: scenarios and checks over a transient model (the jump sweep plans).
+#: * runner (``simulate``: plan, model, outputs, summary) with its per-metre trace clock:
+#:   above both tiers, since it plans with the speed table.
+#: * qss: the fast tier; its estimate plans with the speed table too.
+#: * ride: the speed table (sweeps that run the kernel through ``assemble``) and the plan
+#:   over a stage's ground (``planned_route_arrays``).
+#: * transient: the kernel and the model that takes its plan; it never plans, so it
+#:   imports nothing of ride, qss or the runner.
+#: * assemble: parameters + route + initial state of one run, the one place they meet.
+#: * plan (the speed plan and route arrays) and pack (the parameter packers).
+#: * what every tier reads: the time-loss trace, landings, the summary context, the
+#:   compile watch; the thermal step; the generated indices; the layout; the jit helper.
+SIM_LAYERS: list[tuple[str, ...]] = [
+    ("jump", "energy"),
+    ("runner", "trace_clock"),
+    ("qss",),
+    ("ride",),
+    ("transient",),
+    ("assemble",),
+    ("plan", "pack"),
+    ("time_loss", "landings", "context", "compile_watch"),
+    ("thermal",),
+    ("indices",),
+    ("layout",),
+    ("jit", "__init__"),
+]
+
+
+def sim_unit_of(module: str) -> str:
+    """The unit of a module under ``raidsim.sim`` in :data:`SIM_LAYERS`."""
+    parts = module.split(".")
+    assert parts[:2] == [ROOT, "sim"], module
+    return parts[2] if len(parts) > 2 else "__init__"
+
+
+def sim_graph(graph: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
+    """The import graph between modules of ``raidsim.sim`` only."""
+
+    def inside(m: str) -> bool:
+        return m == f"{ROOT}.sim" or m.startswith(f"{ROOT}.sim.")
+
+    return {
+        m: {t: line for t, line in edges.items() if inside(t)}
+        for m, edges in graph.items()
+        if inside(m) and unit_of(m) == "sim"
+    }
 
 
 def unit_of(module: str) -> str:
@@ -167,21 +219,23 @@ def layer_index(layers: list[tuple[str, ...]]) -> dict[str, int]:
     return index
 
 
-def unplaced(modules: Iterable[str], layers: list[tuple[str, ...]]) -> list[str]:
+def unplaced(
+    modules: Iterable[str], layers: list[tuple[str, ...]], unit: UnitOf = unit_of
+) -> list[str]:
     """Modules whose unit has no layer (a new package must be placed in LAYERS)."""
     index = layer_index(layers)
-    return sorted(m for m in modules if unit_of(m) not in index)
+    return sorted(m for m in modules if unit(m) not in index)
 
 
 def upward_imports(
-    graph: Mapping[str, Mapping[str, int]], layers: list[tuple[str, ...]]
+    graph: Mapping[str, Mapping[str, int]], layers: list[tuple[str, ...]], unit: UnitOf = unit_of
 ) -> list[str]:
     index = layer_index(layers)
     out = []
     for module, edges in sorted(graph.items()):
-        a = unit_of(module)
+        a = unit(module)
         for target, line in sorted(edges.items()):
-            b = unit_of(target)
+            b = unit(target)
             if a != b and a in index and b in index and index[a] > index[b]:
                 out.append(
                     f"{module}:{line} -> {target} "
@@ -249,27 +303,29 @@ def module_cycles(graph: Mapping[str, Mapping[str, int]]) -> list[str]:
     return [_describe(c, graph) for c in strongly_connected(graph)]
 
 
-def unit_graph(graph: Mapping[str, Mapping[str, int]]) -> dict[str, set[str]]:
+def unit_graph(
+    graph: Mapping[str, Mapping[str, int]], unit: UnitOf = unit_of
+) -> dict[str, set[str]]:
     units: dict[str, set[str]] = {}
     for module, edges in graph.items():
-        a = unit_of(module)
+        a = unit(module)
         units.setdefault(a, set())
         for target in edges:
-            b = unit_of(target)
+            b = unit(target)
             if a != b:
                 units[a].add(b)
     return units
 
 
-def package_cycles(graph: Mapping[str, Mapping[str, int]]) -> list[str]:
+def package_cycles(graph: Mapping[str, Mapping[str, int]], unit: UnitOf = unit_of) -> list[str]:
     """Cycles between units, each edge named with (up to three of) its module imports."""
     out = []
-    for comp in strongly_connected(unit_graph(graph)):
+    for comp in strongly_connected(unit_graph(graph, unit)):
         members = set(comp)
         via: dict[tuple[str, str], list[str]] = {}
         for m, edges in sorted(graph.items()):
             for t in sorted(edges):
-                a, b = unit_of(m), unit_of(t)
+                a, b = unit(m), unit(t)
                 if a != b and a in members and b in members:
                     via.setdefault((a, b), []).append(f"{m} -> {t}")
         why = [
@@ -325,6 +381,26 @@ def test_no_module_import_cycles(graph: dict[str, dict[str, int]]) -> None:
 def test_no_package_import_cycles(graph: dict[str, dict[str, int]]) -> None:
     bad = package_cycles(graph)
     assert not bad, f"{len(bad)} package cycle(s):\n" + "\n".join(bad)
+
+
+def test_every_sim_module_has_a_sim_layer(sources: dict[str, Source]) -> None:
+    sim = [m for m in sources if unit_of(m) == "sim"]
+    missing = unplaced(sim, SIM_LAYERS, sim_unit_of)
+    assert not missing, "place these in SIM_LAYERS (tests/test_layers.py): " + ", ".join(missing)
+    units = {sim_unit_of(m) for m in sim}
+    stale = sorted(u for layer in SIM_LAYERS for u in layer if u not in units)
+    assert not stale, f"SIM_LAYERS names units with no module: {stale}"
+
+
+def test_sim_imports_only_go_down(graph: dict[str, dict[str, int]]) -> None:
+    """Inside sim: the kernel never imports the speed table, the plan or the runner."""
+    bad = upward_imports(sim_graph(graph), SIM_LAYERS, sim_unit_of)
+    assert not bad, f"{len(bad)} upward import(s) inside sim:\n" + "\n".join(bad)
+
+
+def test_no_import_cycles_between_sim_subpackages(graph: dict[str, dict[str, int]]) -> None:
+    bad = package_cycles(sim_graph(graph), sim_unit_of)
+    assert not bad, f"{len(bad)} cycle(s) between sim sub-packages:\n" + "\n".join(bad)
 
 
 # ----------------------------------------------------------------------------- self-test
@@ -390,6 +466,26 @@ def test_checker_catches_cycles() -> None:
 def test_checker_wants_new_packages_placed() -> None:
     fake = _fake(raidsim__newpkg__init="", raidsim__newpkg__thing="", raidsim__model__a="")
     assert unplaced(fake, LAYERS) == ["raidsim.newpkg", "raidsim.newpkg.thing"]
+
+
+def test_checker_catches_an_upward_import_inside_sim() -> None:
+    """A function-level import of the speed table from the kernel is upward; two sim
+    sub-packages importing each other are a cycle."""
+    fake = _fake(
+        raidsim__sim__transient__model="def f():\n    from raidsim.sim.ride import limits\n",
+        raidsim__sim__ride__limits="from raidsim.sim.transient.chunk import X\n",
+        raidsim__sim__transient__chunk="X = 1\n",
+        raidsim__model__derived="",
+        raidsim__sim__plan="import raidsim.model.derived\n",
+    )
+    graph = sim_graph(import_graph(fake))
+    assert "raidsim.model.derived" not in graph["raidsim.sim.plan"]  # outside sim: dropped
+    (bad,) = upward_imports(graph, SIM_LAYERS, sim_unit_of)
+    assert bad.startswith("raidsim.sim.transient.model:2 -> raidsim.sim.ride.limits")
+    (cycle,) = package_cycles(graph, sim_unit_of)
+    assert cycle.startswith("packages {ride, transient} import each other")
+    assert sim_unit_of("raidsim.sim") == "__init__"
+    assert sim_unit_of("raidsim.sim.qss.forward") == "qss"
 
 
 def test_unit_mapping() -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from raidsim.route.stage import Stage
 
     # the runner's simulate, re-exported as it is (its docstring is the API's)
-    from raidsim.sim.transient import simulate
+    from raidsim.sim.runner import simulate
 
 __all__ = ["load_stage", "load_vehicle", "simulate"]
 
@@ -34,6 +34,6 @@ def __getattr__(name: str) -> Any:
     """``simulate``: the runner's, imported on first access (and kept)."""
     if name != "simulate":
         raise AttributeError(f"module 'raidsim.api' has no attribute {name!r}")
-    value = importlib.import_module("raidsim.sim.transient").simulate
+    value = importlib.import_module("raidsim.sim.runner").simulate
     globals()[name] = value
     return value

@@ -28,7 +28,7 @@ from raidsim.batch.runner import RUNS, check_grid, read_results, run_batch
 from raidsim.cli import app
 from raidsim.errors import ConfigError
 from raidsim.model.ambient import Conditions
-from raidsim.sim.transient.runner import TIMING_FIELDS
+from raidsim.sim.runner import TIMING_FIELDS
 
 STAGE_A = """
 name = "batch-a"
@@ -254,7 +254,7 @@ def test_worker_killed_mid_run_is_retried(
 
     def run_task_killing_once(task: RunTask, runs_dir: str | None) -> dict[str, Any]:
         if task.index == 3:
-            import raidsim.sim.transient.runner as transient
+            import raidsim.sim.runner as transient
 
             real = transient.simulate
 

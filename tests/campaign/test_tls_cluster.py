@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from raidsim.batch.runner import read_results
 from raidsim.cli import app
-from raidsim.sim.transient.runner import TIMING_FIELDS
+from raidsim.sim.runner import TIMING_FIELDS
 
 runner = CliRunner()
 

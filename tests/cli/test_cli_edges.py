@@ -27,7 +27,7 @@ from typer.testing import CliRunner, Result
 import raidsim
 import raidsim.api
 from raidsim.cli import app
-from raidsim.sim.transient import SimulationStopped
+from raidsim.errors import SimulationStopped
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

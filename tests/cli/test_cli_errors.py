@@ -22,10 +22,15 @@ from raidsim.cli.errors import (
     message_for,
 )
 from raidsim.correlate.logs import LogError
-from raidsim.errors import ConfigError, RaidsimError, RouteError, SimulationDiverged
+from raidsim.errors import (
+    ConfigError,
+    RaidsimError,
+    RouteError,
+    SimulationDiverged,
+    SimulationStopped,
+)
 from raidsim.io.runs import RunError
 from raidsim.model.ambient import Ambient
-from raidsim.sim.transient import SimulationStopped
 
 
 def _validation_error() -> ValidationError:

@@ -22,9 +22,8 @@ import raidsim.sim.jump
 import raidsim.sim.qss
 from raidsim.cli import app
 from raidsim.cli import optimize as cli_optimize
-from raidsim.errors import SimulationDiverged
+from raidsim.errors import SimulationDiverged, SimulationStopped
 from raidsim.model.ambient import Ambient
-from raidsim.sim.transient import SimulationStopped
 
 runner = CliRunner()
 

@@ -204,8 +204,8 @@ def test_local_cluster_does_not_warn_about_port_8787(capfd: pytest.CaptureFixtur
 def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real run of the 2 km stage stopped by its time limit after 20 s (exit 3 in the
     CLI): ``telemetry.parquet.partial`` and ``stopped.json``, no summary."""
+    from raidsim.errors import SimulationStopped
     from raidsim.model.settings import Settings
-    from raidsim.sim.transient import SimulationStopped
 
     root = tmp_path_factory.mktemp("stopped")
     (root / "tiny.toml").write_text(TINY_STAGE, "utf-8")

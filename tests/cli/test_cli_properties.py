@@ -57,9 +57,8 @@ import raidsim.sim.qss
 from raidsim.campaign.model import WAYPOINT_KINDS, BaseTable
 from raidsim.cli import app
 from raidsim.cli import optimize as cli_optimize
-from raidsim.errors import ConfigError
+from raidsim.errors import ConfigError, SimulationStopped
 from raidsim.model.setup import SETUP_KEYS
-from raidsim.sim.transient import SimulationStopped
 
 pytestmark = pytest.mark.slow
 

@@ -19,6 +19,7 @@ from raidsim.route.terrain import build_stage
 from raidsim.sim.jump import run_jump
 from raidsim.sim.landings import analyse_landings
 from raidsim.sim.layout import CHANNEL_NAMES, PARAM, STATE
+from raidsim.sim.runner import planned_model
 from raidsim.sim.transient import TransientModel
 
 G = 9.80665
@@ -35,9 +36,7 @@ def _system_cg(m: TransientModel) -> tuple[float, float]:
 def test_air_time_of_scripted_jump_matches_ballistic_formula(d7xr: Vehicle) -> None:
     """From the measured take-off state, t = (vz + sqrt(vz^2 + 2 g dz)) / g within 2 %."""
     stage = jump_stage(2.0, 90.0)
-    m = TransientModel(
-        d7xr, stage, settings=Settings(sample_rate_hz=1000.0), initial_speed_mps=25.0
-    )
+    m = planned_model(d7xr, stage, settings=Settings(sample_rate_hz=1000.0), initial_speed_mps=25.0)
     while m["S_ROUTE"] < stage.jump_lip_s_m[0] - 30:
         m.run_for(0.5)
     takeoff = touchdown = None
@@ -61,7 +60,7 @@ def test_air_time_of_scripted_jump_matches_ballistic_formula(d7xr: Vehicle) -> N
 def test_wheel_torque_in_the_air_pitches_the_body(symmetric_car: Vehicle) -> None:
     """Braking spinning wheels in flight: I_eff dq = -sum J domega (nose drops), with
     I_eff = I_yy + sum m_u x^2 (the unsprung masses hang on the droop stops)."""
-    m = TransientModel(symmetric_car, straight_stage(2000.0))
+    m = planned_model(symmetric_car, straight_stage(2000.0))
     m.set_param("MODE", 2.0)
     m.set_param("AERO_K", 0.0)
     m["GEAR"] = 0
@@ -115,7 +114,7 @@ def test_landing_spike_scales_with_wheel_speed_mismatch(d7xr: Vehicle) -> None:
     car = d7xr.with_changes(**{"flight_mode.enabled": False})
     peaks = []
     for mismatch in (0.1, 0.2, 0.3, 0.45):
-        m = TransientModel(car, straight_stage(2000.0), initial_speed_mps=20.0)
+        m = planned_model(car, straight_stage(2000.0), initial_speed_mps=20.0)
         m.set_param("MODE", 2.0)
         m["Z"] += 0.5
         m.state[STATE["ZU"] : STATE["ZU"] + 4] += 0.5

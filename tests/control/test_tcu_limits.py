@@ -14,7 +14,7 @@ from raidsim.control.tcu import (
     upshift_permitted,
 )
 from raidsim.route.scenarios import straight_stage
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 
 
 def test_at_the_limit_always_upshifts_unless_braking() -> None:
@@ -48,7 +48,7 @@ def test_no_dwell_on_the_limiter_at_full_throttle() -> None:
     and all: no more than 0.1 s on the limiter (it was ~2 s in first gear)."""
     for name in ("octa", "d7x-r"):
         car = rs.load_vehicle(name)
-        ch = TransientModel(car, straight_stage(3000.0)).run_for(40.0)
+        ch = planned_model(car, straight_stage(3000.0)).run_for(40.0)
         assert _longest_limiter_dwell_s(ch, car.engine.rev_limit_rpm) <= 0.1, name
         assert ch["gear"].max() >= 5, name
 
@@ -57,7 +57,7 @@ def test_d7xr_reaches_and_holds_its_limiter() -> None:
     """The D7X-R's 170 km/h limiter (preset) is reached and held on a long flat
     straight: the plan goes to the limiter's speed and the limiter governs."""
     car = rs.load_vehicle("d7x-r")
-    ch = TransientModel(car, straight_stage(8000.0)).run_for(150.0)
+    ch = planned_model(car, straight_stage(8000.0)).run_for(150.0)
     v_kmh = ch["speed_mps"] * 3.6
     assert v_kmh.max() == pytest.approx(170.0, abs=1.0)
     held = v_kmh[ch["time_s"] > 120.0]

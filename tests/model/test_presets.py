@@ -187,7 +187,7 @@ def test_the_challenger_and_the_ssv_follow_their_published_specs() -> None:
     turbo, seven-speed dual-clutch, 25/26 in of travel, 35-inch tyres on 15-inch wheels,
     about 1020 kg [S-T5]; both lighter and less powerful than the T1+."""
     from raidsim.model.ambient import Ambient
-    from raidsim.sim.params import restrictor_cap_W
+    from raidsim.model.derived import restrictor_cap_W
 
     t3, t4 = load_vehicle("t3-challenger"), load_vehicle("t4-ssv")
     assert t3.category == "t3_challenger" and t4.category == "t4_ssv"

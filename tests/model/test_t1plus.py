@@ -13,7 +13,7 @@ from raidsim.model.loader import load_vehicle, preset_names
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.physics.restrictor import power_cap_W
 from raidsim.route.scenarios import straight_stage
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 
 NAME = "sandrider"
 INCH_M = 0.0254
@@ -100,11 +100,11 @@ def test_estimate_cli_runs_with_the_preset() -> None:
 
 
 def test_short_transient_run(car: Vehicle) -> None:
-    out = TransientModel(car, straight_stage(1500.0)).run_for(12.0)
+    out = planned_model(car, straight_stage(1500.0)).run_for(12.0)
     assert np.all(np.isfinite(out["speed_mps"]))
     v_8s = out["speed_mps"][int(np.searchsorted(out["time_s"], 8.0))]
     assert v_8s > 100.0 / 3.6  # 0-100 km/h within 8 s on hard ground
-    d7xr = TransientModel(rs.load_vehicle("d7x-r"), straight_stage(1500.0)).run_for(12.0)
+    d7xr = planned_model(rs.load_vehicle("d7x-r"), straight_stage(1500.0)).run_for(12.0)
     # about the Stock car's power on 88 % of its mass: as quick, within 10 %
     assert out["distance_m"][-1] > 0.9 * d7xr["distance_m"][-1]
 

@@ -15,12 +15,12 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import raidsim as rs
-import raidsim.sim.transient as transient
+import raidsim.sim.runner as transient
 from raidsim.cli import optimize as commands
 from raidsim.cli.errors import EXIT_SIM_FAILED, exit_code_for
 from raidsim.cli.optimize import optimize_command
+from raidsim.errors import SimulationStopped
 from raidsim.optimize.study import CONFIRM_FRACTIONS, ConfirmationFailed, confirm
-from raidsim.sim.transient import SimulationStopped
 
 app = typer.Typer()
 app.command("optimize")(optimize_command)

@@ -34,7 +34,7 @@ def two_speed(d7xr: Vehicle) -> Vehicle:
 def analytic_final_drive(car: Vehicle) -> float:
     """FD* with v_plan / r_d x i_top x FD* = omega_max.
 
-    v_plan: the plan's limiter speed, the limiter's set speed (sim.params.build_route_arrays);
+    v_plan: the plan's limiter speed, the limiter's set speed (sim.plan.build_route_arrays);
     omega_max: the highest engine speed the QSS uses in any gear, min(upshift_rpm_full,
     rev_limit_rpm) (sim.qss.full_load_tables); r_d: the QSS rolling radius. Below FD* the car
     reaches v_plan and a larger FD gives more force on the torque plateau (shorter time);

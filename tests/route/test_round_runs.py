@@ -19,9 +19,9 @@ import pytest
 import raidsim as rs
 from raidsim.campaign.season import load_season_spec
 from raidsim.model.ambient import isa_pressure_Pa
+from raidsim.model.derived import restrictor_cap_W
 from raidsim.physics.restrictor import choked_mass_flow_kg_s
 from raidsim.route.catalogue import RallyStage, load_rally
-from raidsim.sim.params import restrictor_cap_W
 
 ROUNDS = ("dakar-2026", "portugal-2026", "argentina-2026", "morocco-2026", "abu-dhabi-2026")
 

@@ -18,8 +18,8 @@ from raidsim.model.settings import LostControlSpec, Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim.layout import LOST_CONTROL_CAUSES, STATUS_LOST_CONTROL
+from raidsim.sim.runner import LostControl, planned_model
 from raidsim.sim.transient import TransientModel
-from raidsim.sim.transient.runner import LostControl
 from raidsim.sim.transient.watch import LEFT_ROUTE, NO_PROGRESS, WRONG_WAY
 
 ON_ROUTE_M = 10.0
@@ -60,7 +60,7 @@ def _stopped(model: TransientModel, seconds: float) -> tuple[int, int]:
 def test_a_car_off_the_route_is_stopped(d7xr: Vehicle) -> None:
     """Placed 30 m beside the centre line: stopped at the first check as 'left the
     route', never driven back as if nothing happened."""
-    m = TransientModel(d7xr, straight_stage(2000.0))
+    m = planned_model(d7xr, straight_stage(2000.0))
     m["Y"] = m["Y"] + 30.0
     assert _stopped(m, 5.0) == (STATUS_LOST_CONTROL, LEFT_ROUTE)
     assert LOST_CONTROL_CAUSES[LEFT_ROUTE] == "left the route"
@@ -69,7 +69,7 @@ def test_a_car_off_the_route_is_stopped(d7xr: Vehicle) -> None:
 def test_a_car_driving_against_the_route_is_stopped(d7xr: Vehicle) -> None:
     """Facing backwards at 15 m/s: the travel direction is 180 deg off the route's for
     longer than the allowed 2 s."""
-    m = TransientModel(d7xr, straight_stage(3000.0), initial_speed_mps=15.0)
+    m = planned_model(d7xr, straight_stage(3000.0), initial_speed_mps=15.0)
     m["PSI"] = m["PSI"] + math.pi
     m["VX"], m["VY"] = -m["VX"], -m["VY"]
     m["X"] = m["X"] + 1000.0 * math.cos(m["PSI"] - math.pi)
@@ -83,7 +83,7 @@ def test_no_progress_is_stopped(d7xr: Vehicle) -> None:
     """A crew that cannot make 5 km in 10 s 'makes no progress' by that setting: the
     supervisor checks route distance per window (the stuck check misses slow circles)."""
     lc = LostControlSpec(progress_window_s=10.0, min_progress_m=5000.0)
-    m = TransientModel(d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc))
+    m = planned_model(d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc))
     status, cause = _stopped(m, 30.0)
     assert status == STATUS_LOST_CONTROL
     assert cause == NO_PROGRESS

@@ -18,8 +18,8 @@ import raidsim as rs
 from raidsim.model.loader import preset_names
 from raidsim.model.settings import Settings
 from raidsim.route.scenarios import straight_stage
-from raidsim.sim.params import build_route_arrays
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.plan import build_route_arrays
+from raidsim.sim.runner import planned_model
 
 KMH_PER_MPS = 3.6
 MPH_60_KMH = 96.56  # 60 mph
@@ -39,7 +39,7 @@ def _time_to_kmh(ch: dict[str, np.ndarray], kmh: float) -> float:
 @pytest.fixture(scope="module")
 def octa_standing_start() -> dict[str, np.ndarray]:
     car = rs.load_vehicle("octa")
-    return TransientModel(car, straight_stage(2000.0)).run_for(10.0)
+    return planned_model(car, straight_stage(2000.0)).run_for(10.0)
 
 
 def test_octa_0_100_kmh(octa_standing_start: dict[str, np.ndarray]) -> None:
@@ -65,7 +65,7 @@ def test_octa_top_speed_is_its_governed_250() -> None:
     docs/physics.md §13): the default Settings are used."""
     car = rs.load_vehicle("octa")
     assert car.limiter.speed_limit_kmh == pytest.approx(OCTA_TOP_KMH)
-    ch = TransientModel(car, straight_stage(15000.0), settings=Settings()).run_for(120.0)
+    ch = planned_model(car, straight_stage(15000.0), settings=Settings()).run_for(120.0)
     v_kmh = ch["speed_mps"] * KMH_PER_MPS
     assert v_kmh.max() == pytest.approx(OCTA_TOP_KMH, abs=5.0)
     held = v_kmh[ch["time_s"] > 60.0]
@@ -80,7 +80,7 @@ def test_octa_drag_limited_top_speed_is_above_its_governor() -> None:
     free = car.model_copy(
         update={"limiter": car.limiter.model_copy(update={"speed_limit_kmh": 400.0})}
     )
-    ch = TransientModel(free, straight_stage(20000.0)).run_for(120.0)
+    ch = planned_model(free, straight_stage(20000.0)).run_for(120.0)
     v_max_kmh = float(ch["speed_mps"].max() * KMH_PER_MPS)
     assert 255.0 < v_max_kmh < 310.0, v_max_kmh
 

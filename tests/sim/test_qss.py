@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 import raidsim as rs
 from raidsim.cli.estimate import estimate_command
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import geometry, restrictor_cap_W, tyre_lateral_mu
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.route.scenarios import circle_stage, straight_stage
-from raidsim.sim.params import geometry, restrictor_cap_W, tyre_lateral_mu
 from raidsim.sim.qss import QssResult, estimate
 
 DATA = Path(__file__).parent / "data"
@@ -210,7 +210,7 @@ CALIBRATION_STAGES = [
 
 @pytest.fixture(scope="module")
 def tier_comparison(d7xr: Vehicle) -> list[dict[str, float | str]]:
-    from raidsim.sim.transient import simulate
+    from raidsim.sim.runner import simulate
 
     rows: list[dict[str, float | str]] = []
     for name in CALIBRATION_STAGES:

@@ -11,7 +11,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.physics.converter import converter_part_load
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim.qss import estimate
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 
 HOT = rs.Ambient(temp_C=50.0)
 
@@ -21,7 +21,7 @@ def _with_cooling(car: Vehicle, **changes: float) -> Vehicle:
 
 
 def _transient_over(car: Vehicle, stage: rs.Stage, seconds: float, v0_mps: float) -> tuple:
-    m = TransientModel(car, stage, HOT, initial_speed_mps=v0_mps)
+    m = planned_model(car, stage, HOT, initial_speed_mps=v0_mps)
     return m, m.run_for(seconds)
 
 

@@ -19,8 +19,8 @@ from restrictor_guard import over_cap
 
 import raidsim as rs
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import restrictor_cap_W
 from raidsim.sim.layout import CH, N_CH, N_PARAM, PARAM
-from raidsim.sim.params import restrictor_cap_W
 
 
 @pytest.mark.parametrize(

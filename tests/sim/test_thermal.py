@@ -8,7 +8,7 @@ import pytest
 import raidsim as rs
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 
 
 def test_slow_soft_sand_climb_heats_and_fast_hard_track_cools(d7xr: Vehicle) -> None:
@@ -16,13 +16,13 @@ def test_slow_soft_sand_climb_heats_and_fast_hard_track_cools(d7xr: Vehicle) -> 
     move the air the radiator needs); then 100 km/h on a hard track brings it down."""
     amb = rs.Ambient(temp_C=45.0)
     climb = straight_stage(3000.0, grade=0.25, surface="sand_soft", limit_kmh=20.0)
-    m = TransientModel(d7xr, climb, amb, initial_speed_mps=5.0)
+    m = planned_model(d7xr, climb, amb, initial_speed_mps=5.0)
     t0 = m["T_COOLANT"]
     ch = m.run_for(240.0)
     hot = float(ch["coolant_C"][-1])
     assert hot > t0 + 5.0
     assert ch["fan_duty"][-1] > ch["fan_duty"][0]
-    fast = TransientModel(
+    fast = planned_model(
         d7xr, straight_stage(12000.0, surface="hard", limit_kmh=100.0), amb, initial_speed_mps=27.0
     )
     fast["T_COOLANT"] = hot
@@ -45,7 +45,7 @@ def test_fuel_mass_leaves_the_car(d7xr: Vehicle) -> None:
 def test_repeated_stops_heat_the_discs(d7xr: Vehicle) -> None:
     """Repeated 150 -> 0 km/h stops: disc temperature climbs stop after stop (the
     per-stop rise against E/(m c) and the fade table are tested in tests/physics)."""
-    m = TransientModel(d7xr, straight_stage(20000.0), initial_speed_mps=150 / 3.6)
+    m = planned_model(d7xr, straight_stage(20000.0), initial_speed_mps=150 / 3.6)
     m.set_param("MODE", 2.0)
     m["GEAR"] = 0
     temps = []
@@ -86,7 +86,7 @@ def test_burning_fuel_moves_the_cg_away_from_the_tank(d7xr: Vehicle) -> None:
     dm x_tank / (m_s - dm) and the pitch inertia falls by dm x_tank^2."""
     from raidsim.sim.layout import PARAM
 
-    m = TransientModel(d7xr, straight_stage(5000.0, limit_kmh=120.0))
+    m = planned_model(d7xr, straight_stage(5000.0, limit_kmh=120.0))
     cx0 = float(m.params[PARAM["CX"]])
     iyy0 = m.param("IYY")
     x_tank0 = m.param("TANK_X")

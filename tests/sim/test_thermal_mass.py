@@ -12,8 +12,9 @@ from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.sim import indices as ix
+from raidsim.sim.assemble import initial_state
 from raidsim.sim.layout import N_PARAM, N_STATE
-from raidsim.sim.params import build_params, initial_state
+from raidsim.sim.pack import build_params
 from raidsim.sim.thermal import fuel_mass_step
 
 TOUCHED = {ix.S_M_TOTAL, ix.S_M_SPRUNG, ix.S_IYY, ix.S_IZZ, ix.S_TANK_X, ix.S_ACC_FUEL} | {

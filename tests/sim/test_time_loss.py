@@ -12,11 +12,12 @@ import pytest
 
 import raidsim as rs
 from raidsim.control.limits import LABELS, Limit, binding_limits
+from raidsim.model.derived import tyre_lateral_mu, vehicle_limit_mps
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_CODE
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import circle_stage, straight_stage
-from raidsim.sim.params import build_route_arrays, tyre_lateral_mu, vehicle_limit_mps
+from raidsim.sim.plan import build_route_arrays
 from raidsim.sim.time_loss import (
     LimitTrace,
     car_limits,

@@ -21,14 +21,14 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim.landings import WHEELS, LandingTracker, analyse_landings
 from raidsim.sim.layout import CHANNEL_NAMES
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 
 
 def test_same_seed_same_inputs_bit_identical(d7xr: Vehicle) -> None:
     stage = rs.load_stage("default", seed=3)
     runs = []
     for _ in range(2):
-        m = TransientModel(d7xr, rs.load_stage("default", seed=3))
+        m = planned_model(d7xr, rs.load_stage("default", seed=3))
         runs.append(m.run_for(90.0))
     for name in runs[0]:
         assert np.array_equal(runs[0][name], runs[1][name]), name
@@ -38,7 +38,7 @@ def test_same_seed_same_inputs_bit_identical(d7xr: Vehicle) -> None:
 
 
 def test_divergence_stops_with_diagnostic(d7xr: Vehicle) -> None:
-    m = TransientModel(d7xr, straight_stage(1000.0))
+    m = planned_model(d7xr, straight_stage(1000.0))
     # an absurd halfshaft stiffness makes the explicit driveline unstable at 1 ms
     m.set_param("K_HS", 5e9)
     with pytest.raises(SimulationDiverged) as info:

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import geometry, restrictor_cap_W
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.physics.tyre import load_scaled
 from raidsim.route.scenarios import circle_stage, straight_stage
 from raidsim.sim.energy import mechanical_energy_J
-from raidsim.sim.params import geometry, restrictor_cap_W
+from raidsim.sim.runner import planned_model
 from raidsim.sim.transient import TransientModel
 
 G = 9.80665
@@ -53,7 +54,7 @@ def model_state_index(name: str) -> int:
 
 def test_ballistic_flight_of_cg_within_1mm(d7xr: Vehicle) -> None:
     """No contact for 1 s: CG follows x0 + vx t, z0 + vz t - g t^2/2 (< 1 mm)."""
-    m = open_loop(TransientModel(d7xr, straight_stage(2000.0)))
+    m = open_loop(planned_model(d7xr, straight_stage(2000.0)))
     m.set_param("AERO_K", 0.0)
     m["Z"] += 10.0
     zu = model_state_index("ZU")
@@ -97,7 +98,7 @@ def test_quarter_car_heave_frequency(symmetric_car: Vehicle) -> None:
             "tyre.vertical_damping_Ns_per_m": 0.0,
         }
     )
-    m = open_loop(TransientModel(car, straight_stage(500.0)))
+    m = open_loop(planned_model(car, straight_stage(500.0)))
     z_eq = m["Z"]
     m["Z"] += 0.02
     ch = m.run_for(12.0)
@@ -121,7 +122,7 @@ def test_quarter_car_heave_frequency(symmetric_car: Vehicle) -> None:
 
 def test_drop_test_energy_balance(d7xr: Vehicle) -> None:
     """1 m drop onto flat ground: potential energy = stored + dissipated within 2 %."""
-    m = open_loop(TransientModel(d7xr, straight_stage(500.0)))
+    m = open_loop(planned_model(d7xr, straight_stage(500.0)))
     m.set_param("AERO_K", 0.0)
     e_rest = mechanical_energy_J(m)
     m["Z"] += 1.0
@@ -162,7 +163,7 @@ def test_steady_state_understeer_gradient_matches_linear_bicycle(d7xr: Vehicle) 
     v_n = car.tyre.rolling_speed_regulariser_mps
     xs, ys = [], []
     for v_kmh in (12.0, 16.0, 20.0, 25.0):
-        m = TransientModel(
+        m = planned_model(
             car,
             straight_stage(20000.0, limit_kmh=v_kmh),
             Ambient(temp_C=25.0),
@@ -209,7 +210,7 @@ def test_circle_driver_understeer_stays_near_bicycle(d7xr: Vehicle) -> None:
     xs, ys = [], []
     for v_kmh in (20.0, 30.0, 40.0):
         v = v_kmh / 3.6
-        m = TransientModel(
+        m = planned_model(
             car,
             circle_stage(100.0, laps=2.0, limit_kmh=v_kmh),
             Ambient(temp_C=25.0),
@@ -239,7 +240,7 @@ def test_coast_down_recovers_rolling_resistance_and_cda(d7xr: Vehicle) -> None:
     deceleration force on v^2 gives back f (hard-road formula) and CdA within 3 %."""
     amb = Ambient(temp_C=25.0)
     m = open_loop(
-        TransientModel(d7xr, straight_stage(6000.0), amb, initial_speed_mps=120.0 / 3.6), gear=0
+        planned_model(d7xr, straight_stage(6000.0), amb, initial_speed_mps=120.0 / 3.6), gear=0
     )
     ch = m.run_for(60.0)
     v = ch["speed_mps"]
@@ -271,7 +272,7 @@ def test_full_throttle_reaches_limiter_and_wheel_power_matches_map(d7xr: Vehicle
     limiter, and in a locked gear the halfshaft power equals engine map power through
     gear and axle efficiencies (minus rotating-inertia power) within 3 %."""
     amb = Ambient(temp_C=25.0)
-    m = TransientModel(d7xr, straight_stage(8000.0), amb)
+    m = planned_model(d7xr, straight_stage(8000.0), amb)
     m.set_param("MODE", 1.0)  # pedals held, automatic gearbox
     m["THROTTLE"] = 1.0
     ch = m.run_for(70.0)

@@ -85,7 +85,7 @@ def check_grid(grid: BatchGrid) -> list[RunTask]:
     from raidsim.model.loader import load_vehicle
     from raidsim.model.settings import DEFAULT_DT_S, divides_step
     from raidsim.route.terrain import load_stage
-    from raidsim.sim.transient.runner import channel_formats
+    from raidsim.sim.runner import channel_formats
 
     tasks = expand(grid)
     car = load_vehicle(grid.vehicle)
@@ -209,7 +209,7 @@ def _make_run(task: RunTask, folder: Path) -> dict[str, Any]:
     from raidsim.model.loader import load_vehicle
     from raidsim.model.settings import Settings
     from raidsim.route.terrain import load_stage
-    from raidsim.sim.transient.runner import SimulationStopped, simulate
+    from raidsim.sim.runner import SimulationStopped, simulate
 
     car = load_vehicle(task.vehicle).with_changes(**task.changes)
     # the weather expand() resolved (grid over the stage's own), with its sources

@@ -61,7 +61,7 @@ def exit_codes() -> ExitMap:
     import the log reader), so they are imported only when an error is mapped."""
     from raidsim.correlate.logs import LogError
     from raidsim.io.runs import RunError
-    from raidsim.sim.transient.runner import SimulationStopped
+    from raidsim.sim.runner import SimulationStopped
 
     return (
         (

@@ -78,7 +78,7 @@ def summary_table(summary: dict[str, Any]) -> Table:
         ("altitude", f"{summary.get('altitude_m', 0.0):.0f} m{_source(summary, 'altitude_m')}"),
         ("real-time factor", f"{summary['real_time_factor']:.0f} x"),
     ]
-    from raidsim.sim.transient.runner import COMPILE_NOTICE_S
+    from raidsim.sim.runner import COMPILE_NOTICE_S
 
     compile_s = summary.get("compile_time_s", 0.0)
     if isinstance(compile_s, int | float) and compile_s >= COMPILE_NOTICE_S:
@@ -134,7 +134,7 @@ def telemetry_settings(
     """The run :class:`~raidsim.model.settings.Settings` of ``--sample-rate-hz`` and the
     ``--channel-rate`` table (checked against the channel list before anything runs)."""
     from raidsim.model.settings import DEFAULT_DT_S, Settings, divides_step
-    from raidsim.sim.transient.runner import MAX_RATE_HZ, channel_formats
+    from raidsim.sim.runner import MAX_RATE_HZ, channel_formats
 
     step_hz = 1.0 / DEFAULT_DT_S
     check_flag("--sample-rate-hz", sample_rate_hz, 2.0, MAX_RATE_HZ, "Hz")
@@ -190,7 +190,7 @@ def run_command(
     say otherwise; any other stage at 35 °C and sea level."""
     load_numba_without_blas_probe()
     import raidsim.api as rs
-    from raidsim.sim.transient.runner import STOPPED_FILE, SimulationStopped
+    from raidsim.sim.runner import STOPPED_FILE, SimulationStopped
 
     settings, rates = telemetry_settings(sample_rate_hz, channel_rate)
     car = load_car(vehicle, setup)

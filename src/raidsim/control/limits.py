@@ -1,7 +1,7 @@
 """What bound the speed at each metre: the one list of limit names and their int8 codes.
 
 The speed plan (:func:`raidsim.control.speed_profile.target_speed_profile`,
-:func:`raidsim.sim.params.build_route_arrays`) is the lowest of several terms; the term
+:func:`raidsim.sim.plan.build_route_arrays`) is the lowest of several terms; the term
 that is lowest at a metre *binds* there. :func:`binding_limits` turns the terms and the
 final plan into one int8 code per metre (a metre the backward pass lowered below every
 term binds by :attr:`Limit.BRAKING`: the car brakes for something slower ahead). The

@@ -2,7 +2,7 @@
 
 A run directory holds ``telemetry.parquet`` (the compact layout of
 :mod:`raidsim.io.telemetry`: per-channel rates and dtypes, units and rates in the schema
-metadata) and ``summary.json`` (see :func:`raidsim.sim.transient.simulate`).
+metadata) and ``summary.json`` (see :func:`raidsim.sim.runner.simulate`).
 
 * :func:`load_run` reads the summary and the telemetry's metadata into a :class:`RunData`;
   ``RunData.telemetry`` loads the whole frame only when asked, ``RunData.source`` streams it.

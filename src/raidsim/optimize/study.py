@@ -444,7 +444,7 @@ def confirm(
     transient tier) raises :class:`ConfirmationFailed` naming ``setup`` (the optimised
     values), the stage and the stop message, plus ``kept`` (what of the study survives).
     """
-    from raidsim.sim.transient import simulate
+    from raidsim.sim.runner import simulate
 
     try:
         run = simulate(vehicle, stage, ambient, settings)

@@ -12,7 +12,7 @@ the static deflection within the cross-country share:
     delta = F_static / k_z(p) <= D_MAX H,   k_z(p) = k_z,ref (p + p_c) / (p_ref + p_c)
     =>  p_min = F_static (p_ref + p_c) / (k_z,ref D_MAX H) - p_c
 
-with the transient tier's own stiffness law (sim/params.py ``geometry``), the static wheel
+with the transient tier's own stiffness law (model/derived.py ``geometry``), the static wheel
 load with the tank full (the heaviest the car runs a stage) and the section height H
 estimated from the unloaded radius (:data:`SECTION_HEIGHT_FRACTION`). For the D7X-R this
 gives 0.89 bar front and 1.03 bar rear.
@@ -20,8 +20,8 @@ gives 0.89 bar front and 1.03 bar rear.
 
 from __future__ import annotations
 
+from raidsim.model.derived import geometry
 from raidsim.model.vehicle import Vehicle
-from raidsim.sim.params import geometry
 from raidsim.units import BAR_TO_PA
 
 #: allowed static deflection at stage speed, share of the section height (estimate:

@@ -3,7 +3,7 @@
 Each check is a pure function of the spec and the rule's numbers and returns a
 :class:`RuleResult` (PASS, FAIL, or WARN for a failed ``severity = "warn"`` rule). The
 restrictor plausibility check converts the restrictor to power with the choked-flow cap of
-physics.md §1 at 25 C, 101.325 kPa (``raidsim.sim.params.restrictor_cap_W``) and divides
+physics.md §1 at 25 C, 101.325 kPa (``raidsim.model.derived.restrictor_cap_W``) and divides
 by the start mass (``Vehicle.total_mass_kg``).
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import restrictor_cap_W
 from raidsim.model.vehicle import Vehicle
 from raidsim.regs.rules import Rule, RuleSet
-from raidsim.sim.params import restrictor_cap_W
 
 M_PER_INCH = 0.0254
 #: rounding allowance for a nominal size (35 in = 0.889 m; presets round the radius)

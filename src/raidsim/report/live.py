@@ -3,7 +3,7 @@
 ``raidsim run`` writes report.html after the run. Reading telemetry.parquet back for it
 (:func:`raidsim.report.stream.digest_run`) would take ~0.1 s after the kernel has finished
 (``benchmarks/bench_startup.py``); instead :class:`LiveDigest` is handed to
-:func:`raidsim.sim.transient.runner.simulate` as ``on_table`` and digests each row group
+:func:`raidsim.sim.runner.simulate` as ``on_table`` and digests each row group
 of the file on the writer's thread as it is written, beside the kernel. The row groups
 are the values as stored, and the digest does not depend on how the rows are batched, so
 it is the digest the file gives (``tests/report/test_live.py``).
@@ -31,7 +31,7 @@ __all__ = ["LiveDigest"]
 
 
 class LiveDigest:
-    """``on_table`` for :func:`~raidsim.sim.transient.runner.simulate`: the report digest
+    """``on_table`` for :func:`~raidsim.sim.runner.simulate`: the report digest
     of the run of stage ``stage_name`` (``stage_length_m`` long) as it is written.
 
     Called on the writer's thread; read :meth:`digest` once the run has returned."""

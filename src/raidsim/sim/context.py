@@ -1,6 +1,6 @@
 """What a run's summary records besides its results: the raidsim version, the setup a race
 engineer changes between runs, the restrictor's power cap and the thermal limits the
-margins are read against. Both tiers (:mod:`raidsim.sim.transient.runner`,
+margins are read against. Both tiers (:mod:`raidsim.sim.runner`,
 :mod:`raidsim.sim.qss.estimate`) add these fields, so two runs can be told apart by their
 ``summary.json`` alone."""
 
@@ -12,8 +12,8 @@ import numpy as np
 
 from raidsim._version import __version__
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import restrictor_cap_W
 from raidsim.model.vehicle import Vehicle
-from raidsim.sim.params import restrictor_cap_W
 
 #: pad friction below this share of its peak is fade (the disc margin's reference)
 PAD_FADE_SHARE = 0.9

@@ -18,7 +18,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import jump_stage
 from raidsim.sim.landings import analyse_landings
 from raidsim.sim.layout import CHANNEL_NAMES
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 from raidsim.units import KMH_PER_MPS
 
 SWEEP_HEIGHTS_M = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
@@ -70,7 +70,7 @@ def run_jump(
     validate_jump(vehicle, drop_m, speed_kmh)
     car = vehicle.with_changes(**{"flight_mode.enabled": flight_mode})
     stage = jump_stage(drop_m, speed_kmh)
-    model = TransientModel(car, stage, ambient, initial_speed_mps=speed_kmh / KMH_PER_MPS)
+    model = planned_model(car, stage, ambient, initial_speed_mps=speed_kmh / KMH_PER_MPS)
     lip = float(stage.jump_lip_s_m[0])
     pieces = []
     while model["S_ROUTE"] < lip + 150.0 and model.time_s < 200.0:

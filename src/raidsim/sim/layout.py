@@ -6,7 +6,7 @@ else in raidsim uses a bare positional index into these arrays.
 * State ``S`` (float64): body pose and velocities, unsprung heights, wheel spins,
   driveline, engine, controller and bookkeeping states.
 * Parameters ``P`` (float64): every number the kernel needs, flattened from the
-  vehicle spec, ambient and settings by :mod:`raidsim.sim.params`.
+  vehicle spec, ambient and settings by :mod:`raidsim.sim.pack`.
 * Channels: one column per telemetry signal with its unit and description.
 
 Wheel order everywhere: front-left, front-right, rear-left, rear-right.

@@ -26,7 +26,6 @@ section's gain reads "B gains 12 s, 9 s of it where A is traction-limited".
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -37,10 +36,7 @@ from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
 from raidsim.control.limits import LABELS, Limit
-from raidsim.model.ambient import Ambient
-from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACES
-from raidsim.model.vehicle import Vehicle
 from raidsim.units import KMH_PER_MPS
 
 if TYPE_CHECKING:
@@ -144,33 +140,6 @@ class LimitTrace:
 
 
 # --- classification ------------------------------------------------------------------------
-def full_throttle_forces_N(
-    vehicle: Vehicle,
-    ambient: Ambient,
-    settings: Settings,
-    speed_mps: F64,
-    surface: NDArray[np.integer],
-    tables: tuple[F64, F64] | None = None,
-) -> tuple[F64, F64]:
-    """(full-load drive force in the best gear x tractive efficiency, traction limit) at
-    each speed and surface class, N (the QSS forward pass's two sides of the min).
-    ``tables``: the estimate's own (per-gear force over the speed grid, per-surface
-    table), when it has them (:mod:`raidsim.sim.qss.tables`)."""
-    from raidsim.sim.qss.forward import SURF_EFFICIENCY, SURF_TRACTION, V_STEP_MPS
-    from raidsim.sim.qss.tables import full_load_tables, surface_table
-
-    v = np.nan_to_num(np.asarray(speed_mps, dtype=np.float64), nan=0.0)
-    if tables is None:
-        n_v = int(math.ceil(float(v.max(initial=0.0)) / V_STEP_MPS)) + 4
-        tables = (full_load_tables(vehicle, ambient, n_v).force_N, surface_table(vehicle, settings))
-    force = tables[0].max(axis=0)
-    grid = np.arange(len(force)) * V_STEP_MPS
-    surf = tables[1]
-    sc = np.asarray(surface, dtype=np.int64)
-    drive = np.interp(v, grid, force) * surf[SURF_EFFICIENCY, sc]
-    return drive, surf[SURF_TRACTION, sc]
-
-
 def car_limits(
     plan_code: NDArray[np.int8],
     speed_mps: F64,

@@ -10,7 +10,8 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim import indices as ix
-from raidsim.sim.params import build_params, initial_state
+from raidsim.sim.assemble import initial_state
+from raidsim.sim.pack import build_params
 from raidsim.sim.qss.forward import V_STEP_MPS, engine_full_torque_Nm, full_load_at, resistance_N
 from raidsim.sim.qss.tables import static_wheel_loads_N, surface_table
 from raidsim.units import G_MPS2

@@ -11,7 +11,8 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim import indices as ix
-from raidsim.sim.params import build_params, initial_state
+from raidsim.sim.assemble import initial_state
+from raidsim.sim.pack import build_params
 from raidsim.sim.qss.heat import heat_step, record, trace_from
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import restrictor_cap_W
 from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
-from raidsim.sim.params import restrictor_cap_W
 from raidsim.sim.qss.tables import full_load_tables, rolling_radius_m, static_wheel_loads_N
 from raidsim.units import BAR_TO_PA, G_MPS2
 

@@ -14,7 +14,9 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim import indices as ix
-from raidsim.sim.params import build_params, build_route_arrays, initial_state
+from raidsim.sim.assemble import initial_state
+from raidsim.sim.pack import build_params
+from raidsim.sim.plan import build_route_arrays
 
 #: where the car stands on the straight, m (its rear wheels well after the start)
 AT_M = 100.0

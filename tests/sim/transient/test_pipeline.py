@@ -14,6 +14,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
 from raidsim.sim.layout import N_CH, STATUS_FINISHED, STATUS_RUNNING
+from raidsim.sim.runner import planned_model
 from raidsim.sim.transient import TransientModel, pipeline
 from raidsim.sim.transient.pipeline import RUN_AHEAD_BYTES, KernelThread
 
@@ -22,7 +23,7 @@ CHUNK = 2000
 
 
 def _model(car: Vehicle, length_m: float = 600.0) -> TransientModel:
-    return TransientModel(car, straight_stage(length_m), settings=Settings())
+    return planned_model(car, straight_stage(length_m), settings=Settings())
 
 
 def _kernel_threads() -> list[threading.Thread]:

@@ -13,7 +13,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import StageDefinition, SurfaceSection, SyntheticRoute
 from raidsim.route.terrain import build_stage
 from raidsim.sim.landings import WHEELS
-from raidsim.sim.transient import TransientModel
+from raidsim.sim.runner import planned_model
 from raidsim.sim.transient.terrain import ground_under, ground_under_tracks, track_height_m
 
 
@@ -61,7 +61,7 @@ def _straight(roughness: str | None) -> StageDefinition:
 
 def _travel_rms(car: Vehicle, roughness: str | None) -> float:
     stage = build_stage(_straight(roughness))
-    out = TransientModel(car, stage, initial_speed_mps=20.0).run_for(15.0)
+    out = planned_model(car, stage, initial_speed_mps=20.0).run_for(15.0)
     t = out["time_s"]
     keep = t > 3.0  # past the start transient
     travel = np.stack([out[f"suspension_travel_{w}_m"][keep] for w in WHEELS])

@@ -12,17 +12,24 @@ from numba import njit
 import raidsim.sim.qss.forward as forward
 from raidsim.control.limits import Limit
 from raidsim.model.ambient import Ambient, Conditions
+from raidsim.model.derived import vehicle_limit_mps
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim import indices as ix
 from raidsim.sim import time_loss
+from raidsim.sim.assemble import assemble
 from raidsim.sim.context import context_fields
 from raidsim.sim.jit import recompile
-from raidsim.sim.params import RouteArrays, build_params, initial_state, vehicle_limit_mps
+from raidsim.sim.plan import RouteArrays
 from raidsim.sim.qss.heat import trace_from
 from raidsim.sim.qss.result import QssResult
-from raidsim.sim.qss.tables import full_load_tables, static_wheel_loads_N, surface_table
+from raidsim.sim.qss.tables import (
+    full_load_tables,
+    full_throttle_forces_N,
+    static_wheel_loads_N,
+    surface_table,
+)
 from raidsim.sim.ride.limits import planned_route_arrays
 from raidsim.units import KMH_PER_MPS
 
@@ -87,7 +94,10 @@ def estimate(
     settings = settings or Settings()
     cl = stage.centreline
     ds = float(cl.step_m)
-    route = planned_route_arrays(vehicle, settings, stage)
+    run = assemble(
+        vehicle, stage, settings, ambient, planned_route_arrays(vehicle, settings, stage)
+    )
+    route, params, state = run.route, run.params, run.state
     plan = route.target_speed
     ceiling = np.ascontiguousarray(
         preview_ceiling(plan, settings.driver.preview_time_s, ds), dtype=np.float64
@@ -95,11 +105,9 @@ def estimate(
     n_v = int(math.ceil(float(plan.max(initial=0.0)) / forward.V_STEP_MPS)) + TABLE_MARGIN_POINTS
     tables = full_load_tables(vehicle, ambient, n_v)
     surfaces = surface_table(vehicle, settings)
-    params = build_params(vehicle, ambient, settings, stage)
     if rolling_resistance_scale != 1.0:
         params[ix.P_SURF_RR : ix.P_SURF_RR + surfaces.shape[1]] *= rolling_resistance_scale
         surfaces[forward.SURF_COMPACTION] *= rolling_resistance_scale
-    state = initial_state(vehicle, stage, params)
     n = len(cl.s_m)
     out = np.empty((forward.N_OUT_ROWS, n))
     e_brake = _run_pass(
@@ -166,7 +174,7 @@ def _limit_trace(
         route.target_speed,
         route.limit_code,
         surface,
-        time_loss.full_throttle_forces_N(vehicle, *conditions, speed, surface, tables),
+        full_throttle_forces_N(vehicle, *conditions, speed, surface, tables),
         vehicle_limit_mps(vehicle),
         np.ones(len(speed), dtype=bool),
         (stage.centreline.x_m, stage.centreline.y_m),

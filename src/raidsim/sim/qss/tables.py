@@ -4,19 +4,20 @@ at the static wheel loads (physics.md §2-5)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import geometry, restrictor_cap_W
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.engine import full_load_torque_array_Nm
 from raidsim.physics.terramechanics import compaction_table, sand_traction_N
 from raidsim.physics.tyre import dynamic_rolling_radius_m, load_linear, load_scaled
-from raidsim.sim.params import geometry, restrictor_cap_W
 from raidsim.sim.qss.forward import N_SURF_ROWS, SURF_COMPACTION, SURF_EFFICIENCY, SURF_TRACTION
 from raidsim.sim.qss.forward import V_STEP_MPS as V_STEP_MPS
 from raidsim.units import BAR_TO_PA, KMH_PER_MPS, RPM_TO_RADPS
@@ -175,3 +176,28 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
 def static_wheel_loads_N(v: Vehicle) -> F64:
     """Static tyre loads (fl, fr, rl, rr), N."""
     return np.ascontiguousarray(geometry(v).static_tyre_load_N, dtype=np.float64)
+
+
+def full_throttle_forces_N(
+    vehicle: Vehicle,
+    ambient: Ambient,
+    settings: Settings,
+    speed_mps: F64,
+    surface: NDArray[np.integer],
+    tables: tuple[F64, F64] | None = None,
+) -> tuple[F64, F64]:
+    """(full-load drive force in the best gear x tractive efficiency, traction limit) at
+    each speed and surface class, N (the QSS forward pass's two sides of the min).
+    ``tables``: the estimate's own (per-gear force over the speed grid, per-surface
+    table), when it has them (else built here). The time-loss classification reads it
+    (:func:`raidsim.sim.time_loss.car_limits`)."""
+    v = np.nan_to_num(np.asarray(speed_mps, dtype=np.float64), nan=0.0)
+    if tables is None:
+        n_v = int(math.ceil(float(v.max(initial=0.0)) / V_STEP_MPS)) + 4
+        tables = (full_load_tables(vehicle, ambient, n_v).force_N, surface_table(vehicle, settings))
+    force = tables[0].max(axis=0)
+    grid = np.arange(len(force)) * V_STEP_MPS
+    surf = tables[1]
+    sc = np.asarray(surface, dtype=np.int64)
+    drive = np.interp(v, grid, force) * surf[SURF_EFFICIENCY, sc]
+    return drive, surf[SURF_TRACTION, sc]

@@ -25,11 +25,12 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim.model.derived import vehicle_limit_mps
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Interval, Stage, StageDefinition
 from raidsim.route.terrain import build_stage
-from raidsim.sim.params import RouteArrays, build_route_arrays, vehicle_limit_mps
+from raidsim.sim.plan import RouteArrays, build_route_arrays
 from raidsim.sim.ride import cache
 from raidsim.sim.ride.courses import (
     COURSES_VERSION,

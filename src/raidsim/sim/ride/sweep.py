@@ -25,6 +25,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.ride import absorbed_power_W, shock_filtered_mps2
 from raidsim.route.stage import Stage
+from raidsim.sim.assemble import assemble
 from raidsim.sim.layout import (
     CH,
     N_CH,
@@ -33,7 +34,8 @@ from raidsim.sim.layout import (
     STATUS_RUNNING,
     WHEELS,
 )
-from raidsim.sim.params import build_params, build_route_arrays, initial_state
+from raidsim.sim.pack import build_params
+from raidsim.sim.plan import build_route_arrays
 from raidsim.sim.ride.courses import RIDE_RUNUP_M
 from raidsim.sim.transient.chunk import step_chunk_fresh
 from raidsim.units import G_MPS2
@@ -77,11 +79,7 @@ def sweep_vehicle(vehicle: Vehicle) -> Vehicle:
 def sweep_params(vehicle: Vehicle, settings: Settings, course: Stage) -> np.ndarray:
     """The kernel parameters of a sweep run of ``vehicle`` (:func:`sweep_vehicle`; default
     ambient: ride does not depend on it)."""
-    return _params(sweep_vehicle(vehicle), settings, course)
-
-
-def _params(car: Vehicle, settings: Settings, course: Stage) -> np.ndarray:
-    return build_params(car, Ambient(), sweep_settings(settings), course)
+    return build_params(sweep_vehicle(vehicle), Ambient(), sweep_settings(settings), course)
 
 
 def seat_response(
@@ -89,9 +87,9 @@ def seat_response(
 ) -> SeatResponse:
     """Drive ``course`` at the set speed ``speed_mps``; measure the seat after the run-up."""
     car = sweep_vehicle(vehicle)
-    params = _params(car, settings, course)
-    route = build_route_arrays(car, settings, course, plan_speed_mps=speed_mps)
-    state = initial_state(car, course, params, speed_mps)
+    plan = build_route_arrays(car, settings, course, plan_speed_mps=speed_mps)
+    run = assemble(car, course, sweep_settings(settings), Ambient(), plan, speed_mps)
+    params, route, state = run.params, run.route, run.state
     duration_s = course.length_m / max(speed_mps, 1.0) * 1.1 + 2.0
     n_steps = int(round(duration_s / settings.dt_s))
     every = int(params[PARAM["SAMPLE_EVERY"]])

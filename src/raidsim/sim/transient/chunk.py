@@ -1,6 +1,6 @@
 """One call of the kernel's step loop, recompiled once where its Numba cache is stale.
 
-Shared by the runner (:class:`raidsim.sim.transient.runner.TransientModel`) and the
+Shared by the runner (:class:`raidsim.sim.runner.TransientModel`) and the
 speed-table sweeps (:mod:`raidsim.sim.ride.sweep`), which drive the kernel directly.
 """
 

@@ -13,15 +13,12 @@ from numpy.typing import NDArray
 
 from raidsim.io.runs import DistanceClock
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import vehicle_limit_mps
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.sim.layout import CH, WHEELS
-from raidsim.sim.time_loss import (
-    FULL_THROTTLE,
-    LimitTrace,
-    full_throttle_forces_N,
-    trace_from_columns,
-)
+from raidsim.sim.qss.tables import full_throttle_forces_N
+from raidsim.sim.time_loss import FULL_THROTTLE, LimitTrace, trace_from_columns
 
 F64 = NDArray[np.float64]
 
@@ -61,8 +58,6 @@ class TraceClock:
         xy_m: tuple[F64, F64] | None = None,
     ) -> LimitTrace:
         """The trace once the run is over (the car's limits classified against the plan)."""
-        from raidsim.sim.params import vehicle_limit_mps
-
         cols = self._clock.result()
         cols["derate"] = cols.pop("derate_factor")
         speed = np.nan_to_num(cols["speed_mps"], nan=0.0)

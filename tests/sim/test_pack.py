@@ -1,4 +1,4 @@
-"""Parameter packing (``raidsim.sim.params``): every slot written, derived values analytic."""
+"""Parameter packing (``raidsim.sim.pack``): every slot written, derived values analytic."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 
 import raidsim as rs
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import geometry
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics import restrictor
 from raidsim.physics.tyre import rolling_resistance_coefficients
 from raidsim.route.stage import Stage
 from raidsim.sim import layout
-from raidsim.sim.params import _Writer, build_params, geometry
+from raidsim.sim.pack import _Writer, build_params
 from raidsim.units import G_MPS2, KMH_PER_MPS
 
 #: tables written up to their point count (the count's slot); the tail keeps the fill

@@ -1,25 +1,30 @@
-"""Flatten a Vehicle + Ambient + Settings + Stage into the kernel's float64 arrays.
+"""Pack a Vehicle + Ambient + Settings + Stage into the kernel's parameter array.
 
-Derived quantities (static loads, preloads, sprung CG, tyre stiffness at the set
-pressure, restrictor power cap, Bekker tables) are computed here, once, in Python.
-``build_params`` composes one packer per preset table (``_pack_*``); each writes its
-slots of ``layout.PARAM`` through a ``_Writer`` (``tests/sim/test_params.py`` checks that
-together they write every slot).
+Packing only packs: what is derived from the spec (static loads, preloads, sprung CG,
+tyre stiffness at the set pressure, restrictor power cap) comes from
+:mod:`raidsim.model.derived`; this module writes it, and the spec's own values, into the
+slots of ``layout.PARAM``. ``build_params`` composes one packer per preset table
+(``_pack_*``); each writes its slots through a ``_Writer`` (``tests/sim/test_params.py``
+checks that together they write every slot).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import partial
-from typing import Literal, Protocol, TypeVar
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from raidsim.control.limits import Limit, binding_limits
-from raidsim.control.speed_profile import target_speed_profile
 from raidsim.model.ambient import Ambient
+from raidsim.model.derived import (
+    Geometry,
+    geometry,
+    per_wheel,
+    restrictor_cap_W,
+    tyre_pressures_bar,
+    unsprung_masses_kg,
+)
 from raidsim.model.flight_mode import FlightModeSpec
 from raidsim.model.settings import DriverSpec, LostControlSpec, Settings
 from raidsim.model.surfaces import SURFACE_TABLE
@@ -36,27 +41,22 @@ from raidsim.model.vehicle import (
     TyreSpec,
     Vehicle,
 )
-from raidsim.physics import restrictor
 from raidsim.physics.aero import drag_constant
 from raidsim.physics.engine import friction_coefficients
 from raidsim.physics.terramechanics import SAND_SPEED_REF_MPS, compaction_table
-from raidsim.physics.tyre import load_scaled, rolling_resistance_coefficients
+from raidsim.physics.tyre import rolling_resistance_coefficients
 from raidsim.route.stage import TERRAIN_STEP_M, Stage
 from raidsim.sim.layout import (
     LAYOUT_HASH,
     N_PARAM,
     N_RC,
-    N_STATE,
     N_TABLE,
     PARAM,
-    ROUTE_ARRAYS,
-    STATE,
     SURFACES,
 )
 from raidsim.units import BAR_TO_PA, G_MPS2, KMH_PER_MPS, RPM_TO_RADPS
 
 F64 = NDArray[np.float64]
-_T = TypeVar("_T")
 
 #: per-wheel axle names, in ``layout.WHEELS`` order (fl, fr, rl, rr)
 _AXLE: tuple[Literal["front", "rear"], ...] = ("front", "front", "rear", "rear")
@@ -89,99 +89,6 @@ class _Writer:
         self.p[off : off + len(arr)] = arr
 
 
-def _per_wheel(front: _T, rear: _T) -> list[_T]:
-    """A front and a rear value, per wheel (fl, fr, rl, rr)."""
-    return [front] * 2 + [rear] * 2
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Static geometry derived from the spec (sprung-CG frame)."""
-
-    hub_x_m: F64
-    hub_y_m: F64
-    hub_z_m: F64  # hub height relative to sprung CG at ride height (negative)
-    sprung_cg_height_m: float
-    static_tyre_load_N: F64
-    static_spring_force_N: F64
-    tyre_stiffness_N_per_m: F64
-    loaded_radius_m: F64
-
-
-def _unsprung_masses(v: Vehicle) -> F64:
-    return np.array(
-        _per_wheel(v.suspension_front.unsprung_mass_kg, v.suspension_rear.unsprung_mass_kg)
-    )
-
-
-def _tyre_pressures_bar(v: Vehicle) -> F64:
-    return np.array(_per_wheel(v.tyre_pressure_front_bar, v.tyre_pressure_rear_bar))
-
-
-def geometry(v: Vehicle) -> Geometry:
-    c = v.chassis
-    m = v.total_mass_kg
-    a = c.cg_to_front_axle_m
-    b = c.wheelbase_m - a
-    mu = _unsprung_masses(v)
-    x_total = np.array([a, a, -b, -b])
-    y = np.array(
-        [c.track_front_m / 2, -c.track_front_m / 2, c.track_rear_m / 2, -c.track_rear_m / 2]
-    )
-    axle_front = m * G_MPS2 * b / c.wheelbase_m
-    axle_rear = m * G_MPS2 * a / c.wheelbase_m
-    tyre_load = np.array(_per_wheel(axle_front / 2, axle_rear / 2))
-    p_ref = v.tyre.reference_pressure_bar * BAR_TO_PA
-    pc = v.tyre.carcass_pressure_kPa * 1000.0
-    pressures = _tyre_pressures_bar(v) * BAR_TO_PA
-    # tyre vertical stiffness ~ (p_i + p_c) (physics.md §5.2: roughly linear in pressure)
-    kz = v.tyre.vertical_stiffness_N_per_m * (pressures + pc) / (p_ref + pc)
-    loaded_r = v.tyre.unloaded_radius_m - tyre_load / kz
-    m_s = v.sprung_mass_kg
-    x_s = float(-(mu * x_total).sum() / m_s)  # sprung CG x relative to the total CG
-    h_s = float((c.cg_height_m * m - (mu * loaded_r).sum()) / m_s)
-    return Geometry(
-        hub_x_m=x_total - x_s,
-        hub_y_m=y,
-        hub_z_m=loaded_r - h_s,
-        sprung_cg_height_m=h_s,
-        static_tyre_load_N=tyre_load,
-        static_spring_force_N=tyre_load - mu * G_MPS2,
-        tyre_stiffness_N_per_m=kz,
-        loaded_radius_m=loaded_r,
-    )
-
-
-def restrictor_cap_W(v: Vehicle, ambient: Ambient) -> float:
-    r = v.restrictor
-    if r.model == "none":
-        return math.inf
-    return restrictor.power_cap_W(
-        r.diameter_mm / 1000.0,
-        r.count,
-        r.discharge_coefficient,
-        r.choke_fraction,
-        r.afr_full_load,
-        r.bsfc_full_load_g_per_kWh,
-        ambient.p_Pa,
-        ambient.temp_K + r.intake_temp_rise_K,
-    )
-
-
-def tyre_lateral_mu(v: Vehicle) -> float:
-    """Peak lateral friction at nominal load on hard ground: the cornering limit the
-    driver's speed plan scales by surface and grip usage (lower than the longitudinal
-    peak for this tyre set, and closer to what a 3 t car with a high CG can use)."""
-    t = v.tyre
-    return load_scaled(1.0, t.fym_N[0], t.fym_N[1]) / t.nominal_load_N
-
-
-def tyre_peak_mu(v: Vehicle) -> float:
-    """Peak longitudinal friction at nominal load on hard ground."""
-    t = v.tyre
-    return load_scaled(1.0, t.fxm_N[0], t.fxm_N[1]) / t.nominal_load_N
-
-
 # ----------------------------------------------------------------------------- packers
 
 
@@ -198,7 +105,7 @@ def _pack_timing(w: _Writer, settings: Settings) -> None:
 def _pack_body(w: _Writer, v: Vehicle, geo: Geometry) -> None:
     """[chassis] + unsprung masses: masses, inertias, hub positions (physics.md §9, §6.1)."""
     c = v.chassis
-    m_u = _unsprung_masses(v)
+    m_u = unsprung_masses_kg(v)
     w["M_TOTAL"] = v.total_mass_kg
     w["M_SPRUNG"] = v.sprung_mass_kg
     w["IXX"] = c.roll_inertia_kgm2
@@ -215,7 +122,7 @@ def _pack_suspension(
     w: _Writer, front: SuspensionAxleSpec, rear: SuspensionAxleSpec, geo: Geometry
 ) -> None:
     """[suspension_front], [suspension_rear]: springs, dampers, stops (physics.md §6.1)."""
-    sus = _per_wheel(front, rear)
+    sus = per_wheel(front, rear)
     clicks = np.array([1.0 + 0.05 * s.damper_clicks for s in sus])  # estimate: +5 % per click
     w["K_S"] = [s.spring_rate_N_per_m for s in sus]
     w["PRELOAD"] = geo.static_spring_force_N
@@ -363,7 +270,7 @@ def _pack_steering_brakes_limiter(w: _Writer, v: Vehicle) -> None:
     w["MAX_STEER_RATE"] = math.radians(v.steering.max_rate_deg_per_s)
     w["WHEELBASE"] = v.chassis.wheelbase_m
     w["TRACK_F"] = v.chassis.track_front_m
-    w["TB_MAX"] = _per_wheel(v.brakes.max_torque_front_Nm, v.brakes.max_torque_rear_Nm)
+    w["TB_MAX"] = per_wheel(v.brakes.max_torque_front_Nm, v.brakes.max_torque_rear_Nm)
     w["ABS_SLIP"] = v.brakes.abs_slip_limit or 0.0
     lim = v.limiter.speed_limit_kmh
     w["V_LIM"] = lim / KMH_PER_MPS if lim is not None else 1e9
@@ -538,7 +445,7 @@ def build_params(
     writes (the unused tails of the engine, converter, gear and pad-mu tables)."""
     geo = geometry(v)
     cap_W = restrictor_cap_W(v, ambient)
-    p_bar = _tyre_pressures_bar(v)
+    p_bar = tyre_pressures_bar(v)
     # the sprung CG's x from the total CG (hub_x[0] is the front axle from the sprung CG)
     sprung_cg_x = float(-geo.hub_x_m[0] + v.chassis.cg_to_front_axle_m)
     w = _Writer(fill)
@@ -564,173 +471,3 @@ def build_params(
     _pack_run(w, settings, stage)
     _pack_launch(w, v.engine)
     return w.p
-
-
-class TerrainLike(Protocol):
-    """What the plan needs of the ground's limits (:class:`raidsim.sim.ride.limits.
-    TerrainLimits`)."""
-
-    @property
-    def limit_mps(self) -> F64: ...
-
-    @property
-    def shock_mps(self) -> F64: ...
-
-    @property
-    def crest_mps(self) -> F64: ...
-
-    def grip_factor(self, speed_mps: F64) -> F64: ...
-
-
-@dataclass(frozen=True)
-class RouteArrays:
-    """Contiguous float64 route arrays passed to the kernel."""
-
-    x: F64
-    y: F64
-    z: F64
-    surface: F64
-    target_speed: F64
-    feature_height: F64
-    cross_slope: F64
-    rock: F64
-    rough_left: F64
-    rough_right: F64
-    #: per metre, the :class:`~raidsim.control.limits.Limit` code of the plan's binding term
-    limit_code: NDArray[np.int8] | None = None
-
-    def as_tuple(self) -> tuple[F64, ...]:
-        """The arrays in the kernel's order (``layout.ROUTE_ARRAYS``)."""
-        return tuple(getattr(self, name) for name in ROUTE_ARRAYS)
-
-
-#: passes of the plan with the speed-dependent grip factor (damped fixed point, >= 2)
-GRIP_PASSES = 3
-
-
-def vehicle_limit_mps(v: Vehicle) -> float:
-    """The vehicle's own speed limiter, m/s (400 km/h where it has none)."""
-    return (v.limiter.speed_limit_kmh or 400.0) / KMH_PER_MPS
-
-
-def build_route_arrays(
-    v: Vehicle,
-    settings: Settings,
-    stage: Stage,
-    terrain: TerrainLike | None = None,
-    plan_speed_mps: float | None = None,
-) -> RouteArrays:
-    """The kernel's route arrays. The driver's plan: :func:`target_speed_profile` with the
-    ride/shock limit and the rough-ground grip of ``terrain``
-    (:class:`raidsim.sim.ride.limits.TerrainLimits`; none when omitted), or the constant
-    set speed ``plan_speed_mps`` (the speed-table sweeps).
-
-    The grip factor depends on the speed, the speed on the grip: the plan is solved as a
-    damped fixed point over :data:`GRIP_PASSES` passes (grip evaluated along the last
-    plan, averaged with the previous factor)."""
-    cl = stage.centreline
-    if abs(cl.step_m - 1.0) > 1e-9:
-        raise ValueError(f"stage centre line must be at 1 m spacing, got {cl.step_m}")
-    # the driver plans to the limiter's speed and lets the limiter govern it
-    v_lim = vehicle_limit_mps(v)
-    # every term of the plan by the limit it stands for (raidsim.control.limits)
-    terms: dict[Limit, F64] = {}
-    if plan_speed_mps is not None:
-        vt = np.full(len(cl.s_m), min(plan_speed_mps, v_lim))
-    else:
-        # the roadbook's feature speeds (jump take-offs) at the crew's pace over them
-        features_mps = stage.feature_speed_cap_mps * settings.driver.feature_speed_scale
-        limit = np.minimum(stage.speed_limit_mps, features_mps)
-        terms[Limit.ZONE] = stage.speed_limit_mps
-        terms[Limit.FEATURE] = features_mps
-        if terrain is not None:
-            limit = np.minimum(limit, terrain.limit_mps)
-            terms[Limit.CREST] = terrain.crest_mps
-            terms[Limit.SHOCK] = terrain.shock_mps
-            terms[Limit.RIDE] = terrain.limit_mps
-        plan = partial(
-            target_speed_profile,
-            cl.curvature_1pm,
-            stage.surface_code,
-            limit,
-            cl.step_m,
-            settings.driver,
-            tyre_lateral_mu(v),
-            v_lim,
-            terms=terms,
-        )
-        vt = plan()
-        if terrain is not None:
-            grip = terrain.grip_factor(vt)
-            vt = plan(grip)
-            for _ in range(GRIP_PASSES - 2):
-                grip = 0.5 * (grip + terrain.grip_factor(vt))
-                vt = plan(grip)
-    f = np.ascontiguousarray
-    return RouteArrays(
-        x=f(cl.x_m, dtype=np.float64),
-        y=f(cl.y_m, dtype=np.float64),
-        z=f(cl.z_m, dtype=np.float64),
-        surface=f(stage.surface_code, dtype=np.float64),
-        target_speed=f(vt, dtype=np.float64),
-        feature_height=f(stage.feature_height_m, dtype=np.float64),
-        cross_slope=f(stage.cross_slope, dtype=np.float64),
-        rock=f(stage.rock_amplitude_m, dtype=np.float64),
-        rough_left=f(stage.rough_left_m, dtype=np.float64),
-        rough_right=f(stage.rough_right_m, dtype=np.float64),
-        limit_code=binding_limits(vt, terms),
-    )
-
-
-def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0) -> F64:
-    """Car at the start line, on the route heading, at static ride height (level)."""
-    geo = geometry(v)
-    s = np.zeros(N_STATE, dtype=np.float64)
-    cl = stage.centreline
-    heading = float(cl.heading_rad[0])
-    ground = float(stage.height_at(np.array([0.0]))[0])
-    s[STATE["X"]] = cl.x_m[0]
-    s[STATE["Y"]] = cl.y_m[0]
-    s[STATE["Z"]] = ground + geo.sprung_cg_height_m
-    s[STATE["PSI"]] = heading
-    s[STATE["VX"]] = speed_mps * math.cos(heading)
-    s[STATE["VY"]] = speed_mps * math.sin(heading)
-    zu = STATE["ZU"]
-    s[zu : zu + 4] = ground + geo.loaded_radius_m
-    r_dyn = v.tyre.unloaded_radius_m
-    om = STATE["OMEGA"]
-    s[om : om + 4] = speed_mps / r_dyn
-    sg = STATE["OMEGA_SG"]
-    s[sg : sg + 4] = speed_mps / r_dyn
-    # a gear that suits the initial speed (below 85 % of the full-throttle upshift)
-    gb = v.gearbox
-    gear = 1
-    wheel_w = speed_mps / r_dyn
-    for k, ratio in enumerate(gb.ratios):
-        w_t = wheel_w * ratio * gb.final_drive_ratio * gb.transfer_ratio
-        gear = k + 1
-        if w_t / RPM_TO_RADPS < 0.85 * gb.upshift_rpm_full:
-            break
-    s[STATE["GEAR"]] = float(gear)
-    w_turb = wheel_w * gb.ratios[gear - 1] * gb.final_drive_ratio * gb.transfer_ratio
-    s[STATE["OMEGA_T"]] = w_turb
-    s[STATE["OMEGA_E"]] = max(v.engine.idle_rpm * RPM_TO_RADPS, w_turb)
-    s[STATE["FIRST_STEP"]] = 1.0
-    s[STATE["TIME_IN_GEAR"]] = 10.0
-    # warm engine at the start line (thermostat opening), discs and oil above ambient
-    s[STATE["T_COOLANT"]] = v.cooling.thermostat_open_C
-    s[STATE["T_OIL"]] = v.cooling.thermostat_open_C - 10.0
-    t_air = float(params[PARAM["T_AIR"]])
-    s[STATE["T_DISC"] : STATE["T_DISC"] + 4] = t_air + 20.0
-    s[STATE["FAN_DUTY"]] = v.cooling.fan_duty_low
-    s[STATE["DERATE"]] = 1.0
-    s[STATE["CAP_FACTOR"]] = 1.0
-    bt = v.brake_thermal
-    mu0 = float(np.interp(t_air + 20.0, bt.pad_mu_temp_C, bt.pad_mu))
-    s[STATE["MU_PAD"] : STATE["MU_PAD"] + 4] = mu0
-    # mass properties at the start line; the thermal step moves them as fuel burns
-    for name, size in (("M_TOTAL", 1), ("M_SPRUNG", 1), ("IYY", 1), ("IZZ", 1), ("CX", 4)):
-        s[STATE[name] : STATE[name] + size] = params[PARAM[name] : PARAM[name] + size]
-    s[STATE["TANK_X"]] = params[PARAM["TANK_X"]]
-    s[STATE["CREW_PACE"]] = 1.0
-    return s

@@ -1,4 +1,4 @@
-"""The transient run's per-metre clock (raidsim.sim.transient.trace_clock): checked on rows
+"""The transient run's per-metre clock (raidsim.sim.trace_clock): checked on rows
 whose answer is known by hand (a car at a constant 10 m/s reaches metre m at m / 10 s)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from raidsim.sim.layout import CH, CHANNEL_NAMES
-from raidsim.sim.transient.trace_clock import TraceClock
+from raidsim.sim.trace_clock import TraceClock
 
 
 def _rows(t_s: np.ndarray, speed_mps: float) -> np.ndarray:

@@ -1,10 +1,14 @@
-"""Drive the Numba kernel chunk by chunk: progress, telemetry streaming, diagnostics.
+"""Run a whole stage with the transient model: plan, drive the kernel chunk by chunk,
+progress, telemetry streaming, diagnostics.
 
-``TransientModel`` holds the flat arrays (state, parameters, route) and advances them;
-``simulate`` runs a whole stage: each chunk's rows feed the summary (maxima and landings,
-accumulated from the full-rate rows) and either the compact ``telemetry.parquet`` writer
-(:mod:`raidsim.io.telemetry`; memory does not grow with the stage) or, without an output
-directory, the in-memory float64 frame. It returns a :class:`Run`.
+:func:`planned_model` plans the stage (the speed table's ride, shock and crest limits:
+this may run the speed-table sweeps, :mod:`raidsim.sim.ride`) and builds the
+:class:`~raidsim.sim.transient.model.TransientModel` that holds the flat arrays (state,
+parameters, route) and advances them; ``simulate`` runs a whole stage: each chunk's rows
+feed the summary (maxima and landings, accumulated from the full-rate rows) and either the
+compact ``telemetry.parquet`` writer (:mod:`raidsim.io.telemetry`; memory does not grow
+with the stage) or, without an output directory, the in-memory float64 frame. It returns a
+:class:`Run`.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
-from raidsim.errors import ConfigError, RaidsimError, SimulationDiverged
+from raidsim.errors import ConfigError, RaidsimError
 from raidsim.errors import LostControl as LostControl  # re-exported: raised here
 from raidsim.errors import SimulationStopped as SimulationStopped  # re-exported: raised here
 from raidsim.io import formats
 from raidsim.io.channels import ChannelFormat, channel_stride
-from raidsim.model.ambient import Ambient, Conditions
+from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings, divides_step
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
@@ -38,21 +42,17 @@ from raidsim.sim.layout import (
     CHANNELS,
     LOST_CONTROL_CAUSES,
     N_CH,
-    PARAM,
-    STATE,
-    STATUS_DIVERGED,
     STATUS_FINISHED,
     STATUS_LOST_CONTROL,
     STATUS_RUNNING,
     STATUS_STUCK,
     STATUS_TIMEOUT,
 )
-from raidsim.sim.params import RouteArrays, build_params, initial_state
 from raidsim.sim.ride.limits import planned_route_arrays
 from raidsim.sim.time_loss import LIMITS_FILE, LimitTrace, totals
-from raidsim.sim.transient.chunk import step_chunk_fresh
+from raidsim.sim.trace_clock import TraceClock
+from raidsim.sim.transient.model import TransientModel
 from raidsim.sim.transient.pipeline import KernelThread
-from raidsim.sim.transient.trace_clock import TraceClock
 from raidsim.units import KMH_PER_MPS
 
 if TYPE_CHECKING:
@@ -60,18 +60,6 @@ if TYPE_CHECKING:
 
     from raidsim.io.telemetry import TelemetrySource
     from raidsim.sim.landings import LandingReport
-
-
-def state_name(index: int) -> str:
-    """Name of a state slot, with the wheel for per-wheel states (e.g. ``OMEGA[rl]``)."""
-    offsets = sorted((off, name) for name, off in STATE.items())
-    for k, (off, name) in enumerate(offsets):
-        end = offsets[k + 1][0] if k + 1 < len(offsets) else off + 1
-        if off <= index < end:
-            if end - off == 4:
-                return f"{name}[{('fl', 'fr', 'rl', 'rr')[index - off]}]"
-            return name
-    return f"state[{index}]"
 
 
 def lost_control_diagnostic(model: TransientModel) -> str:
@@ -86,71 +74,20 @@ def lost_control_diagnostic(model: TransientModel) -> str:
     )
 
 
-class TransientModel:
-    """Flat arrays of one transient simulation, advanced by the Numba kernel."""
-
-    def __init__(
-        self,
-        vehicle: Vehicle,
-        stage: Stage,
-        ambient: Ambient | None = None,
-        settings: Settings | None = None,
-        initial_speed_mps: float = 0.0,
-    ) -> None:
-        self.vehicle = vehicle
-        self.stage = stage
-        #: the weather and where it came from: ``ambient`` if given, else the stage's own
-        self.conditions = Conditions.for_run(stage, ambient)
-        self.ambient = self.conditions.ambient
-        self.settings = settings or Settings()
-        self.params = build_params(vehicle, self.ambient, self.settings, stage)
-        self.route: RouteArrays = planned_route_arrays(vehicle, self.settings, stage)
-        self.state = initial_state(vehicle, stage, self.params, initial_speed_mps)
-        self.sample_every = int(self.params[PARAM["SAMPLE_EVERY"]])
-
-    # -- named access -------------------------------------------------------------
-    def __getitem__(self, name: str) -> float:
-        return float(self.state[STATE[name]])
-
-    def __setitem__(self, name: str, value: float) -> None:
-        self.state[STATE[name]] = value
-
-    def set_param(self, name: str, value: float) -> None:
-        self.params[PARAM[name]] = value
-
-    def param(self, name: str) -> float:
-        return float(self.params[PARAM[name]])
-
-    @property
-    def time_s(self) -> float:
-        return self["T"]
-
-    # -- stepping -----------------------------------------------------------------
-    def advance(self, n_steps: int) -> tuple[int, NDArray[np.float64]]:
-        """Run up to ``n_steps`` steps; returns (status, sampled channel rows)."""
-        out = np.empty((n_steps // self.sample_every + 1, N_CH), dtype=np.float64)
-        status, n, bad = step_chunk_fresh(
-            self.state, self.params, self.route.as_tuple(), out, n_steps
-        )
-        rows = out[:n]
-        if status == STATUS_DIVERGED:
-            raise SimulationDiverged(
-                self.time_s, self["S_ROUTE"], state_name(bad), float(self.state[bad])
-            )
-        return status, rows
-
-    def load_kernel(self) -> None:
-        """Load the compiled kernel (from Numba's cache, or compile it: about a minute on
-        the first run after an install or an update) without advancing the run: the kernel
-        is called on a copy of the state for zero steps."""
-        out = np.empty((1, N_CH), dtype=np.float64)
-        step_chunk_fresh(self.state.copy(), self.params, self.route.as_tuple(), out, 0)
-
-    def run_for(self, duration_s: float) -> dict[str, NDArray[np.float64]]:
-        """Advance by ``duration_s`` and return the sampled channels by name."""
-        n = int(round(duration_s / self.settings.dt_s))
-        _, rows = self.advance(n)
-        return {name: rows[:, i].copy() for i, name in enumerate(CHANNEL_NAMES)}
+def planned_model(
+    vehicle: Vehicle,
+    stage: Stage,
+    ambient: Ambient | None = None,
+    settings: Settings | None = None,
+    initial_speed_mps: float = 0.0,
+) -> TransientModel:
+    """A :class:`TransientModel` of ``vehicle`` on ``stage`` driving the crew's plan over
+    this ground (:func:`~raidsim.sim.ride.limits.planned_route_arrays`: planning may run
+    the speed-table sweeps on a first use of a car), at ``ambient`` if given, else at the
+    stage's own conditions."""
+    settings = settings or Settings()
+    plan = planned_route_arrays(vehicle, settings, stage)
+    return TransientModel(vehicle, stage, ambient, settings, initial_speed_mps, plan=plan)
 
 
 class Run:
@@ -526,7 +463,7 @@ def simulate(
             f"number of steps per sample (use a divisor of {1 / settings.dt_s:g} Hz)"
         )
     with CompileWatch(on_compiling) as compiling:
-        model = TransientModel(vehicle, stage, ambient, settings)
+        model = planned_model(vehicle, stage, ambient, settings)
         model.load_kernel()  # compiled here on a first run, before the run's clock starts
         settings = model.settings
         chunk_steps = max(1, int(round(settings.chunk_s / settings.dt_s)))
