@@ -78,9 +78,11 @@ LAYERS: list[tuple[str, ...]] = [
 #: * transient: the kernel and the model that takes its plan; it never plans, so it
 #:   imports nothing of ride, qss or the runner.
 #: * assemble: parameters + route + initial state of one run, the one place they meet.
-#: * plan (the speed plan and route arrays) and pack (the parameter packers).
+#: * plan (the speed plan and route arrays) and pack (the parameter array, block by block).
 #: * what every tier reads: the time-loss trace, landings, the summary context, the
-#:   compile watch; the thermal step; the generated indices; the layout; the jit helper.
+#:   compile watch; the thermal step; the generated indices; the layout, which strings
+#:   together the parameter blocks (each subsystem's slots beside its packer); the jit
+#:   helper.
 SIM_LAYERS: list[tuple[str, ...]] = [
     ("jump", "energy"),
     ("runner", "trace_clock"),
@@ -93,6 +95,7 @@ SIM_LAYERS: list[tuple[str, ...]] = [
     ("thermal",),
     ("indices",),
     ("layout",),
+    ("blocks",),
     ("jit", "__init__"),
 ]
 

@@ -16,6 +16,8 @@ from raidsim.physics import restrictor
 from raidsim.physics.tyre import rolling_resistance_coefficients
 from raidsim.route.stage import Stage
 from raidsim.sim import layout
+from raidsim.sim.blocks import BLOCKS
+from raidsim.sim.blocks.powertrain import ENGINE
 from raidsim.sim.pack import _Writer, build_params
 from raidsim.units import G_MPS2, KMH_PER_MPS
 
@@ -31,7 +33,7 @@ COUNTED = {
     "BR_MU_T": "BR_MU_N",
     "BR_MU": "BR_MU_N",
 }
-SIZE = dict(layout._PARAM_SPEC)
+SIZE = layout.PARAM_SIZE
 HOT_HIGH = Ambient(temp_C=42.0, altitude_m=1800.0, headwind_mps=3.0)
 
 
@@ -69,6 +71,28 @@ def test_writer_rejects_values_past_the_slot() -> None:
     w["CX"] = [1.0, 2.0, 3.0, 4.0]
     with pytest.raises(ValueError, match="CX has 4 slots"):
         w["CX"] = [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_a_packer_writes_only_its_own_block() -> None:
+    """A slot is declared in its subsystem's block; a packer writing another block's slot
+    (or an undeclared one) fails naming the block."""
+    w = _Writer().for_block(ENGINE)
+    w["P_CAP"] = 1.0
+    with pytest.raises(KeyError, match="CX is not in block 'engine'"):
+        w["CX"] = [1.0, 2.0, 3.0, 4.0]
+
+
+def test_the_layout_is_the_blocks_in_order() -> None:
+    """``layout.PARAM`` is the layout's fingerprint slot, then every block's slots in
+    order, each block contiguous."""
+    names = ["LAYOUT_HASH"] + [name for block in BLOCKS for name, _ in block.slots]
+    assert list(layout.PARAM) == names
+    offset = 1
+    for block in BLOCKS:
+        for name, size in block.slots:
+            assert (layout.PARAM[name], layout.PARAM_SIZE[name]) == (offset, size), name
+            offset += size
+    assert offset == layout.N_PARAM
 
 
 def test_static_tyre_loads_sum_to_weight(d7xr: Vehicle, stage: Stage) -> None:

@@ -6,7 +6,8 @@ else in raidsim uses a bare positional index into these arrays.
 * State ``S`` (float64): body pose and velocities, unsprung heights, wheel spins,
   driveline, engine, controller and bookkeeping states.
 * Parameters ``P`` (float64): every number the kernel needs, flattened from the
-  vehicle spec, ambient and settings by :mod:`raidsim.sim.pack`.
+  vehicle spec, ambient and settings by :mod:`raidsim.sim.pack`: one block of slots per
+  subsystem, declared beside its packer (:mod:`raidsim.sim.blocks`), strung together here.
 * Channels: one column per telemetry signal with its unit and description.
 
 Wheel order everywhere: front-left, front-right, rear-left, rear-right.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES  # noqa: F401 (re-exported)
+from raidsim.sim.blocks import BLOCKS, N_GEARS_MAX, N_RC, N_TABLE  # noqa: F401 (re-exported)
 
 WHEELS = ("fl", "fr", "rl", "rr")
 N_WHEELS = 4
@@ -29,6 +31,8 @@ def _allocate(spec: list[tuple[str, int]]) -> tuple[dict[str, int], int]:
     offsets: dict[str, int] = {}
     k = 0
     for name, n in spec:
+        if name in offsets:
+            raise ValueError(f"layout slot {name} is declared twice")
         offsets[name] = k
         k += n
     return offsets, k
@@ -119,238 +123,14 @@ _STATE_SPEC: list[tuple[str, int]] = [
 STATE, N_STATE = _allocate(_STATE_SPEC)
 
 # ------------------------------------------------------------------------- parameters
-N_TABLE = 12  # max points in engine / converter tables
-N_GEARS_MAX = 10
-N_RC = 16  # points of the per-wheel Bekker compaction-resistance table vs load
-
-_PARAM_SPEC: list[tuple[str, int]] = [
-    ("LAYOUT_HASH", 1),
-    ("DT", 1),
-    ("G", 1),
-    ("SAMPLE_EVERY", 1),
-    ("CTRL_DT", 1),
-    ("M_TOTAL", 1),
-    ("M_SPRUNG", 1),
-    ("IXX", 1),
-    ("IYY", 1),
-    ("IZZ", 1),
-    ("CX", 4),
-    ("CY", 4),
-    ("CZ", 4),  # hub attachment, body frame from sprung CG, m
-    ("M_U", 4),
-    ("K_S", 4),
-    ("PRELOAD", 4),
-    ("C_COMP", 4),
-    ("C_REB", 4),
-    ("D_DIG", 4),
-    ("BUMP", 4),
-    ("DROOP", 4),
-    ("ENDZ_START", 4),
-    ("ENDZ_MULT", 4),
-    ("BS_LEN", 4),
-    ("BS_F", 4),
-    ("BS_P", 4),
-    ("BS_C", 4),
-    ("DROOP_K", 4),
-    ("R0", 1),
-    ("TYRE_W", 1),
-    ("TYRE_H", 1),  # section height, m (WES sand numeric)
-    ("J_W", 1),
-    ("KZ_T", 4),
-    ("CZ_T", 1),
-    ("FZ_NOM", 1),
-    ("DFX0", 2),
-    ("FXM", 2),
-    ("SXM", 2),
-    ("FXS", 2),
-    ("SXS", 2),
-    ("DFY0", 2),
-    ("FYM", 2),
-    ("SYM", 2),
-    ("FYS", 2),
-    ("SYS", 2),
-    ("V_N", 1),
-    ("RR_A", 4),
-    ("RR_B", 4),  # hard-road rolling resistance f = A + B v^2 per wheel
-    ("SURF_MU", N_SURF),
-    ("SURF_RR", N_SURF),
-    ("SURF_SM", N_SURF),
-    ("SURF_FS", N_SURF),
-    ("SURF_SOFT", N_SURF),
-    ("SURF_SAND_G", N_SURF),  # WES cone-index gradient G per surface, Pa/m (0: no soil)
-    ("RC_WMAX", 1),
-    ("RC_TABLE", N_SURF * 4 * N_RC),  # Bekker R_c(W) per surface, wheel
-    ("SAND_SPEED_REF", 1),
-    ("AERO_K", 1),
-    ("LIFT_K", 1),
-    ("HEADWIND", 1),
-    ("ENG_N", 1),
-    ("ENG_W", N_TABLE),
-    ("ENG_T", N_TABLE),
-    ("IDLE_W", 1),
-    ("REV_W", 1),
-    ("J_E", 1),
-    ("FRIC_A", 1),
-    ("FRIC_B", 1),
-    ("FRIC_C", 1),
-    ("NA_FRAC", 1),
-    ("LAG_LOW", 1),
-    ("LAG_HIGH", 1),
-    ("LAG_W_LOW", 1),
-    ("LAG_W_HIGH", 1),
-    ("P_CAP", 1),  # restrictor power ceiling, W (inf = none)
-    ("WILLANS_E", 1),
-    ("FUEL_LHV", 1),
-    ("TC_N", 1),
-    ("TC_SR", N_TABLE),
-    ("TC_K", N_TABLE),
-    ("TC_TR", N_TABLE),
-    ("LU_CAP", 1),
-    ("LU_MIN_GEAR", 1),
-    ("LU_MIN_V", 1),
-    ("J_T", 1),
-    ("N_GEARS", 1),
-    ("RATIO", N_GEARS_MAX),
-    ("EFF", N_GEARS_MAX),
-    ("FD", 1),
-    ("SHIFT_T", 1),
-    ("SHIFT_CUT", 1),
-    ("UP_PART", 1),
-    ("UP_FULL", 1),
-    ("DN_PART", 1),
-    ("DN_FULL", 1),
-    ("MIN_T_GEAR", 1),
-    ("SAND_SLIP", 1),
-    ("FRONT_FRAC", 1),
-    ("CLOCK_CAP", 1),
-    ("FLOCK_CAP", 1),
-    ("RLOCK_CAP", 1),
-    ("AXLE_EFF", 1),
-    ("J_SG", 1),
-    ("K_HS", 1),
-    ("C_HS", 1),
-    ("MAX_STEER", 1),
-    ("MAX_STEER_RATE", 1),
-    ("WHEELBASE", 1),
-    ("TRACK_F", 1),
-    ("TB_MAX", 4),
-    ("ABS_SLIP", 1),
-    ("V_LIM", 1),
-    ("V_BAND", 1),
-    ("DRV_HEADING_PREVIEW", 1),
-    ("DRV_STANLEY_K", 1),
-    ("DRV_KP", 1),
-    ("DRV_KI", 1),
-    ("DRV_PREVIEW_T", 1),
-    ("DRV_BRAKE_GAIN", 1),
-    ("PACE_TOL", 1),
-    ("PACE_GAIN", 1),
-    ("PACE_MIN", 1),
-    ("PACE_RECOVERY", 1),
-    ("PACE_LANDING_G", 1),
-    ("PACE_LANDING", 1),
-    ("PACE_SLIDE_BETA", 1),
-    ("PACE_SLIDE", 1),
-    ("PACE_LANDING_AIR_T", 1),
-    ("LC_MAX_OFFSET", 1),
-    ("LC_MAX_HEADING", 1),
-    ("LC_HEADING_T", 1),
-    ("LC_PROGRESS_T", 1),
-    ("LC_MIN_PROGRESS", 1),
-    ("TH_DT", 1),
-    ("T_AIR", 1),
-    ("RHO_AIR", 1),
-    ("P_AMB", 1),
-    ("CL_FRAC_FULL", 1),
-    ("CL_FRAC_PART", 1),
-    ("CL_UA_REF", 1),
-    ("CL_V_REF", 1),
-    ("CL_UA_EXP", 1),
-    ("CL_FACE_A", 1),
-    ("CL_K_SYS0", 1),
-    ("CL_C_RAM", 1),
-    ("CL_N_FANS", 1),
-    ("CL_FAN_DP0", 1),
-    ("CL_FAN_Q0", 1),
-    ("CL_FAN_W", 1),
-    ("CL_FAN_LOW", 1),
-    ("CL_FAN_ON", 1),
-    ("CL_FAN_FULL", 1),
-    ("CL_ALT_EFF", 1),
-    ("CL_PUMP", 1),
-    ("CL_CP", 1),
-    ("CL_TH_OPEN", 1),
-    ("CL_TH_FULL", 1),
-    ("CL_TH_MIN", 1),
-    ("CL_C_ENG", 1),
-    ("CL_C_OIL", 1),
-    ("CL_G_LOSS", 1),
-    ("CL_G_OC", 1),
-    ("CL_G_OA", 1),
-    ("CL_DER_C", 1),
-    ("CL_MAX_C", 1),
-    ("CL_DER_OIL", 1),
-    ("CL_MAX_OIL", 1),
-    ("CL_FLOOR", 1),
-    ("CL_FK_CLEAN", 1),
-    ("CL_FK_PER", 1),
-    ("CL_IF_AREA", 1),
-    ("CL_IF_K0", 1),
-    ("CL_IF_KPER", 1),
-    ("CL_LOAD_PER_KM", N_SURF),
-    ("P_CAP_FLOW", 1),
-    ("BR_MASS", 4),
-    ("BR_DO", 4),
-    ("BR_DI", 4),
-    ("BR_FACE_A", 4),
-    ("BR_VANE_A", 4),
-    ("BR_VANE_L", 4),
-    ("BR_DH", 1),
-    ("BR_PUMP", 1),
-    ("BR_CP", 1),
-    ("BR_EMIS", 1),
-    ("BR_PART", 1),
-    ("BR_MU_N", 1),
-    ("BR_MU_T", N_TABLE),
-    ("BR_MU", N_TABLE),
-    ("BR_MU_NOM", 1),
-    ("LAMBDA_FULL", 1),
-    ("ENRICH_START", 1),
-    ("FUEL_DENSITY", 1),
-    ("FUEL_LOAD_L", 1),
-    ("TANK_X", 1),
-    ("FM_ENABLED", 1),
-    ("FM_IMU_G", 1),
-    ("FM_IMU_TMIN", 1),
-    ("FM_IMU_FC", 1),
-    ("FM_DROOP_MARGIN", 1),
-    ("FM_DROOP_WHEELS", 1),
-    ("FM_LOAD_FRAC", 1),
-    ("FM_FLARE_FRAC", 1),
-    ("FM_ROAD_FRAC", 1),
-    ("FM_FREE_WHEELS", 1),
-    ("FM_FREE_TMIN", 1),
-    ("FM_VOTES", 1),
-    ("FM_EXIT_LOAD_FRAC", 1),
-    ("FM_EXIT_AZ_G", 1),
-    ("FM_EXIT_WHEELS", 1),
-    ("FM_MATCH", 1),
-    ("FM_OPEN_LU", 1),
-    ("FM_HOLD_GEAR", 1),
-    ("FM_RELEASE_CLOCK", 1),
-    ("FM_RAMP_S", 1),
-    ("FM_MATCH_GAIN", 1),
-    ("FM_SLIP_TARGET", 1),
-    ("MODE", 1),  # kernel mode, see MODES
-    ("STAGE_END", 1),
-    ("MAX_TIME", 1),
-    ("TERRAIN_DS", 1),
-    ("ROCK_SEED", 1),
-    ("LAUNCH_T_RATIO", 1),  # launch-mode torque / production peak torque (0 = no launch control)
-    ("LAUNCH_P", 1),  # production peak power, the launch-mode curve's ceiling, W
-    ("LAUNCH_SLIP", 1),  # launch control's wheel-slip target
+#: the layout's own slot (the fingerprint the kernel checks), then every subsystem's block
+#: in order (:data:`raidsim.sim.blocks.BLOCKS`: each declared beside its packer)
+_PARAM_SPEC: list[tuple[str, int]] = [("LAYOUT_HASH", 1)] + [
+    slot for block in BLOCKS for slot in block.slots
 ]
 PARAM, N_PARAM = _allocate(_PARAM_SPEC)
+#: number of float64 values of each parameter
+PARAM_SIZE: dict[str, int] = dict(_PARAM_SPEC)
 
 # ------------------------------------------------------------------------- channels
 
@@ -601,6 +381,21 @@ AUX = {name: i for i, name in enumerate(_AUX_SPEC)}
 N_AUX = len(_AUX_SPEC)
 
 
+def _render_param_blocks() -> list[str]:
+    """The parameter constants block by block, each slot from its block's first offset:
+    a slot added to one block changes that block's lines and the later blocks' offsets,
+    not every constant after it."""
+    lines = [f"P_LAYOUT_HASH = {PARAM['LAYOUT_HASH']}"]
+    for block in BLOCKS:
+        base = _const_name("PB_", block.name)
+        lines.append(f"{base} = {PARAM[block.slots[0][0]]}  # block {block.name}")
+        lines += [
+            f"{_const_name('P_', k)} = {base} + {PARAM[k] - PARAM[block.slots[0][0]]}"
+            for k, _ in block.slots
+        ]
+    return lines
+
+
 def _const_name(prefix: str, name: str) -> str:
     return prefix + "".join(c if c.isalnum() else "_" for c in name).upper()
 
@@ -639,7 +434,10 @@ def render_indices() -> str:
     ]
     for title, prefix, table in groups:
         lines.append(f"# {title}")
-        lines += [f"{_const_name(prefix, k)} = {v}" for k, v in table.items()]
+        if prefix == "P_":
+            lines += _render_param_blocks()
+        else:
+            lines += [f"{_const_name(prefix, k)} = {v}" for k, v in table.items()]
         lines.append("")
     lines.append("# kernel status codes")
     for name, value in sorted(STATUS.items(), key=lambda kv: kv[1]):
