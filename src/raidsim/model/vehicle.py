@@ -291,6 +291,11 @@ class BrakeSpec(Spec):
     abs_slip_limit: float | None = Field(
         default=0.12, gt=0.02, le=0.5, description="ABS releases beyond this slip; None = off"
     )
+    # estimate: the ABS's release band, linear to no brake 0.08 of slip past the limit (a
+    # slip of 0.20 with the 0.12 default limit; physics.md §8.1)
+    abs_release_slip: float = Field(
+        default=0.08, gt=0.0, le=0.5, description="slip past the limit at which ABS fully releases"
+    )
 
 
 class LimiterSpec(Spec):

@@ -20,6 +20,7 @@ def pack_chassis_controls(w: SlotWriter, x: PackInputs) -> None:
     w["TRACK_F"] = v.chassis.track_front_m
     w["TB_MAX"] = per_wheel(v.brakes.max_torque_front_Nm, v.brakes.max_torque_rear_Nm)
     w["ABS_SLIP"] = v.brakes.abs_slip_limit or 0.0
+    w["ABS_RELEASE"] = v.brakes.abs_release_slip
     lim = v.limiter.speed_limit_kmh
     w["V_LIM"] = lim / KMH_PER_MPS if lim is not None else 1e9
     w["V_BAND"] = v.limiter.band_kmh / KMH_PER_MPS
@@ -34,6 +35,7 @@ CHASSIS_CONTROLS = ParamBlock(
         ("TRACK_F", 1),
         ("TB_MAX", 4),
         ("ABS_SLIP", 1),
+        ("ABS_RELEASE", 1),  # slip past ABS_SLIP at which the brake is fully released
         ("V_LIM", 1),
         ("V_BAND", 1),
     ),

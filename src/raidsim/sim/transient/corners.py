@@ -149,7 +149,7 @@ def tyre_forces(
     W[ix.W_SLIP, i] = sx
     tb = W[ix.W_TBRK, i]
     if tb > 0.0:
-        tb *= abs_brake_scale(sx, P[ix.P_ABS_SLIP])
+        tb *= abs_brake_scale(sx, P[ix.P_ABS_SLIP], P[ix.P_ABS_RELEASE])
         W[ix.W_TBRK, i] = tb
     fxt, fyt, sec = tmeasy_forces(sx, sy, dfx0, sxm, fxm, sxs, fxs, dfy0, sym, fym, sys, fys)
     W[ix.W_FXW, i] = fxt
