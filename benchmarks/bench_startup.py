@@ -69,7 +69,7 @@ def timed(owner, name, key):
             acc[key] = acc.get(key, 0.0) + time.perf_counter() - t
             marks[key + "_end"] = time.perf_counter()
     setattr(owner, name, wrapper)
-timed(runner.TransientModel, "__init__", "model_setup")
+timed(runner, "planned_model", "model_setup")  # plan + assemble
 timed(runner._Outputs, "__init__", "outputs_open")
 timed(runner._Outputs, "consume", "consume")
 def start_hook(on_start):
