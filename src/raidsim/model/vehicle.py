@@ -20,6 +20,7 @@ from raidsim.errors import ConfigError
 from raidsim.model.flight_mode import FlightModeSpec
 from raidsim.model.setup import SETUP_KEYS, format_validation_error
 from raidsim.model.surfaces import SURFACES
+from raidsim.physics.driveline import axle_ratio, overall_ratio
 from raidsim.physics.fuel import FUEL_PROPERTIES
 from raidsim.units import BAR_TO_PA as BAR_TO_PA  # re-exported (defined in raidsim.units)
 from raidsim.units import RPM_TO_RADPS as RPM_TO_RADPS  # re-exported
@@ -187,6 +188,19 @@ class GearboxSpec(Spec):
     @property
     def n_gears(self) -> int:
         return len(self.ratios)
+
+    @property
+    def axle_ratio(self) -> float:
+        """Gearbox output to wheel, final drive x transfer
+        (:func:`raidsim.physics.driveline.axle_ratio`)."""
+        return float(axle_ratio(self.final_drive_ratio, self.transfer_ratio))
+
+    @property
+    def overall_ratios(self) -> tuple[float, ...]:
+        """Turbine speed per wheel speed in each gear, gear x final drive x transfer
+        (:func:`raidsim.physics.driveline.overall_ratio`, the kernel's law)."""
+        axle = self.axle_ratio
+        return tuple(float(overall_ratio(r, axle)) for r in self.ratios)
 
 
 class DrivelineSpec(Spec):

@@ -478,12 +478,25 @@ STATUS_TIMEOUT = 3
 STATUS_STUCK = 4
 STATUS_LAYOUT_MISMATCH = 5
 STATUS_LOST_CONTROL = 6
-#: kernel modes (PARAM["MODE"]): who drives
+# Kernel modes (PARAM["MODE"]): who drives. Generated into indices.py as MODE_*; the
+# kernel and the Python side compare with the names, never with the numbers.
+MODE_DRIVER = 0
+MODE_OPEN_LOOP = 1
+MODE_HELD = 2
+MODE_SPEED_HOLD = 3
+#: kernel modes by name (the generated ``MODE_<name>`` constants)
+MODE = {
+    "DRIVER": MODE_DRIVER,
+    "OPEN_LOOP": MODE_OPEN_LOOP,
+    "HELD": MODE_HELD,
+    "SPEED_HOLD": MODE_SPEED_HOLD,
+}
+#: what each kernel mode means
 MODES = {
-    0: "driver: steering, pedals and TCU (stage runs)",
-    1: "open loop: pedals and steering held as set in the state, TCU shifts",
-    2: "held: pedals, steering and gear held as set in the state",
-    3: "speed hold: the driver's PI holds the plan speed, steering fixed, TCU shifts",
+    MODE_DRIVER: "driver: steering, pedals and TCU (stage runs)",
+    MODE_OPEN_LOOP: "open loop: pedals and steering held as set in the state, TCU shifts",
+    MODE_HELD: "held: pedals, steering and gear held as set in the state",
+    MODE_SPEED_HOLD: "speed hold: the driver's PI holds the plan speed, steering fixed, TCU shifts",
 }
 #: LOST_CONTROL state codes: why a run was stopped as out of control
 LOST_CONTROL_CAUSES = {
@@ -644,6 +657,10 @@ def render_indices() -> str:
     lines.append("# kernel status codes")
     for name, value in sorted(STATUS.items(), key=lambda kv: kv[1]):
         lines.append(f"STATUS_{name} = {value}")
+    lines.append("")
+    lines.append("# kernel modes (PARAM['MODE'], see layout.MODES)")
+    for name, value in sorted(MODE.items(), key=lambda kv: kv[1]):
+        lines.append(f"MODE_{name} = {value}")
     lines.append("")
     return "\n".join(lines)
 

@@ -44,6 +44,7 @@ from raidsim.physics.tyre import load_scaled, rolling_resistance_coefficients
 from raidsim.route.stage import TERRAIN_STEP_M, Stage
 from raidsim.sim.layout import (
     LAYOUT_HASH,
+    MODE_DRIVER,
     N_PARAM,
     N_RC,
     N_STATE,
@@ -330,7 +331,7 @@ def _pack_gearbox(w: _Writer, gb: GearboxSpec) -> None:
     w["N_GEARS"] = gb.n_gears
     w["RATIO"] = gb.ratios
     w["EFF"] = gb.efficiencies
-    w["FD"] = gb.final_drive_ratio * gb.transfer_ratio
+    w["FD"] = gb.axle_ratio
     w["SHIFT_T"] = gb.shift_time_s
     w["SHIFT_CUT"] = gb.shift_torque_cut
     w["UP_PART"], w["UP_FULL"] = gb.upshift_rpm_part, gb.upshift_rpm_full
@@ -511,7 +512,7 @@ def _pack_flight_mode(w: _Writer, fm: FlightModeSpec) -> None:
 
 def _pack_run(w: _Writer, settings: Settings, stage: Stage) -> None:
     """Settings + Stage: mode, stage end, time limit, terrain step, rock seed (physics.md §10.1)."""
-    w["MODE"] = 0.0
+    w["MODE"] = float(MODE_DRIVER)
     w["STAGE_END"] = stage.length_m - 1.0
     w["MAX_TIME"] = settings.max_time_s if settings.max_time_s else 0.12 * stage.length_m + 120.0
     w["TERRAIN_DS"] = TERRAIN_STEP_M
