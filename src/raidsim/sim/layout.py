@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from raidsim.cachekey import PACKAGE_ROOT, compute_source_digest
 from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES  # noqa: F401 (re-exported)
 
 WHEELS = ("fl", "fr", "rl", "rr")
@@ -527,19 +528,11 @@ KERNEL_SOURCES = (
 
 
 def kernel_source_digest(root: Path | None = None) -> str:
-    """SHA-256 over the kernels' source files under the package ``root``. Numba's cache
-    checks only the file of the function it loads, not the files of the functions
-    compiled into it; the digest catches a kernel cached before a callee changed."""
-    root = root or Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for entry in KERNEL_SOURCES:
-        path = root / entry
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            if f.exists():
-                h.update(f.relative_to(root).as_posix().encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
+    """:func:`raidsim.cachekey.source_digest` of the kernels' source files under the
+    package ``root``. Numba's cache checks only the file of the function it loads, not the
+    files of the functions compiled into it; the digest catches a kernel cached before a
+    callee changed."""
+    return compute_source_digest(KERNEL_SOURCES, root=root or PACKAGE_ROOT)
 
 
 def layout_hash() -> float:
