@@ -46,8 +46,9 @@ UnitOf = Callable[[str], str]
 #: * bottom: dependency-free helpers: exceptions, the version string, unit constants, atomic
 #:   writes (``atomic``: the one place a file is renamed into place, stdlib only) and
 #:   display decimation (numpy only), the Numba cache check ``import raidsim`` runs first
-#:   (``jitcache``: stdlib only). (The console/exit-code helpers, once ``terminal.py``,
-#:   live in the cli package now: only the CLI prints.)
+#:   (``jitcache``: stdlib only) and the cache protocol it shares with every disk cache
+#:   (``cachekey``: cache folder and code digest, stdlib only). (The console/exit-code
+#:   helpers, once ``terminal.py``, live in the cli package now: only the CLI prints.)
 LAYERS: list[tuple[str, ...]] = [
     ("cli",),
     ("api",),
@@ -63,7 +64,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("route",),
     ("model",),
     ("physics",),
-    ("errors", "units", "_version", "decimate", "atomic", "jitcache"),
+    ("errors", "units", "_version", "decimate", "atomic", "jitcache", "cachekey"),
 ]
 
 

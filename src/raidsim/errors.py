@@ -57,6 +57,10 @@ class LogError(RaidsimError):
     """A logged run is unreadable, has a broken header or lacks a required channel."""
 
 
+class ConfigWarning(UserWarning):
+    """A configuration file still carries a retired key; it loads, the key is ignored."""
+
+
 class LogWarning(UserWarning):
     """A logged run was repaired on reading (repeated rows dropped)."""
 

@@ -38,10 +38,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import itertools
 import os
 import sys
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
+
+from raidsim.cachekey import digest_files
 
 __all__ = [
     "CACHE_SUFFIXES",
@@ -151,17 +154,18 @@ def stat_key(tree: Tree) -> str:
 
 def source_digest(tree: Tree) -> str:
     """SHA-256 over the relative path and bytes of every source and the dependencies'
-    version files: what a cached kernel could have been compiled from (times left out)."""
-    h = hashlib.sha256(_FORMAT)
-    for rel, path in tree.sources:
-        h.update(os.fsencode(rel) + b"\0" + _read(path) + b"\0")
-    for name, version_path in tree.deps:
+    version files: what a cached kernel could have been compiled from (times left out).
+    The digest of the one cache protocol (:func:`raidsim.cachekey.digest_files`)."""
+
+    def payload(version_path: str | None) -> bytes:
         try:
-            payload = _read(version_path) if version_path else b"-"
+            return _read(version_path) if version_path else b"-"
         except OSError:
-            payload = b"-"
-        h.update(name.encode() + b"\0" + payload + b"\0")
-    return h.hexdigest()
+            return b"-"
+
+    sources = ((rel, _read(path)) for rel, path in tree.sources)
+    deps = ((name, payload(version_path)) for name, version_path in tree.deps)
+    return digest_files(itertools.chain(sources, deps), prefix=_FORMAT)
 
 
 def _read(path: str) -> bytes:

@@ -161,7 +161,7 @@ def test_local_cluster_equals_runs_one_by_one(
     table = read_results(out)
     assert table["run"].to_list() == [t.key for t in expand(grid)]
     assert (table["status"] == "finished").all()
-    assert table.filter(pl.col("stage") == "batch-b")["landings"].min() >= 1
+    assert table.filter(pl.col("stage") == "batch-b")["landings_detected"].min() >= 1
     # DuckDB reads the results table as it is
     import duckdb
 

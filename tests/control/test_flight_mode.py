@@ -18,7 +18,7 @@ from raidsim.route.stage import StageDefinition
 from raidsim.route.terrain import build_stage
 from raidsim.sim.jump import run_jump
 from raidsim.sim.landings import analyse_landings
-from raidsim.sim.layout import CHANNEL_NAMES, PARAM, STATE
+from raidsim.sim.layout import CHANNEL_NAMES, MODE_HELD, PARAM, STATE
 from raidsim.sim.runner import planned_model
 from raidsim.sim.transient import TransientModel
 
@@ -61,7 +61,7 @@ def test_wheel_torque_in_the_air_pitches_the_body(symmetric_car: Vehicle) -> Non
     """Braking spinning wheels in flight: I_eff dq = -sum J domega (nose drops), with
     I_eff = I_yy + sum m_u x^2 (the unsprung masses hang on the droop stops)."""
     m = planned_model(symmetric_car, straight_stage(2000.0))
-    m.set_param("MODE", 2.0)
+    m.set_param("MODE", MODE_HELD)
     m.set_param("AERO_K", 0.0)
     m["GEAR"] = 0
     m["Z"] += 10.0
@@ -115,7 +115,7 @@ def test_landing_spike_scales_with_wheel_speed_mismatch(d7xr: Vehicle) -> None:
     peaks = []
     for mismatch in (0.1, 0.2, 0.3, 0.45):
         m = planned_model(car, straight_stage(2000.0), initial_speed_mps=20.0)
-        m.set_param("MODE", 2.0)
+        m.set_param("MODE", MODE_HELD)
         m["Z"] += 0.5
         m.state[STATE["ZU"] : STATE["ZU"] + 4] += 0.5
         m["GEAR"] = 3

@@ -7,14 +7,14 @@ import pytest
 
 from raidsim.errors import ConfigError
 from raidsim.model.vehicle import Vehicle
-from raidsim.optimize.params import allowed_range, build_ranges, field_bounds, parse_ranges
+from raidsim.optimize.params import allowed_range, build_ranges, parse_ranges, path_bounds
 from raidsim.optimize.tyres import min_tyre_pressure_bar
 
 
 def test_field_bounds_come_from_the_spec() -> None:
-    lo, hi, integer = field_bounds("gearbox.final_drive_ratio")
+    lo, hi, integer = path_bounds("gearbox.final_drive_ratio")
     assert lo == pytest.approx(2.0) and lo > 2.0 and hi == 7.0 and not integer
-    assert field_bounds("suspension_front.damper_clicks") == (-10, 10, True)
+    assert path_bounds("suspension_front.damper_clicks") == (-10, 10, True)
 
 
 def test_allowed_range_is_the_intersection(d7xr: Vehicle) -> None:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from support.brakes import brake_torque_Nm
 
 from raidsim.model.loader import load_vehicle
 from raidsim.model.vehicle import BrakeThermalSpec
@@ -43,11 +44,11 @@ def test_brake_torque_is_2_mu_p_A_r() -> None:
     """T_b = 2 mu p A r_eff (§8.1): 6-pot caliper, pistons 38/32/28 mm per side, r 0.155 m,
     mu 0.45 at 126 bar -> ~4.5 kNm, the D7X-R preset's front torque at pedal 1."""
     area = math.pi / 4 * (0.038**2 + 0.032**2 + 0.028**2)
-    t = brakes.brake_torque_Nm(1.0, 126e5, area, 0.155, 0.45)
+    t = brake_torque_Nm(1.0, 126e5, area, 0.155, 0.45)
     assert t == pytest.approx(2 * 0.45 * 126e5 * area * 0.155)
     assert t == pytest.approx(4500.0, rel=0.02)
-    assert brakes.brake_torque_Nm(0.5, 126e5, area, 0.155, 0.45) == pytest.approx(t / 2)
-    assert brakes.brake_torque_Nm(-0.2, 126e5, area, 0.155, 0.45) == 0.0
+    assert brake_torque_Nm(0.5, 126e5, area, 0.155, 0.45) == pytest.approx(t / 2)
+    assert brake_torque_Nm(-0.2, 126e5, area, 0.155, 0.45) == 0.0
 
 
 def test_pad_mu_plateau_then_fade(bt: BrakeThermalSpec) -> None:

@@ -10,7 +10,7 @@ from raidsim.model.loader import load_vehicle
 from raidsim.model.vehicle import CoolingSpec, Vehicle
 from raidsim.physics import cooling, restrictor
 from raidsim.physics.engine import RPM, friction_coefficients, friction_torque_Nm
-from raidsim.physics.fuel import fuel_mass_flow_kg_s
+from raidsim.physics.fuel import fuel_burnt_kg
 
 RHO_45C = 1.11  # kg/m^3 at 45 C, sea level (physics.md §9.1)
 T_AIR_C = 45.0
@@ -74,7 +74,7 @@ def test_required_air_flow_for_275_kW(eps: float, mdot_kg_s: float, q_m3s: float
     c_cool = 3.0 * 3450.0
     cr = c_air / c_cool
     ua = _ntu_for(eps, cr) * c_air
-    q = cooling.radiator_heat_W(ua, c_air, c_cool, 105.0, T_AIR_C)
+    q = cooling.radiator_conductance_W_per_K(ua, c_air, c_cool) * (105.0 - T_AIR_C)
     assert q == pytest.approx(275e3, rel=0.02)
     assert mdot_kg_s / RHO_45C == pytest.approx(q_m3s, rel=0.02)
 
@@ -276,7 +276,8 @@ def _run(
     tc, to, scale, t_first = T0, T0, 1.0, None
     for step in range(int(minutes * 60)):
         power = brake_W * scale
-        fuel = fuel_mass_flow_kg_s(
+        fuel = fuel_burnt_kg(
+            1.0,
             power / omega,
             omega,
             t0,
@@ -285,9 +286,6 @@ def _run(
             power / 290e3,
             f.enrichment_start_load,
             f.lambda_full_load,
-            False,
-            0.0,
-            12.5,
         )
         q_in = cooling.heat_to_coolant_W(
             fuel * f.lhv_MJ_per_kg * 1e6,
@@ -416,10 +414,12 @@ def test_filter_loading_grows_with_dusty_distance(d7xr: Vehicle) -> None:
     rates = d7xr.cooling.filter_loading_per_km
     loading, dt, v = 0.0, 1.0, 60 / 3.6
     for _ in range(int(800e3 / v)):  # 800 km of dunes at 60 km/h
-        loading += dt * cooling.filter_loading_rate_per_s(v, rates["dune"])
+        loading += cooling.filter_loading_increment(v, rates["dune"], dt)
     assert loading == pytest.approx(800 * rates["dune"], rel=1e-3)
     assert rates["hard"] < rates["gravel"] < rates["dune"]
-    assert cooling.filter_loading_rate_per_s(-v, 1e-3) == cooling.filter_loading_rate_per_s(v, 1e-3)
+    assert cooling.filter_loading_increment(-v, 1e-3, dt) == cooling.filter_loading_increment(
+        v, 1e-3, dt
+    )
 
 
 @pytest.mark.parametrize("name", ["d7x-r", "octa", "lc-gr-sport"])

@@ -43,21 +43,7 @@ def test_constant_power_run_on_the_restrictor_limit() -> None:
         t0_K,
     )
     assert power_W == pytest.approx(290e3, rel=0.01)  # preset derivation
-    burnt, dt = 0.0, 0.1
-    for _ in range(36000):
-        burnt += dt * fuel.fuel_mass_flow_kg_s(
-            0.0,
-            0.0,
-            0.0,
-            f.willans_efficiency,
-            f.lhv_MJ_per_kg * 1e6,
-            1.0,
-            f.enrichment_start_load,
-            0.88,
-            True,
-            mdot_air,
-            r.afr_full_load,
-        )
+    burnt = 3600.0 * mdot_air / r.afr_full_load  # one hour on the limit
     litres = fuel.fuel_volume_L(burnt, f.density_kg_per_L)
     expected = power_W / 1e3 * 1.0 * r.bsfc_full_load_g_per_kWh / 1e3 / f.density_kg_per_L
     assert litres == pytest.approx(expected, rel=0.02)
@@ -68,9 +54,7 @@ def _willans(torque: float, rpm: float, e: float, lam: float, load: float) -> fl
     a, b, c = friction_coefficients(4.395e-3, 0.8)
     omega = rpm / RPM
     t0 = friction_torque_Nm(omega, a, b, c)
-    return fuel.fuel_mass_flow_kg_s(
-        torque, omega, t0, e, LHV_PETROL, load, 0.85, lam, False, 0.0, 12.5
-    )
+    return fuel.fuel_burnt_kg(1.0, torque, omega, t0, e, LHV_PETROL, load, 0.85, lam)
 
 
 def test_willans_bsfc_matches_the_physics_md_bands() -> None:

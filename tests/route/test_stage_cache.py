@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from raidsim import cachekey
 from raidsim.route import stage_cache
 from raidsim.route.stage import DuneField, Stage, StageDefinition, SyntheticRoute
 from raidsim.route.terrain import _build_stage, build_stage
@@ -24,7 +25,7 @@ DEFINITION = StageDefinition(
 
 @pytest.fixture(autouse=True)
 def cache_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(stage_cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(cachekey.CACHE_ENV, str(tmp_path))
     return tmp_path / "stages"
 
 

@@ -127,7 +127,7 @@ def test_profile_arrays_and_summary(default_estimate: QssResult) -> None:
     s = r.summary
     assert s["stage_time_s"] == pytest.approx(r.time_s[-1])
     assert s["avg_speed_kmh"] == pytest.approx(s["distance_m"] / s["stage_time_s"] * 3.6)
-    assert s["landings"] == 4  # the default stage's four jumps
+    assert s["jumps"] == 4  # the default stage's four jumps
     assert s["brake_energy_MJ"] > 0.0
     assert 40.0 < s["avg_speed_kmh"] < 130.0
 

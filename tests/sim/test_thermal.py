@@ -8,6 +8,7 @@ import pytest
 import raidsim as rs
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
+from raidsim.sim.layout import MODE_HELD
 from raidsim.sim.runner import planned_model
 
 
@@ -46,7 +47,7 @@ def test_repeated_stops_heat_the_discs(d7xr: Vehicle) -> None:
     """Repeated 150 -> 0 km/h stops: disc temperature climbs stop after stop (the
     per-stop rise against E/(m c) and the fade table are tested in tests/physics)."""
     m = planned_model(d7xr, straight_stage(20000.0), initial_speed_mps=150 / 3.6)
-    m.set_param("MODE", 2.0)
+    m.set_param("MODE", MODE_HELD)
     m["GEAR"] = 0
     temps = []
     for _ in range(5):

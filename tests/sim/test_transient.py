@@ -60,7 +60,7 @@ def _whole_frame_figures(frame: pl.DataFrame, radius_m: float, dt_s: float) -> d
         "max_coolant_C": float(frame["coolant_C"].max()),  # type: ignore[arg-type]
         "max_oil_C": float(frame["oil_C"].max()),  # type: ignore[arg-type]
         "max_brake_disc_C": max(float(frame[f"brake_disc_C_{w}"].max()) for w in WHEELS),  # type: ignore[arg-type]
-        "landings": landings.events.height,
+        "landings_detected": landings.events.height,
         "max_landing_halfshaft_torque_Nm": landings.max_peak_torque_Nm,
         "flight_mode_false_triggers": landings.false_triggers,
     }
@@ -80,7 +80,7 @@ def test_streamed_summary_equals_the_in_memory_one_on_the_default_stage(
     dt = Settings().dt_s * round(1.0 / (Settings().sample_rate_hz * Settings().dt_s))
     whole = _whole_frame_figures(frame, d7xr.tyre.unloaded_radius_m, dt)
     assert {k: run.summary[k] for k in whole} == whole
-    assert whole["landings"] > 10
+    assert whole["landings_detected"] > 10
     assert run.landings is not None
     assert run.landings.events.equals(
         analyse_landings(frame, d7xr.tyre.unloaded_radius_m, dt_s=dt).events

@@ -16,6 +16,7 @@ from raidsim.model.vehicle import RPM_TO_RADPS, Vehicle
 from raidsim.physics.tyre import load_scaled
 from raidsim.route.scenarios import circle_stage, straight_stage
 from raidsim.sim.energy import mechanical_energy_J
+from raidsim.sim.layout import MODE_HELD, MODE_OPEN_LOOP, MODE_SPEED_HOLD
 from raidsim.sim.runner import planned_model
 from raidsim.sim.transient import TransientModel
 
@@ -24,7 +25,7 @@ G = 9.80665
 
 def open_loop(model: TransientModel, gear: int = 0, throttle: float = 0.0) -> TransientModel:
     """Hold pedals, steering and gear (no driver, no TCU)."""
-    model.set_param("MODE", 2.0)
+    model.set_param("MODE", MODE_HELD)
     model["GEAR"] = gear
     model["THROTTLE"] = throttle
     model["BRAKE"] = 0.0
@@ -169,7 +170,7 @@ def test_steady_state_understeer_gradient_matches_linear_bicycle(d7xr: Vehicle) 
             Ambient(temp_C=25.0),
             initial_speed_mps=v_kmh / 3.6,
         )
-        m.set_param("MODE", 3.0)  # driver holds the speed, steering fixed
+        m.set_param("MODE", MODE_SPEED_HOLD)  # driver holds the speed, steering fixed
         m.set_param("AERO_K", 0.0)
         m.set_param("TRACK_F", 0.0)  # parallel steer: one equivalent front wheel
         for i in range(4):
@@ -273,7 +274,7 @@ def test_full_throttle_reaches_limiter_and_wheel_power_matches_map(d7xr: Vehicle
     gear and axle efficiencies (minus rotating-inertia power) within 3 %."""
     amb = Ambient(temp_C=25.0)
     m = planned_model(d7xr, straight_stage(8000.0), amb)
-    m.set_param("MODE", 1.0)  # pedals held, automatic gearbox
+    m.set_param("MODE", MODE_OPEN_LOOP)  # pedals held, automatic gearbox
     m["THROTTLE"] = 1.0
     ch = m.run_for(70.0)
     v_kmh = ch["speed_mps"] * 3.6

@@ -7,11 +7,11 @@ Two halves:
   peak halfshaft torque (Flight Mode as the crew's setup has it), turned into expected
   punctures and mechanical hazard with the spec's constants. QSS results are cached per
   (vehicle x stage x ambient x settings x source digest), and each stage's km per surface
-  per stage definition, in memory and on disk (``RAIDSIM_CACHE_DIR``, default
-  ``~/.cache/raidsim/campaign``); the source digest covers every code and data file of the
-  packages a result depends on (:data:`QSS_SOURCES`), so an edited physics constant or
-  preset is never served from a stale entry. The table is small and is what the workers
-  receive.
+  per stage definition, in memory and on disk (:func:`raidsim.cachekey.cache_dir`
+  ``("campaign")``); the source digest (:func:`raidsim.cachekey.source_digest`) covers
+  every code and data file of the packages a result depends on (:data:`QSS_SOURCES`), so
+  an edited physics constant or preset is never served from a stale entry. The table is
+  small and is what the workers receive.
 * :func:`simulate_replicates` (worker): replicates ``start..stop`` of the campaign. Each
   replicate draws from its own ``Generator(PCG64(SeedSequence([seed, index])))`` in a fixed
   order, so a replicate's numbers do not depend on the chunking or on the worker; the stage
@@ -40,7 +40,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -52,6 +51,7 @@ from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
 from raidsim._version import __version__
+from raidsim.cachekey import cache_dir, source_digest
 from raidsim.campaign.spec import WAYPOINT_KINDS, CampaignSpec, CrewSpec
 from raidsim.errors import ConfigError, RaidsimError
 from raidsim.model.ambient import Conditions, HasConditions
@@ -129,8 +129,7 @@ class BaseTable:
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("RAIDSIM_CACHE_DIR")
-    return Path(root) if root else Path.home() / ".cache" / "raidsim" / "campaign"
+    return cache_dir("campaign")
 
 
 _MEMO: dict[str, Any] = {}
@@ -138,8 +137,6 @@ _MEMO: dict[str, Any] = {}
 
 #: ``src/raidsim``: the tree the cache keys' source digests read (a test points it at a copy)
 _SOURCE_ROOT = Path(__file__).resolve().parents[1]
-#: files of a package that can change a result: code and shipped data (presets, stages)
-_SOURCE_SUFFIXES = frozenset({".py", ".toml", ".gpx"})
 #: what a QSS base-table entry depends on: the QSS and every layer below it (sim, control,
 #: route, model, physics: code, presets, stage files; the top-level modules, e.g. the unit
 #: constants) and this module, which turns a ``QssResult`` into the entry (refuel segments)
@@ -156,44 +153,15 @@ QSS_SOURCES: tuple[str, ...] = (
 STAGE_SOURCES: tuple[str, ...] = ("*.py", "route", "model", "physics")
 
 
-@functools.cache
-def source_digest(root: Path, sources: tuple[str, ...]) -> str:
-    """sha256 (16 hex) over every source and data file in ``sources`` (package folders,
-    searched recursively, or files / glob patterns of files, relative to ``root``):
-    relative path and bytes of each, in path order.
-
-    Memoised per (root, sources): the tree is read once per process, not once per key
-    (the imported code cannot change under a running process anyway).
-    """
-    files: set[Path] = set()
-    for src in sources:
-        path = root / src
-        if path.is_dir():
-            files.update(
-                p
-                for p in path.rglob("*")
-                if p.suffix in _SOURCE_SUFFIXES and "__pycache__" not in p.parts and p.is_file()
-            )
-            continue
-        matched = [p for p in root.glob(src) if p.is_file()]
-        if not matched:
-            raise FileNotFoundError(f"cache-key source {path} does not exist")
-        files.update(matched)
-    h = hashlib.sha256()
-    for rel, path in sorted((p.relative_to(root).as_posix(), p) for p in files):
-        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
-
-
 def _code_fingerprint() -> str:
     """Digest of every file a QSS entry depends on (:data:`QSS_SOURCES`), so a code or
     data change never reuses a stale disk cache entry within one version number."""
-    return source_digest(_SOURCE_ROOT, QSS_SOURCES)
+    return source_digest(QSS_SOURCES, root=_SOURCE_ROOT)[:16]
 
 
 def _stage_fingerprint() -> str:
     """Digest of every file a built stage's surface layout depends on."""
-    return source_digest(_SOURCE_ROOT, STAGE_SOURCES)
+    return source_digest(STAGE_SOURCES, root=_SOURCE_ROOT)[:16]
 
 
 def _cached(key: str, compute: Callable[[], Any]) -> Any:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as _dt
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,13 +48,13 @@ from raidsim.errors import ConfigError
 from raidsim.model.settings import DEFAULT_DT_S
 
 
-def _source(summary: dict[str, Any], key: str) -> str:
+def _source(summary: Mapping[str, Any], key: str) -> str:
     """`` (argentina-2026/rally.toml)``: where a condition came from, when known."""
     source = summary.get("conditions_source", {}).get(key)
     return f" ({source})" if source else ""
 
 
-def summary_table(summary: dict[str, Any]) -> Table:
+def summary_table(summary: Mapping[str, Any]) -> Table:
     table = Table(title=Text(f"{summary['vehicle']} on {summary['stage']}"), show_header=False)
     rows = [
         ("stage time", f"{summary['stage_time_s'] / 60:.2f} min ({summary['stage_time_s']:.1f} s)"),
@@ -68,7 +69,7 @@ def summary_table(summary: dict[str, Any]) -> Table:
         ("derate time", f"{summary['derate_time_s']:.0f} s"),
         ("max brake disc", f"{summary['max_brake_disc_C']:.0f} °C"),
         ("max halfshaft torque", f"{summary['max_halfshaft_torque_Nm']:.0f} N m"),
-        ("landings", f"{summary.get('landings', 0)}"),
+        ("jumps / landings", f"{summary.get('jumps', 0)} / {summary.get('landings_detected', 0)}"),
         (
             "max landing halfshaft torque",
             f"{summary.get('max_landing_halfshaft_torque_Nm', 0):.0f} N m",

@@ -378,7 +378,7 @@ def final_drive_check(log: LoggedRun, vehicle: Vehicle) -> FactorEstimate | None
     )
     if ok.sum() < 50:
         return None
-    ratios = np.array(gb.ratios) * gb.final_drive_ratio * gb.transfer_ratio
+    ratios = np.array(gb.overall_ratios)
     pred = v[ok] / qss.rolling_radius_m(vehicle) * ratios[gear[ok] - 1] / RPM_TO_RADPS
     k = rpm[ok] / pred
     value = float(np.median(k))

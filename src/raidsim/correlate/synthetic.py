@@ -78,7 +78,7 @@ def synthetic_channels(
     power = np.interp(s, r.s_m, r.engine_power_kW)
     v_full = c.vehicle
     gb = v_full.gearbox
-    ratios = np.array(gb.ratios) * gb.final_drive_ratio * gb.transfer_ratio
+    ratios = np.array(gb.overall_ratios)
     rpm = v / rolling_radius_m(v_full) * ratios[gear.astype(np.int64) - 1] / RPM_TO_RADPS
     rpm = np.maximum(rpm, v_full.engine.idle_rpm) + rng.normal(0.0, 20.0, len(s))
     throttle = np.clip(100.0 * power / max(float(power.max()), 1e-9), 0.0, 100.0)

@@ -50,6 +50,7 @@ from raidsim.io.motec import (
     motec_short_name,
     write_ldx,
 )
+from raidsim.io.summary import upgrade_json
 from raidsim.io.telemetry import (
     ChannelFormat,
     FrameTelemetry,
@@ -100,7 +101,7 @@ class RunLike(Protocol):
     def telemetry(self) -> pl.DataFrame: ...
 
     @property
-    def summary(self) -> dict[str, Any]: ...
+    def summary(self) -> Mapping[str, Any]: ...
 
     @property
     def units(self) -> dict[str, str]: ...
@@ -210,7 +211,8 @@ def load_run(path: str | os.PathLike[str]) -> RunData:
         summary = _stopped_summary(stopped, source)
     else:
         sum_path = run_dir / SUMMARY_FILE
-        summary = _read_json_object(sum_path, missing_ok=True) or {}
+        # a summary of any version, in this version's keys (raidsim.io.summary)
+        summary = upgrade_json(_read_json_object(sum_path, missing_ok=True) or {})
         _check_summary(sum_path, summary)
     return RunData(dir=run_dir, source=source, summary=summary, units=source.units)
 
@@ -251,7 +253,9 @@ def _stopped_summary(stopped: Mapping[str, Any], source: TelemetrySource) -> dic
 #: a summary field named with one of these unit suffixes (or one of the counts) holds a
 #: number, which the report and the export format
 _NUMBER_SUFFIXES = ("_s", "_m", "_kmh", "_mps", "_L", "_kg", "_Nm", "_C", "_km", "_factor")
-_NUMBER_FIELDS = frozenset({"seed", "landings", "steps", "flight_mode_false_triggers"})
+_NUMBER_FIELDS = frozenset(
+    {"seed", "jumps", "landings_detected", "steps", "flight_mode_false_triggers"}
+)
 
 
 def _check_summary(path: Path, summary: Mapping[str, Any]) -> None:

@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 class FlightModeSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model: str = Field(default="vote_2of3", pattern="^vote_2of3$")
     enabled: bool = True
     imu_threshold_g: float = Field(gt=0.0, le=1.0, description="|specific force| below this")
     imu_min_time_s: float = Field(ge=0.0, le=0.5, description="for at least this long")

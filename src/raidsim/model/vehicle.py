@@ -12,14 +12,16 @@ Physics and parameter sources: ``docs/physics.md`` (cited per value in the TOML)
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from raidsim.errors import ConfigError
+from raidsim.errors import ConfigError, ConfigWarning
 from raidsim.model.flight_mode import FlightModeSpec
 from raidsim.model.setup import SETUP_KEYS, format_validation_error
 from raidsim.model.surfaces import SURFACES
+from raidsim.physics.driveline import axle_ratio, overall_ratio
 from raidsim.physics.fuel import FUEL_PROPERTIES
 from raidsim.units import BAR_TO_PA as BAR_TO_PA  # re-exported (defined in raidsim.units)
 from raidsim.units import RPM_TO_RADPS as RPM_TO_RADPS  # re-exported
@@ -52,7 +54,6 @@ def _check_table(xs: list[float], ys: list[float], name: str, increasing: bool =
 
 
 class ChassisSpec(Spec):
-    model: Literal["rigid_body_14dof"] = "rigid_body_14dof"
     empty_mass_kg: float = Field(
         gt=500, le=6000, description="race-trim mass without fuel and crew"
     )
@@ -79,7 +80,6 @@ class ChassisSpec(Spec):
 
 
 class AeroSpec(Spec):
-    model: Literal["drag_only"] = "drag_only"
     drag_area_m2: float = Field(gt=0.1, le=5.0, description="Cd * A")
     lift_area_m2: float = Field(ge=-2.0, le=2.0, default=0.0, description="Cl * A (+ = lift)")
 
@@ -96,7 +96,6 @@ class RestrictorSpec(Spec):
 
 
 class EngineSpec(Spec):
-    model: Literal["map_turbo"] = "map_turbo"
     displacement_L: float = Field(gt=0.5, le=10)
     torque_curve_rpm: list[float] = Field(description="production full-load curve, rpm")
     torque_curve_Nm: list[float] = Field(description="production full-load brake torque")
@@ -127,7 +126,6 @@ class EngineSpec(Spec):
 
 
 class ConverterSpec(Spec):
-    model: Literal["k_factor_map"] = "k_factor_map"
     speed_ratio: list[float] = Field(description="turbine/impeller speed ratio points 0..1")
     capacity_factor_radps_per_sqrtNm: list[float] = Field(description="K(SR)")
     torque_ratio: list[float] = Field(description="TR(SR), >= 1")
@@ -148,7 +146,6 @@ class ConverterSpec(Spec):
 
 
 class GearboxSpec(Spec):
-    model: Literal["automatic_8hp"] = "automatic_8hp"
     ratios: list[float] = Field(min_length=2, max_length=10)
     efficiencies: list[float] = Field(min_length=2, max_length=10)
     final_drive_ratio: float = Field(gt=2.0, le=7.0)
@@ -188,9 +185,21 @@ class GearboxSpec(Spec):
     def n_gears(self) -> int:
         return len(self.ratios)
 
+    @property
+    def axle_ratio(self) -> float:
+        """Gearbox output to wheel, final drive x transfer
+        (:func:`raidsim.physics.driveline.axle_ratio`)."""
+        return float(axle_ratio(self.final_drive_ratio, self.transfer_ratio))
+
+    @property
+    def overall_ratios(self) -> tuple[float, ...]:
+        """Turbine speed per wheel speed in each gear, gear x final drive x transfer
+        (:func:`raidsim.physics.driveline.overall_ratio`, the kernel's law)."""
+        axle = self.axle_ratio
+        return tuple(float(overall_ratio(r, axle)) for r in self.ratios)
+
 
 class DrivelineSpec(Spec):
-    model: Literal["awd_centre_diff"] = "awd_centre_diff"
     front_torque_fraction: float = Field(gt=0.0, lt=1.0, default=0.5)
     centre_lock_torque_Nm: float = Field(ge=0, le=20000, description="lock clutch capacity")
     front_diff_lock_torque_Nm: float = Field(ge=0, le=20000)
@@ -204,7 +213,6 @@ class DrivelineSpec(Spec):
 class TyreSpec(Spec):
     """TMeasy parameters at nominal load Fz_nom and 2 Fz_nom (Rill; physics.md §5)."""
 
-    model: Literal["tmeasy"] = "tmeasy"
     unloaded_radius_m: float = Field(gt=0.25, le=0.7)
     width_m: float = Field(gt=0.15, le=0.6)
     section_height_m: float = Field(
@@ -260,7 +268,6 @@ class TyreSpec(Spec):
 class SuspensionAxleSpec(Spec):
     """One axle, values at the wheel (motion ratio already applied)."""
 
-    model: Literal["coilover_digressive"] = "coilover_digressive"
     spring_rate_N_per_m: float = Field(gt=5000, le=500000)
     unsprung_mass_kg: float = Field(gt=20, le=300)
     bump_travel_m: float = Field(gt=0.05, le=0.6, description="ride height to full bump")
@@ -279,13 +286,11 @@ class SuspensionAxleSpec(Spec):
 
 
 class SteeringSpec(Spec):
-    model: Literal["ackermann_rate_limited"] = "ackermann_rate_limited"
     max_road_wheel_angle_deg: float = Field(gt=10, le=50)
     max_rate_deg_per_s: float = Field(gt=5, le=500, description="road-wheel angle rate")
 
 
 class BrakeSpec(Spec):
-    model: Literal["fixed_balance"] = "fixed_balance"
     max_torque_front_Nm: float = Field(gt=500, le=20000, description="per wheel, pedal at 1")
     max_torque_rear_Nm: float = Field(gt=300, le=20000)
     abs_slip_limit: float | None = Field(
@@ -304,7 +309,6 @@ class LimiterSpec(Spec):
 
 
 class FuelSpec(Spec):
-    model: Literal["willans"] = "willans"
     kind: Literal["pump_petrol", "sustainable_petrol", "diesel"] = Field(
         description="fuel family; LHV and density must lie in its band (physics.md §2.4)"
     )
@@ -352,7 +356,6 @@ class CoolingSpec(Spec):
     """Lumped engine/coolant + transmission-oil nodes, effectiveness-NTU radiator, fans +
     ram air, sand filter, ECU derate (physics.md §2.5, §7; ``raidsim.physics.cooling``)."""
 
-    model: Literal["lumped_ntu"] = "lumped_ntu"
     coolant_fraction_full_load: float = Field(
         gt=0.1, le=0.5, description="heat to coolant + oil / fuel power at full load"
     )
@@ -423,7 +426,6 @@ class BrakeThermalSpec(Spec):
     (physics.md §8; ``raidsim.physics.brakes``). Torque at pedal 1 and balance stay in
     ``brakes``; they hold at ``pad_mu_nominal`` and scale with mu(T)/pad_mu_nominal."""
 
-    model: Literal["lumped_disc"] = "lumped_disc"
     disc_mass_front_kg: float = Field(gt=2, le=30)
     disc_mass_rear_kg: float = Field(gt=2, le=30)
     disc_diameter_front_m: float = Field(gt=0.2, le=0.5)
@@ -473,6 +475,56 @@ class BrakeThermalSpec(Spec):
         )
 
 
+#: ``model = "..."`` keys that older vehicle files carry in these sections. Each subsystem
+#: has one model, so the keys promised a swap nothing performed: they are no longer part of
+#: the schema. A file that still has one loads with a :class:`ConfigWarning` (the one value
+#: the key could take); any other value is an error. Only ``[restrictor] model`` remains (it
+#: switches the restrictor off: ``"none"``).
+RETIRED_MODEL_KEYS: dict[str, str] = {
+    "chassis": "rigid_body_14dof",
+    "aero": "drag_only",
+    "engine": "map_turbo",
+    "converter": "k_factor_map",
+    "gearbox": "automatic_8hp",
+    "driveline": "awd_centre_diff",
+    "tyre": "tmeasy",
+    "suspension_front": "coilover_digressive",
+    "suspension_rear": "coilover_digressive",
+    "steering": "ackermann_rate_limited",
+    "brakes": "fixed_balance",
+    "fuel": "willans",
+    "cooling": "lumped_ntu",
+    "brake_thermal": "lumped_disc",
+    "flight_mode": "vote_2of3",
+}
+
+
+def _drop_retired_model_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the retired ``model`` keys (:data:`RETIRED_MODEL_KEYS`), with one
+    :class:`ConfigWarning` naming the sections; a value other than the retired one raises
+    a ValueError naming the field and the value."""
+    found = [k for k in RETIRED_MODEL_KEYS if isinstance(data.get(k), dict) and "model" in data[k]]
+    if not found:
+        return data
+    out = dict(data)
+    for k in found:
+        value = data[k]["model"]
+        if value != RETIRED_MODEL_KEYS[k]:
+            raise ValueError(
+                f"{k}.model = {value!r} is not a model raidsim has; the key is retired "
+                f"(the one {k} model was {RETIRED_MODEL_KEYS[k]!r}): delete the line"
+            )
+        out[k] = {kk: vv for kk, vv in data[k].items() if kk != "model"}
+    names = ", ".join(f"[{k}]" for k in found)
+    warnings.warn(
+        f"vehicle {data.get('name', '?')}: the model keys in {names} are no longer read "
+        "(each of these subsystems has one model); delete them",
+        ConfigWarning,
+        stacklevel=2,
+    )
+    return out
+
+
 class Vehicle(Spec):
     """A complete vehicle. ``with_changes`` gives a validated modified copy."""
 
@@ -498,6 +550,11 @@ class Vehicle(Spec):
     cooling: CoolingSpec
     brake_thermal: BrakeThermalSpec
     flight_mode: FlightModeSpec
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_keys(cls, data: object) -> object:
+        return _drop_retired_model_keys(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _pressures_in_tyre_range(self) -> Vehicle:

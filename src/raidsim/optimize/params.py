@@ -48,8 +48,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from raidsim.errors import ConfigError
-from raidsim.model.setup import SETUP_KEYS
-from raidsim.model.setup import field_bounds as spec_field_bounds
+from raidsim.model.setup import SETUP_KEYS, field_bounds
 from raidsim.model.vehicle import Vehicle
 from raidsim.optimize.tyres import tyre_pressure_limits_bar
 
@@ -106,12 +105,12 @@ def _field_of(path: str) -> tuple[type[BaseModel], str]:
     raise ConfigError(f"empty setup path '{path}'")
 
 
-def field_bounds(path: str) -> tuple[float, float, bool]:
-    """(low, high, integer) of a spec field from its ``Field(gt/ge, lt/le)`` metadata
-    (:func:`raidsim.model.setup.field_bounds`, the one reader of a range; exclusive bounds
-    nudged inwards so that the range can be sampled inclusively)."""
+def path_bounds(path: str) -> tuple[float, float, bool]:
+    """(low, high, integer) of the spec field at a dotted path, from
+    :func:`raidsim.model.setup.field_bounds` (the one reader of a range), exclusive bounds
+    nudged inwards so that the range can be sampled inclusively."""
     model, name = _field_of(path)
-    low, high = spec_field_bounds(model, name, inclusive=True)
+    low, high = field_bounds(model, name, inclusive=True)
     return low, high, model.model_fields[name].annotation is int
 
 
@@ -140,7 +139,7 @@ def allowed_range(vehicle: Vehicle, name: str) -> ParamRange:
             f"unknown parameter '{name}' (optimisable: {', '.join(ENGINEERING_RANGES)})"
         )
     path = SETUP_KEYS[name]
-    lo_spec, hi_spec, integer = field_bounds(path)
+    lo_spec, hi_spec, integer = path_bounds(path)
     lo_eng, hi_eng = ENGINEERING_RANGES[name]
     if hi_eng is None:  # fuel load: up to the tank
         hi_eng = vehicle.fuel.tank_capacity_L

@@ -455,7 +455,7 @@ def confirm(
         "transient_time_s": t,
         "qss_time_s": qss_time_s,
         "difference_pct": (qss_time_s - t) / t * 100.0 if t > 0 else float("nan"),
-        "summary": run.summary,
+        "summary": dict(run.summary),  # the JSON form
     }
 
 

@@ -1,6 +1,6 @@
 """Brake torque, pad fade and lumped disc temperature (physics.md §8).
 
-T_b   = 2 mu(T_d) p_line A_piston,side r_eff                              §8.1
+T_b   = pedal T_b,max mu(T_d) / mu_nominal                                §8.1
 Q_in  = eta T_b omega_wheel,   eta = heat partition to the disc 0.88-0.95  §8.1
 m c dT_d/dt = eta Q_in - h A (T_d - T_air) - eps sigma A (T_d^4 - T_air^4) §8.1 [S89][S90]
 Limpert convection, Re = rho v D / mu_air [S88]:
@@ -27,16 +27,6 @@ KELVIN = 273.15
 PR_AIR = 0.70
 #: Still-air floor on the disc's face coefficient, W/(m^2 K) (natural convection, estimate)
 H_NATURAL_W_PER_M2K = 5.0
-
-
-@njit(cache=True)
-def brake_torque_Nm(
-    pedal: float, p_max_Pa: float, piston_area_m2: float, r_eff_m: float, mu: float
-) -> float:
-    """Brake torque of one wheel, T_b = 2 mu p_line A r_eff with p_line = pedal p_max and
-    A the total piston area on one side of an opposed caliper (two pad faces; §8.1)."""
-    p = min(max(pedal, 0.0), 1.0) * p_max_Pa
-    return 2.0 * mu * p * piston_area_m2 * r_eff_m
 
 
 @njit(cache=True)

@@ -76,20 +76,17 @@ def radiator_ua_W_per_K(
 
 
 @njit(cache=True)
-def radiator_heat_W(
-    ua_W_per_K: float,
-    c_air_W_per_K: float,
-    c_coolant_W_per_K: float,
-    T_coolant_C: float,
-    T_air_C: float,
+def radiator_conductance_W_per_K(
+    ua_W_per_K: float, c_air_W_per_K: float, c_coolant_W_per_K: float
 ) -> float:
-    """Q_rad = eps C_min (T_c,in - T_air,in), eps from :func:`radiator_effectiveness`."""
+    """G_rad = eps C_min, W/K (Q_rad = G_rad (T_c,in - T_air,in)), eps from
+    :func:`radiator_effectiveness` with NTU = UA/C_min, Cr = C_min/C_max (§7.1); 0 when
+    either stream is stopped."""
     c_min = min(c_air_W_per_K, c_coolant_W_per_K)
-    c_max = max(c_air_W_per_K, c_coolant_W_per_K)
     if c_min <= 0.0:
         return 0.0
-    eps = radiator_effectiveness(ua_W_per_K / c_min, c_min / c_max)
-    return eps * c_min * (T_coolant_C - T_air_C)
+    c_max = max(c_air_W_per_K, c_coolant_W_per_K)
+    return radiator_effectiveness(ua_W_per_K / c_min, c_min / c_max) * c_min
 
 
 @njit(cache=True)
@@ -121,9 +118,10 @@ def intake_p0_Pa(p_ambient_Pa: float, filter_drop_Pa: float) -> float:
 
 
 @njit(cache=True)
-def filter_loading_rate_per_s(speed_mps: float, loading_per_km: float) -> float:
-    """dL/dt = loading_per_km(surface) |v| / 1000 (estimate; module docstring)."""
-    return loading_per_km * abs(speed_mps) / 1000.0
+def filter_loading_increment(speed_mps: float, loading_per_km: float, dt_s: float) -> float:
+    """Loading added in ``dt_s``: dL = loading_per_km(surface) |v| dt / 1000 (estimate;
+    module docstring)."""
+    return loading_per_km * abs(speed_mps) * dt_s / 1000.0
 
 
 @njit(cache=True)
@@ -224,13 +222,11 @@ def coolant_step(
     Returns (T_coolant_C, T_oil_C, Q_rad_W) at the end of the step.
     """
     x = thermostat_opening(T_coolant_C, thermostat_open_C, thermostat_full_C, thermostat_min)
-    c_air = air_mass_flow_kg_s * CP_AIR_J_PER_KGK
-    c_cool = x * pump_mass_flow_kg_s * coolant_cp_J_per_kgK
-    c_min = min(c_air, c_cool)
-    g_rad = 0.0
-    if c_min > 0.0:
-        c_max = max(c_air, c_cool)
-        g_rad = radiator_effectiveness(ua_radiator_W_per_K / c_min, c_min / c_max) * c_min
+    g_rad = radiator_conductance_W_per_K(
+        ua_radiator_W_per_K,
+        air_mass_flow_kg_s * CP_AIR_J_PER_KGK,
+        x * pump_mass_flow_kg_s * coolant_cp_J_per_kgK,
+    )
     ce = engine_capacity_J_per_K / dt_s
     co = oil_capacity_J_per_K / dt_s
     g_out = g_rad + engine_loss_W_per_K

@@ -1,9 +1,24 @@
-"""Driveline laws: halfshaft compliance, lock clutches, the side-gear solve and the
-implicit wheel-spin update (physics.md §4.1, §4.2, §10.1)."""
+"""Driveline laws: overall gear ratio, halfshaft compliance, lock clutches, the side-gear
+solve and the implicit wheel-spin update (physics.md §3.1, §4.1, §4.2, §10.1)."""
 
 from __future__ import annotations
 
 from numba import njit
+
+
+@njit(cache=True)
+def axle_ratio(final_drive_ratio: float, transfer_ratio: float) -> float:
+    """Ratio from the gearbox output to the wheels: i_axle = i_final x i_transfer (§3.1)."""
+    return final_drive_ratio * transfer_ratio
+
+
+@njit(cache=True)
+def overall_ratio(gear_ratio: float, axle_ratio: float) -> float:
+    """Engine-side (turbine) speed per wheel speed in a gear: i = i_gear x i_axle (§3.1),
+    ``axle_ratio`` from :func:`axle_ratio`. The one place the product is formed: the
+    kernel, the QSS tables, the initial gear, the correlation and the synthetic logs all
+    call it (through :meth:`raidsim.model.vehicle.GearboxSpec.overall_ratios` in Python)."""
+    return gear_ratio * axle_ratio
 
 
 @njit(cache=True)

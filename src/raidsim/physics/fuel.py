@@ -2,7 +2,6 @@
 
 Willans:    mdot_f = (T_brake + T_0(N)) omega / (e LHV)                   §2.3 [S33][S34]
 enrichment: x 1/lambda near full load (lambda 0.85-0.9 on the restricted map)  §2.3
-restrictor: on the limit mdot_f = mdot_air / AFR                           §2.3, §1.1
 volume:     V = m / rho;  energy E = m LHV                                 §2.4
 """
 
@@ -47,7 +46,8 @@ def enrichment_factor(load_fraction: float, load_start: float, lambda_full: floa
 
 
 @njit(cache=True)
-def fuel_mass_flow_kg_s(
+def fuel_burnt_kg(
+    duration_s: float,
     torque_Nm: float,
     omega_radps: float,
     t0_Nm: float,
@@ -56,19 +56,14 @@ def fuel_mass_flow_kg_s(
     load_fraction: float,
     enrichment_start: float,
     lambda_full: float,
-    on_restrictor_limit: bool,
-    air_mass_flow_kg_s: float,
-    afr_full_load: float,
 ) -> float:
-    """Fuel mass flow, kg/s.
-
-    On the restrictor limit: mdot_air / AFR (the cap sets air, the AFR sets fuel).
-    Otherwise: Willans (T_b + T_0) omega / (e LHV) x enrichment(load); zero on overrun.
-    """
-    if on_restrictor_limit:
-        return air_mass_flow_kg_s / afr_full_load
+    """Fuel burnt in ``duration_s`` at one operating point, kg: the Willans flow
+    (T_b + T_0) omega / (e LHV) x enrichment(load) over the duration; zero on overrun.
+    ``duration_s = 1`` gives the mass flow in kg/s. Both tiers call it (the transient per
+    step, the QSS per metre). On the restrictor limit the same line holds: the cap limits
+    the torque, so the fuel follows (physics.md §2.3)."""
     base = willans_fuel_rate_kg_s(torque_Nm, omega_radps, t0_Nm, efficiency, lhv_J_per_kg)
-    return base * enrichment_factor(load_fraction, enrichment_start, lambda_full)
+    return duration_s * base * enrichment_factor(load_fraction, enrichment_start, lambda_full)
 
 
 @njit(cache=True)

@@ -34,7 +34,7 @@ import datetime as _dt
 import functools
 import html
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,7 +256,7 @@ def _summary_card(run: RunLike, digest: RunDigest, label: str, colour: str) -> s
 
 
 def _engineer_rows(
-    s: dict[str, Any], num: Callable[[str, str], str | None]
+    s: Mapping[str, Any], num: Callable[[str, str], str | None]
 ) -> list[tuple[str, str | None]]:
     """The card's heat, Flight Mode and setup rows (those the summary has)."""
     raw_setup, raw_limits = s.get("setup"), s.get("thermal_limits_C")
@@ -593,7 +593,7 @@ def _time_loss_parts(
     return parts
 
 
-def _margins(s: dict[str, Any]) -> list[str]:
+def _margins(s: Mapping[str, Any]) -> list[str]:
     """Thermal margins: each peak against the temperature from which it costs (the ECU's
     derate thresholds, the pad's fade)."""
     limits = s.get("thermal_limits_C")

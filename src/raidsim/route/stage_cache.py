@@ -7,21 +7,18 @@ stage takes about 0.18 MB per km (the 0.25 m ground and wheel tracks in float64)
 
 Building a long special (seeded centre line, dune fields, ISO 8608 wheel tracks by IFFT)
 takes seconds; loading its arrays takes milliseconds. A stage is stored as one ``.npz``
-(uncompressed: loading is the point) in ``$RAIDSIM_CACHE_DIR/stages`` (else
-``$XDG_CACHE_HOME/raidsim/stages``, ``~/.cache/raidsim/stages``), named by the sha256 of
+(uncompressed: loading is the point) in ``cache_dir("stages")``, named by the sha256 of
 its definition (the validated TOML as JSON, seed included) and of :func:`code_digest`: the
 sources of the route package, the surface table and the array math
-(:mod:`raidsim.physics.fpmath`), and numpy's version (the seeded streams). Written
-atomically (:mod:`raidsim.atomic`); an unreadable, partial or foreign file is rebuilt; a
-read-only or full disk only costs the cache. Stages on a route file are not cached (their
-file, and its warnings, are read every time).
+(:mod:`raidsim.physics.fpmath`), and numpy's version (the seeded streams). The cache
+protocol of :mod:`raidsim.cachekey`: written atomically; an unreadable, partial or foreign
+file is rebuilt; a read-only or full disk only costs the cache. Stages on a route file
+are not cached (their file, and its warnings, are read every time).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -29,11 +26,10 @@ from typing import Any
 import numpy as np
 
 import raidsim.atomic as atomic
+import raidsim.cachekey as cachekey
 from raidsim.route.centreline import Centreline
 from raidsim.route.stage import Stage, StageDefinition
 
-CACHE_ENV = "RAIDSIM_CACHE_DIR"
-_PACKAGE = Path(__file__).resolve().parents[1]
 #: the sources a built stage depends on, relative to the package
 SOURCES: tuple[str, ...] = (
     "route/*.py",
@@ -49,22 +45,12 @@ _SKIP = {"name", "definition", "centreline", "conditions"}
 
 
 def cache_dir() -> Path:
-    root = os.environ.get(CACHE_ENV)
-    if root:
-        return Path(root) / "stages"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "raidsim" / "stages"
+    return cachekey.cache_dir("stages")
 
 
-@functools.cache
 def code_digest() -> str:
-    """sha256 over the relative path and bytes of every file in :data:`SOURCES` and
-    numpy's version."""
-    h = hashlib.sha256(np.__version__.encode())
-    for path in sorted(p for pattern in SOURCES for p in _PACKAGE.glob(pattern)):
-        h.update(path.relative_to(_PACKAGE).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    """:func:`raidsim.cachekey.source_digest` of :data:`SOURCES` and numpy's version."""
+    return cachekey.source_digest(SOURCES, ("numpy " + np.__version__,))
 
 
 def stage_path(definition: StageDefinition) -> Path | None:

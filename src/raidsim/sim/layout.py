@@ -20,8 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from raidsim.cachekey import PACKAGE_ROOT, compute_source_digest
 from raidsim.model.surfaces import N_SURF, SURFACE_CODE, SURFACES  # noqa: F401 (re-exported)
 from raidsim.sim.blocks import BLOCKS, N_GEARS_MAX, N_RC, N_TABLE  # noqa: F401 (re-exported)
+from raidsim.sim.modes import (  # noqa: F401 (re-exported; generated into indices.py)
+    MODE,
+    MODE_DRIVER,
+    MODE_HELD,
+    MODE_OPEN_LOOP,
+    MODE_SPEED_HOLD,
+)
 
 WHEELS = ("fl", "fr", "rl", "rr")
 N_WHEELS = 4
@@ -258,12 +266,13 @@ STATUS_TIMEOUT = 3
 STATUS_STUCK = 4
 STATUS_LAYOUT_MISMATCH = 5
 STATUS_LOST_CONTROL = 6
-#: kernel modes (PARAM["MODE"]): who drives
+# Kernel modes (PARAM["MODE"]): raidsim.sim.modes, re-exported above.
+#: what each kernel mode means
 MODES = {
-    0: "driver: steering, pedals and TCU (stage runs)",
-    1: "open loop: pedals and steering held as set in the state, TCU shifts",
-    2: "held: pedals, steering and gear held as set in the state",
-    3: "speed hold: the driver's PI holds the plan speed, steering fixed, TCU shifts",
+    MODE_DRIVER: "driver: steering, pedals and TCU (stage runs)",
+    MODE_OPEN_LOOP: "open loop: pedals and steering held as set in the state, TCU shifts",
+    MODE_HELD: "held: pedals, steering and gear held as set in the state",
+    MODE_SPEED_HOLD: "speed hold: the driver's PI holds the plan speed, steering fixed, TCU shifts",
 }
 #: LOST_CONTROL state codes: why a run was stopped as out of control
 LOST_CONTROL_CAUSES = {
@@ -294,19 +303,11 @@ KERNEL_SOURCES = (
 
 
 def kernel_source_digest(root: Path | None = None) -> str:
-    """SHA-256 over the kernels' source files under the package ``root``. Numba's cache
-    checks only the file of the function it loads, not the files of the functions
-    compiled into it; the digest catches a kernel cached before a callee changed."""
-    root = root or Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for entry in KERNEL_SOURCES:
-        path = root / entry
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            if f.exists():
-                h.update(f.relative_to(root).as_posix().encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
+    """:func:`raidsim.cachekey.source_digest` of the kernels' source files under the
+    package ``root``. Numba's cache checks only the file of the function it loads, not the
+    files of the functions compiled into it; the digest catches a kernel cached before a
+    callee changed."""
+    return compute_source_digest(KERNEL_SOURCES, root=root or PACKAGE_ROOT)
 
 
 def layout_hash() -> float:
@@ -442,6 +443,10 @@ def render_indices() -> str:
     lines.append("# kernel status codes")
     for name, value in sorted(STATUS.items(), key=lambda kv: kv[1]):
         lines.append(f"STATUS_{name} = {value}")
+    lines.append("")
+    lines.append("# kernel modes (PARAM['MODE'], see layout.MODES)")
+    for name, value in sorted(MODE.items(), key=lambda kv: kv[1]):
+        lines.append(f"MODE_{name} = {value}")
     lines.append("")
     return "\n".join(lines)
 

@@ -30,6 +30,7 @@ from raidsim.errors import LostControl as LostControl  # re-exported: raised her
 from raidsim.errors import SimulationStopped as SimulationStopped  # re-exported: raised here
 from raidsim.io import formats
 from raidsim.io.channels import ChannelFormat, channel_stride
+from raidsim.io.summary import StageSummary
 from raidsim.model.ambient import Ambient
 from raidsim.model.settings import Settings, divides_step
 from raidsim.model.vehicle import Vehicle
@@ -102,8 +103,8 @@ class Run:
 
     def __init__(
         self,
+        summary: StageSummary,
         telemetry: pl.DataFrame | None = None,
-        summary: dict[str, Any] | None = None,
         out_dir: Path | None = None,
         units: dict[str, str] | None = None,
         rates_hz: dict[str, float] | None = None,
@@ -111,7 +112,8 @@ class Run:
         limits: LimitTrace | None = None,
     ) -> None:
         self._frame = telemetry
-        self.summary: dict[str, Any] = summary if summary is not None else {}
+        #: whole-stage figures (:class:`raidsim.io.summary.StageSummary`)
+        self.summary = summary
         self.out_dir = out_dir
         self.units: dict[str, str] = units if units is not None else {}
         self.rates_hz: dict[str, float] = rates_hz if rates_hz is not None else {}
@@ -238,43 +240,42 @@ _PEAK_CHANNELS = ("coolant_C", "oil_C", *(f"brake_disc_C_{w}" for w in ("fl", "f
 
 def _summary(
     acc: _Summary, landings: LandingReport, model: TransientModel, wall_s: float, kernel_s: float
-) -> dict[str, Any]:
+) -> StageSummary:
     sim_t = model.time_s
     fuel_kg = model["FUEL_USED"]
     dist = model["S_ROUTE"]
-    summary: dict[str, Any] = {
-        "vehicle": model.vehicle.name,
-        "stage": model.stage.name,
-        "seed": int(model.stage.definition.seed),
+    fuel_L = fuel_kg / model.vehicle.fuel.density_kg_per_L
+    return StageSummary(
+        tier="transient",
+        vehicle=model.vehicle.name,
+        stage=model.stage.name,
+        seed=int(model.stage.definition.seed),
         **model.conditions.summary_fields(),
-        "stage_time_s": sim_t,
-        "distance_m": dist,
-        "odometer_m": model["ODOMETER"],
-        "avg_speed_kmh": dist / sim_t * KMH_PER_MPS if sim_t > 0 else 0.0,
-        "max_speed_kmh": float((acc.max_speed if acc.rows else 0.0) * KMH_PER_MPS),
-        "fuel_used_kg": fuel_kg,
-        "fuel_used_L": fuel_kg / model.vehicle.fuel.density_kg_per_L,
-        "max_halfshaft_torque_Nm": float(acc.max_hs if acc.rows else 0.0),
-        "sim_time_s": sim_t,
-        "wall_time_s": wall_s,
-        "kernel_time_s": kernel_s,
-        "real_time_factor": sim_t / wall_s if wall_s > 0 else math.inf,
-        "steps": int(round(sim_t / model.settings.dt_s)),
-    }
-    summary["landings"] = landings.events.height
-    summary["max_landing_halfshaft_torque_Nm"] = landings.max_peak_torque_Nm
-    summary["flight_mode_false_triggers"] = landings.false_triggers
-    dist_km = max(summary["distance_m"], 1.0) / 1000.0
-    summary["fuel_L_per_100km"] = summary["fuel_used_L"] / dist_km * 100.0
-    summary["max_coolant_C"] = acc.peak("coolant_C")
-    summary["max_oil_C"] = acc.peak("oil_C")
-    summary["derate_time_s"] = model["DERATE_TIME"]
-    summary["max_brake_disc_C"] = max(
-        acc.peak(f"brake_disc_C_{w}") for w in ("fl", "fr", "rl", "rr")
+        stage_time_s=sim_t,
+        distance_m=dist,
+        odometer_m=model["ODOMETER"],
+        avg_speed_kmh=dist / sim_t * KMH_PER_MPS if sim_t > 0 else 0.0,
+        max_speed_kmh=float((acc.max_speed if acc.rows else 0.0) * KMH_PER_MPS),
+        fuel_used_kg=fuel_kg,
+        fuel_used_L=fuel_L,
+        fuel_L_per_100km=fuel_L / (max(dist, 1.0) / 1000.0) * 100.0,
+        jumps=len(model.stage.jump_lip_s_m),
+        max_halfshaft_torque_Nm=float(acc.max_hs if acc.rows else 0.0),
+        sim_time_s=sim_t,
+        wall_time_s=wall_s,
+        kernel_time_s=kernel_s,
+        real_time_factor=sim_t / wall_s if wall_s > 0 else math.inf,
+        steps=int(round(sim_t / model.settings.dt_s)),
+        landings_detected=landings.events.height,
+        max_landing_halfshaft_torque_Nm=landings.max_peak_torque_Nm,
+        flight_mode_false_triggers=landings.false_triggers,
+        max_coolant_C=acc.peak("coolant_C"),
+        max_oil_C=acc.peak("oil_C"),
+        derate_time_s=model["DERATE_TIME"],
+        max_brake_disc_C=max(acc.peak(f"brake_disc_C_{w}") for w in ("fl", "fr", "rl", "rr")),
+        final_filter_loading=model["FILTER_LOAD"],
+        **context_fields(model.vehicle, model.ambient),
     )
-    summary["final_filter_loading"] = model["FILTER_LOAD"]
-    summary.update(context_fields(model.vehicle, model.ambient))
-    return summary
 
 
 #: summary fields that measure this machine, not the run (they differ run to run)
@@ -489,13 +490,12 @@ def simulate(
         np.asarray(model.stage.surface_code, dtype=np.int8),
         (model.stage.centreline.x_m, model.stage.centreline.y_m),
     )
-    summary["time_loss"] = totals(limits)
-    summary["compile_time_s"] = compiling.seconds
+    summary = summary.with_values(time_loss=totals(limits), compile_time_s=compiling.seconds)
     units = {c.name: c.unit for c in CHANNELS}
     frame = outputs.frame()
     if out_path is not None:
         limits.write_parquet(out_path / LIMITS_FILE)
-        _atomic_json(out_path / SUMMARY_FILE, summary)
+        _atomic_json(out_path / SUMMARY_FILE, summary.to_json())
     return Run(
         telemetry=frame,
         summary=summary,

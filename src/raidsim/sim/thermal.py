@@ -19,8 +19,10 @@ from raidsim.physics.cooling import (
     fan_duty,
     fan_electrical_power_W,
     filter_k,
+    filter_loading_increment,
     filter_pressure_drop_Pa,
     heat_to_coolant_W,
+    intake_p0_Pa,
     radiator_ua_W_per_K,
 )
 from raidsim.physics.interp import interp_table
@@ -100,7 +102,7 @@ def cooling_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float) -> None:
 def intake_filter_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float, surface: int) -> None:
     """Sand filter loading with the dust of the surface, and the restrictor's p0 ratio
     after the intake filter's pressure drop."""
-    S[ix.S_FILTER_LOAD] += P[ix.P_CL_LOAD_PER_KM + surface] * speed * dt / 1000.0
+    S[ix.S_FILTER_LOAD] += filter_loading_increment(speed, P[ix.P_CL_LOAD_PER_KM + surface], dt)
     if P[ix.P_P_CAP_FLOW] > 0.0:
         dp = filter_pressure_drop_Pa(
             S[ix.S_FILTER_LOAD],
@@ -110,7 +112,8 @@ def intake_filter_step(S: np.ndarray, P: np.ndarray, speed: float, dt: float, su
             P[ix.P_P_CAP_FLOW],
             P[ix.P_CL_IF_AREA],
         )
-        S[ix.S_CAP_FACTOR] = max(MIN_CAP_FACTOR, (P[ix.P_P_AMB] - dp) / P[ix.P_P_AMB])
+        p0 = intake_p0_Pa(P[ix.P_P_AMB], dp)
+        S[ix.S_CAP_FACTOR] = max(MIN_CAP_FACTOR, p0 / P[ix.P_P_AMB])
 
 
 @kernel_part

@@ -16,7 +16,7 @@ from raidsim.sim.transient.chunk import step_chunk_fresh
 
 def test_a_chunk_runs_and_returns_plain_ints(at_rest: Kernel) -> None:
     k = at_rest
-    k.P[ix.P_MODE] = 2.0
+    k.P[ix.P_MODE] = ix.MODE_HELD
     status, n, bad = step_chunk_fresh(k.S, k.P, k.route, np.empty((20, N_CH)), 100)
     assert (status, bad) == (STATUS["RUNNING"], -1)
     assert n == 100 // int(k.P[ix.P_SAMPLE_EVERY])

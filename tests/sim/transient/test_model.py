@@ -10,7 +10,7 @@ from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.scenarios import straight_stage
-from raidsim.sim.layout import PARAM, STATE
+from raidsim.sim.layout import MODE_HELD, PARAM, STATE
 from raidsim.sim.plan import RouteArrays, build_route_arrays
 from raidsim.sim.transient.model import TransientModel, state_name
 
@@ -32,8 +32,8 @@ def test_named_access_reads_and_writes_the_arrays(d7xr: Vehicle) -> None:
     model = TransientModel(d7xr, straight_stage(300.0), plan=_plan(d7xr))
     model["VX"] = 12.5
     assert model.state[STATE["VX"]] == 12.5 and model["VX"] == 12.5
-    model.set_param("MODE", 2.0)
-    assert model.params[PARAM["MODE"]] == 2.0 == model.param("MODE")
+    model.set_param("MODE", MODE_HELD)
+    assert model.params[PARAM["MODE"]] == MODE_HELD == model.param("MODE")
     assert state_name(STATE["VX"]) == "VX"
     assert state_name(STATE["OMEGA"] + 2) == "OMEGA[rl]"
 

@@ -17,7 +17,7 @@ from raidsim.sim.transient.step import step_chunk
 
 
 def _held_in_neutral(k: Kernel) -> None:
-    k.P[ix.P_MODE] = 2.0  # held: pedals, steering and gear as set
+    k.P[ix.P_MODE] = ix.MODE_HELD  # held: pedals, steering and gear as set
     k.S[ix.S_GEAR] = 0.0
     k.S[ix.S_THROTTLE] = k.S[ix.S_BRAKE] = k.S[ix.S_STEER] = 0.0
 

@@ -116,7 +116,7 @@ def pack_gearbox(w: SlotWriter, x: PackInputs) -> None:
     w["N_GEARS"] = gb.n_gears
     w["RATIO"] = gb.ratios
     w["EFF"] = gb.efficiencies
-    w["FD"] = gb.final_drive_ratio * gb.transfer_ratio
+    w["FD"] = gb.axle_ratio
     w["SHIFT_T"] = gb.shift_time_s
     w["SHIFT_CUT"] = gb.shift_torque_cut
     w["UP_PART"], w["UP_FULL"] = gb.upshift_rpm_part, gb.upshift_rpm_full

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from raidsim.route.stage import TERRAIN_STEP_M
 from raidsim.sim.blocks.base import PackInputs, ParamBlock, SlotWriter
+from raidsim.sim.modes import MODE_DRIVER
 from raidsim.units import G_MPS2
 
 
@@ -45,7 +46,7 @@ AMBIENT = ParamBlock("ambient", (("T_AIR", 1), ("RHO_AIR", 1), ("P_AMB", 1)), pa
 def pack_run(w: SlotWriter, x: PackInputs) -> None:
     """Settings + Stage: mode, stage end, time limit, terrain step, rock seed (physics.md §10.1)."""
     settings, stage = x.settings, x.stage
-    w["MODE"] = 0.0
+    w["MODE"] = float(MODE_DRIVER)
     w["STAGE_END"] = stage.length_m - 1.0
     w["MAX_TIME"] = settings.max_time_s if settings.max_time_s else 0.12 * stage.length_m + 120.0
     w["TERRAIN_DS"] = TERRAIN_STEP_M

@@ -11,6 +11,7 @@ from numba import njit
 
 import raidsim.sim.qss.forward as forward
 from raidsim.control.limits import Limit
+from raidsim.io.summary import StageSummary
 from raidsim.model.ambient import Ambient, Conditions
 from raidsim.model.derived import vehicle_limit_mps
 from raidsim.model.settings import Settings
@@ -128,8 +129,9 @@ def estimate(
     limits = _limit_trace(
         vehicle, stage, (ambient, settings), route, ceiling, out, heat, (tables.force_N, surfaces)
     )
-    summary = _summary(vehicle, stage, conditions, out, e_brake, heat)
-    summary["time_loss"] = time_loss.totals(limits)
+    summary = _summary(vehicle, stage, conditions, out, e_brake, heat).with_values(
+        time_loss=time_loss.totals(limits)
+    )
     return QssResult(
         s_m=np.asarray(cl.s_m, dtype=np.float64),
         speed_mps=out[forward.OUT_SPEED],
@@ -195,33 +197,36 @@ def _summary(
     out: np.ndarray,
     e_brake: float,
     heat: Any,
-) -> dict[str, Any]:
+) -> StageSummary:
     stage_time = float(out[forward.OUT_TIME, -1])
     fuel_kg = float(out[forward.OUT_FUEL, -1])
+    fuel_L = fuel_kg / vehicle.fuel.density_kg_per_L
     cl = stage.centreline
     length = float(cl.s_m[-1] - cl.s_m[0])
-    return {
-        "vehicle": vehicle.name,
-        "stage": stage.name,
-        "seed": int(stage.definition.seed),
+    return StageSummary(
+        tier="qss",
+        vehicle=vehicle.name,
+        stage=stage.name,
+        seed=int(stage.definition.seed),
         **conditions.summary_fields(),
-        "distance_m": length,
-        "stage_time_s": stage_time,
-        "avg_speed_kmh": length / stage_time * KMH_PER_MPS if stage_time > 0 else 0.0,
-        "max_speed_kmh": float(out[forward.OUT_SPEED].max() * KMH_PER_MPS),
-        "fuel_used_kg": fuel_kg,
-        "fuel_used_L": fuel_kg / vehicle.fuel.density_kg_per_L,
-        "brake_energy_MJ": e_brake / 1e6,
-        "landings": len(stage.jump_lip_s_m),
-        "dune_crests": len(stage.crest_s_m),
-        "bog_downs": int(out[forward.OUT_BOGS, -1]),
-        "bog_time_s": float(out[forward.OUT_BOG_TIME, -1]),
-        "max_coolant_C": float(heat.coolant_C.max()),
-        "max_oil_C": float(heat.oil_C.max()),
-        "max_brake_disc_C": float(heat.disc_max_C.max()),
-        "derate_time_s": heat.derate_time_s,
-        "min_derate": float(heat.derate.min()),
-        "final_filter_loading": float(heat.filter_loading[-1]),
-        "min_cap_factor": float(heat.cap_factor.min()),
+        distance_m=length,
+        stage_time_s=stage_time,
+        avg_speed_kmh=length / stage_time * KMH_PER_MPS if stage_time > 0 else 0.0,
+        max_speed_kmh=float(out[forward.OUT_SPEED].max() * KMH_PER_MPS),
+        fuel_used_kg=fuel_kg,
+        fuel_used_L=fuel_L,
+        fuel_L_per_100km=fuel_L / (max(length, 1.0) / 1000.0) * 100.0,
+        brake_energy_MJ=e_brake / 1e6,
+        jumps=len(stage.jump_lip_s_m),
+        dune_crests=len(stage.crest_s_m),
+        bog_downs=int(out[forward.OUT_BOGS, -1]),
+        bog_time_s=float(out[forward.OUT_BOG_TIME, -1]),
+        max_coolant_C=float(heat.coolant_C.max()),
+        max_oil_C=float(heat.oil_C.max()),
+        max_brake_disc_C=float(heat.disc_max_C.max()),
+        derate_time_s=heat.derate_time_s,
+        min_derate=float(heat.derate.min()),
+        final_filter_loading=float(heat.filter_loading[-1]),
+        min_cap_factor=float(heat.cap_factor.min()),
         **context_fields(vehicle, conditions.ambient),
-    }
+    )

@@ -32,12 +32,8 @@ from numba import njit
 from raidsim.control.tcu import DOWNSHIFT_REV_MARGIN, shift_decision, shift_points
 from raidsim.physics.aero import drag_along_N
 from raidsim.physics.converter import converter_part_load
-from raidsim.physics.engine import (
-    friction_torque_Nm,
-    full_load_torque_Nm,
-    willans_fuel_rate_kg_s,
-)
-from raidsim.physics.fuel import enrichment_factor
+from raidsim.physics.engine import friction_torque_Nm, full_load_torque_Nm
+from raidsim.physics.fuel import fuel_burnt_kg
 from raidsim.physics.interp import interp_table
 from raidsim.physics.terramechanics import sand_speed_factor
 from raidsim.physics.tyre import rolling_resistance_N
@@ -350,11 +346,19 @@ def forward_pass(
         tig += dt
         t_fric = friction_torque_Nm(w_e, P[ix.P_FRIC_A], P[ix.P_FRIC_B], P[ix.P_FRIC_C])
         if t_e > 0.0:
-            fuel += (
-                willans_fuel_rate_kg_s(t_e, w_e, t_fric, P[ix.P_WILLANS_E], P[ix.P_FUEL_LHV])
-                * enrichment_factor(load, P[ix.P_ENRICH_START], P[ix.P_LAMBDA_FULL])
-                * dt
+            # the flow (fuel in 1 s) times the metre's time, in that order
+            flow = fuel_burnt_kg(
+                1.0,
+                t_e,
+                w_e,
+                t_fric,
+                P[ix.P_WILLANS_E],
+                P[ix.P_FUEL_LHV],
+                load,
+                P[ix.P_ENRICH_START],
+                P[ix.P_LAMBDA_FULL],
             )
+            fuel += flow * dt
         v_old = v
         v = vn
         t += dt

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -13,13 +12,15 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
+from raidsim.io.summary import StageSummary
 from raidsim.sim.qss.heat import ThermalTrace
 from raidsim.sim.time_loss import LimitTrace
 
 F64 = NDArray[np.float64]
 
 
-#: units of the per-metre columns written by :meth:`QssResult.to_parquet`
+#: units of the per-metre columns written by :meth:`QssResult.to_parquet`, in the
+#: telemetry channels' vocabulary (:data:`raidsim.sim.layout.CHANNELS`: ``C`` for °C)
 COLUMNS = {
     "distance_m": "m",
     "speed_mps": "m/s",
@@ -28,9 +29,9 @@ COLUMNS = {
     "gear": "1",
     "fuel_used_kg": "kg",
     "engine_power_kW": "kW",
-    "coolant_C": "degC",
-    "oil_C": "degC",
-    "brake_disc_max_C": "degC",
+    "coolant_C": "C",
+    "oil_C": "C",
+    "brake_disc_max_C": "C",
     "filter_loading": "1",
     "derate": "1",
 }
@@ -47,7 +48,7 @@ class QssResult:
     gear: F64
     fuel_used_kg: F64
     engine_power_kW: F64
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: StageSummary
     #: slow states per metre (coolant, oil, discs, filter, derate); None if not computed
     heat: ThermalTrace | None = None
     #: per metre, what bound the speed, with fuel and heat (:mod:`raidsim.sim.time_loss`)
@@ -84,7 +85,7 @@ class QssResult:
         ]
         meta = {
             b"raidsim.units": json.dumps({k: COLUMNS[k] for k in cols}).encode(),
-            b"raidsim.summary": json.dumps(self.summary).encode(),
+            b"raidsim.summary": json.dumps(self.summary.to_json()).encode(),
         }
         schema = pa.schema(fields, metadata=meta)
         table = pa.Table.from_arrays([pa.array(a) for a in cols.values()], schema=schema)

@@ -81,7 +81,7 @@ def full_load_tables(v: Vehicle, ambient: Ambient, n_v: int) -> FullLoad:
     gb, cv, d, e = v.gearbox, v.converter, v.driveline, v.engine
     speed = np.arange(n_v) * V_STEP_MPS
     w_wheel = speed / rd
-    ratios = np.array(gb.ratios) * gb.final_drive_ratio * gb.transfer_ratio
+    ratios = np.array(gb.overall_ratios)
     eff = np.array(gb.efficiencies) * d.axle_efficiency
     rev = e.rev_limit_rpm * RPM_TO_RADPS
     idle = e.idle_rpm * RPM_TO_RADPS

@@ -1,32 +1,25 @@
-"""Where speed tables live between runs: one folder per vehicle + setup + settings hash,
-one ``.npz`` per course, written atomically (a temporary file renamed into place), so
-parallel workers and interrupted runs never leave a half-written table.
-
-Folder: ``$RAIDSIM_CACHE_DIR/speed-tables`` when set, else
-``$XDG_CACHE_HOME/raidsim/speed-tables`` (``~/.cache/raidsim/speed-tables``).
+"""Where speed tables live between runs: one folder per key
+(:func:`raidsim.sim.ride.limits.table_key`: vehicle + setup + settings + sweep grid + the
+sweep code's digest), one ``.npz`` per course, in ``cache_dir("speed-tables")``. The cache
+protocol of :mod:`raidsim.cachekey`: written atomically, so parallel workers and
+interrupted runs never leave a half-written table; an unreadable entry is recomputed.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 import raidsim.atomic as atomic
+import raidsim.cachekey as cachekey
 from raidsim.sim.ride.table import SpeedCurve
 
 FIELDS = ("speed_mps", "absorbed_power_W", "shock_peak_g", "load_variation")
-#: environment variable naming the cache root
-CACHE_ENV = "RAIDSIM_CACHE_DIR"
 
 
 def cache_root() -> Path:
-    root = os.environ.get(CACHE_ENV)
-    if root:
-        return Path(root) / "speed-tables"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "raidsim" / "speed-tables"
+    return cachekey.cache_dir("speed-tables")
 
 
 def curve_path(key: str, course: str) -> Path:

@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from raidsim.cachekey import source_digest
 from raidsim.model.derived import vehicle_limit_mps
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
@@ -72,6 +73,10 @@ def _course(kind: str, a: float, b: float) -> Stage:
     return build_stage(definition)
 
 
+#: the code a speed table is computed by besides the kernel (:mod:`raidsim.cachekey`)
+SWEEP_SOURCES: tuple[str, ...] = ("sim/ride", "route")
+
+
 def table_key(vehicle: Vehicle, settings: Settings) -> str:
     """Hash of everything that changes the seat's response on the courses."""
     params = sweep_params(vehicle, settings, _course("ride", GD_LEVELS_M3[0], 0.0))
@@ -82,6 +87,9 @@ def table_key(vehicle: Vehicle, settings: Settings) -> str:
         "levels": GD_LEVELS_M3,
         "rate": SWEEP_RATE_HZ,
         "stop": [STOP_POWER_W, STOP_SHOCK_G],
+        # the sweep code and the courses' builders (the kernel's sources are in the
+        # params through LAYOUT_HASH)
+        "code": source_digest(SWEEP_SOURCES),
     }
     h.update(json.dumps(grid, sort_keys=True).encode())
     return h.hexdigest()[:24]

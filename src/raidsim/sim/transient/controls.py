@@ -1,9 +1,10 @@
 """The controllers' update at ``CTRL_DT`` inside the kernel step: driver (steering and
 pedals on the previewed plan) and the TCU (shift map, lock-up), by kernel mode.
 
-Modes (``PARAM["MODE"]``, :data:`raidsim.sim.layout.MODES`): 0 driver, 1 pedals and
-steering held with the automatic gearbox, 2 everything held, 3 speed held by the
-driver with the steering fixed (constant-steer tests).
+Modes (``PARAM["MODE"]``, :data:`raidsim.sim.layout.MODES`): ``MODE_DRIVER``,
+``MODE_OPEN_LOOP`` (pedals and steering held with the automatic gearbox), ``MODE_HELD``
+(everything held), ``MODE_SPEED_HOLD`` (speed held by the driver with the steering
+fixed: constant-steer tests).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from raidsim.control.driver import (
     rate_limited,
     stanley_steer_rad,
 )
+from raidsim.control.ecu import SLIP_SPEED_FLOOR_MPS, tread_speed_mps, wheel_slip_estimate
 from raidsim.control.tcu import (
     DOWNSHIFT_REV_MARGIN,
     at_rev_limit,
@@ -30,8 +32,12 @@ from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
 
-#: ground speed floor of the TCU's wheel-slip estimate, m/s
-SLIP_SPEED_FLOOR_MPS = 2.0
+
+@kernel_part
+def tread_speed(S: np.ndarray, P: np.ndarray) -> float:
+    """Mean tread speed of the four wheels, m/s (:func:`raidsim.control.ecu.tread_speed_mps`)."""
+    om = ix.S_OMEGA
+    return tread_speed_mps(P[ix.P_R0], S[om], S[om + 1], S[om + 2], S[om + 3])
 
 
 @kernel_part
@@ -56,9 +62,7 @@ def tcu_update(S: np.ndarray, P: np.ndarray, speed: float, cdt: float, soft: boo
         up, dn = shift_points(
             S[ix.S_THROTTLE], P[ix.P_UP_PART], P[ix.P_UP_FULL], P[ix.P_DN_PART], P[ix.P_DN_FULL]
         )
-        om = ix.S_OMEGA
-        v_wheels = 0.25 * P[ix.P_R0] * (S[om] + S[om + 1] + S[om + 2] + S[om + 3])
-        slip = (v_wheels - speed) / max(speed, SLIP_SPEED_FLOOR_MPS)
+        slip = wheel_slip_estimate(tread_speed(S, P), speed, SLIP_SPEED_FLOOR_MPS)
         tig = S[ix.S_TIME_IN_GEAR]
         rev_rpm = P[ix.P_REV_W] * RADPS_TO_RPM
         if gear < n_gears and at_rev_limit(S[ix.S_OMEGA_E] * RADPS_TO_RPM, rev_rpm, S[ix.S_BRAKE]):
@@ -123,7 +127,7 @@ def controller_update(
     sliding = (
         abs(body_slip_angle_rad(S[ix.S_VX], S[ix.S_VY], cos_yaw, sin_yaw)) > P[ix.P_PACE_SLIDE_BETA]
     )
-    if mode == 0:
+    if mode == ix.MODE_DRIVER:
         S[ix.S_CREW_PACE] = crew_pace(
             S[ix.S_CREW_PACE],
             S[ix.S_N_ROUTE],
@@ -141,7 +145,7 @@ def controller_update(
             P[ix.P_PACE_SLIDE],
         )
     v_target = S[ix.S_CREW_PACE] * previewed_target_mps(plan, s_cg, speed, P[ix.P_DRV_PREVIEW_T])
-    if mode == 0:
+    if mode == ix.MODE_DRIVER:
         d_cmd = stanley_steer_rad(
             S[ix.S_X],
             S[ix.S_Y],
@@ -159,7 +163,7 @@ def controller_update(
             P[ix.P_MAX_STEER],
         )
         S[ix.S_STEER] = rate_limited(S[ix.S_STEER], d_cmd, P[ix.P_MAX_STEER_RATE] * cdt)
-    if mode == 0 or mode == 3:
+    if mode == ix.MODE_DRIVER or mode == ix.MODE_SPEED_HOLD:
         thr, brk, integ = pi_pedals(
             v_target - speed,
             S[ix.S_SPEED_INT],
@@ -168,7 +172,7 @@ def controller_update(
             P[ix.P_DRV_BRAKE_GAIN],
             cdt,
         )
-        if sliding and mode == 0:
+        if sliding and mode == ix.MODE_DRIVER:
             # a crew catching a slide: off the throttle, off the brakes, let it roll
             thr = 0.0
             brk = 0.0
@@ -177,7 +181,7 @@ def controller_update(
         S[ix.S_SPEED_INT] = integ
         S[ix.S_THROTTLE] = thr
         S[ix.S_BRAKE] = brk
-    if mode <= 1 or mode == 3:
+    if mode != ix.MODE_HELD:  # the TCU shifts in every mode but held
         sc = int(surface[min(max(int(s_cg), 0), surface.shape[0] - 1)])
         tcu_update(S, P, speed, cdt, P[ix.P_SURF_SOFT + sc] > 0.5)
     return v_target

@@ -1,32 +1,45 @@
 """Engine and driveline inside the kernel step (physics.md §2-4, §10.1).
 
-Engine: throttle through the ECU's limiters, full-load torque behind the restrictor and
-the intake filter, ECU derate, friction and fan load, turbo lag, Flight Mode's torque
-request, shift cut, Willans fuel. Driveline: converter with lock-up clutch, gear and
-final drive, centre and axle differentials with lock clutches, compliant halfshafts, the
-implicit wheel-spin update and the engine/turbine speeds.
+Engine: throttle through the ECU's limiters, launch control (:mod:`raidsim.control.launch`),
+full-load torque behind the restrictor and the intake filter, ECU derate, friction and
+fan load, turbo lag, Flight Mode's torque request, shift cut, Willans fuel. Driveline:
+converter with lock-up clutch, gear and final drive, centre and axle differentials with
+lock clutches, compliant halfshafts, the implicit wheel-spin update and the
+engine/turbine speeds.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from raidsim.control.ecu import idle_throttle, rev_limiter_factor, speed_limiter_factor
+from raidsim.control.ecu import (
+    SLIP_SPEED_FLOOR_MPS,
+    idle_throttle,
+    rev_limiter_factor,
+    speed_limiter_factor,
+    wheel_slip_estimate,
+)
 from raidsim.control.flight_mode import FM_AIRBORNE, FM_RAMP_IN, matching_throttle
+from raidsim.control.launch import launch_curve_Nm, launch_engaged, launch_torque_factor
 from raidsim.physics.converter import converter_torques, lockup_clutch_torque_Nm
-from raidsim.physics.driveline import clutch_lock_torque_Nm, halfshaft_torque_Nm, karnopp_spin
+from raidsim.physics.driveline import (
+    clutch_lock_torque_Nm,
+    halfshaft_torque_Nm,
+    karnopp_spin,
+    overall_ratio,
+)
 from raidsim.physics.engine import (
     boost_limited_torque_Nm,
     boost_step,
     friction_torque_Nm,
     full_load_torque_Nm,
     turbo_tau_s,
-    willans_fuel_rate_kg_s,
 )
-from raidsim.physics.fuel import enrichment_factor
+from raidsim.physics.fuel import fuel_burnt_kg
 from raidsim.physics.interp import interp_table
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
+from raidsim.sim.transient.controls import tread_speed
 
 #: engine speed above which the fans' alternator load is charged to the engine, rad/s
 ALTERNATOR_MIN_RADPS = 50.0
@@ -37,14 +50,6 @@ LOCKUP_SYNC_RADPS = 5.0
 #: an upshift's inertia phase (torque cut) lasts until the converter's speed ratio is back
 #: above this (estimate: the coupling point SR_c 0.85-0.90, physics.md §3.2)
 SHIFT_SYNC_SR = 0.9
-#: launch control stages a launch (boost built against the brakes) below this speed, m/s
-LAUNCH_STAGE_SPEED_MPS = 0.5
-#: launch control holds while the pedal stays above this (a lift ends the launch)
-LAUNCH_MIN_THROTTLE = 0.9
-#: launch control takes all torque off at slip target + this band (estimate, physics.md §2.1)
-LAUNCH_SLIP_BAND = 0.20
-#: ground speed floor of launch control's wheel-slip estimate, m/s (as the TCU's)
-LAUNCH_SLIP_SPEED_FLOOR_MPS = 2.0
 
 
 @kernel_part
@@ -56,43 +61,19 @@ def torque_split(P: np.ndarray, i: int) -> float:
 
 @kernel_part
 def launch_control(S: np.ndarray, P: np.ndarray, speed: float) -> float:
-    """Launch control of a road car (``engine.launch_torque_Nm`` set; physics.md §2.1).
-
-    A launch is staged at a standstill with the pedal floored: the ECU builds boost
-    against the held brakes before they are released, so the run starts with the boost
-    state at 1 (the staging seconds are not simulated: the clock starts at brake release,
-    as for published 0-100 km/h times). The launch runs until the pedal lifts below
-    LAUNCH_MIN_THROTTLE or the brake is pressed; meanwhile the launch-mode curve applies
-    and wheel slip is held at the target s* by a torque reduction (ignition, fast):
-
-        f = clip(1 - (s - s*) / band, 0, 1),  s = (r0 mean(omega_i) - v) / max(v, v_floor)
-
-    Returns f (1 when no launch runs)."""
+    """Launch control (:mod:`raidsim.control.launch`) on the kernel's state: stages and
+    ends the launch, sets the boost at staging; returns the slip-holding torque scale
+    (1 when no launch runs or the car has none)."""
     if P[ix.P_LAUNCH_T_RATIO] <= 0.0:
         return 1.0
-    thr = S[ix.S_THROTTLE]
-    if thr < LAUNCH_MIN_THROTTLE or S[ix.S_BRAKE] > 0.05:
-        S[ix.S_LAUNCH] = 0.0
-    elif speed < LAUNCH_STAGE_SPEED_MPS and S[ix.S_LAUNCH] < 0.5:
-        S[ix.S_LAUNCH] = 1.0
+    engaged, staged = launch_engaged(S[ix.S_LAUNCH] > 0.5, S[ix.S_THROTTLE], S[ix.S_BRAKE], speed)
+    S[ix.S_LAUNCH] = 1.0 if engaged else 0.0
+    if staged:
         S[ix.S_BOOST] = 1.0
-    if S[ix.S_LAUNCH] < 0.5:
+    if not engaged:
         return 1.0
-    om = ix.S_OMEGA
-    v_wheels = 0.25 * P[ix.P_R0] * (S[om] + S[om + 1] + S[om + 2] + S[om + 3])
-    slip = (v_wheels - speed) / max(speed, LAUNCH_SLIP_SPEED_FLOOR_MPS)
-    return min(1.0, max(0.0, 1.0 - (slip - P[ix.P_LAUNCH_SLIP]) / LAUNCH_SLIP_BAND))
-
-
-@kernel_part
-def launch_curve_Nm(t_prod: float, P: np.ndarray, w_e: float) -> float:
-    """Launch-mode full-load torque: the production curve raised by the launch ratio
-    (800/750 Nm on the OCTA [S6]) but never above the production peak power:
-    T = max(T_prod, min(r T_prod, P_peak / omega))."""
-    boosted = P[ix.P_LAUNCH_T_RATIO] * t_prod
-    if w_e > 1.0:
-        boosted = min(boosted, P[ix.P_LAUNCH_P] / w_e)
-    return max(t_prod, boosted)
+    slip = wheel_slip_estimate(tread_speed(S, P), speed, SLIP_SPEED_FLOOR_MPS)
+    return launch_torque_factor(slip, P[ix.P_LAUNCH_SLIP])
 
 
 @kernel_part
@@ -118,7 +99,7 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
     )
     f_launch = launch_control(S, P, speed)
     if S[ix.S_LAUNCH] > 0.5:
-        t_prod = launch_curve_Nm(t_prod, P, w_e)
+        t_prod = launch_curve_Nm(t_prod, P[ix.P_LAUNCH_T_RATIO], P[ix.P_LAUNCH_P], w_e)
     # the intake filter's pressure drop lowers the restrictor's p0; ECU derate on heat
     t_full = full_load_torque_Nm(t_prod, P[ix.P_P_CAP] * S[ix.S_CAP_FACTOR], w_e)
     t_full *= S[ix.S_DERATE]
@@ -130,10 +111,13 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
     t_avail = boost_limited_torque_Nm(t_full, P[ix.P_NA_FRAC], S[ix.S_BOOST])
     if fm == FM_AIRBORNE:
         if P[ix.P_FM_MATCH] > 0.5:
-            om = ix.S_OMEGA
-            tread = 0.25 * P[ix.P_R0] * (S[om] + S[om + 1] + S[om + 2] + S[om + 3])
             thr_eff = matching_throttle(
-                tread, speed, P[ix.P_FM_SLIP_TARGET], P[ix.P_FM_MATCH_GAIN], t_fric, t_full
+                tread_speed(S, P),
+                speed,
+                P[ix.P_FM_SLIP_TARGET],
+                P[ix.P_FM_MATCH_GAIN],
+                t_fric,
+                t_full,
             )
         else:
             thr_eff = 0.0  # plain torque cut
@@ -149,10 +133,16 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
     if w_e < 0.5 * P[ix.P_IDLE_W] and t_e < 0.0:
         t_e = 0.0
     load = t_pos / t_full if t_full > 1.0 else 0.0
-    dfuel = (
-        h
-        * willans_fuel_rate_kg_s(t_e, w_e, t_fric, P[ix.P_WILLANS_E], P[ix.P_FUEL_LHV])
-        * enrichment_factor(load, P[ix.P_ENRICH_START], P[ix.P_LAMBDA_FULL])
+    dfuel = fuel_burnt_kg(
+        h,
+        t_e,
+        w_e,
+        t_fric,
+        P[ix.P_WILLANS_E],
+        P[ix.P_FUEL_LHV],
+        load,
+        P[ix.P_ENRICH_START],
+        P[ix.P_LAMBDA_FULL],
     )
     S[ix.S_FUEL_USED] += dfuel
     S[ix.S_ACC_FUEL] += dfuel
@@ -343,7 +333,7 @@ def driveline_step(
     w_t = S[ix.S_OMEGA_T]
     locked = S[ix.S_LOCKUP] > 0.5
     if gear >= 1:
-        i_tot = P[ix.P_RATIO + gear - 1] * P[ix.P_FD]
+        i_tot = overall_ratio(P[ix.P_RATIO + gear - 1], P[ix.P_FD])
         eta = P[ix.P_EFF + gear - 1] * P[ix.P_AXLE_EFF]
     else:
         i_tot = 0.0

@@ -151,7 +151,7 @@ def advance(
         A[ix.A_AY] = -ax_w * sps + ay_w * cps
         A[ix.A_SFZ] = az_s
         S[ix.S_SF_MAG] = math.sqrt(ax_w * ax_w + ay_w * ay_w + az_s * az_s)
-        if speed < STUCK_SPEED_MPS and mode == 0:
+        if speed < STUCK_SPEED_MPS and mode == ix.MODE_DRIVER:
             S[ix.S_STUCK_TIME] += h
         else:
             S[ix.S_STUCK_TIME] = 0.0
@@ -162,12 +162,12 @@ def advance(
             if samples < out.shape[0]:
                 write_row(out[samples], S, P, W, A, surface, s_cg, n_cg)
                 samples += 1
-            if mode == 0:
+            if mode == ix.MODE_DRIVER:
                 cause = lost_control_cause(S, P, tx, ty, h * sample_every)
                 if cause != 0:
                     S[ix.S_LOST_CONTROL] = cause
                     return ix.STATUS_LOST_CONTROL, samples, -1
-            if mode == 0 and s_cg >= P[ix.P_STAGE_END]:
+            if mode == ix.MODE_DRIVER and s_cg >= P[ix.P_STAGE_END]:
                 return ix.STATUS_FINISHED, samples, -1
             if S[ix.S_T] >= P[ix.P_MAX_TIME]:
                 return ix.STATUS_TIMEOUT, samples, -1

@@ -1,0 +1,1 @@
+"""Helpers only the tests use (laws that derive a preset value, not run by a tier)."""
