@@ -97,7 +97,7 @@ SIM_LAYERS: list[tuple[str, ...]] = [
     ("indices",),
     ("layout",),
     ("blocks",),
-    ("jit", "__init__"),
+    ("jit", "modes", "__init__"),
 ]
 
 
