@@ -226,7 +226,7 @@ class Attribution:
 def _qss_time_s(vehicle: Vehicle, stage: Stage) -> float:
     from raidsim.sim.qss import estimate
 
-    return float(estimate(vehicle, stage).summary["stage_time_s"])
+    return float(estimate(vehicle, stage, limits=False).summary["stage_time_s"])
 
 
 def attribute(
