@@ -89,6 +89,7 @@ SIM_LAYERS: list[tuple[str, ...]] = [
     ("runner", "trace_clock"),
     ("qss",),
     ("ride",),
+    ("plan_cache",),
     ("transient",),
     ("assemble",),
     ("plan", "pack"),

@@ -3,6 +3,7 @@
 * :mod:`raidsim.cli.group`: the Typer app; it loads the module of the command it runs
 * :mod:`raidsim.cli.run`: ``run``, ``presets``, ``stage-info``, ``jump``
 * :mod:`raidsim.cli.estimate`: ``estimate`` (QSS)
+* :mod:`raidsim.cli.attribute`: ``attribute`` (one parameter group at a time, QSS)
 * :mod:`raidsim.cli.optimize`: ``optimize``
 * :mod:`raidsim.cli.campaign`: ``campaign``, ``campaign-report``
 * :mod:`raidsim.cli.correlate`: ``correlate``

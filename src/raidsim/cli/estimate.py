@@ -64,7 +64,7 @@ def estimate_command(
     used: list[Conditions] = []
     for t in targets:
         stage = with_weather_flags(t.stage, ambient_C, altitude_m, headwind_mps)
-        result = estimate(car, stage)
+        result = estimate(car, stage, limits=as_json or profile is not None)  # time loss
         summaries.append({**result.summary, "label": t.label})
         results.append((t.stage, result))
         used.append(stage.conditions)

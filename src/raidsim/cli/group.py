@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("raidsim.cli.report", "export_command"),
     "report": ("raidsim.cli.report", "report_command"),
     "estimate": ("raidsim.cli.estimate", "estimate_command"),
+    "attribute": ("raidsim.cli.attribute", "attribute_command"),
     "correlate": ("raidsim.cli.correlate", "correlate_command"),
     "optimize": ("raidsim.cli.optimize", "optimize_command"),
     "check-regs": ("raidsim.cli.regs", "check_regs_command"),

@@ -27,6 +27,7 @@ import numpy as np
 
 import raidsim.atomic as atomic
 import raidsim.cachekey as cachekey
+from raidsim.route import fingerprint
 from raidsim.route.centreline import Centreline
 from raidsim.route.stage import Stage, StageDefinition
 
@@ -80,7 +81,9 @@ def load(definition: StageDefinition) -> Stage | None:
             arrays: dict[str, Any] = {k: np.array(z[k]) for k in _array_fields()}
     except (OSError, KeyError, ValueError, TypeError):
         return None
-    return Stage(name=definition.name, definition=definition, centreline=cl, **arrays)
+    stage = Stage(name=definition.name, definition=definition, centreline=cl, **arrays)
+    fingerprint.remember(stage, path.stem)  # its arrays are this file's: no need to hash them
+    return stage
 
 
 def store(stage: Stage) -> None:
@@ -98,3 +101,4 @@ def store(stage: Stage) -> None:
             np.savez(f, **arrays)
     except OSError:
         return
+    fingerprint.remember(stage, path.stem)

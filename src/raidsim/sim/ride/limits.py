@@ -32,6 +32,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Interval, Stage, StageDefinition
 from raidsim.route.terrain import build_stage
 from raidsim.sim.plan import RouteArrays, build_route_arrays
+from raidsim.sim.plan_cache import cached_plan
 from raidsim.sim.ride import cache
 from raidsim.sim.ride.courses import (
     COURSES_VERSION,
@@ -318,5 +319,10 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
 
 def planned_route_arrays(vehicle: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:
     """The kernel's route arrays with the driver's plan over this ground: the one path by
-    which both tiers (transient runner, QSS estimate) get their plan."""
+    which both tiers (transient runner, QSS estimate) get their plan; kept on disk between
+    processes (:mod:`raidsim.sim.plan_cache`)."""
+    return cached_plan(vehicle, settings, stage, _plan)
+
+
+def _plan(vehicle: Vehicle, settings: Settings, stage: Stage) -> RouteArrays:
     return build_route_arrays(vehicle, settings, stage, terrain_limits(vehicle, settings, stage))
