@@ -32,6 +32,10 @@ from raidsim.units import RADPS_TO_RPM
 
 #: ground speed floor of the TCU's wheel-slip estimate, m/s
 SLIP_SPEED_FLOOR_MPS = 2.0
+#: below this ground speed the crew does not count a body slip angle as a slide, m/s
+#: (the speed below which the run's supervisor takes the travel direction from the
+#: body's heading, :data:`raidsim.sim.transient.watch.HEADING_FROM_VELOCITY_MPS`)
+SLIDE_MIN_SPEED_MPS = 3.0
 
 
 @kernel_part
@@ -120,8 +124,12 @@ def controller_update(
     cdt = S[ix.S_CTRL_TIMER]
     S[ix.S_CTRL_TIMER] = 0.0
     mode = int(P[ix.P_MODE])
+    # a slide needs a speed to slide at: at a standstill the slip angle of a creeping
+    # car is noise, and a crew stopped askew drives off (no slide to catch)
     sliding = (
-        abs(body_slip_angle_rad(S[ix.S_VX], S[ix.S_VY], cos_yaw, sin_yaw)) > P[ix.P_PACE_SLIDE_BETA]
+        speed > SLIDE_MIN_SPEED_MPS
+        and abs(body_slip_angle_rad(S[ix.S_VX], S[ix.S_VY], cos_yaw, sin_yaw))
+        > P[ix.P_PACE_SLIDE_BETA]
     )
     if mode == 0:
         S[ix.S_CREW_PACE] = crew_pace(
