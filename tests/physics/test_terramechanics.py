@@ -19,6 +19,7 @@ from raidsim.physics.terramechanics import (
     contact_length_m,
     janosi_thrust_cap_N,
     janosi_thrust_N,
+    operating_soil_traction_N,
     rigid_sinkage_m,
     sand_numeric,
     sand_speed_factor,
@@ -142,6 +143,31 @@ def test_wes_gross_traction_by_hand_and_its_shape() -> None:
     assert t[49] / t[-1] > 0.93  # ... and saturates: half slip gives > 93 % of full slip
     # a better sand numeric (bigger, softer tyre) gives more traction at every slip
     assert all(wes_gross_traction(20.0, s) > wes_gross_traction(5.0, s) for s in slips)
+
+
+def test_operating_pull_is_the_capped_curve_at_its_sliding_slip() -> None:
+    """A 35-inch tyre at 7 kN, 60 mm deflected, G 1.2 MPa/m (N_s 6.763), TMeasy peak
+    F_M 4000 N at s_M 0.275, sliding F_S 3900 N at s_S 0.9: the sand caps both (WES
+    T(0.275) W = 0.66 (1 - 10.965/27.728) W = 2793 N, T(0.9) W = 0.66 (1 - 6.621/23.384) W
+    = 3312 N), so the wheel spun out to s_S pulls 3312 N, not the 2793 N of the peak."""
+    args = (1.2e6, B_35_M, D_35_M, 0.06, H_35_M, W_N)
+    ns = sand_numeric(*args)
+    want = W_N * wes_gross_traction(ns, 0.9)
+    y = 4.71 + 1.72 / 0.9
+    assert want == pytest.approx(W_N * 0.66 * (1.0 - y / (ns + 10.0 + y)), rel=1e-12)
+    got = operating_soil_traction_N(*args, 4000.0, 0.275, 3900.0, 0.9)
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got > sand_traction_N(*args, 0.275)
+    # where the tyre's own sliding force binds (a hard, grippy sand), it is that force;
+    # where even the peak binds lower than the capped sliding point, the larger one wins
+    assert operating_soil_traction_N(*args, 4000.0, 0.275, 2000.0, 0.9) == pytest.approx(
+        sand_traction_N(*args, 0.275)
+    )
+    assert operating_soil_traction_N(*args, 4000.0, 0.275, 3000.0, 0.9) == 3000.0
+    # the sliding slip is at least 1.5 x the peak slip, as in the kernel
+    assert operating_soil_traction_N(*args, 4000.0, 0.4, 4000.0, 0.3) == pytest.approx(
+        sand_traction_N(*args, 0.6)
+    )
 
 
 def test_wes_traction_agrees_with_janosi_shear_on_the_same_sand() -> None:

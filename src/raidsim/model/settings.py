@@ -72,14 +72,18 @@ class DriverSpec(_S):
         le=3.0,
         description="crew's pace over jump take-offs, x the roadbook's",
     )
+    # estimate: on sand_soft and dune the tyres' sand traction near the peak slip, where
+    # ABS holds a braked wheel, is 0.34-0.39 of the weight for the shipped presets (the
+    # compaction resistance acts through the wheel), and the transient d7x-r brakes at
+    # 0.36 g there: the crew plans 0.35 g (docs/physics.md §5.4; tests/sim/test_sand_tyres.py)
     decel_g: dict[str, float] = Field(
         default_factory=lambda: _per_surface(
             hard=0.75,
             gravel=0.55,
             rocky=0.5,
             sand_firm=0.5,
-            sand_soft=0.5,
-            dune=0.5,
+            sand_soft=0.35,
+            dune=0.35,
             whoops=0.45,
         )
     )

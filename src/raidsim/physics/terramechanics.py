@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from raidsim.physics.tyre import MIN_SLIDING_OVER_PEAK_SLIP
+
 #: Bekker statics overstate compaction resistance at speed; it falls as
 #: R_c / (1 + v / v_ref) with this reference speed (estimate, physics.md §5.3)
 SAND_SPEED_REF_MPS = 30.0
@@ -242,6 +244,48 @@ def sand_traction_N(
         gradient_Pa_per_m, width_m, diameter_m, deflection_m, section_height_m, load_N
     )
     return load_N * wes_gross_traction(ns, slip)
+
+
+@njit(cache=True)
+def operating_soil_traction_N(
+    gradient_Pa_per_m: float,
+    width_m: float,
+    diameter_m: float,
+    deflection_m: float,
+    section_height_m: float,
+    load_N: float,
+    peak_force_N: float,
+    peak_slip: float,
+    sliding_force_N: float,
+    sliding_slip: float,
+) -> float:
+    """The pull of a driven tyre on soil that its driveline can spin up (physics.md
+    §5.4): the tyre curve's peak (F_M at s_M) and sliding (F_S at s_S) points each capped
+    by the WES sand traction at their slip, as the transient kernel caps them
+    (``sim.transient.corners.tyre_forces``). The WES curve rises with slip, so on soft
+    sand the capped curve still climbs past s_M; with no traction control a wheel under
+    full drive runs out to s_S, where the pull is the larger of the two points, N."""
+    s_min = MIN_SLIDING_OVER_PEAK_SLIP * peak_slip
+    s_s = sliding_slip if sliding_slip > s_min else s_min
+    at_peak = min(
+        peak_force_N,
+        sand_traction_N(
+            gradient_Pa_per_m,
+            width_m,
+            diameter_m,
+            deflection_m,
+            section_height_m,
+            load_N,
+            peak_slip,
+        ),
+    )
+    at_sliding = min(
+        sliding_force_N,
+        sand_traction_N(
+            gradient_Pa_per_m, width_m, diameter_m, deflection_m, section_height_m, load_N, s_s
+        ),
+    )
+    return max(at_peak, at_sliding)
 
 
 @njit(cache=True)

@@ -4,7 +4,8 @@ and its agreement with the transient twin on stages that were NOT used to fit it
 ``DriverSpec.qss_tractive_efficiency`` was fitted on ``tests/sim/data/{gravel_30km,
 dunes_20km,rocky_20km}.toml`` (and checked on ``default``; tests/sim/test_qss.py). The
 stages here were not: three shipped prologues (gravel, rocky, whoops) and
-``tests/sim/data/held_out/`` (hard piste, mixed ground, a soft-sand plain). The README
+``tests/sim/data/held_out/`` (hard piste, mixed ground, a soft-sand plain, a barchan dune
+field). The README
 states the agreement measured on them; this test holds it.
 """
 
@@ -57,24 +58,14 @@ TOLERANCE = {
     str(HELD_OUT / "hard_20km.toml"): 0.03,
     str(HELD_OUT / "mixed_24km.toml"): 0.04,
     str(HELD_OUT / "soft_sand_16km.toml"): 0.08,
+    # a dune field unlike the fit's (barchans, 7 m every 220 m, 15 deg windward faces):
+    # measured time +1.6 %, fuel +0.0 % (issue 24 asks 3 % on such a stage)
+    str(HELD_OUT / "barchan_dunes_15km.toml"): 0.03,
 }
 
 
-#: issue 24, open: on the held-out soft-sand plain the QSS (tyres held at their peak slip)
-#: is 8.6 % faster than the transient with the sand law and the dunes merged
-SAND_TIER_GAP = pytest.mark.xfail(
-    strict=True, reason="QSS -8.6 % on the held-out soft-sand plain (issue 24)"
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=SAND_TIER_GAP) if n.endswith("soft_sand_16km.toml") else n
-        for n in TOLERANCE
-    ],
-)
+@pytest.mark.parametrize("name", list(TOLERANCE))
 def test_qss_agrees_with_transient_on_stages_it_was_not_fitted_on(name: str, d7xr: Vehicle) -> None:
     stage = rs.load_stage(name)
     tr = rs.simulate(d7xr, stage).summary

@@ -16,7 +16,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.engine import full_load_torque_array_Nm
-from raidsim.physics.terramechanics import compaction_table, sand_traction_N
+from raidsim.physics.terramechanics import compaction_table, operating_soil_traction_N
 from raidsim.physics.tyre import dynamic_rolling_radius_m, load_linear, load_scaled
 from raidsim.sim.qss.forward import N_SURF_ROWS, SURF_COMPACTION, SURF_EFFICIENCY, SURF_TRACTION
 from raidsim.sim.qss.forward import V_STEP_MPS as V_STEP_MPS
@@ -132,6 +132,8 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
     fzr = loads / t.nominal_load_N
     fxm = np.array([load_scaled(r, t.fxm_N[0], t.fxm_N[1]) for r in fzr])
     sxm = np.array([load_linear(r, t.sxm[0], t.sxm[1]) for r in fzr])
+    fxs = np.array([load_scaled(r, t.fxs_N[0], t.fxs_N[1]) for r in fzr])
+    sxs = np.array([load_linear(r, t.sxs[0], t.sxs[1]) for r in fzr])
     table = np.zeros((N_SURF_ROWS, len(SURFACES)))
     pc = t.carcass_pressure_kPa * 1000.0
     diameter = 2.0 * t.unloaded_radius_m
@@ -141,20 +143,18 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
         if s.soil is not None:
             per_wheel = np.zeros(4)
             for i in range(4):
-                # the kernel's peak force on soil (corners.tyre_forces) capped by the
-                # sand's gross traction at the peak slip: near there T(s) (1 - s), the
-                # share of wheel power that becomes pull, is largest (physics.md §5.4)
-                s_m = sxm[i] * s.slip_peak_scale
-                cap = sand_traction_N(
+                per_wheel[i] = operating_soil_traction_N(
                     s.soil.sand_gradient_Pa_per_m,
                     t.width_m,
                     diameter,
                     float(defl[i]),
                     t.section_height_m,
                     float(loads[i]),
-                    s_m,
+                    float(fxm[i]) * s.mu_scale,
+                    float(sxm[i]) * s.slip_peak_scale,
+                    max(float(fxs[i]) * s.mu_scale, s.sliding_ratio * float(fxm[i]) * s.mu_scale),
+                    float(sxs[i]),
                 )
-                per_wheel[i] = min(fxm[i] * s.mu_scale, cap)
             table[SURF_COMPACTION, k] = sum(
                 float(
                     compaction_table(

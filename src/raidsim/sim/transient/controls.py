@@ -32,6 +32,11 @@ from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
 
+#: below this ground speed the crew does not count a body slip angle as a slide, m/s
+#: (the speed below which the run's supervisor takes the travel direction from the
+#: body's heading, :data:`raidsim.sim.transient.watch.HEADING_FROM_VELOCITY_MPS`)
+SLIDE_MIN_SPEED_MPS = 3.0
+
 
 @kernel_part
 def tread_speed(S: np.ndarray, P: np.ndarray) -> float:
@@ -124,8 +129,12 @@ def controller_update(
     cdt = S[ix.S_CTRL_TIMER]
     S[ix.S_CTRL_TIMER] = 0.0
     mode = int(P[ix.P_MODE])
+    # a slide needs a speed to slide at: at a standstill the slip angle of a creeping
+    # car is noise, and a crew stopped askew drives off (no slide to catch)
     sliding = (
-        abs(body_slip_angle_rad(S[ix.S_VX], S[ix.S_VY], cos_yaw, sin_yaw)) > P[ix.P_PACE_SLIDE_BETA]
+        speed > SLIDE_MIN_SPEED_MPS
+        and abs(body_slip_angle_rad(S[ix.S_VX], S[ix.S_VY], cos_yaw, sin_yaw))
+        > P[ix.P_PACE_SLIDE_BETA]
     )
     if mode == ix.MODE_DRIVER:
         S[ix.S_CREW_PACE] = crew_pace(
