@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from raidsim.sim.plan import RouteArrays, build_route_arrays
 
 import raidsim.sim.plan_cache as plan_cache
 from raidsim.model.loader import load_vehicle
@@ -19,6 +18,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route import fingerprint
 from raidsim.route.scenarios import straight_stage
 from raidsim.route.stage import Stage
+from raidsim.sim.plan import RouteArrays, build_route_arrays
 from raidsim.sim.ride.limits import _plan, planned_route_arrays
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import raidsim as rs
+from raidsim.model.derived import geometry
 from raidsim.model.loader import preset_names
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_CODE, SURFACE_TABLE
@@ -18,7 +19,6 @@ from raidsim.physics.terramechanics import sand_traction_N
 from raidsim.physics.tyre import load_linear, load_scaled
 from raidsim.route.stage import DuneField, Stage, StageDefinition, SyntheticRoute
 from raidsim.route.terrain import build_stage
-from raidsim.sim.params import geometry
 from raidsim.sim.qss import estimate
 from raidsim.sim.qss.forward import SURF_COMPACTION, SURF_TRACTION
 from raidsim.sim.qss.tables import surface_table
