@@ -139,11 +139,13 @@ _MEMO: dict[str, Any] = {}
 _SOURCE_ROOT = Path(__file__).resolve().parents[1]
 #: what a QSS base-table entry depends on: the QSS and every layer below it (sim, control,
 #: route, model, physics: code, presets, stage files; the top-level modules, e.g. the unit
-#: constants) and this module, which turns a ``QssResult`` into the entry (refuel segments)
+#: constants), the stage summary (``io/summary.py``) and this module, which turns a
+#: ``QssResult`` into the entry (refuel segments)
 QSS_SOURCES: tuple[str, ...] = (
     "*.py",
     "sim",
     "control",
+    "io/summary.py",
     "route",
     "model",
     "physics",
