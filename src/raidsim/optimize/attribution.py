@@ -77,7 +77,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "droop_stop_rate_N_per_m",
     ),
     "springs and dampers": _axles(
-        "model",
         "spring_rate_N_per_m",
         "damper_compression_Ns_per_m",
         "damper_rebound_Ns_per_m",
@@ -90,7 +89,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "engine",
         "restrictor",
         "cooling",
-        "fuel.model",
         "fuel.kind",
         "fuel.density_kg_per_L",
         "fuel.lhv_MJ_per_kg",
@@ -101,7 +99,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "gearing": ("gearbox", "converter"),
     "driveline": ("driveline",),
     "body and aero": (
-        "chassis.model",
         "chassis.wheelbase_m",
         "chassis.track_front_m",
         "chassis.track_rear_m",
