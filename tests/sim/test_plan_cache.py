@@ -141,3 +141,29 @@ def test_remembered_arrays_stand_for_their_content_only_while_they_live(stage: S
     assert fingerprint.stage_digest(other) not in (digest, remembered)
     copy = np.array(stage.surface_code)
     assert fingerprint.array_digest(copy) != fingerprint.array_digest(stage.surface_code)
+
+
+def test_estimate_without_the_limit_trace_gives_the_same_result(stage: Stage) -> None:
+    """``limits=False`` (the table view of ``raidsim estimate``) leaves out only what bound
+    the speed per metre; every other number is the same, bit for bit."""
+    from raidsim.sim.qss import estimate
+
+    car = load_vehicle("d7x-r")
+    full, lean = estimate(car, stage), estimate(car, stage, limits=False)
+    assert full.limits is not None and lean.limits is None
+    assert "time_loss" in full.summary and "time_loss" not in lean.summary
+    assert {k: v for k, v in full.summary.items() if k != "time_loss"} == lean.summary
+    for name in ("speed_mps", "time_s", "gear", "fuel_used_kg", "engine_power_kW"):
+        assert getattr(full, name).tobytes() == getattr(lean, name).tobytes(), name
+
+
+def test_estimate_json_still_carries_the_time_loss(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from raidsim.cli import app
+
+    result = CliRunner().invoke(app, ["estimate", "dakar-2026/prologue", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "time_loss" in json.loads(result.output)[0]

@@ -7,7 +7,8 @@ stage takes about 0.18 MB per km (the 0.25 m ground and wheel tracks in float64)
 
 Building a long special (seeded centre line, dune fields, ISO 8608 wheel tracks by IFFT)
 takes seconds; loading its arrays takes milliseconds. A stage is stored as one ``.npz``
-(uncompressed: loading is the point) in ``cache_dir("stages")``, named by the sha256 of
+(uncompressed, each array aligned and mapped when read, :mod:`raidsim.route.npz_map`:
+loading is the point) in ``cache_dir("stages")``, named by the sha256 of
 its definition (the validated TOML as JSON, seed included) and of :func:`code_digest`: the
 sources of the route package, the surface table and the array math
 (:mod:`raidsim.physics.fpmath`), and numpy's version (the seeded streams). The cache
@@ -19,6 +20,7 @@ are not cached (their file, and its warnings, are read every time).
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ import numpy as np
 
 import raidsim.atomic as atomic
 import raidsim.cachekey as cachekey
-from raidsim.route import fingerprint
+from raidsim.route import fingerprint, npz_map
 from raidsim.route.centreline import Centreline
 from raidsim.route.stage import Stage, StageDefinition
 
@@ -73,13 +75,13 @@ def load(definition: StageDefinition) -> Stage | None:
     if path is None:
         return None
     try:
-        with np.load(path) as z:
-            s_m, x_m, y_m, z_m, heading, curvature = (np.array(z[f"cl_{k}"]) for k in _CENTRELINE)
-            cl = Centreline(
-                s_m, x_m, y_m, z_m, heading, curvature, has_elevation=bool(z["cl_has_elevation"])
-            )
-            arrays: dict[str, Any] = {k: np.array(z[k]) for k in _array_fields()}
-    except (OSError, KeyError, ValueError, TypeError):
+        z = npz_map.load(path)  # views of the file, read as they are used
+        s_m, x_m, y_m, z_m, heading, curvature = (z[f"cl_{k}"] for k in _CENTRELINE)
+        cl = Centreline(
+            s_m, x_m, y_m, z_m, heading, curvature, has_elevation=bool(z["cl_has_elevation"])
+        )
+        arrays: dict[str, Any] = {k: z[k] for k in _array_fields()}
+    except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile):
         return None
     stage = Stage(name=definition.name, definition=definition, centreline=cl, **arrays)
     fingerprint.remember(stage, path.stem)  # its arrays are this file's: no need to hash them
@@ -98,7 +100,7 @@ def store(stage: Stage) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic.open_atomic(path) as f:
-            np.savez(f, **arrays)
+            npz_map.save(f, arrays)
     except OSError:
         return
     fingerprint.remember(stage, path.stem)
