@@ -86,7 +86,7 @@ LAYERS: list[tuple[str, ...]] = [
 #:   helper.
 SIM_LAYERS: list[tuple[str, ...]] = [
     ("jump", "energy"),
-    ("runner", "trace_clock"),
+    ("runner", "trace_clock", "stall"),
     ("qss",),
     ("ride",),
     ("plan_cache",),

@@ -91,8 +91,14 @@ def test_no_progress_is_stopped(d7xr: Vehicle) -> None:
 
 
 def test_simulate_reports_the_diagnostic(d7xr: Vehicle) -> None:
+    """The stop names time, km and cause, and for a stall the grade and the tyres' pull
+    against the resistance there (raidsim.sim.stall)."""
     lc = LostControlSpec(progress_window_s=10.0, min_progress_m=5000.0)
-    with pytest.raises(LostControl, match=r"lost control at t=1\d\.\d s, km .*no progress"):
+    with pytest.raises(
+        LostControl,
+        match=r"lost control at t=1\d\.\d s, km .*no progress along the route; on \w+ at a "
+        r"\+0 % grade: the tyres' pull at rest [\d.]+ kN against [\d.]+ kN",
+    ):
         rs.simulate(d7xr, straight_stage(20000.0), settings=Settings(lost_control=lc))
 
 

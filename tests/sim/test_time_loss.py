@@ -176,7 +176,7 @@ def test_estimate_time_loss_sums_to_the_stage_time(d7xr: Vehicle, name: str) -> 
 @pytest.mark.xfail(
     strict=True,
     reason="issue 24, open: with the dunes merged the D7X-R comes out faster than the "
-    "Sandrider on dakar-2026/10 (17072 against 17228 s): the Sandrider's crest speeds from "
+    "Sandrider on dakar-2026/10 (17061 against 17226 s): the Sandrider's crest speeds from "
     "its crest courses are lower (53.4 against 55.2 km/h at 14 deg / 4 m)",
 )
 def test_the_t1_plus_gains_on_the_stock_car_where_the_stock_car_is_short() -> None:

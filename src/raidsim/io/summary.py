@@ -62,7 +62,7 @@ class StageSummary(Mapping[str, Any]):
     restrictor_cap_kW: float
     thermal_limits_C: dict[str, float]
     #: where the time went (raidsim.sim.time_loss.totals)
-    time_loss: dict[str, Any] = field(default_factory=dict)
+    time_loss: dict[str, Any] | None = None
     # transient only
     landings_detected: int | None = None
     max_landing_halfshaft_torque_Nm: float | None = None

@@ -50,10 +50,12 @@ from raidsim.sim.layout import (
     STATUS_TIMEOUT,
 )
 from raidsim.sim.ride.limits import planned_route_arrays
+from raidsim.sim.stall import stall_diagnostic
 from raidsim.sim.time_loss import LIMITS_FILE, LimitTrace, totals
 from raidsim.sim.trace_clock import TraceClock
 from raidsim.sim.transient.model import TransientModel
 from raidsim.sim.transient.pipeline import KernelThread
+from raidsim.sim.transient.watch import NO_PROGRESS
 from raidsim.units import KMH_PER_MPS
 
 if TYPE_CHECKING:
@@ -68,6 +70,10 @@ def lost_control_diagnostic(model: TransientModel) -> str:
     yaw rate."""
     cause = LOST_CONTROL_CAUSES.get(int(model["LOST_CONTROL"]), "unknown")
     speed_kmh = math.hypot(model["VX"], model["VY"]) * KMH_PER_MPS
+    if int(model["LOST_CONTROL"]) == NO_PROGRESS:  # a stall: what it had against it
+        cause += "; " + stall_diagnostic(
+            model.vehicle, model.stage, model.settings, model["S_ROUTE"]
+        )
     return (
         f"lost control at t={model.time_s:.1f} s, km {model['S_ROUTE'] / 1000.0:.3f}: "
         f"{cause} (lateral offset {model['N_ROUTE']:+.1f} m, speed {speed_kmh:.0f} km/h, "
@@ -321,7 +327,8 @@ def raise_if_stopped(model: TransientModel, status: int) -> None:
     if status == STATUS_STUCK:
         raise SimulationStopped(
             f"car stuck (below 1 m/s for 120 s) at t={model.time_s:.1f} s, "
-            f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}"
+            f"s={model['S_ROUTE']:.0f} m, gear {model['GEAR']:.0f}, "
+            + stall_diagnostic(model.vehicle, model.stage, model.settings, model["S_ROUTE"])
         )
     if status == STATUS_LOST_CONTROL:
         raise LostControl(lost_control_diagnostic(model))
