@@ -22,7 +22,7 @@ degrees Celsius, ``_L`` for litres; the CLI's unit vocabulary,
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 Tier = Literal["transient", "qss"]
