@@ -135,6 +135,13 @@ class DriverSpec(_S):
         default=12.0, gt=1.0, le=60.0, description="body slip angle the crew counts as a slide"
     )
     slide_pace: float = Field(default=0.7, gt=0.1, le=1.0, description="pace after a slide")
+    # estimate (physics.md §11.4): a simple reaction to an expected cue, about 0.2-0.3 s
+    airborne_lift_s: float = Field(
+        default=0.25,
+        ge=0.0,
+        le=2.0,
+        description="time in the air before the crew lifts off the throttle, s",
+    )
 
 
 class LostControlSpec(_S):

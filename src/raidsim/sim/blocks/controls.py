@@ -61,6 +61,7 @@ def pack_driver(w: SlotWriter, x: PackInputs) -> None:
     w["PACE_SLIDE_BETA"] = math.radians(dr.slide_angle_deg)
     w["PACE_SLIDE"] = dr.slide_pace
     w["PACE_LANDING_AIR_T"] = dr.hard_landing_air_s
+    w["DRV_AIR_LIFT_T"] = dr.airborne_lift_s
 
 
 DRIVER = ParamBlock(
@@ -81,6 +82,7 @@ DRIVER = ParamBlock(
         ("PACE_SLIDE_BETA", 1),
         ("PACE_SLIDE", 1),
         ("PACE_LANDING_AIR_T", 1),
+        ("DRV_AIR_LIFT_T", 1),  # time airborne before the crew lifts, s
     ),
     pack_driver,
 )

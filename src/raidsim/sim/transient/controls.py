@@ -185,6 +185,10 @@ def controller_update(
             # a crew catching a slide: off the throttle, off the brakes, let it roll
             thr = 0.0
             brk = 0.0
+        if S[ix.S_AIR_T] > P[ix.P_DRV_AIR_LIFT_T]:
+            # airborne: the crew feels it and lifts (physics.md §11.4); Flight Mode, where
+            # fitted, acts on the torque sooner and shapes it for the landing
+            thr = 0.0
         if S[ix.S_FM_STATE] > 0.5:
             brk = 0.0  # no braking in the air or on the landing ramp-in (locked wheels land hard)
         S[ix.S_SPEED_INT] = integ
