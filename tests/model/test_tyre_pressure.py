@@ -68,12 +68,3 @@ def test_tyre_range_itself_is_checked(tmp_path) -> None:  # type: ignore[no-unty
     bad.write_text(src.replace("min_pressure_bar = 0.6", "min_pressure_bar = 3.9"), "utf-8")
     with pytest.raises(ConfigError, match="tyre.min_pressure_bar=3.9 must be below"):
         load_vehicle(bad)
-
-
-def test_rim_clearance_must_leave_a_sidewall() -> None:
-    """A rim-strike clearance at or above the section height is refused naming both."""
-    v = load_vehicle("d7x-r")
-    with pytest.raises(ConfigError, match=r"tyre.rim_strike_clearance_m=0.15 must be below"):
-        v.with_changes(**{"tyre.rim_strike_clearance_m": 0.15, "tyre.section_height_m": 0.1})
-    with pytest.raises(ConfigError, match=r"rim_strike_clearance_m = 0.3 .* less than or equal"):
-        v.with_changes(**{"tyre.rim_strike_clearance_m": 0.3})

@@ -8,7 +8,6 @@ from raidsim.physics.tyre import (
     dynamic_rolling_radius_m,
     rolling_resistance_coefficients,
     rolling_resistance_N,
-    tyre_spring_force_N,
 )
 
 V100 = 100.0 / 3.6
@@ -48,14 +47,3 @@ def test_dynamic_rolling_radius() -> None:
     """r_d = r0 - defl / 3 (Rill): 0.45 m with 30 mm deflection rolls on 0.44 m."""
     assert dynamic_rolling_radius_m(0.45, 0.0) == 0.45
     assert dynamic_rolling_radius_m(0.45, 0.03) == pytest.approx(0.44)
-
-
-def test_rim_strike_is_continuous_and_stiffens_past_the_flange() -> None:
-    """k_z d up to d_rim; past it the rim's stiffness adds in parallel, with no jump at
-    d_rim (hand values: 200 kN/m, d_rim 0.18 m, 1.5 MN/m)."""
-    k, d_rim, k_rim = 2.0e5, 0.18, 1.5e6
-    assert tyre_spring_force_N(0.05, k, d_rim, k_rim) == pytest.approx(1.0e4)
-    assert tyre_spring_force_N(d_rim, k, d_rim, k_rim) == pytest.approx(3.6e4)
-    assert tyre_spring_force_N(d_rim + 1e-9, k, d_rim, k_rim) == pytest.approx(3.6e4)
-    assert tyre_spring_force_N(0.20, k, d_rim, k_rim) == pytest.approx(4.0e4 + 3.0e4)
-    assert tyre_spring_force_N(0.20, k, d_rim, 0.0) == pytest.approx(4.0e4)

@@ -239,17 +239,6 @@ class TyreSpec(Spec):
     fys_N: list[float] = Field(min_length=2, max_length=2)
     sys: list[float] = Field(min_length=2, max_length=2)
     rolling_speed_regulariser_mps: float = Field(gt=0.01, le=5.0, default=0.5, description="v_N")
-    # estimate (physics.md §5.7): J rim flange 17.5 mm + folded carcass and tread ~30 mm
-    rim_strike_clearance_m: float = Field(
-        default=0.05,
-        gt=0.01,
-        le=0.15,
-        description="section height left when the carcass bottoms on the rim flange",
-    )
-    # estimate (physics.md §5.7): rubber E ~7.5 MPa over 2 x 0.02 x 0.15 m, 30 mm thick
-    rim_contact_stiffness_N_per_m: float = Field(
-        default=1.5e6, gt=1e5, le=1e8, description="carcass pinched between rim and ground"
-    )
 
     @model_validator(mode="after")
     def _shape(self) -> TyreSpec:
@@ -257,11 +246,6 @@ class TyreSpec(Spec):
             raise ValueError(
                 f"tyre.section_height_m={self.section_height_m} must be below "
                 f"unloaded_radius_m={self.unloaded_radius_m} (the rim lies inside the tyre)"
-            )
-        if self.rim_strike_clearance_m >= self.section_height_m:
-            raise ValueError(
-                f"tyre.rim_strike_clearance_m={self.rim_strike_clearance_m} must be below "
-                f"section_height_m={self.section_height_m} (0.01 up to the section height)"
             )
         if self.min_pressure_bar >= self.max_pressure_bar:
             raise ValueError(

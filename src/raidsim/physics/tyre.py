@@ -102,22 +102,6 @@ def rolling_resistance_N(
 
 
 @njit(cache=True)
-def tyre_spring_force_N(
-    deflection_m: float,
-    stiffness_N_per_m: float,
-    rim_deflection_m: float,
-    rim_stiffness_N_per_m: float,
-) -> float:
-    """Elastic vertical force of a tyre deflected by d: k_z d, and once the carcass bottoms
-    on the rim flange (d > d_rim = H - clearance) the pinched carcass between rim and
-    ground in parallel, + k_rim (d - d_rim) (a rim strike; physics.md §5.7)."""
-    f = stiffness_N_per_m * deflection_m
-    if deflection_m > rim_deflection_m:
-        f += rim_stiffness_N_per_m * (deflection_m - rim_deflection_m)
-    return f
-
-
-@njit(cache=True)
 def dynamic_rolling_radius_m(unloaded_radius_m: float, deflection_m: float) -> float:
     """TMeasy dynamic rolling radius r_d = r0 - defl / 3 (Rill) [S62]."""
     return unloaded_radius_m - deflection_m / 3.0

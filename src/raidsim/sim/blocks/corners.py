@@ -63,8 +63,6 @@ def pack_tyre(w: SlotWriter, x: PackInputs) -> None:
     w["TYRE_H"] = t.section_height_m
     w["J_W"] = t.spin_inertia_kgm2
     w["KZ_T"] = x.geometry.tyre_stiffness_N_per_m
-    w["RIM_DEFL"] = t.section_height_m - t.rim_strike_clearance_m
-    w["KZ_RIM"] = t.rim_contact_stiffness_N_per_m
     w["CZ_T"] = t.vertical_damping_Ns_per_m
     w["FZ_NOM"] = t.nominal_load_N
     for key in ("dfx0", "fxm", "fxs", "dfy0", "fym", "fys"):
@@ -86,8 +84,6 @@ TYRE = ParamBlock(
         ("TYRE_H", 1),  # section height, m (WES sand numeric)
         ("J_W", 1),
         ("KZ_T", 4),
-        ("RIM_DEFL", 1),  # deflection at which the carcass bottoms on the rim flange, m
-        ("KZ_RIM", 1),  # stiffness of the carcass pinched between rim and ground, N/m
         ("CZ_T", 1),
         ("FZ_NOM", 1),
         ("DFX0", 2),

@@ -110,15 +110,14 @@ def rocks_course(amplitude_m: float) -> StageDefinition:
 #: stage default: Huggett gives about 15 deg for barchans; docs/physics.md §14.1)
 CREST_COURSE_WINDWARD_RATIO = 12.0 / 32.0
 #: the crest course's version (part of its cache name: a changed course is re-swept)
-CREST_COURSE_VERSION = 7
+CREST_COURSE_VERSION = 6
 
 
 def crest_course(slip_face_deg: float, height_m: float) -> StageDefinition:
-    """One dune of sand on smooth ground (the landing is on soft sand: no rim strike,
-    :func:`raidsim.physics.tyre.tyre_spring_force_N`): flat run-up, the windward face
-    (``slip_face_deg`` x :data:`CREST_COURSE_WINDWARD_RATIO`), the brink at ``height_m``
-    (lowered where so gentle a dune would not fit the course) and a slip face of
-    ``slip_face_deg``, then at least 40 m of flat."""
+    """One dune on smooth hard ground: flat run-up, the windward face (``slip_face_deg`` x
+    :data:`CREST_COURSE_WINDWARD_RATIO`), the brink at ``height_m`` (lowered where so
+    gentle a dune would not fit the course) and a slip face of ``slip_face_deg``, then at
+    least 40 m of flat."""
     spacing = RIDE_MEASURE_M - 40.0
     windward = slip_face_deg * CREST_COURSE_WINDWARD_RATIO
     per_m = 1.0 / math.tan(math.radians(windward)) + 1.0 / math.tan(math.radians(slip_face_deg))
@@ -133,4 +132,4 @@ def crest_course(slip_face_deg: float, height_m: float) -> StageDefinition:
         slip_face_deg=slip_face_deg,
         lee_soft_m=0.0,
     )
-    return _straight("crest course", "dune", "A", dunes=[dune])
+    return _straight("crest course", "hard", "A", dunes=[dune])

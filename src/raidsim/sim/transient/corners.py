@@ -20,7 +20,6 @@ from raidsim.physics.tyre import (
     load_scaled,
     rolling_resistance_N,
     tmeasy_forces,
-    tyre_spring_force_N,
 )
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
@@ -76,10 +75,8 @@ def tyre_load(
     cvx: float,
     cvy: float,
     h: float,
-    rim_k: float,
 ) -> tuple[float, float]:
-    """One-sided tyre spring-damper on the ground (lift-off), stiffening by ``rim_k`` once
-    the carcass bottoms on the rim (:func:`tyre_spring_force_N`); returns (Fz, deflection)."""
+    """One-sided tyre spring-damper on the ground (lift-off); returns (Fz, deflection)."""
     r0 = P[ix.P_R0]
     gx = W[ix.W_GX, i]
     gy = W[ix.W_GY, i]
@@ -87,7 +84,7 @@ def tyre_load(
     fz = 0.0
     if defl > 0.0:
         ddefl = gx * cvx + gy * cvy - S[ix.S_WU + i]
-        fk = tyre_spring_force_N(defl, P[ix.P_KZ_T + i], P[ix.P_RIM_DEFL], rim_k)
+        fk = P[ix.P_KZ_T + i] * defl
         fz = fk + P[ix.P_CZ_T] * ddefl
         if fz < 0.0:
             fz = 0.0
@@ -207,11 +204,7 @@ def corner(
     W[ix.W_GX, i] = gx
     W[ix.W_GY, i] = gy
     W[ix.W_NRM, i] = math.sqrt(1.0 + gx * gx + gy * gy)
-    sc = int(surface[idx])
-    # on soft soil the ground yields at its bearing pressure before a pinched carcass can
-    # load the rim: no rim strike there (physics.md §5.7)
-    rim_k = 0.0 if P[ix.P_SURF_SOFT + sc] > 0.5 else P[ix.P_KZ_RIM]
-    fz, defl = tyre_load(i, S, P, W, ground, cvx, cvy, h, rim_k)
+    fz, defl = tyre_load(i, S, P, W, ground, cvx, cvy, h)
     W[ix.W_RD, i] = dynamic_rolling_radius_m(P[ix.P_R0], defl)
     cw = math.cos(wheel_yaw_rad)
     sw = math.sin(wheel_yaw_rad)
@@ -225,6 +218,7 @@ def corner(
     )
     W[ix.W_TBRK, i] = tb
     if fz > 0.0:
+        sc = int(surface[idx])
         tyre_forces(i, S, P, W, sc, fz, defl, speed, soft_speed)
         return 1
     W[ix.W_FXW, i] = 0.0
