@@ -75,8 +75,8 @@ def test_300_kg_cost_more_in_the_dunes_than_on_stage_5_relative() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 24, open: 300 kg more make the D7X-R 1.6 % faster on dakar-2026/5 "
-    "and 0.9 % on /6: the ride limit (absorbed power at the seat) falls with sprung mass on the same "
-    "springs and outweighs the power and sand costs",
+    "and 0.9 % on /6: the ride limit (absorbed power at the seat) falls with sprung mass "
+    "on the same springs and outweighs the power and sand costs",
 )
 def test_300_kg_cost_time_on_the_mixed_stage() -> None:
     assert _run("dakar-2026/5", "+300")[0] > _run("dakar-2026/5", "d7x-r")[0]
