@@ -12,7 +12,8 @@ import pytest
 from kernel_support import Kernel
 
 from raidsim.sim import indices as ix
-from raidsim.sim.transient.controls import previewed_target_mps, tcu_update
+from raidsim.sim.layout import ROUTE
+from raidsim.sim.transient.controls import controller_update, previewed_target_mps, tcu_update
 
 CDT = 0.01  # controller period, s
 
@@ -74,3 +75,25 @@ def test_the_driver_aims_at_the_lower_of_here_and_ahead() -> None:
     assert previewed_target_mps(plan, 50.0, 20.0, 2.0) == pytest.approx(30.0)
     assert previewed_target_mps(plan, 50.0, 30.0, 2.0) == pytest.approx(10.0)
     assert previewed_target_mps(plan, 150.0, 0.0, 2.0) == pytest.approx(10.0)
+
+
+def _pedals_after(k: Kernel, air_s: float) -> float:
+    """One controller update of the car in speed-hold at 20 m/s against a 30 m/s plan,
+    ``air_s`` seconds into a flight: the throttle it leaves."""
+    k.P[ix.P_MODE] = ix.MODE_SPEED_HOLD
+    k.S[ix.S_AIR_T] = air_s
+    k.S[ix.S_CTRL_TIMER] = k.P[ix.P_CTRL_DT]
+    plan = np.full_like(k.route[ROUTE["target_speed"]], 30.0)
+    rx, ry, surface = k.route[ROUTE["x"]], k.route[ROUTE["y"]], k.route[ROUTE["surface"]]
+    controller_update(k.S, k.P, rx, ry, plan, surface, 100.0, 20.0, 1.0, 0.0, 30.0)
+    return float(k.S[ix.S_THROTTLE])
+
+
+def test_the_crew_lifts_once_it_has_been_in_the_air_its_reaction_time(at_rest: Kernel) -> None:
+    """10 m/s short of the plan the PI asks for throttle; after ``airborne_lift_s`` (0.25 s)
+    without a tyre on the ground the crew has lifted (docs/physics.md §11.4)."""
+    lift_s = at_rest.P[ix.P_DRV_AIR_LIFT_T]
+    assert lift_s == pytest.approx(0.25)
+    assert _pedals_after(at_rest, 0.0) > 0.5
+    assert _pedals_after(at_rest, 0.5 * lift_s) > 0.5
+    assert _pedals_after(at_rest, 2.0 * lift_s) == 0.0
