@@ -91,11 +91,16 @@ def test_wheel_torque_in_the_air_pitches_the_body(symmetric_car: Vehicle) -> Non
 
 @pytest.mark.parametrize(("drop", "speed"), [(1.0, 80.0), (2.0, 100.0), (3.0, 140.0)])
 def test_flight_mode_lowers_landing_torque(d7xr: Vehicle, drop: float, speed: float) -> None:
+    """Against a crew that lifts 0.25 s into the flight (docs/physics.md §11.4; before,
+    the baseline held the throttle through the flight): with Flight Mode off the wheels
+    have flared by then (measured 0.17-0.29 at touchdown); Flight Mode, acting within
+    70 ms, keeps the mismatch to 0.08-0.17 and the landing's halfshaft peak to 1.95-2.06
+    kN m against 2.87-3.73."""
     off = run_jump(d7xr, drop, speed, flight_mode=False)
     on = run_jump(d7xr, drop, speed, flight_mode=True)
-    assert off.max_abs_wheel_speed_error > 0.3  # the wheels flared with Flight Mode off
-    assert on.max_abs_wheel_speed_error < 0.5 * off.max_abs_wheel_speed_error
-    assert on.peak_halfshaft_torque_Nm < 0.9 * off.peak_halfshaft_torque_Nm
+    assert off.max_abs_wheel_speed_error > 0.15  # the wheels flared before the crew lifted
+    assert on.max_abs_wheel_speed_error < 0.65 * off.max_abs_wheel_speed_error
+    assert on.peak_halfshaft_torque_Nm < 0.75 * off.peak_halfshaft_torque_Nm
     assert on.detection_latency_s <= 0.100
 
 
