@@ -103,6 +103,23 @@ def rigid_sinkage_m(soil: Soil, load_N: float, diameter_m: float, width_m: float
     return float(base ** (2.0 / (2.0 * soil.n + 1.0)))
 
 
+def _regime(
+    soil: Soil,
+    load_N: float,
+    diameter_m: float,
+    width_m: float,
+    inflation_Pa: float,
+    carcass_Pa: float,
+) -> tuple[float, float, float, bool]:
+    """(k_c/b + k_phi, the rigid wheel's sinkage z0, p_i + p_c, flexible): the tyre is in
+    the flexible regime when p_i + p_c is below the rigid wheel's ground pressure
+    k_eq z0^n."""
+    k_eq = soil.k_c / width_m + soil.k_phi
+    z0 = rigid_sinkage_m(soil, load_N, diameter_m, width_m)
+    p_tyre = inflation_Pa + carcass_Pa
+    return k_eq, z0, p_tyre, p_tyre < k_eq * z0**soil.n
+
+
 def sinkage_m(
     soil: Soil,
     load_N: float,
@@ -116,10 +133,10 @@ def sinkage_m(
     ground pressure (it flattens and spreads its load), m."""
     if load_N <= 0.0:
         return 0.0
-    k_eq = soil.k_c / width_m + soil.k_phi
-    z0 = rigid_sinkage_m(soil, load_N, diameter_m, width_m)
-    p_tyre = inflation_Pa + carcass_Pa
-    if p_tyre < k_eq * z0**soil.n:
+    k_eq, z0, p_tyre, flexible = _regime(
+        soil, load_N, diameter_m, width_m, inflation_Pa, carcass_Pa
+    )
+    if flexible:
         return float((p_tyre / k_eq) ** (1.0 / soil.n))
     return z0
 
@@ -135,11 +152,10 @@ def compaction_resistance_N(
     """Motion resistance from soil compaction, rigid or flexible regime, N."""
     if load_N <= 0.0:
         return 0.0
-    k_eq = soil.k_c / width_m + soil.k_phi
-    z0 = rigid_sinkage_m(soil, load_N, diameter_m, width_m)
-    p_ground = k_eq * z0**soil.n
-    p_tyre = inflation_Pa + carcass_Pa
-    if p_tyre < p_ground:
+    k_eq, z0, p_tyre, flexible = _regime(
+        soil, load_N, diameter_m, width_m, inflation_Pa, carcass_Pa
+    )
+    if flexible:
         return float(
             width_m
             * p_tyre ** ((soil.n + 1.0) / soil.n)
