@@ -365,6 +365,7 @@ ROUTE_ARRAYS: tuple[str, ...] = (
     "rock",  # rock-field amplitude per metre, m
     "rough_left",  # ISO 8608 profile of the left wheel track on the terrain grid, m
     "rough_right",  # ISO 8608 profile of the right wheel track on the terrain grid, m
+    "crest",  # 1 per metre where a dune crest's brink is expected (the crew lifts), else 0
 )
 ROUTE = {name: i for i, name in enumerate(ROUTE_ARRAYS)}
 

@@ -26,6 +26,32 @@ from raidsim.sim.layout import ROUTE_ARRAYS
 
 F64 = NDArray[np.float64]
 
+#: metres before a brink from which the crest speed holds, down to the foot of the slip
+#: face (the car's length and the crew's last look before it noses over; estimate, the
+#: same for every car; docs/physics.md §14.2)
+CREST_WINDOW_M = 8.0
+
+
+def crest_spans(stage: Stage) -> list[slice]:
+    """The metres of each dune crest of ``stage``, from :data:`CREST_WINDOW_M` before its
+    brink to the foot of its slip face: where the crew holds the crest speed and, knowing
+    the brink is there, comes off the throttle as the car goes light (physics.md §11.4)."""
+    n = len(stage.centreline.s_m)
+    slip_end = stage.crest_s_m + stage.crest_height_m / np.maximum(stage.crest_slip_tan, 1e-3)
+    return [
+        slice(max(0, int(a)), min(n, int(b) + 2))
+        for a, b in zip(stage.crest_s_m - CREST_WINDOW_M, slip_end, strict=True)
+    ]
+
+
+def crest_marker(stage: Stage) -> F64:
+    """1.0 on the metres of :func:`crest_spans`, 0.0 elsewhere (the kernel's ``crest``
+    route array)."""
+    out = np.zeros(len(stage.centreline.s_m))
+    for span in crest_spans(stage):
+        out[span] = 1.0
+    return out
+
 
 class TerrainLike(Protocol):
     """What the plan needs of the ground's limits (:class:`raidsim.sim.ride.limits.
@@ -57,6 +83,8 @@ class RouteArrays:
     rock: F64
     rough_left: F64
     rough_right: F64
+    #: per metre, 1.0 where a dune crest's brink is expected (:func:`crest_marker`)
+    crest: F64
     #: per metre, the :class:`~raidsim.control.limits.Limit` code of the plan's binding term
     limit_code: NDArray[np.int8] | None = None
 
@@ -134,5 +162,6 @@ def build_route_arrays(
         rock=f(stage.rock_amplitude_m, dtype=np.float64),
         rough_left=f(stage.rough_left_m, dtype=np.float64),
         rough_right=f(stage.rough_right_m, dtype=np.float64),
+        crest=crest_marker(stage),
         limit_code=binding_limits(vt, terms),
     )

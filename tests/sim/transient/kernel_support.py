@@ -34,7 +34,7 @@ class Kernel:
     @property
     def terrain(self) -> tuple:  # type: ignore[type-arg]
         """The terrain tuple of ``corner`` (route order of ``layout.ROUTE_ARRAYS``)."""
-        _, _, rz, _, _, fh, cross, rock, rough_l, rough_r = self.route
+        _, _, rz, _, _, fh, cross, rock, rough_l, rough_r, _ = self.route
         return (rz, fh, cross, rock, rough_l, rough_r)
 
     @property

@@ -77,15 +77,19 @@ def test_the_driver_aims_at_the_lower_of_here_and_ahead() -> None:
     assert previewed_target_mps(plan, 150.0, 0.0, 2.0) == pytest.approx(10.0)
 
 
-def _pedals_after(k: Kernel, air_s: float) -> float:
+def _pedals_after(k: Kernel, air_s: float, at_crest: bool = False, throttle: float = 0.5) -> float:
     """One controller update of the car in speed-hold at 20 m/s against a 30 m/s plan,
-    ``air_s`` seconds into a flight: the throttle it leaves."""
+    ``air_s`` seconds into a flight (over a dune's brink with ``at_crest``) with the
+    throttle at ``throttle``: the throttle it leaves."""
     k.P[ix.P_MODE] = ix.MODE_SPEED_HOLD
     k.S[ix.S_AIR_T] = air_s
+    k.S[ix.S_THROTTLE] = throttle
     k.S[ix.S_CTRL_TIMER] = k.P[ix.P_CTRL_DT]
     plan = np.full_like(k.route[ROUTE["target_speed"]], 30.0)
     rx, ry, surface = k.route[ROUTE["x"]], k.route[ROUTE["y"]], k.route[ROUTE["surface"]]
-    controller_update(k.S, k.P, rx, ry, plan, surface, 100.0, 20.0, 1.0, 0.0, 30.0)
+    crest = np.zeros_like(plan)
+    crest[90:120] = 1.0 if at_crest else 0.0
+    controller_update(k.S, k.P, rx, ry, plan, surface, crest, 100.0, 20.0, 1.0, 0.0, 30.0)
     return float(k.S[ix.S_THROTTLE])
 
 
@@ -97,3 +101,19 @@ def test_the_crew_lifts_once_it_has_been_in_the_air_its_reaction_time(at_rest: K
     assert _pedals_after(at_rest, 0.0) > 0.5
     assert _pedals_after(at_rest, 0.5 * lift_s) > 0.5
     assert _pedals_after(at_rest, 2.0 * lift_s) == 0.0
+
+
+def test_the_crew_lifts_at_once_off_a_brink_it_knows_is_there(at_rest: Kernel) -> None:
+    """Over a dune's crest (the route's ``crest`` marker) the crew comes off the throttle
+    as soon as no tyre touches, with no reaction time; on the ground there it holds the
+    plan's speed like anywhere (docs/physics.md §11.4, §14.2)."""
+    assert _pedals_after(at_rest, 0.0, at_crest=True) > 0.5
+    assert _pedals_after(at_rest, 0.01, at_crest=True) == 0.0
+    assert _pedals_after(at_rest, 0.01, at_crest=False) > 0.5
+
+
+def test_a_crew_off_the_throttle_in_the_air_stays_off_until_it_lands(at_rest: Kernel) -> None:
+    """Lifted in the air (past a brink, or after its reaction time), the crew does not open
+    up again before a tyre is down: the PI's demand waits for the landing."""
+    assert _pedals_after(at_rest, 0.01, throttle=0.0) == 0.0
+    assert _pedals_after(at_rest, 0.0, throttle=0.0) > 0.5

@@ -31,7 +31,7 @@ from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Interval, Stage, StageDefinition
 from raidsim.route.terrain import build_stage
-from raidsim.sim.plan import RouteArrays, build_route_arrays
+from raidsim.sim.plan import RouteArrays, build_route_arrays, crest_spans
 from raidsim.sim.plan_cache import cached_plan
 from raidsim.sim.ride import cache
 from raidsim.sim.ride.courses import (
@@ -212,10 +212,6 @@ class TerrainLimits:
 #: a course no swept speed limits caps the crest at its top swept speed
 CREST_ANGLES_DEG: tuple[float, ...] = (4.0, 7.0, 10.0, 14.0, 18.0, 22.0, 26.0, 30.0, 34.0)
 CREST_HEIGHTS_M: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0)
-#: metres before a brink from which the crest speed holds, down to the foot of the slip
-#: face (the car's length and the crew's last look before it noses over; estimate, the
-#: same for every car)
-CREST_WINDOW_M = 8.0
 
 
 def _bracket(grid: tuple[float, ...], x: float) -> tuple[int, int, float]:
@@ -304,14 +300,9 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
         curves.append(c)
     # the crest speed holds from just before the brink down the slip face (as swept)
     crest = np.full(n, math.inf)
-    slip_end = stage.crest_s_m + stage.crest_height_m / np.maximum(stage.crest_slip_tan, 1e-3)
-    for a, b, v_crest in zip(
-        stage.crest_s_m - CREST_WINDOW_M,
-        slip_end,
-        crest_speeds_mps(vehicle, settings, stage, key),
-        strict=True,
+    for m, v_crest in zip(
+        crest_spans(stage), crest_speeds_mps(vehicle, settings, stage, key), strict=True
     ):
-        m = slice(max(0, int(a)), min(n, int(b) + 2))
         crest[m] = np.minimum(crest[m], v_crest)
     out = np.minimum(out, crest)
     return TerrainLimits(out, curves, ride_index, feature_index, shock, crest)

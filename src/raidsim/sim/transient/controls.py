@@ -115,14 +115,15 @@ def controller_update(
     ry: np.ndarray,
     plan: np.ndarray,
     surface: np.ndarray,
+    crest: np.ndarray,
     s_cg: float,
     speed: float,
     cos_yaw: float,
     sin_yaw: float,
     v_target: float,
 ) -> float:
-    """Run the controllers once ``CTRL_DT`` has built up (route centre line rx, ry and
-    the speed plan per metre); returns the (new or held) speed target."""
+    """Run the controllers once ``CTRL_DT`` has built up (route centre line rx, ry, the
+    speed plan and the crest marker per metre); returns the (new or held) speed target."""
     S[ix.S_CTRL_TIMER] += P[ix.P_DT]
     if S[ix.S_CTRL_TIMER] < P[ix.P_CTRL_DT] - 1e-12:
         return v_target
@@ -185,9 +186,17 @@ def controller_update(
             # a crew catching a slide: off the throttle, off the brakes, let it roll
             thr = 0.0
             brk = 0.0
-        if S[ix.S_AIR_T] > P[ix.P_DRV_AIR_LIFT_T]:
-            # airborne: the crew feels it and lifts (physics.md §11.4); Flight Mode, where
-            # fitted, acts on the torque sooner and shapes it for the landing
+        at_crest = crest[min(max(int(s_cg), 0), crest.shape[0] - 1)] > 0.5
+        airborne = S[ix.S_AIR_T] > 0.0
+        if (
+            S[ix.S_AIR_T] > P[ix.P_DRV_AIR_LIFT_T]
+            or (airborne and at_crest)
+            or (airborne and S[ix.S_THROTTLE] == 0.0)
+        ):
+            # airborne: the crew feels it and lifts, at once off a dune's brink it knows is
+            # there, and does not open up again before the wheels are down (physics.md
+            # §11.4); Flight Mode, where fitted, acts on the torque sooner and shapes it
+            # for the landing
             thr = 0.0
         if S[ix.S_FM_STATE] > 0.5:
             brk = 0.0  # no braking in the air or on the landing ramp-in (locked wheels land hard)

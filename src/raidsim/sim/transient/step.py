@@ -91,7 +91,7 @@ def advance(
     h = P[ix.P_DT]
     sample_every = int(P[ix.P_SAMPLE_EVERY])
     mode = int(P[ix.P_MODE])
-    rx, ry, rz, surface, plan, fh, cross, rock, rough_l, rough_r = route
+    rx, ry, rz, surface, plan, fh, cross, rock, rough_l, rough_r, crest = route
     terrain = (rz, fh, cross, rock, rough_l, rough_r)
     samples = 0
     for step in range(n_steps):
@@ -114,7 +114,7 @@ def advance(
         sps = math.sin(psi)
         s_cg, n_cg, tx, ty = track_route(S, rx, ry)
         A[ix.A_V_TARGET] = controller_update(
-            S, P, rx, ry, plan, surface, s_cg, speed, cps, sps, A[ix.A_V_TARGET]
+            S, P, rx, ry, plan, surface, crest, s_cg, speed, cps, sps, A[ix.A_V_TARGET]
         )
         d_fl, d_fr = ackermann_angles(S[ix.S_STEER], P[ix.P_WHEELBASE], P[ix.P_TRACK_F])
         frame = (vx, vy, vz, wx, wy, wz, speed, s_cg, n_cg, tx, ty)
