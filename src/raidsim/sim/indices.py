@@ -471,6 +471,7 @@ R_CROSS_SLOPE = 6
 R_ROCK = 7
 R_ROUGH_LEFT = 8
 R_ROUGH_RIGHT = 9
+R_CREST = 10
 
 # kernel status codes
 STATUS_RUNNING = 0
