@@ -19,9 +19,11 @@ from raidsim.sim.ride.courses import ride_course
 from raidsim.sim.ride.sweep import seat_response
 from raidsim.sim.ride.table import (
     GD_LEVELS_M3,
+    SpeedCurve,
     crossing_speed,
     ride_limited_mps,
     shock_limited_mps,
+    travel_limited_mps,
 )
 
 SETTINGS = Settings()
@@ -75,6 +77,36 @@ def test_crossing_speed_interpolates_and_extrapolates() -> None:
     assert crossing_speed(speed, power, 16.0, 1.0) == pytest.approx(25.0)
     assert crossing_speed(speed, power, 1.0, 1.0) == pytest.approx(5.0)  # P ~ v below
     assert math.isinf(crossing_speed(speed, power, 100.0, 1.0))
+
+
+def test_the_bottoming_limit_reads_the_travel_curve_and_takes_the_lower() -> None:
+    """Deepest compression 0.5, 0.8, 1.0 of the bump travel at 10, 20, 30 m/s: 0.95 is
+    reached at 20 + 10 ln(0.95/0.8)/ln(1/0.8) = 27.70 m/s (log interpolation); the
+    feature limit is the lower of that and the seat's shock speed."""
+    speed = np.array([10.0, 20.0, 30.0])
+    curve = SpeedCurve(speed, speed, np.array([0.5, 1.0, 2.0]), speed, np.array([0.5, 0.8, 1.0]))
+    expected = 20.0 + 10.0 * math.log(0.95 / 0.8) / math.log(1.0 / 0.8)
+    assert travel_limited_mps(curve, 0.95) == pytest.approx(expected)
+    assert shock_limited_mps(curve, 2.5, 0.95) == pytest.approx(expected)  # 2.5 g: not reached
+    assert shock_limited_mps(curve, 1.0, 0.95) == pytest.approx(20.0)  # the seat first
+    assert math.isinf(travel_limited_mps(curve, math.inf))
+
+
+def test_short_travel_bottoms_before_the_crew_feels_2_5_g(d7xr: Vehicle) -> None:
+    """Over a 14 deg, 8 m slip face the road car uses its whole bump travel below the
+    speed at which the seat reaches 2.5 g, so its crest speed is its suspension's; the
+    rally car's is its crew's. On the same springs 300 kg more press the suspension
+    deeper at every speed (x_max = v sqrt(m / k) for a linear spring, docs/physics.md
+    §13.3)."""
+    octa = rs.load_vehicle("octa")
+    heavy = d7xr.with_changes(**{"chassis.payload_mass_kg": d7xr.chassis.payload_mass_kg + 300.0})
+    road = limits.speed_curve(octa, SETTINGS, "crest", 14.0, 8.0)
+    assert travel_limited_mps(road, 0.95) < shock_limited_mps(road, 2.5)
+    rally = limits.speed_curve(d7xr, SETTINGS, "crest", 14.0, 8.0)
+    assert travel_limited_mps(rally, 0.95) > shock_limited_mps(rally, 2.5)
+    loaded = limits.speed_curve(heavy, SETTINGS, "crest", 14.0, 8.0)
+    measured = np.isfinite(loaded.travel_use) & (rally.speed_mps < 15.0)
+    assert np.all(loaded.travel_use[measured] > rally.travel_use[measured])
 
 
 def test_a_damper_change_moves_the_ride_limit_and_the_stage_time(d7xr: Vehicle) -> None:

@@ -66,6 +66,17 @@ class DriverSpec(_S):
     shock_limit_g: float = Field(
         default=2.5, gt=0.5, le=30.0, description="crew's shock tolerance: peak seat accel, g"
     )
+    # estimate: the car's limit, the same rule for every car: the crew (and the team's
+    # instruction) keeps the suspension off the last 5 % of its bump travel, where the bump
+    # stop is near fully compressed and the chassis takes the blow (a bottoming-out landing:
+    # peaks 1.5-2.5 x the mean, physics.md §6.2); it binds before the seat's 2.5 g where a
+    # car's travel is short for its mass (docs/physics.md §13.3)
+    travel_use_limit: float = Field(
+        default=0.95,
+        gt=0.3,
+        le=1.0,
+        description="car's limit: deepest compression / bump travel on rough ground, crests",
+    )
     feature_speed_scale: float = Field(
         default=1.0,
         gt=0.3,

@@ -109,7 +109,7 @@ def _sweep(
     ride: bool,
     grid: tuple[float, ...] | None = None,
 ) -> SpeedCurve:
-    speeds, powers, shocks, dlcs = [], [], [], []
+    speeds, powers, shocks, dlcs, travels = [], [], [], [], []
     stopped = False
     for v in grid or set_speeds(vehicle_limit_mps(vehicle)):
         if stopped:
@@ -117,19 +117,23 @@ def _sweep(
             powers.append(math.inf)
             shocks.append(math.inf)
             dlcs.append(math.inf)
+            travels.append(math.inf)
             continue
         r = seat_response(vehicle, settings, course, v)
         speeds.append(r.speed_mps if math.isfinite(r.absorbed_power_W) else v)
         powers.append(r.absorbed_power_W)
         shocks.append(r.shock_peak_g)
         dlcs.append(r.load_variation)
+        travels.append(r.travel_use)
         measure, stop = (
             (r.absorbed_power_W, STOP_POWER_W) if ride else (r.shock_peak_g, STOP_SHOCK_G)
         )
         stopped = not measure < stop
     # measured speeds can dip where the car cannot hold the set speed: keep them rising
     speed = np.maximum.accumulate(np.asarray(speeds, dtype=np.float64))
-    return SpeedCurve(speed, *(np.asarray(x, dtype=np.float64) for x in (powers, shocks, dlcs)))
+    return SpeedCurve(
+        speed, *(np.asarray(x, dtype=np.float64) for x in (powers, shocks, dlcs, travels))
+    )
 
 
 def speed_curve(
@@ -255,7 +259,10 @@ def crest_speeds_mps(vehicle: Vehicle, settings: Settings, stage: Stage, key: st
                 # (nothing is known beyond it)
                 top = float(c.speed_mps[-1])
                 memo[(angle, height)] = min(
-                    shock_limited_mps(c, settings.driver.shock_limit_g), top
+                    shock_limited_mps(
+                        c, settings.driver.shock_limit_g, settings.driver.travel_use_limit
+                    ),
+                    top,
                 )
             v += w * memo[(angle, height)]
         out[i] = v
@@ -281,7 +288,13 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
             curves.append(ride_curve_at(levels, grid, float(g)) if g > 0 else grid[0])
         v_ride = np.array(
             [
-                ride_limited_mps(levels, grid, float(g), driver.absorbed_power_limit_W)
+                ride_limited_mps(
+                    levels,
+                    grid,
+                    float(g),
+                    driver.absorbed_power_limit_W,
+                    driver.travel_use_limit,
+                )
                 for g in values
             ]
         )
@@ -294,7 +307,8 @@ def terrain_limits(vehicle: Vehicle, settings: Settings, stage: Stage) -> Terrai
     for kind, a, b, iv in features:
         c = speed_curve(vehicle, settings, kind, a, b, key)
         m = _span(n, iv.start_km, iv.end_km)
-        shock[m] = np.minimum(shock[m], shock_limited_mps(c, driver.shock_limit_g))
+        v_feature = shock_limited_mps(c, driver.shock_limit_g, driver.travel_use_limit)
+        shock[m] = np.minimum(shock[m], v_feature)
         out[m] = np.minimum(out[m], shock[m])
         feature_index[m] = len(curves)
         curves.append(c)

@@ -8,7 +8,8 @@ car starts at that speed in a suitable gear, and the seat's vertical acceleratio
 sprung-mass specific force less g (the crew sits close to the sprung CG; seat cushion
 dynamics are left out, as in NRMM's ride runs). Returned: the mean speed actually driven
 over the measured part, the absorbed power (W), the peak 30 Hz shock (g) and the tyres'
-dynamic load coefficient (std / mean of the normal load, the road-holding measure) there. A run
+dynamic load coefficient (std / mean of the normal load, the road-holding measure) there, and
+the deepest compression of any corner as a share of its bump travel. A run
 that loses control or diverges returns infinite absorbed power and shock: that speed is
 beyond what the crew can drive.
 """
@@ -55,6 +56,8 @@ class SeatResponse:
     absorbed_power_W: float
     shock_peak_g: float
     load_variation: float
+    #: deepest compression of any corner / its bump travel over the measured part
+    travel_use: float
 
 
 def sweep_settings(settings: Settings) -> Settings:
@@ -96,7 +99,7 @@ def seat_response(
     out = np.empty((n_steps // every + 1, N_CH), dtype=np.float64)
     status, n, _ = step_chunk_fresh(state, params, route.as_tuple(), out, n_steps)
     rows = out[:n]
-    inf = SeatResponse(speed_mps, math.inf, math.inf, math.inf)
+    inf = SeatResponse(speed_mps, math.inf, math.inf, math.inf, math.inf)
     if status not in (STATUS_RUNNING, STATUS_FINISHED) or not np.all(np.isfinite(rows)):
         return inf
     keep = rows[:, CH["distance_m"]] >= RIDE_RUNUP_M
@@ -111,4 +114,7 @@ def seat_response(
     v_mean = float(np.mean(rows[keep, CH["speed_mps"]]))
     loads = rows[keep][:, [CH[f"tyre_load_{w}_N"] for w in WHEELS]]
     dlc = float(np.mean(np.std(loads, axis=0) / np.maximum(np.mean(loads, axis=0), 1.0)))
-    return SeatResponse(v_mean, power_W, peak_g / G_MPS2, dlc)
+    travel = rows[keep][:, [CH[f"suspension_travel_{w}_m"] for w in WHEELS]]
+    bump = params[PARAM["BUMP"] : PARAM["BUMP"] + 4]
+    travel_use = float(np.max(np.max(travel, axis=0) / bump))
+    return SeatResponse(v_mean, power_W, peak_g / G_MPS2, dlc, travel_use)

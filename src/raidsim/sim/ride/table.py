@@ -39,6 +39,8 @@ STOP_SHOCK_G = 20.0
 #: growth exponents below the first grid speed: P_abs ~ v, quasi-static shock ~ v^2
 RIDE_EXPONENT = 1.0
 SHOCK_EXPONENT = 2.0
+#: below the first grid speed the compression grows like the quasi-static shock, as v^2
+TRAVEL_EXPONENT = 2.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class SpeedCurve:
     shock_peak_g: F64
     #: dynamic load coefficient: std / mean of the tyre loads, mean over the four tyres
     load_variation: F64
+    #: the deepest compression of any corner over the measured part, as a share of its
+    #: bump travel (1 = the bump stop fully compressed: the suspension bottoms out)
+    travel_use: F64
 
 
 def set_speeds(vehicle_limit_mps: float) -> tuple[float, ...]:
@@ -86,7 +91,8 @@ def ride_curve_at(levels_m3: F64, curves: list[SpeedCurve], gd_m3: float) -> Spe
         c = curves[0] if xg <= x[0] else curves[-1]
         ratio = gd_m3 / float(levels_m3[0] if xg <= x[0] else levels_m3[-1])
         dlc = c.load_variation * math.sqrt(ratio)
-        return SpeedCurve(c.speed_mps, c.absorbed_power_W * ratio, c.shock_peak_g, dlc)
+        travel = c.travel_use * math.sqrt(ratio)  # linear ride: the rms stroke ~ sqrt(Gd)
+        return SpeedCurve(c.speed_mps, c.absorbed_power_W * ratio, c.shock_peak_g, dlc, travel)
     k = int(np.searchsorted(x, xg)) - 1
     w = (xg - x[k]) / (x[k + 1] - x[k])
     lo, hi = curves[k], curves[k + 1]
@@ -99,17 +105,25 @@ def ride_curve_at(levels_m3: F64, curves: list[SpeedCurve], gd_m3: float) -> Spe
         np.inf,
     )
     dlc = (1.0 - w) * lo.load_variation + w * hi.load_variation
-    return SpeedCurve(speed, p, lo.shock_peak_g, dlc)
+    travel = (1.0 - w) * lo.travel_use + w * hi.travel_use
+    return SpeedCurve(speed, p, lo.shock_peak_g, dlc, travel)
 
 
 def ride_limited_mps(
-    levels_m3: F64, curves: list[SpeedCurve], gd_m3: float, limit_W: float
+    levels_m3: F64,
+    curves: list[SpeedCurve],
+    gd_m3: float,
+    limit_W: float,
+    travel_limit: float = math.inf,
 ) -> float:
-    """Speed at which the absorbed power on level ``gd_m3`` reaches ``limit_W``."""
+    """Speed at which the absorbed power on level ``gd_m3`` reaches ``limit_W``, or the
+    suspension's deepest compression there reaches ``travel_limit`` of its bump travel,
+    whichever is the lower."""
     if not gd_m3 > 0.0:
         return math.inf
     c = ride_curve_at(levels_m3, curves, gd_m3)
-    return crossing_speed(c.speed_mps, c.absorbed_power_W, limit_W, RIDE_EXPONENT)
+    v_ride = crossing_speed(c.speed_mps, c.absorbed_power_W, limit_W, RIDE_EXPONENT)
+    return min(v_ride, travel_limited_mps(c, travel_limit))
 
 
 def grip_factor(curve: SpeedCurve, speed_mps: F64) -> F64:
@@ -124,6 +138,17 @@ def grip_factor(curve: SpeedCurve, speed_mps: F64) -> F64:
     return np.asarray(np.clip(1.0 - dlc, 0.3, 1.0), dtype=np.float64)
 
 
-def shock_limited_mps(curve: SpeedCurve, limit_g: float) -> float:
-    """Speed at which the peak shock over a feature reaches ``limit_g``."""
-    return crossing_speed(curve.speed_mps, curve.shock_peak_g, limit_g, SHOCK_EXPONENT)
+def shock_limited_mps(curve: SpeedCurve, limit_g: float, travel_limit: float = math.inf) -> float:
+    """Speed at which the peak shock over a feature reaches ``limit_g`` (the crew's), or
+    the suspension's deepest compression reaches ``travel_limit`` of its bump travel (the
+    car's: :func:`travel_limited_mps`), whichever is the lower."""
+    v_shock = crossing_speed(curve.speed_mps, curve.shock_peak_g, limit_g, SHOCK_EXPONENT)
+    return min(v_shock, travel_limited_mps(curve, travel_limit))
+
+
+def travel_limited_mps(curve: SpeedCurve, travel_limit: float) -> float:
+    """Speed at which the deepest compression of any corner reaches ``travel_limit`` of its
+    bump travel: past it the suspension bottoms out (docs/physics.md §13.3)."""
+    if not math.isfinite(travel_limit):
+        return math.inf
+    return crossing_speed(curve.speed_mps, curve.travel_use, travel_limit, TRAVEL_EXPONENT)
