@@ -119,3 +119,17 @@ def test_help_lists_the_shared_flags(command: str) -> None:
     for flag in flags:
         assert f" {flag} " in result.output, (command, flag)
     assert "--ambient-c " not in result.output
+
+
+def test_run_drives_a_catalogue_stage_on_its_own_seed(tmp_path: Path) -> None:
+    """`raidsim run dakar-2026/prologue` drives the ground the catalogue was calibrated on
+    and `raidsim estimate` reads (its TOML's seed, 20260100), not seed 0; `--seed` still
+    overrides it."""
+    out = tmp_path / "own"
+    invoke(["run", "dakar-2026/prologue", "--out", str(out), "--quiet", "--no-report"])
+    assert json.loads((out / "summary.json").read_text())["seed"] == 20260100
+    other = tmp_path / "other"
+    invoke(
+        ["run", "dakar-2026/prologue", "--seed", "7", "--out", str(other), "--quiet", "--no-report"]
+    )
+    assert json.loads((other / "summary.json").read_text())["seed"] == 7

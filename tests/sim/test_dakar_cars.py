@@ -116,9 +116,9 @@ def test_300_kg_cost_time_on_the_mixed_stage() -> None:
 
 def test_the_road_car_cannot_pass_the_dune_day_in_the_transient_twin() -> None:
     """Driven by the transient twin, the OCTA on its road tyres does not get through
-    dakar-2026/10 (measured: it leaves the route at km 100.4 at 13 km/h), and the stop is
+    dakar-2026/10 (measured: it leaves the route at km 55.0 at 39 km/h), and the stop is
     reported as such, never as a time; were a change to let it through, its time must
-    still be well above the D7X-R's (297.8 min measured)."""
+    still be well above the D7X-R's (298.0 min measured)."""
     stage = rs.load_stage("dakar-2026/10")
     octa = rs.load_vehicle("octa")
     try:

@@ -163,7 +163,9 @@ def run_command(
     out: Annotated[
         Path | None, out_option("output directory (default: runs/YYYYmmdd-HHMMSS)")
     ] = None,
-    seed: Annotated[int, seed_option("terrain seed")] = 0,
+    seed: Annotated[
+        int | None, seed_option("terrain seed override (default: the stage's own)")
+    ] = None,
     ambient_C: StageAmbientC = None,
     altitude_m: StageAltitudeM = None,
     headwind_mps: HeadwindMps = DEFAULT_HEADWIND_MPS,
