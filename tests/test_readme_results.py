@@ -10,23 +10,18 @@ test fails with both; rewrite them with ``python examples/make_readme_results.py
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-SCRIPT = ROOT / "examples" / "make_readme_results.py"
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_readme_results", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("make_readme_results")
 
 
 def test_readme_results_block_names_its_generator_and_file() -> None:

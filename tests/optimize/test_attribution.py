@@ -7,11 +7,10 @@ the simulation reads no class), and the page in docs/ is what its generator prin
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support.scripts import load_script
 from typer.testing import CliRunner
 
 from raidsim.errors import ConfigError
@@ -27,9 +26,6 @@ from raidsim.optimize.attribution import (
     swap_groups,
 )
 from raidsim.route.stage import Stage
-
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "examples" / "make_attribution.py"
 
 
 def _names(v: Vehicle) -> dict[str, object]:
@@ -135,11 +131,7 @@ def test_cli_refuses_bad_input_with_exit_2() -> None:
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_attribution", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("make_attribution")
 
 
 @pytest.mark.slow
