@@ -243,10 +243,28 @@ def converter_slip_W(P: np.ndarray, w_t: float, w_e: float, t_e: float) -> float
 
 
 @njit(cache=True)
+def fuel_flow_kg_per_s(P: np.ndarray, t_e: float, w_e: float, t_fric: float, load: float) -> float:
+    """The engine's fuel flow at torque ``t_e`` and speed ``w_e`` (Willans with
+    enrichment, :func:`~raidsim.physics.fuel.fuel_burnt_kg` over one second), kg/s."""
+    return fuel_burnt_kg(
+        1.0,
+        t_e,
+        w_e,
+        t_fric,
+        P[ix.P_WILLANS_E],
+        P[ix.P_FUEL_LHV],
+        load,
+        P[ix.P_ENRICH_START],
+        P[ix.P_LAMBDA_FULL],
+    )
+
+
+@njit(cache=True)
 def forward_pass(
     ceiling: np.ndarray,
     surf: np.ndarray,
     sin_grade: np.ndarray,
+    airborne: np.ndarray,
     ds: float,
     tables: tuple,  # type: ignore[type-arg]
     surface_table: np.ndarray,
@@ -256,7 +274,8 @@ def forward_pass(
     out: np.ndarray,
 ) -> float:
     """Full-throttle forward pass under the ceiling; fills ``out`` (N_OUT_ROWS x n) and
-    returns the friction-brake energy, J.
+    returns the friction-brake energy, J. ``airborne`` (1 per metre flown off a dune's
+    brink, else 0) holds the speed with no drive and no fuel there (the crew has lifted).
 
     ``tables`` = (force, effective mass, engine speed, engine torque) per gear over the
     speed grid, total ratios, efficiencies, mean rolling radius (from
@@ -298,11 +317,19 @@ def forward_pass(
         f_engine = f_best * scale * eta_s
         f_drive = min(f_engine, surface_table[SURF_TRACTION, sc])
         acc = (f_drive - f_res) / m_eff
+        air = airborne[i] > 0.5
+        if air:  # ballistic: the horizontal speed holds (drag over a flight left out)
+            acc = 0.0
         v2 = v * v + 2.0 * acc * ds
         if sin_grade[i] <= BOG_MIN_SIN:
             face_start = i + 1
             bogged = False
-        stuck = v2 < V_FLOOR_MPS * V_FLOOR_MPS and f_drive < f_res and sin_grade[i] > BOG_MIN_SIN
+        stuck = (
+            v2 < V_FLOOR_MPS * V_FLOOR_MPS
+            and f_drive < f_res
+            and sin_grade[i] > BOG_MIN_SIN
+            and not air
+        )
         if stuck and not bogged:
             retry = bog_retry_s((i - face_start) * ds)
             bogs += 1.0
@@ -317,7 +344,11 @@ def forward_pass(
         dt = 2.0 * ds / (v + vn) if v + vn > 1e-9 else 0.0
         w_w = 0.5 * (v + vn) / rd
         load = 1.0
-        if full:
+        if air:  # no drive, no brake: the engine idles against its converter
+            w_e = max(w_w * ratio[gear - 1], P[ix.P_IDLE_W])
+            t_e = 0.0
+            load = 0.0
+        elif full:
             gear = best + 1
             tig = 0.0
             w_e = we_tab[best, k] + fr * (we_tab[best, k + 1] - we_tab[best, k])
@@ -347,18 +378,7 @@ def forward_pass(
         t_fric = friction_torque_Nm(w_e, P[ix.P_FRIC_A], P[ix.P_FRIC_B], P[ix.P_FRIC_C])
         if t_e > 0.0:
             # the flow (fuel in 1 s) times the metre's time, in that order
-            flow = fuel_burnt_kg(
-                1.0,
-                t_e,
-                w_e,
-                t_fric,
-                P[ix.P_WILLANS_E],
-                P[ix.P_FUEL_LHV],
-                load,
-                P[ix.P_ENRICH_START],
-                P[ix.P_LAMBDA_FULL],
-            )
-            fuel += flow * dt
+            fuel += fuel_flow_kg_per_s(P, t_e, w_e, t_fric, load) * dt
         v_old = v
         v = vn
         t += dt
