@@ -33,12 +33,12 @@ from raidsim.control.tcu import DOWNSHIFT_REV_MARGIN, shift_decision, shift_poin
 from raidsim.physics.aero import drag_along_N
 from raidsim.physics.converter import converter_part_load
 from raidsim.physics.engine import friction_torque_Nm, full_load_torque_Nm
-from raidsim.physics.fuel import fuel_burnt_kg
 from raidsim.physics.interp import interp_table
 from raidsim.physics.terramechanics import sand_speed_factor
 from raidsim.physics.tyre import rolling_resistance_N
 from raidsim.sim import indices as ix
 from raidsim.sim.qss.heat import heat_step, record
+from raidsim.sim.transient.powertrain import engine_fuel_kg
 from raidsim.units import RPM_TO_RADPS
 
 #: speed grid of the full-load tables, m/s
@@ -243,23 +243,6 @@ def converter_slip_W(P: np.ndarray, w_t: float, w_e: float, t_e: float) -> float
 
 
 @njit(cache=True)
-def fuel_flow_kg_per_s(P: np.ndarray, t_e: float, w_e: float, t_fric: float, load: float) -> float:
-    """The engine's fuel flow at torque ``t_e`` and speed ``w_e`` (Willans with
-    enrichment, :func:`~raidsim.physics.fuel.fuel_burnt_kg` over one second), kg/s."""
-    return fuel_burnt_kg(
-        1.0,
-        t_e,
-        w_e,
-        t_fric,
-        P[ix.P_WILLANS_E],
-        P[ix.P_FUEL_LHV],
-        load,
-        P[ix.P_ENRICH_START],
-        P[ix.P_LAMBDA_FULL],
-    )
-
-
-@njit(cache=True)
 def forward_pass(
     ceiling: np.ndarray,
     surf: np.ndarray,
@@ -378,7 +361,7 @@ def forward_pass(
         t_fric = friction_torque_Nm(w_e, P[ix.P_FRIC_A], P[ix.P_FRIC_B], P[ix.P_FRIC_C])
         if t_e > 0.0:
             # the flow (fuel in 1 s) times the metre's time, in that order
-            fuel += fuel_flow_kg_per_s(P, t_e, w_e, t_fric, load) * dt
+            fuel += engine_fuel_kg(P, 1.0, t_e, w_e, t_fric, load) * dt
         v_old = v
         v = vn
         t += dt

@@ -53,6 +53,26 @@ SHIFT_SYNC_SR = 0.9
 
 
 @kernel_part
+def engine_fuel_kg(
+    P: np.ndarray, dt: float, t_e: float, w_e: float, t_fric: float, load: float
+) -> float:
+    """Fuel the engine burns over ``dt`` at torque ``t_e`` and speed ``w_e``: Willans with
+    enrichment (:func:`~raidsim.physics.fuel.fuel_burnt_kg`) with this car's parameters;
+    both tiers call it (physics.md §2.3)."""
+    return fuel_burnt_kg(
+        dt,
+        t_e,
+        w_e,
+        t_fric,
+        P[ix.P_WILLANS_E],
+        P[ix.P_FUEL_LHV],
+        load,
+        P[ix.P_ENRICH_START],
+        P[ix.P_LAMBDA_FULL],
+    )
+
+
+@kernel_part
 def torque_split(P: np.ndarray, i: int) -> float:
     """Share of the gearbox output torque that reaches side gear ``i`` (open diffs)."""
     ff = P[ix.P_FRONT_FRAC]
@@ -133,17 +153,7 @@ def engine_torque(S: np.ndarray, P: np.ndarray, speed: float, fm: int) -> float:
     if w_e < 0.5 * P[ix.P_IDLE_W] and t_e < 0.0:
         t_e = 0.0
     load = t_pos / t_full if t_full > 1.0 else 0.0
-    dfuel = fuel_burnt_kg(
-        h,
-        t_e,
-        w_e,
-        t_fric,
-        P[ix.P_WILLANS_E],
-        P[ix.P_FUEL_LHV],
-        load,
-        P[ix.P_ENRICH_START],
-        P[ix.P_LAMBDA_FULL],
-    )
+    dfuel = engine_fuel_kg(P, h, t_e, w_e, t_fric, load)
     S[ix.S_FUEL_USED] += dfuel
     S[ix.S_ACC_FUEL] += dfuel
     S[ix.S_ACC_LOAD] += load * h
