@@ -74,21 +74,3 @@ def test_qss_agrees_with_transient_on_stages_it_was_not_fitted_on(name: str, d7x
     df = q["fuel_used_L"] / tr["fuel_used_L"] - 1.0
     print(f"\n{stage.name}: time {dt:+.2%}, fuel {df:+.2%}")
     assert abs(dt) < TOLERANCE[name] and abs(df) < TOLERANCE[name], (dt, df)
-
-
-def test_the_qss_neither_drives_nor_burns_over_the_metres_flown(d7xr: Vehicle) -> None:
-    """Off each brink the QSS flies the metres the car's crest courses flew at its planned
-    speed there (the speed table's transient runs): no fuel on them and the speed held
-    (docs/physics.md §14.2)."""
-    from raidsim.model.settings import Settings
-    from raidsim.sim.ride.limits import airborne_metres, planned_route_arrays
-
-    stage = rs.load_stage(str(HELD_OUT / "barchan_dunes_15km.toml"))
-    settings = Settings()
-    plan = planned_route_arrays(d7xr, settings, stage).target_speed
-    flown = np.flatnonzero(airborne_metres(d7xr, settings, stage, plan)[:-1] > 0.5)
-    assert len(flown) > 50  # the barchans' brinks are flown
-    q = estimate(d7xr, stage)
-    # metre i is flown between the samples i and i + 1
-    np.testing.assert_array_equal(q.fuel_used_kg[flown + 1], q.fuel_used_kg[flown])
-    assert np.all(q.speed_mps[flown + 1] <= q.speed_mps[flown] + 1e-12)

@@ -31,7 +31,7 @@ from raidsim.sim.qss.tables import (
     static_wheel_loads_N,
     surface_table,
 )
-from raidsim.sim.ride.limits import airborne_metres, planned_route_arrays
+from raidsim.sim.ride.limits import planned_route_arrays
 from raidsim.units import KMH_PER_MPS
 
 #: grade clip: the lip of a jump drops the ground by metres within one grid step; the
@@ -119,7 +119,6 @@ def estimate(
             ceiling,
             np.ascontiguousarray(stage.surface_code, dtype=np.int64),
             sin_grade(stage),
-            airborne_metres(vehicle, settings, stage, plan),
             ds,
             tables.as_tuple(),
             surfaces,

@@ -247,7 +247,6 @@ def forward_pass(
     ceiling: np.ndarray,
     surf: np.ndarray,
     sin_grade: np.ndarray,
-    airborne: np.ndarray,
     ds: float,
     tables: tuple,  # type: ignore[type-arg]
     surface_table: np.ndarray,
@@ -257,8 +256,7 @@ def forward_pass(
     out: np.ndarray,
 ) -> float:
     """Full-throttle forward pass under the ceiling; fills ``out`` (N_OUT_ROWS x n) and
-    returns the friction-brake energy, J. ``airborne`` (1 per metre flown off a dune's
-    brink, else 0) holds the speed with no drive and no fuel there (the crew has lifted).
+    returns the friction-brake energy, J.
 
     ``tables`` = (force, effective mass, engine speed, engine torque) per gear over the
     speed grid, total ratios, efficiencies, mean rolling radius (from
@@ -300,19 +298,11 @@ def forward_pass(
         f_engine = f_best * scale * eta_s
         f_drive = min(f_engine, surface_table[SURF_TRACTION, sc])
         acc = (f_drive - f_res) / m_eff
-        air = airborne[i] > 0.5
-        if air:  # ballistic: the horizontal speed holds (drag over a flight left out)
-            acc = 0.0
         v2 = v * v + 2.0 * acc * ds
         if sin_grade[i] <= BOG_MIN_SIN:
             face_start = i + 1
             bogged = False
-        stuck = (
-            v2 < V_FLOOR_MPS * V_FLOOR_MPS
-            and f_drive < f_res
-            and sin_grade[i] > BOG_MIN_SIN
-            and not air
-        )
+        stuck = v2 < V_FLOOR_MPS * V_FLOOR_MPS and f_drive < f_res and sin_grade[i] > BOG_MIN_SIN
         if stuck and not bogged:
             retry = bog_retry_s((i - face_start) * ds)
             bogs += 1.0
@@ -327,11 +317,7 @@ def forward_pass(
         dt = 2.0 * ds / (v + vn) if v + vn > 1e-9 else 0.0
         w_w = 0.5 * (v + vn) / rd
         load = 1.0
-        if air:  # no drive, no brake: the engine idles against its converter
-            w_e = max(w_w * ratio[gear - 1], P[ix.P_IDLE_W])
-            t_e = 0.0
-            load = 0.0
-        elif full:
+        if full:
             gear = best + 1
             tig = 0.0
             w_e = we_tab[best, k] + fr * (we_tab[best, k + 1] - we_tab[best, k])

@@ -15,7 +15,7 @@ import raidsim.atomic as atomic
 import raidsim.cachekey as cachekey
 from raidsim.sim.ride.table import SpeedCurve
 
-FIELDS = ("speed_mps", "absorbed_power_W", "shock_peak_g", "load_variation", "travel_use", "air_m")
+FIELDS = ("speed_mps", "absorbed_power_W", "shock_peak_g", "load_variation", "travel_use")
 
 
 def cache_root() -> Path:

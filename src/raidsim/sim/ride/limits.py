@@ -48,7 +48,6 @@ from raidsim.sim.ride.table import (
     STOP_POWER_W,
     STOP_SHOCK_G,
     SpeedCurve,
-    air_at,
     grip_factor,
     ride_curve_at,
     ride_limited_mps,
@@ -110,7 +109,7 @@ def _sweep(
     ride: bool,
     grid: tuple[float, ...] | None = None,
 ) -> SpeedCurve:
-    speeds, powers, shocks, dlcs, travels, airs = [], [], [], [], [], []
+    speeds, powers, shocks, dlcs, travels = [], [], [], [], []
     stopped = False
     for v in grid or set_speeds(vehicle_limit_mps(vehicle)):
         if stopped:
@@ -119,7 +118,6 @@ def _sweep(
             shocks.append(math.inf)
             dlcs.append(math.inf)
             travels.append(math.inf)
-            airs.append(math.inf)
             continue
         r = seat_response(vehicle, settings, course, v)
         speeds.append(r.speed_mps if math.isfinite(r.absorbed_power_W) else v)
@@ -127,7 +125,6 @@ def _sweep(
         shocks.append(r.shock_peak_g)
         dlcs.append(r.load_variation)
         travels.append(r.travel_use)
-        airs.append(r.air_m)
         measure, stop = (
             (r.absorbed_power_W, STOP_POWER_W) if ride else (r.shock_peak_g, STOP_SHOCK_G)
         )
@@ -135,8 +132,7 @@ def _sweep(
     # measured speeds can dip where the car cannot hold the set speed: keep them rising
     speed = np.maximum.accumulate(np.asarray(speeds, dtype=np.float64))
     return SpeedCurve(
-        speed,
-        *(np.asarray(x, dtype=np.float64) for x in (powers, shocks, dlcs, travels, airs)),
+        speed, *(np.asarray(x, dtype=np.float64) for x in (powers, shocks, dlcs, travels))
     )
 
 
@@ -270,38 +266,6 @@ def crest_speeds_mps(vehicle: Vehicle, settings: Settings, stage: Stage, key: st
                 )
             v += w * memo[(angle, height)]
         out[i] = v
-    return out
-
-
-def crest_flights_m(
-    vehicle: Vehicle, settings: Settings, stage: Stage, speed_mps: F64, key: str = ""
-) -> F64:
-    """Metres each crest of ``stage`` is flown at the speed ``speed_mps`` (per metre) gives
-    it at its brink: the flights the crest courses measured at that speed (the transient
-    twin's own, the crew lifting at the brink), bilinear between the courses like the
-    crest speed (docs/physics.md §14.2)."""
-    key = key or table_key(vehicle, settings)
-    out = np.zeros(len(stage.crest_s_m))
-    last = len(speed_mps) - 1
-    for i, (s, tan_s, h) in enumerate(
-        zip(stage.crest_s_m, stage.crest_slip_tan, stage.crest_height_m, strict=True)
-    ):
-        v = float(speed_mps[min(max(int(s), 0), last)])
-        for angle, height, w in crest_weights(float(tan_s), float(h)):
-            out[i] += w * air_at(speed_curve(vehicle, settings, "crest", angle, height, key), v)
-    return out
-
-
-def airborne_metres(vehicle: Vehicle, settings: Settings, stage: Stage, speed_mps: F64) -> F64:
-    """1.0 on the metres flown after each brink at the speed ``speed_mps`` (per metre)
-    takes it over (:func:`crest_flights_m`), 0.0 elsewhere: where the QSS gives no drive
-    and burns no fuel."""
-    n = len(speed_mps)
-    out = np.zeros(n)
-    flights = crest_flights_m(vehicle, settings, stage, speed_mps)
-    for s, air_m in zip(stage.crest_s_m, flights, strict=True):
-        if air_m > 0.0:
-            out[max(0, int(s)) : min(n, int(math.ceil(s + air_m)))] = 1.0
     return out
 
 

@@ -9,8 +9,7 @@ sprung-mass specific force less g (the crew sits close to the sprung CG; seat cu
 dynamics are left out, as in NRMM's ride runs). Returned: the mean speed actually driven
 over the measured part, the absorbed power (W), the peak 30 Hz shock (g) and the tyres'
 dynamic load coefficient (std / mean of the normal load, the road-holding measure) there, and
-the deepest compression of any corner as a share of its bump travel, and the metres flown
-(no tyre on the ground). A run
+the deepest compression of any corner as a share of its bump travel. A run
 that loses control or diverges returns infinite absorbed power and shock: that speed is
 beyond what the crew can drive.
 """
@@ -59,8 +58,6 @@ class SeatResponse:
     load_variation: float
     #: deepest compression of any corner / its bump travel over the measured part
     travel_use: float
-    #: metres driven with no tyre on the ground over the measured part
-    air_m: float
 
 
 def sweep_settings(settings: Settings) -> Settings:
@@ -102,7 +99,7 @@ def seat_response(
     out = np.empty((n_steps // every + 1, N_CH), dtype=np.float64)
     status, n, _ = step_chunk_fresh(state, params, route.as_tuple(), out, n_steps)
     rows = out[:n]
-    inf = SeatResponse(speed_mps, math.inf, math.inf, math.inf, math.inf, math.inf)
+    inf = SeatResponse(speed_mps, math.inf, math.inf, math.inf, math.inf)
     if status not in (STATUS_RUNNING, STATUS_FINISHED) or not np.all(np.isfinite(rows)):
         return inf
     keep = rows[:, CH["distance_m"]] >= RIDE_RUNUP_M
@@ -120,6 +117,4 @@ def seat_response(
     travel = rows[keep][:, [CH[f"suspension_travel_{w}_m"] for w in WHEELS]]
     bump = params[PARAM["BUMP"] : PARAM["BUMP"] + 4]
     travel_use = float(np.max(np.max(travel, axis=0) / bump))
-    air = rows[keep][:, CH["airborne_truth"]] > 0.5
-    air_m = float(np.sum(rows[keep][air, CH["speed_mps"]])) / SWEEP_RATE_HZ
-    return SeatResponse(v_mean, power_W, peak_g / G_MPS2, dlc, travel_use, air_m)
+    return SeatResponse(v_mean, power_W, peak_g / G_MPS2, dlc, travel_use)

@@ -55,9 +55,6 @@ class SpeedCurve:
     #: the deepest compression of any corner over the measured part, as a share of its
     #: bump travel (1 = the bump stop fully compressed: the suspension bottoms out)
     travel_use: F64
-    #: metres flown (no tyre on the ground) over the measured part: the crest courses'
-    #: flights off the brink, read by the QSS (docs/physics.md §14.2)
-    air_m: F64
 
 
 def set_speeds(vehicle_limit_mps: float) -> tuple[float, ...]:
@@ -95,9 +92,7 @@ def ride_curve_at(levels_m3: F64, curves: list[SpeedCurve], gd_m3: float) -> Spe
         ratio = gd_m3 / float(levels_m3[0] if xg <= x[0] else levels_m3[-1])
         dlc = c.load_variation * math.sqrt(ratio)
         travel = c.travel_use * math.sqrt(ratio)  # linear ride: the rms stroke ~ sqrt(Gd)
-        return SpeedCurve(
-            c.speed_mps, c.absorbed_power_W * ratio, c.shock_peak_g, dlc, travel, c.air_m
-        )
+        return SpeedCurve(c.speed_mps, c.absorbed_power_W * ratio, c.shock_peak_g, dlc, travel)
     k = int(np.searchsorted(x, xg)) - 1
     w = (xg - x[k]) / (x[k + 1] - x[k])
     lo, hi = curves[k], curves[k + 1]
@@ -111,7 +106,7 @@ def ride_curve_at(levels_m3: F64, curves: list[SpeedCurve], gd_m3: float) -> Spe
     )
     dlc = (1.0 - w) * lo.load_variation + w * hi.load_variation
     travel = (1.0 - w) * lo.travel_use + w * hi.travel_use
-    return SpeedCurve(speed, p, lo.shock_peak_g, dlc, travel, lo.air_m)
+    return SpeedCurve(speed, p, lo.shock_peak_g, dlc, travel)
 
 
 def ride_limited_mps(
@@ -157,12 +152,3 @@ def travel_limited_mps(curve: SpeedCurve, travel_limit: float) -> float:
     if not math.isfinite(travel_limit):
         return math.inf
     return crossing_speed(curve.speed_mps, curve.travel_use, travel_limit, TRAVEL_EXPONENT)
-
-
-def air_at(curve: SpeedCurve, speed_mps: float) -> float:
-    """Metres flown over the course at ``speed_mps``, linear between the swept speeds (0
-    below the first, the last finite value above the top)."""
-    finite = np.isfinite(curve.air_m)
-    if not finite.any():
-        return 0.0
-    return float(np.interp(speed_mps, curve.speed_mps[finite], curve.air_m[finite], left=0.0))
