@@ -236,3 +236,23 @@ def test_round_trip_keeps_route_waypoints_and_zones_within_a_metre(tmp_path: Pat
         assert zb.limit_kmh == za.limit_kmh
         for ka, kb in ((za.start_km, zb.start_km), (za.end_km, zb.end_km)):
             assert math.hypot(*(where(a, a.x_m[0], a.y_m[0], ka) - where(b, 0.0, 0.0, kb))) < 1.0
+
+
+def test_a_gpx_declaring_an_unknown_encoding_is_read_as_utf8_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """A GPX whose XML declaration names an encoding Python does not know (found by the
+    CLI's property test: ``encoding="UTFnan"``) made the roadbook's streaming pass raise
+    a LookupError, an internal error. Like any file ElementTree cannot read, it is left to
+    gpxpy on the UTF-8 text: a plain GPX with its 12 points loads as a stage."""
+    lines = [
+        '<?xml version="nan" encoding="UTFnan"?>',
+        '<gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>',
+    ]
+    lines += [f'<trkpt lat="{26.79 + 0.0009 * i:.4f}" lon="37.95"/>' for i in range(12)]
+    lines += ["</trkseg></trk></gpx>", ""]
+    path = tmp_path / "route.gpx"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert read_roadbook(path) is None
+    stage = rs.load_stage(path)
+    assert stage.length_m == pytest.approx(1100.0, rel=0.05)

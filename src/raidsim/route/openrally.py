@@ -167,7 +167,7 @@ def _gpx_parts(p: Path) -> tuple[list[ET.Element], list[tuple[str | None, list[E
                 meta = [] if ext is None else list(ext)
             elif tag in ("trkpt", "rtept"):
                 elem.clear()
-    except (ET.ParseError, OSError) as exc:
+    except (ET.ParseError, OSError, LookupError) as exc:  # LookupError: unknown encoding
         try:
             gpx = gpxpy.parse(p.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, gpxpy.gpx.GPXException, ValueError) as exc2:
