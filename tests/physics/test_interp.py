@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from raidsim.physics.interp import interp_grid, interp_grid_at
+from raidsim.physics.interp import grid_cell_value, interp_grid, interp_grid_at
 
 values = st.floats(-1e3, 1e3, allow_nan=False)
 tables = st.integers(2, 30).flatmap(lambda n: arrays(np.float64, n, elements=values))
@@ -49,3 +49,12 @@ def test_grid_points_and_midpoints() -> None:
     assert interp_grid(arr, 2.5) == 1.5
     assert interp_grid(arr, -7.0) == 1.0
     assert interp_grid(arr, 9.0) == 5.0
+
+
+def test_grid_cell_value_is_the_cell_holding_the_index_clamped() -> None:
+    """Per-metre codes and markers: the cell int(u), the first below 0, the last past it."""
+    arr = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    assert grid_cell_value(arr, 2.9) == 4.0
+    assert grid_cell_value(arr, 3.0) == 1.0
+    assert grid_cell_value(arr, -7.5) == 3.0
+    assert grid_cell_value(arr, 99.0) == 5.0

@@ -38,3 +38,10 @@ def interp_grid_at(arr: np.ndarray, off: int, n: int, u: float) -> float:
         return arr[off + n - 1]
     f = u - k
     return arr[off + k] + f * (arr[off + k + 1] - arr[off + k])
+
+
+@njit(cache=True)
+def grid_cell_value(arr: np.ndarray, u: float) -> float:
+    """The value of the grid cell that holds fractional index ``u`` (``arr[int(u)]``, no
+    interpolation: per-metre codes and markers), clamped at both ends."""
+    return arr[min(max(int(u), 0), arr.shape[0] - 1)]

@@ -111,10 +111,11 @@ def seat_response(
     settle_s = (first - start) / SWEEP_RATE_HZ
     power_W = absorbed_power_W(a, SWEEP_RATE_HZ, settle_s=settle_s)
     peak_g = float(np.max(np.abs(shock_filtered_mps2(a, SWEEP_RATE_HZ)[first - start :])))
-    v_mean = float(np.mean(rows[keep, CH["speed_mps"]]))
-    loads = rows[keep][:, [CH[f"tyre_load_{w}_N"] for w in WHEELS]]
+    kept = rows[keep]
+    v_mean = float(np.mean(kept[:, CH["speed_mps"]]))
+    loads = kept[:, [CH[f"tyre_load_{w}_N"] for w in WHEELS]]
     dlc = float(np.mean(np.std(loads, axis=0) / np.maximum(np.mean(loads, axis=0), 1.0)))
-    travel = rows[keep][:, [CH[f"suspension_travel_{w}_m"] for w in WHEELS]]
+    travel = kept[:, [CH[f"suspension_travel_{w}_m"] for w in WHEELS]]
     bump = params[PARAM["BUMP"] : PARAM["BUMP"] + 4]
     travel_use = float(np.max(np.max(travel, axis=0) / bump))
     return SeatResponse(v_mean, power_W, peak_g / G_MPS2, dlc, travel_use)

@@ -27,7 +27,7 @@ from raidsim.control.tcu import (
     shift_points,
     upshift_permitted,
 )
-from raidsim.physics.interp import interp_grid
+from raidsim.physics.interp import grid_cell_value, interp_grid
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
@@ -186,12 +186,11 @@ def controller_update(
             # a crew catching a slide: off the throttle, off the brakes, let it roll
             thr = 0.0
             brk = 0.0
-        at_crest = crest[min(max(int(s_cg), 0), crest.shape[0] - 1)] > 0.5
-        airborne = S[ix.S_AIR_T] > 0.0
-        if (
-            S[ix.S_AIR_T] > P[ix.P_DRV_AIR_LIFT_T]
-            or (airborne and at_crest)
-            or (airborne and S[ix.S_THROTTLE] == 0.0)
+        air_t = S[ix.S_AIR_T]
+        if air_t > 0.0 and (
+            air_t > P[ix.P_DRV_AIR_LIFT_T]
+            or S[ix.S_THROTTLE] == 0.0
+            or grid_cell_value(crest, s_cg) > 0.5
         ):
             # airborne: the crew feels it and lifts, at once off a dune's brink it knows is
             # there, and does not open up again before the wheels are down (physics.md
@@ -204,6 +203,6 @@ def controller_update(
         S[ix.S_THROTTLE] = thr
         S[ix.S_BRAKE] = brk
     if mode != ix.MODE_HELD:  # the TCU shifts in every mode but held
-        sc = int(surface[min(max(int(s_cg), 0), surface.shape[0] - 1)])
+        sc = int(grid_cell_value(surface, s_cg))
         tcu_update(S, P, speed, cdt, P[ix.P_SURF_SOFT + sc] > 0.5)
     return v_target

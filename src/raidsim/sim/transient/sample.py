@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from raidsim.physics.interp import grid_cell_value
 from raidsim.sim import indices as ix
 from raidsim.sim.jit import kernel_part
 from raidsim.units import RADPS_TO_RPM
@@ -75,7 +76,7 @@ def write_row(
     row[ix.C_ENGINE_POWER_KW] = A[ix.A_P_E] / 1000.0
     row[ix.C_BOOST] = S[ix.S_BOOST]
     row[ix.C_LOCKUP] = S[ix.S_LOCKUP]
-    row[ix.C_SURFACE] = surface[min(max(int(s_cg), 0), surface.shape[0] - 1)]
+    row[ix.C_SURFACE] = grid_cell_value(surface, s_cg)
     row[ix.C_FUEL_USED_KG] = S[ix.S_FUEL_USED]
     row[ix.C_COOLANT_C] = S[ix.S_T_COOLANT]
     row[ix.C_OIL_C] = S[ix.S_T_OIL]

@@ -34,6 +34,7 @@ import math
 import numpy as np
 
 from raidsim.physics.body import rotation_zyx
+from raidsim.physics.interp import grid_cell_value
 from raidsim.physics.steering import ackermann_angles
 from raidsim.physics.terramechanics import sand_speed_factor
 from raidsim.sim import indices as ix
@@ -140,7 +141,7 @@ def advance(
         w_e_new, w_t_new, t_hs_sum, sg_react = driveline_step(S, P, W, t_e, gear, fm, hk)
         S[ix.S_THERMAL_TIMER] += h
         if S[ix.S_THERMAL_TIMER] >= P[ix.P_TH_DT] - 1e-12:
-            sc = int(surface[min(max(int(s_cg), 0), surface.shape[0] - 1)])
+            sc = int(grid_cell_value(surface, s_cg))
             thermal_step(S, P, speed, sc)
         loads = body_loads(S, P, W, rot, (vx, vy, cps, sps), t_hs_sum + sg_react)
         ax_w, ay_w, az_s = integrate_body(S, P, loads, (vx, vy, vz, p, q, r), hk)
