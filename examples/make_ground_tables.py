@@ -29,7 +29,7 @@ PRESETS = ("sandrider", "d7x-r", "lc-gr-sport", "t3-challenger", "t4-ssv", "octa
 SENSITIVITY_STAGES = ("5", "6", "10")
 #: (slip-face angle deg, dune height m) of the crest table's courses
 CREST_COURSES = ((14.0, 8.0), (22.0, 8.0), (30.0, 8.0), (30.0, 4.0), (34.0, 16.0))
-KNOBS = ("roughness_scale", "dune_slope_scale", "dune_height_scale")
+KNOBS = ("roughness_scale", "dune_spacing_scale", "dune_slope_scale", "dune_height_scale")
 
 
 def knobs_table(rally: str = "dakar-2026") -> str:

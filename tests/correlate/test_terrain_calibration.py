@@ -41,8 +41,9 @@ def test_t1_plus_reproduces_the_ultimate_times_after_calibration() -> None:
     for r in load_results("dakar-2026"):
         day = stages[f"dakar-2026/{r.stage}"]
         stage = rs.load_stage(day.name)
-        knobs = (stage.definition.roughness_scale, stage.definition.dune_slope_scale)
+        knobs = (stage.definition.roughness_scale, stage.definition.dune_spacing_scale)
         assert knobs != (1.0, 1.0)
+        assert stage.definition.dune_slope_scale == 1.0  # the dunes keep their own slopes
         assert stage.conditions == day.conditions  # the calibration's weather is the stage's
         t = estimate(car, stage).summary["stage_time_s"]
         residuals[r.stage] = (stage.length_m / t) / r.avg_speed_mps - 1.0
@@ -60,14 +61,15 @@ def test_write_calibration_replaces_its_own_lines(tmp_path: Path) -> None:
         )
     write_calibration(
         path,
-        Calibration("x", "roughness_scale", 0.5, 100.0, 99.9, {"dune_slope_scale": 0.2}),
+        Calibration("x", "roughness_scale", 0.5, 100.0, 99.9, {"dune_spacing_scale": 20.0}),
         "t1",
         "src",
     )
     text = path.read_text(encoding="utf-8")
-    assert text.count("roughness_scale =") == 1 and text.count("dune_slope_scale =") == 1
+    assert text.count("roughness_scale =") == 1 and text.count("dune_spacing_scale =") == 1
     assert text.count("# calibrated:") == 1 and "-0.10 %" in text and "crest_speed" not in text
-    assert "dune_slope_scale at its bracket end" in text
+    assert "dune_spacing_scale at its bracket end" in text
     definition, _ = load_stage_definition(path)
-    assert definition.roughness_scale == 0.5 and definition.dune_slope_scale == 0.2
+    assert definition.roughness_scale == 0.5 and definition.dune_spacing_scale == 20.0
+    assert definition.dune_slope_scale == 1.0
     assert definition.dune_height_scale == 1.0

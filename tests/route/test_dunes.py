@@ -88,6 +88,28 @@ def test_height_and_slope_scales_are_the_grounds() -> None:
     assert flat.crest_slip_tan == pytest.approx(0.5 * math.tan(math.radians(32.0)))
 
 
+def test_spacing_scale_spreads_the_crests_on_the_line() -> None:
+    """dune_spacing_scale multiplies the crest spacing along the line (the crew crosses
+    fewer crests) and leaves each dune's height and faces as they are."""
+    base = StageDefinition(
+        name="d",
+        seed=1,
+        synthetic_route=ROUTE,
+        dunes=[
+            DuneField(start_km=1.0, end_km=5.0, crest_spacing_m=250.0, height_m=8.0, spread=0.0)
+        ],
+    )
+    wide = build_stage(base.model_copy(update={"dune_spacing_scale": 2.0}))
+    assert np.diff(wide.crest_s_m) == pytest.approx(500.0)
+    assert len(wide.crest_s_m) == 4000 // 500
+    assert wide.crest_height_m == pytest.approx(8.0)
+    assert wide.crest_slip_tan == pytest.approx(math.tan(math.radians(32.0)))
+    with pytest.raises(ValueError, match="dune_spacing_scale"):
+        base.model_copy(update={"dune_spacing_scale": 0.5}).model_validate(
+            base.model_dump() | {"dune_spacing_scale": 0.5}
+        )
+
+
 BASE = """name = "t"
 seed = 1
 [synthetic_route]

@@ -8,11 +8,16 @@ catalogue conditions (altitude, ambient; 35 C at sea level where the catalogue g
    special length (the reported km and the synthetic route's length differ by a few km);
 2. the QSS estimate at the stage as shipped uncalibrated (every knob 1) decides the knob,
    each a property of the ground, the same for every car: slower than the target on a
-   stage with dune fields -> ``dune_slope_scale`` in [0.2, 1] (how steep the dune faces
-   are along the line: the speed a car can take a crest at and climb a face with comes
-   from it); otherwise ``roughness_scale`` in [0.02, 50] (how rough the ground is: Gd(n0)
-   of every section times the scale); a dune stage still too slow at the slope bracket's
-   end keeps that slope and takes ``roughness_scale`` below 1 as well;
+   stage with dune fields -> ``dune_spacing_scale`` in [1, 20] (how often the line
+   crosses a crest: the crew runs the corridors between the dune chains and crosses
+   where they open; the dunes it does cross keep their own height and slopes, the slip
+   face at the angle of repose); otherwise ``roughness_scale`` in [0.02, 50] (how rough
+   the ground is: Gd(n0) of every section times the scale); a dune stage still too slow
+   at the spacing bracket's end keeps that spacing and takes ``roughness_scale`` below 1
+   as well. ``dune_slope_scale`` and ``dune_height_scale`` stay knobs of the stage file
+   (a user's estimate of the ground), not fitted: flattening the faces below the angle
+   of repose to explain a time made every dune alike for every car (docs/physics.md
+   §13.4);
 3. Brent's method (``scipy.optimize.brentq``) on log(scale) to a stage time within 0.1 %;
    when the bracket's end does not reach the target the scale stays at that end and the
    residual is reported.
@@ -47,11 +52,11 @@ from raidsim.sim.qss import estimate
 
 #: knob brackets
 ROUGHNESS_BRACKET = (0.02, 50.0)
-SLOPE_BRACKET = (0.2, 1.0)
+SPACING_BRACKET = (1.0, 20.0)
 #: relative tolerance on the stage time
 TIME_RTOL = 1e-3
 #: the ground's knobs (stage TOML keys), all 1 uncalibrated
-KNOBS = ("roughness_scale", "dune_height_scale", "dune_slope_scale")
+KNOBS = ("roughness_scale", "dune_height_scale", "dune_slope_scale", "dune_spacing_scale")
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class Calibration:
     value: float
     target_s: float
     model_s: float
-    #: other knobs the procedure set (a dune stage's slope at its bracket end)
+    #: other knobs the procedure set (a dune stage's spacing at its bracket end)
     fixed: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -156,11 +161,11 @@ def calibrate_stage(
     fixed: dict[str, float] = {}
     if t1 > target and plain.dunes:
         value, model, reached = _fit(
-            vehicle, plain, base, amb, target, "dune_slope_scale", SLOPE_BRACKET
+            vehicle, plain, base, amb, target, "dune_spacing_scale", SPACING_BRACKET
         )
         if reached or model < target:
-            return Calibration(stage.name, "dune_slope_scale", value, target, model)
-        fixed = {"dune_slope_scale": value}
+            return Calibration(stage.name, "dune_spacing_scale", value, target, model)
+        fixed = {"dune_spacing_scale": value}
         plain = plain.model_copy(update=fixed)
         t1 = model
     lo, hi = ROUGHNESS_BRACKET
@@ -213,14 +218,21 @@ def calibrate_rally(rally: str, vehicle_name: str, write: bool) -> list[Calibrat
 
 
 #: the knob steps of :func:`sensitivity` (each a plausible error in the ground)
-SENSITIVITY_STEPS = {"roughness_scale": 1.25, "dune_height_scale": 1.25, "dune_slope_scale": 0.8}
+SENSITIVITY_STEPS = {
+    "roughness_scale": 1.25,
+    "dune_height_scale": 1.25,
+    "dune_slope_scale": 0.8,
+    "dune_spacing_scale": 1.25,
+}
+#: the knobs' upper bounds in the stage file
+KNOB_MAX = {"dune_slope_scale": 1.0, "dune_spacing_scale": 20.0}
 
 
 def sensitivity(
     rally: str, stages: list[str], presets: list[str]
 ) -> list[tuple[str, str, str, float]]:
     """(stage, knob, preset, relative change of the QSS time) for each knob of the
-    calibrated ground times its :data:`SENSITIVITY_STEPS` step (the slope capped at 1)."""
+    calibrated ground times its :data:`SENSITIVITY_STEPS` step (capped at :data:`KNOB_MAX`)."""
     by_name = {s.name.split("/")[-1]: s for s in load_rally(rally).stages}
     rows = []
     for name in stages:
@@ -232,7 +244,7 @@ def sensitivity(
             car = load_vehicle(preset)
             t0 = _time_s(car, built, amb)
             for knob, step in SENSITIVITY_STEPS.items():
-                value = min(getattr(definition, knob) * step, 1.0 if "slope" in knob else 100.0)
+                value = min(getattr(definition, knob) * step, KNOB_MAX.get(knob, 100.0))
                 moved = build_stage(definition.model_copy(update={knob: value}), base)
                 rows.append((day.name, knob, preset, _time_s(car, moved, amb) / t0 - 1.0))
                 print(

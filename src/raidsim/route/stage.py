@@ -18,8 +18,9 @@ Roadbook TOML keys (all distances in km from the start of the special, DSS = 0 k
   class of its surface (:data:`raidsim.model.surfaces.ROUGHNESS_CLASS`); a ``[[sections]]``
   entry may set ``roughness`` to a class letter ("A".."H") or a Gd(n0) in m^3 instead
   ("default" or no key: its surface's class). ``roughness_scale`` multiplies every Gd(n0)
-  of the stage, ``dune_height_scale`` every dune field's height and ``dune_slope_scale``
-  (at most 1) the slope of every dune face along the line: the terrain
+  of the stage, ``dune_height_scale`` every dune field's height, ``dune_spacing_scale``
+  (1-20) every field's crest spacing along the line (how often the line crosses a crest)
+  and ``dune_slope_scale`` (at most 1) the slope of every dune face along the line: the terrain
   calibration (:mod:`raidsim.correlate.terrain`, docs/physics.md §13.4), properties of
   the ground, the same for every car.
   ``tarmac`` is asphalt (an alias of ``hard`` with roughness class A);
@@ -308,6 +309,16 @@ class StageDefinition(_Def):
         le=1.0,
         description="multiplier on the slope of every dune face along the line, at most 1: "
         "a slip face cannot stand steeper than dry sand's repose (terrain calibration)",
+    )
+    # the line runs the corridors between dune chains and crosses a crest where the
+    # chains open: An Nafud's valleys between linear dunes are up to 16 km wide
+    # (docs/physics.md §14.1), so the crests on the line lie 1-20 x the field's own spacing
+    dune_spacing_scale: float = Field(
+        default=1.0,
+        ge=1.0,
+        le=20.0,
+        description="multiplier on every dune field's crest spacing along the line, 1-20: "
+        "how often the crew's line crosses a crest (terrain calibration)",
     )
     surface_by_km: list[StageSurfaceName] | None = Field(
         default=None, description="one surface class per started km of the special"

@@ -8,7 +8,9 @@ Feature shapes (heights relative to the route elevation, along distance s):
   (with ``crest_run_m`` along it) and the slip face, straight faces at their angles as
   the crew's line meets them (tan x cos(crossing angle)), brink and foot rounded over
   ``DUNE_ROUNDING_M``; spacing and height jittered by the field kind's spread, every
-  height times ``dune_height_scale``, every face's slope times ``dune_slope_scale``
+  spacing times ``dune_spacing_scale`` (the line crosses fewer crests, running the
+  corridors between them), every height times ``dune_height_scale``, every face's slope
+  times ``dune_slope_scale``
   (the calibration, <= 1), each dune capped so it fits its spacing; the slip
   face and ``lee_soft_m`` past it are wind-blown soft sand (``sand_soft``);
 * jumps: a concave take-off ramp h = H (x/L)^2 ending in a lip, then the ground falls
@@ -76,11 +78,13 @@ def dune_field_profile(
     b_m: float,
     height_scale: float = 1.0,
     slope_scale: float = 1.0,
+    spacing_scale: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float, float, float]]]:
     """Knots (s, z) of the field's piecewise-linear ground between ``a_m`` and ``b_m``
     along the line, and its crests (s, height, slip tan, windward tan). See the module
-    docstring; the draws come from ``rng`` in a fixed order. ``height_scale`` and
-    ``slope_scale`` are the stage's calibration of heights and face slopes."""
+    docstring; the draws come from ``rng`` in a fixed order. ``height_scale``,
+    ``slope_scale`` and ``spacing_scale`` are the stage's calibration of heights, face
+    slopes and crest spacing along the line."""
     cos_line = math.cos(math.radians(du.crossing_angle_deg))  # crests' spacing on the line
     cos_a = cos_line * slope_scale  # faces' slopes on the line
     tan_w0 = math.tan(math.radians(du.windward_deg))
@@ -90,7 +94,7 @@ def dune_field_profile(
     crests = []
     pos = a_m
     while True:
-        spacing = du.crest_spacing_m * rng.uniform(1.0 - j, 1.0 + j)
+        spacing = du.crest_spacing_m * spacing_scale * rng.uniform(1.0 - j, 1.0 + j)
         height = du.height_m * height_scale * rng.uniform(1.0 - j, 1.0 + j)
         tan_w = tan_w0
         if du.kind == "star":  # arms in every direction: some faces steeper than windward
@@ -131,7 +135,13 @@ def _lay_dunes(
         a, b = du.start_km * 1000.0, min(du.end_km * 1000.0, length)
         surface[_km_span(s1, du.start_km, du.end_km)] = SURFACE_CODE["dune"]
         xs, zs, crests = dune_field_profile(
-            du, rng, a, b, definition.dune_height_scale, definition.dune_slope_scale
+            du,
+            rng,
+            a,
+            b,
+            definition.dune_height_scale,
+            definition.dune_slope_scale,
+            definition.dune_spacing_scale,
         )
         m = _span(s4, a - DUNE_ROUNDING_M, b + DUNE_ROUNDING_M)  # the rounding spills over
         if m.stop > m.start:
