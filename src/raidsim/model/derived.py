@@ -56,6 +56,14 @@ def tyre_pressures_bar(v: Vehicle) -> F64:
     return np.array(per_wheel(v.tyre_pressure_front_bar, v.tyre_pressure_rear_bar))
 
 
+def _static_tyre_loads_N(mass_kg: float, a_m: float, wheelbase_m: float) -> F64:
+    """Static tyre loads (fl, fr, rl, rr) of a car of ``mass_kg`` whose CG lies ``a_m``
+    behind the front axle: each axle's share of the weight by the lever rule, halved."""
+    axle_front = mass_kg * G_MPS2 * (wheelbase_m - a_m) / wheelbase_m
+    axle_rear = mass_kg * G_MPS2 * a_m / wheelbase_m
+    return np.array(per_wheel(axle_front / 2, axle_rear / 2))
+
+
 def geometry(v: Vehicle) -> Geometry:
     c = v.chassis
     m = v.total_mass_kg
@@ -66,9 +74,10 @@ def geometry(v: Vehicle) -> Geometry:
     y = np.array(
         [c.track_front_m / 2, -c.track_front_m / 2, c.track_rear_m / 2, -c.track_rear_m / 2]
     )
-    axle_front = m * G_MPS2 * b / c.wheelbase_m
-    axle_rear = m * G_MPS2 * a / c.wheelbase_m
-    tyre_load = np.array(per_wheel(axle_front / 2, axle_rear / 2))
+    tyre_load = _static_tyre_loads_N(m, a, c.wheelbase_m)
+    # the preload holds the corner at ride height at the mass the ride height was set at
+    m_set = m if c.ride_height_mass_kg is None else c.ride_height_mass_kg
+    set_load = tyre_load if m_set == m else _static_tyre_loads_N(m_set, a, c.wheelbase_m)
     p_ref = v.tyre.reference_pressure_bar * BAR_TO_PA
     pc = v.tyre.carcass_pressure_kPa * 1000.0
     pressures = tyre_pressures_bar(v) * BAR_TO_PA
@@ -84,7 +93,7 @@ def geometry(v: Vehicle) -> Geometry:
         hub_z_m=loaded_r - h_s,
         sprung_cg_height_m=h_s,
         static_tyre_load_N=tyre_load,
-        static_spring_force_N=tyre_load - mu * G_MPS2,
+        static_spring_force_N=set_load - mu * G_MPS2,
         tyre_stiffness_N_per_m=kz,
         loaded_radius_m=loaded_r,
     )

@@ -68,6 +68,16 @@ class ChassisSpec(Spec):
     pitch_inertia_kgm2: float = Field(gt=300, le=40000, description="sprung mass about y")
     yaw_inertia_kgm2: float = Field(gt=300, le=40000, description="sprung mass about z")
     spare_wheels: int = Field(ge=0, le=6)
+    # the springs' preload sets the ride height for one load: with more aboard (fuel,
+    # payload) the car sits lower on the same springs, by the extra corner load / wheel
+    # rate, and has that much less bump travel left (docs/physics.md §6.4)
+    ride_height_mass_kg: float | None = Field(
+        default=None,
+        gt=500,
+        le=10000,
+        description="total mass at which the ride height was set (spring preload); "
+        "None: at this car's own mass",
+    )
 
     @model_validator(mode="after")
     def _cg_inside_wheelbase(self) -> ChassisSpec:

@@ -61,6 +61,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "chassis.pitch_inertia_kgm2",
         "chassis.yaw_inertia_kgm2",
         "chassis.spare_wheels",
+        # the ride height is set for the car's weight: a car given the donor's mass is
+        # given the preload that holds that mass at ride height (docs/physics.md §6.4)
+        "chassis.ride_height_mass_kg",
         "fuel.tank_capacity_L",
         "fuel.fuel_load_L",
         "fuel.tank_x_from_cg_m",
@@ -111,7 +114,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
 #: What each group means, for the table's legend.
 GROUP_NOTES: dict[str, str] = {
     "mass": "empty, crew and payload mass, CG position and height, body inertias, spare "
-    "wheels, tank size, fuel load and its position, unsprung masses",
+    "wheels, tank size, fuel load and its position, unsprung masses, the mass the ride "
+    "height is set at",
     "tyres": "the whole tyre table (size, stiffness, TMeasy force curves, allowed "
     "pressures) and the pressures run front and rear",
     "travel": "bump and droop travel, bump stops and droop stops, both axles",
