@@ -45,11 +45,13 @@ from raidsim.sim.time_loss import section_table
 #: off the throttle 0.25 s into a flight (physics.md §11.4), in the stage run and in the
 #: speed-table runs behind its plan, and Dakar 2026 recalibrated, gave f7f68c65...
 #: (2100.07 s, no Flight Mode false trigger); the crew lifting at once off a dune's brink
-#: and staying off the throttle until a tyre is down (physics.md §11.4) give this
-#: (2099.99 s, 2 Flight Mode false triggers: crests skimmed off the throttle), on any
-#: x86-64 CPU
-TRANSIENT_DEFAULT = "637b2aee6ec42c3a15f11d6768d82055e2b09c88b4491cd4009eb0acbb981560"
-TRANSIENT_ROWS = 209999
+#: and staying off the throttle until a tyre is down (physics.md §11.4) gave 637b2aee...
+#: (2099.99 s, 2 Flight Mode false triggers: crests skimmed off the throttle); Flight
+#: Mode entering only while the ECU's tyre-load estimate (suspension force + hub
+#: accelerometer) finds every tyre unloaded for 30 ms (physics.md §14.4) gives this
+#: (2098.32 s, no false trigger), on any x86-64 CPU
+TRANSIENT_DEFAULT = "b39bd24db7a7fbf5ec1b186b780408c5239c97c35784803a468449afc300467e"
+TRANSIENT_ROWS = 209832
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
@@ -67,8 +69,10 @@ TRANSIENT_ROWS = 209999
 #: (2091.09 s, 27.76 L; the transient 2096.37 s, the QSS 0.3 % faster) gave a9dd1d12...;
 #: the crew's lift in the air in the speed-table runs (above) gives this (2091.09 s,
 #: 27.76 L; the transient 2100.07 s) gave 5f599848...; the crew's lift at a brink in the
-#: crest courses gives this (2090.99 s, 27.76 L; the transient 2099.99 s), on any x86-64 CPU
-QSS_DEFAULT = "0d60a8535c563b154b6a958d6c48017b879ff9bce089eb422355165c54d2e8b9"
+#: crest courses gave 0d60a853... (2090.99 s, 27.76 L; the transient 2099.99 s); the
+#: Flight Mode entry gate above, in the crest courses' runs, gives this (2090.17 s,
+#: 27.76 L; the transient 2098.32 s), on any x86-64 CPU
+QSS_DEFAULT = "51366d68805d5f03ba21d1788e87b19aca3781283827cad62397ee341ec98945"
 
 
 def digest(columns: Mapping[str, object]) -> str:

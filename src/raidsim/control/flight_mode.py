@@ -36,14 +36,15 @@ def flight_mode_next(
     dt_s: float,
     hanging: bool = True,
 ) -> tuple[int, float]:
-    """Enter on ``votes_to_enter`` votes while the car ``hanging`` (no wheel's suspension
-    pushes on the body: no tyre on the ground); leave the airborne state on landing (enough
-    loaded wheels, a vertical-acceleration spike, or no vote left) into the ramp-in,
-    which ends after ``ramp_in_s``. Returns (state, time in the ramp-in).
+    """Enter on ``votes_to_enter`` votes while the car ``hanging`` (by the ECU's estimate
+    no tyre carries load, for long enough: :func:`raidsim.sim.transient.flight.
+    airborne_votes`); leave the airborne state on landing (enough loaded wheels, a
+    vertical-acceleration spike, or no vote left) into the ramp-in, which ends after
+    ``ramp_in_s``. Returns (state, time in the ramp-in).
 
-    A real flight (a jump, a drop off a slip face) unloads every suspension; a crest or
-    whoop skimmed with one tyre still on the ground does not, however light the car feels
-    and however little road torque the wheels carry (docs/physics.md §14.4)."""
+    A real flight (a jump, a drop off a slip face) unloads every tyre; a crest or whoop
+    skimmed with one tyre still on the ground does not, however light the car feels and
+    however little road torque the wheels carry (docs/physics.md §14.4)."""
     if state != FM_AIRBORNE:
         if votes >= votes_to_enter and hanging:
             return FM_AIRBORNE, ramp_time_s

@@ -8,7 +8,10 @@ detection by a 2-of-3 vote of (1) IMU specific force below a threshold for a min
 time, (2) wheels near full droop with low suspension load, (3) the wheels' road torque
 estimated from the driveline torque and the wheel acceleration (T_road = T_shaft - T_brake
 - J domega/dt ~ 0: the Ford wheel-lift test [S54]) or wheel-speed flare;
-exit on landing (wheel loads back or a vertical-acceleration spike).
+exit on landing (wheel loads back or a vertical-acceleration spike). Entry also needs the
+car to hang: no tyre loaded by the estimate F_s + m_u f_u (suspension force and hub
+accelerometer) above ``hanging_load_fraction`` of its static load, for the IMU persistence
+(docs/physics.md §14.4).
 """
 
 from __future__ import annotations
@@ -26,6 +29,16 @@ class FlightModeSpec(BaseModel):
     droop_margin_m: float = Field(gt=0.0, le=0.1, description="wheel within this of droop")
     droop_wheels: int = Field(ge=1, le=4, description="wheels at droop for the vote")
     load_fraction: float = Field(gt=0.0, le=1.0, description="suspension load / static below")
+    # estimate, tuned in simulation (docs/physics.md §14.4): the entry gate asks that no
+    # tyre carries more than this share of its static load, by the ECU's estimate from
+    # the suspension force and the hub accelerometer; on the default stage the lightest
+    # skim of a crest with one tyre down carried 6 % of its static load
+    hanging_load_fraction: float = Field(
+        default=0.05,
+        gt=0.0,
+        le=1.0,
+        description="estimated tyre load / static below on every wheel to enter (no tyre down)",
+    )
     flare_fraction: float = Field(gt=0.0, le=1.0, description="|omega r - v|/v above")
     road_torque_fraction: float = Field(
         gt=0.0, le=1.0, description="|road torque| below this x static wheel load x r0"

@@ -106,4 +106,6 @@ def initial_state(v: Vehicle, stage: Stage, params: F64, speed_mps: float = 0.0)
         s[STATE[name] : STATE[name] + size] = params[PARAM[name] : PARAM[name] + size]
     s[STATE["TANK_X"]] = params[PARAM["TANK_X"]]
     s[STATE["CREW_PACE"]] = 1.0
+    # the hub accelerometers read g at rest (the ground holds each wheel up)
+    s[STATE["FM_HUB_F"] : STATE["FM_HUB_F"] + 4] = float(params[PARAM["G"]])
     return s

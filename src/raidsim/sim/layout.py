@@ -93,6 +93,8 @@ _STATE_SPEC: list[tuple[str, int]] = [
     ("FM_IMU_F", 1),  # low-pass filtered specific force, m/s^2
     ("FM_IMU_T", 1),  # time the filtered specific force has been below threshold, s
     ("FM_RAMP_T", 1),  # time since touchdown in the ramp-in, s
+    ("FM_HUB_F", 4),  # the hub accelerometers' last vertical specific force, m/s^2
+    ("FM_HANG_T", 1),  # time no tyre has carried load by the ECU's estimate, s
     ("HS_PEAK", 4),  # peak |halfshaft torque| since the last sample, N m
     ("T_COOLANT", 1),
     ("T_OIL", 1),  # engine coolant and transmission oil nodes, C

@@ -122,6 +122,7 @@ def pack_flight_mode(w: SlotWriter, x: PackInputs) -> None:
     w["FM_DROOP_MARGIN"] = fm.droop_margin_m
     w["FM_DROOP_WHEELS"] = fm.droop_wheels
     w["FM_LOAD_FRAC"] = fm.load_fraction
+    w["FM_HANG_FRAC"] = fm.hanging_load_fraction
     w["FM_FLARE_FRAC"] = fm.flare_fraction
     w["FM_ROAD_FRAC"] = fm.road_torque_fraction
     w["FM_FREE_WHEELS"] = fm.free_wheels
@@ -149,6 +150,7 @@ FLIGHT_MODE = ParamBlock(
         ("FM_DROOP_MARGIN", 1),
         ("FM_DROOP_WHEELS", 1),
         ("FM_LOAD_FRAC", 1),
+        ("FM_HANG_FRAC", 1),
         ("FM_FLARE_FRAC", 1),
         ("FM_ROAD_FRAC", 1),
         ("FM_FREE_WHEELS", 1),

@@ -21,8 +21,19 @@ def airborne_votes(
 ) -> tuple[int, int, bool]:
     """(votes 0..3, loaded wheels, hanging): IMU specific force low for long enough;
     wheels at droop with little load; wheels flaring or carrying no road torque for long
-    enough. Hanging: no wheel's suspension pushes on the body with more than
-    ``load_fraction`` of its preload (no tyre on the ground)."""
+    enough. Hanging: no tyre carries more than ``hanging_load_fraction`` of its static
+    load, by the ECU's estimate from each corner's suspension force F_s and its hub
+    accelerometer's vertical specific force f_u (the unsprung mass's balance,
+    docs/physics.md §4.4):
+
+        F_tyre ~ F_s + m_u f_u,   f_u = (F_tyre - F_s) / m_u,
+
+    with the accelerometer read one step (1 ms, a 1 kHz sensor) earlier, held for the
+    IMU vote's ``imu_min_time_s`` (both clocks start at a take-off, so a flight is not
+    detected later for it). The suspension force alone misses a tyre that touches while
+    its wheel is still extending: the rebound damping takes the push off the body
+    although the ground carries the wheel; a tyre skimming a brink unloads for less
+    than the persistence."""
     h = P[ix.P_DT]
     g = P[ix.P_G]
     S[ix.S_FM_IMU_F] = low_pass_step(S[ix.S_FM_IMU_F], S[ix.S_SF_MAG], P[ix.P_FM_IMU_FC], h)
@@ -40,13 +51,16 @@ def airborne_votes(
     for i in range(4):
         fs = W[ix.W_FS, i]
         pre = P[ix.P_PRELOAD + i]
+        m_u = P[ix.P_M_U + i]
+        tyre_est = fs + m_u * S[ix.S_FM_HUB_F + i]
+        S[ix.S_FM_HUB_F + i] = (W[ix.W_FZW, i] - fs) / m_u
+        if tyre_est >= P[ix.P_FM_HANG_FRAC] * (pre + m_u * g):
+            n_pushing += 1
         if (
             W[ix.W_TRAVEL, i] < -P[ix.P_DROOP + i] + P[ix.P_FM_DROOP_MARGIN]
             and fs < P[ix.P_FM_LOAD_FRAC] * pre
         ):
             n_droop += 1
-        if fs >= P[ix.P_FM_LOAD_FRAC] * pre:
-            n_pushing += 1
         if fs > P[ix.P_FM_EXIT_LOAD_FRAC] * pre:
             n_loaded += 1
         om = S[ix.S_OMEGA + i]
@@ -63,7 +77,11 @@ def airborne_votes(
         + (1 if n_droop >= P[ix.P_FM_DROOP_WHEELS] else 0)
         + (1 if (n_flare >= FLARE_WHEELS or S[ix.S_FM_FREE_T] >= P[ix.P_FM_FREE_TMIN]) else 0)
     )
-    return votes, n_loaded, n_pushing == 0
+    if n_pushing == 0:
+        S[ix.S_FM_HANG_T] += h
+    else:
+        S[ix.S_FM_HANG_T] = 0.0
+    return votes, n_loaded, S[ix.S_FM_HANG_T] >= P[ix.P_FM_IMU_TMIN]
 
 
 @kernel_part
