@@ -93,7 +93,7 @@ SIM_LAYERS: list[tuple[str, ...]] = [
     ("transient",),
     ("assemble",),
     ("plan", "pack"),
-    ("time_loss", "landings", "context", "compile_watch"),
+    ("time_loss", "landings", "context", "compile_watch", "fuel_range"),
     ("thermal",),
     ("indices",),
     ("layout",),

@@ -48,6 +48,16 @@ class ClusterLost(RaidsimError):
     exit code 3, like a stopped simulation; what finished is kept (re-run to resume)."""
 
 
+class OutOfFuel(SimulationStopped):
+    """The car burnt its fuel load before the next refuel point or the finish
+    (:mod:`raidsim.sim.fuel_range`): the run stops where the tank ran dry."""
+
+    def __init__(self, message: str, time_s: float, distance_m: float) -> None:
+        super().__init__(message)
+        self.time_s = time_s
+        self.distance_m = distance_m
+
+
 class LostControl(SimulationStopped):
     """The car lost control (left the route, spun or drives against it, or made no
     progress): the run stops rather than report a finish."""

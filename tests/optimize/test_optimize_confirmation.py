@@ -56,24 +56,26 @@ def test_failed_confirmation_prints_the_study_then_exits_3(
     stopping_transient: list[Any], tmp_path: Any
 ) -> None:
     db = f"sqlite:///{tmp_path / 'study.db'}"
-    res = runner.invoke(app, [*ARGS, "--trials", "8", "--storage", db, "--confirm"])
+    # 10 trials: enough for the best setup not to be the baseline (with 8 the baseline won,
+    # and only one candidate would be driven)
+    res = runner.invoke(app, [*ARGS, "--trials", "10", "--storage", db, "--confirm"])
     assert res.exit_code == EXIT_SIM_FAILED, res.output
     out = res.output
     # the study's tables come first and are complete
-    assert "8 trials (8 run now)" in out and "QSS time, s" in out and "constraints met" in out
+    assert "10 trials (10 run now)" in out and "QSS time, s" in out and "constraints met" in out
     assert out.index("constraints met") < out.index("error:")
     # the error names the run: the confirmation, the setup values, the stage, the stop
     err = out[out.index("error:") :]
     assert "transient confirmation run of the best setup" in err
     assert "final_drive=" in err and "tyre_pressure_front_bar=" in err
     assert "stage 'default'" in err and STOP in " ".join(err.split())
-    assert "8 trials are kept" in err and "study.db" in err
+    assert "10 trials are kept" in err and "study.db" in err
     assert "stopped too" in err  # the candidates towards the baseline were driven as well
     # the trials are in the storage; the first car driven is the best setup, the last the
     # baseline (every candidate stopped)
     study = optuna.load_study(study_name="raidsim-d7x-r-time", storage=db)
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    assert len(done) == 8
+    assert len(done) == 10
     assert 2 <= len(stopping_transient) <= len(CONFIRM_FRACTIONS) + 1
     baseline = rs.load_vehicle("d7x-r")
     assert stopping_transient[-1].gearbox.final_drive_ratio == baseline.gearbox.final_drive_ratio
@@ -128,8 +130,10 @@ def test_a_stopped_candidate_gives_way_to_the_next_that_finishes(
         return type("Run", (), {"summary": {"stage_time_s": 2100.0}})()
 
     monkeypatch.setattr(transient, "simulate", simulate)
+    # 6 trials: with fewer the baseline is the best on the default stage (nothing to fall
+    # back from)
     res = runner.invoke(
-        app, ["optimize", "default", "--params", "final_drive", "--trials", "3", "--confirm"]
+        app, ["optimize", "default", "--params", "final_drive", "--trials", "6", "--confirm"]
     )
     assert res.exit_code == 0, res.output
     assert len(driven) == 2

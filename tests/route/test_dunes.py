@@ -72,9 +72,9 @@ def test_same_seed_same_ground_and_kinds_differ_in_spread() -> None:
     assert barchan > 2.0 * linear
 
 
-def test_height_and_slope_scales_are_the_grounds() -> None:
-    """dune_height_scale scales every height; dune_slope_scale every face's slope (<= 1)."""
-    base = StageDefinition(
+def _regular_field() -> StageDefinition:
+    """One field of 8 m linear dunes every 250 m over km 1-5, no spread."""
+    return StageDefinition(
         name="d",
         seed=1,
         synthetic_route=ROUTE,
@@ -82,6 +82,11 @@ def test_height_and_slope_scales_are_the_grounds() -> None:
             DuneField(start_km=1.0, end_km=5.0, crest_spacing_m=250.0, height_m=8.0, spread=0.0)
         ],
     )
+
+
+def test_height_and_slope_scales_are_the_grounds() -> None:
+    """dune_height_scale scales every height; dune_slope_scale every face's slope (<= 1)."""
+    base = _regular_field()
     low = build_stage(base.model_copy(update={"dune_height_scale": 0.5}))
     flat = build_stage(base.model_copy(update={"dune_slope_scale": 0.5}))
     assert low.crest_height_m == pytest.approx(4.0)
@@ -91,14 +96,7 @@ def test_height_and_slope_scales_are_the_grounds() -> None:
 def test_spacing_scale_spreads_the_crests_on_the_line() -> None:
     """dune_spacing_scale multiplies the crest spacing along the line (the crew crosses
     fewer crests) and leaves each dune's height and faces as they are."""
-    base = StageDefinition(
-        name="d",
-        seed=1,
-        synthetic_route=ROUTE,
-        dunes=[
-            DuneField(start_km=1.0, end_km=5.0, crest_spacing_m=250.0, height_m=8.0, spread=0.0)
-        ],
-    )
+    base = _regular_field()
     wide = build_stage(base.model_copy(update={"dune_spacing_scale": 2.0}))
     assert np.diff(wide.crest_s_m) == pytest.approx(500.0)
     assert len(wide.crest_s_m) == 4000 // 500

@@ -48,10 +48,12 @@ from raidsim.sim.time_loss import section_table
 #: and staying off the throttle until a tyre is down (physics.md §11.4) gave 637b2aee...
 #: (2099.99 s, 2 Flight Mode false triggers: crests skimmed off the throttle); Flight
 #: Mode entering only while the ECU's tyre-load estimate (suspension force + hub
-#: accelerometer) finds every tyre unloaded for 30 ms (physics.md §14.4) gives this
-#: (2098.32 s, no false trigger), on any x86-64 CPU
-TRANSIENT_DEFAULT = "b39bd24db7a7fbf5ec1b186b780408c5239c97c35784803a468449afc300467e"
-TRANSIENT_ROWS = 209832
+#: accelerometer) finds every tyre unloaded for 30 ms (physics.md §14.4) gave b39bd24d...
+#: (2098.32 s, no false trigger); the plan cornering on soil on what the sand holds
+#: sideways (physics.md §5.4, model/derived.surface_lateral_mu) gives this (2095.74 s,
+#: no false trigger), on any x86-64 CPU
+TRANSIENT_DEFAULT = "da0469ebc4105928936aba84a6b634ee094dd6c61dff9a3f92711aef5e900b0a"
+TRANSIENT_ROWS = 209574
 #: the QSS tier since it calls the kernel's laws (rolling resistance per wheel, sand
 #: speed factor, Willans fuel with enrichment, TCU shift map, interp tables) instead of
 #: its own copies gave e0f6a02d... (2180.613 s; before that 3b992c80..., 2180.594 s,
@@ -71,8 +73,9 @@ TRANSIENT_ROWS = 209832
 #: 27.76 L; the transient 2100.07 s) gave 5f599848...; the crew's lift at a brink in the
 #: crest courses gave 0d60a853... (2090.99 s, 27.76 L; the transient 2099.99 s); the
 #: Flight Mode entry gate above, in the crest courses' runs, gives this (2090.17 s,
-#: 27.76 L; the transient 2098.32 s), on any x86-64 CPU
-QSS_DEFAULT = "51366d68805d5f03ba21d1788e87b19aca3781283827cad62397ee341ec98945"
+#: 27.76 L; the transient 2098.32 s) gave 51366d68...; the plan's cornering on soil
+#: (above) gives this (2090.69 s, 27.75 L; the transient 2095.74 s), on any x86-64 CPU
+QSS_DEFAULT = "ad145c4023b4084c44dd5a3a0f8efd16aad6843de72a2d5afb559fb829ba968b"
 
 
 def digest(columns: Mapping[str, object]) -> str:

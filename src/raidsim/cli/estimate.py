@@ -80,6 +80,13 @@ def estimate_command(
         console.print_json(json.dumps(summaries))
         return
     console.print(stage_table(f"{car.name} on {title}, {_title_weather(used)} (QSS)", summaries))
+    dry = [s["label"] for s in summaries if s.get("runs_dry_km") is not None]
+    if dry:
+        say(
+            f"runs dry on {len(dry)} of {len(summaries)} ({', '.join(dry)}): the fuel load "
+            f"({car.fuel.fuel_load_L:.0f} L, fuel.fuel_load_L) runs out at the km shown, before "
+            "a refuel point or the finish; no finish, no time"
+        )
     say(f"conditions: {_conditions_line(used)}")
 
 
@@ -143,7 +150,10 @@ def _hms(seconds: float) -> str:
 def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
     """Rich table, one row per stage, totals when there are several (readable in 80
     columns: long stage names fold). Special length km, time h:mm:ss, average km/h, the
-    dune bog-downs and the time they cost (count/s, in the time; docs/physics.md §14.3)."""
+    dune bog-downs and the time they cost (count/s, in the time; docs/physics.md §14.3). A
+    stage on which the car's fuel load runs out before a refuel point or the finish shows
+    the km where (``dry 121``) in place of a time, and leaves the total without one
+    (§9.4)."""
     table = cli_table(title)
     table.add_column("stage", overflow="fold", min_width=12, max_width=24)
     for col in ("km", "time", "km/h", "fuel, L", "coolant, °C", "derate, s", "bogged, s"):
@@ -153,8 +163,8 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
         table.add_row(
             Text(s.get("label", s["stage"])),
             f"{s['distance_m'] / 1000:.1f}",
-            _hms(s["stage_time_s"]),
-            f"{s['avg_speed_kmh']:.1f}",
+            _time_or_dry(s),
+            f"{s['avg_speed_kmh']:.1f}" if s.get("runs_dry_km") is None else "-",
             f"{s['fuel_used_L']:.1f}",
             f"{s['max_coolant_C']:.1f}",
             f"{s['derate_time_s']:.0f}",
@@ -163,12 +173,13 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
     if len(summaries) > 1:
         dist = sum(s["distance_m"] for s in summaries)
         time_s = sum(s["stage_time_s"] for s in summaries)
+        finished = all(s.get("runs_dry_km") is None for s in summaries)
         table.add_section()
         table.add_row(
             "total",
             f"{dist / 1000:.1f}",
-            _hms(time_s),
-            f"{dist / time_s * KMH_PER_MPS:.1f}" if time_s > 0 else "-",
+            _hms(time_s) if finished else "-",
+            f"{dist / time_s * KMH_PER_MPS:.1f}" if time_s > 0 and finished else "-",
             f"{sum(s['fuel_used_L'] for s in summaries):.1f}",
             f"{max(s['max_coolant_C'] for s in summaries):.1f}",
             f"{sum(s['derate_time_s'] for s in summaries):.0f}",
@@ -178,6 +189,12 @@ def stage_table(title: str, summaries: list[dict[str, Any]]) -> Table:
             ),
         )
     return table
+
+
+def _time_or_dry(s: dict[str, Any]) -> str:
+    """The stage time, or where the fuel load ran out (never a finish)."""
+    dry = s.get("runs_dry_km")
+    return _hms(s["stage_time_s"]) if dry is None else f"dry {dry:.0f}"
 
 
 def _bogged(count: int, time_s: float) -> str:

@@ -42,7 +42,7 @@ def target_speed_profile(
     limit_mps: NDArray[np.float64],
     step_m: float,
     driver: DriverSpec,
-    tyre_mu: float,
+    tyre_mu: float | NDArray[np.float64],
     vehicle_limit_mps: float,
     grip_factor: NDArray[np.float64] | None = None,
     terms: dict[Limit, NDArray[np.float64]] | None = None,
@@ -50,9 +50,15 @@ def target_speed_profile(
     """Brakeable target speed per route point, m/s (``limit_mps``: every limit along the
     route other than cornering grip and the vehicle's limiter, inf where none). With
     ``terms``, the cornering-grip and limiter speeds are added to it (for
-    :func:`raidsim.control.limits.binding_limits`)."""
+    :func:`raidsim.control.limits.binding_limits`). ``tyre_mu``: the tyre's hard-ground
+    lateral friction, scaled by each surface's mu scale, or per surface class the lateral
+    friction the tyres have there (:func:`raidsim.model.derived.surface_lateral_mu`: on
+    soil, what the sand holds)."""
     usage = np.array([driver.grip_usage[s] for s in SURFACES])
-    mu_surface = np.array([SURFACE_TABLE[s].mu_scale for s in SURFACES]) * tyre_mu
+    if np.ndim(tyre_mu) == 0:
+        mu_surface = np.array([SURFACE_TABLE[s].mu_scale for s in SURFACES]) * tyre_mu
+    else:
+        mu_surface = np.asarray(tyre_mu, dtype=np.float64)
     decel = np.array([driver.decel_g[s] for s in SURFACES]) * G
     code = surface_code.astype(np.int64)
     g_f = np.ones(len(code)) if grip_factor is None else grip_factor

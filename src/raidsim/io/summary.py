@@ -80,6 +80,8 @@ class StageSummary(Mapping[str, Any]):
     dune_crests: int | None = None
     bog_downs: int | None = None
     bog_time_s: float | None = None
+    #: where the fuel load runs out before a refuel point or the finish, km (never a finish)
+    runs_dry_km: float | None = None
     min_derate: float | None = None
     min_cap_factor: float | None = None
 

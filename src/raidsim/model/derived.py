@@ -16,9 +16,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.model.ambient import Ambient
+from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics import restrictor
-from raidsim.physics.tyre import load_scaled
+from raidsim.physics.terramechanics import operating_soil_traction_N
+from raidsim.physics.tyre import load_linear, load_scaled
 from raidsim.units import BAR_TO_PA, G_MPS2, KMH_PER_MPS
 
 F64 = NDArray[np.float64]
@@ -121,6 +123,62 @@ def tyre_lateral_mu(v: Vehicle) -> float:
     peak for this tyre set, and closer to what a 3 t car with a high CG can use)."""
     t = v.tyre
     return load_scaled(1.0, t.fym_N[0], t.fym_N[1]) / t.nominal_load_N
+
+
+def soil_forces_N(v: Vehicle, surface: str, direction: str) -> F64:
+    """Per wheel (fl, fr, rl, rr), at the static loads: the force the tyre holds on the soil
+    of ``surface`` along ``direction`` ("x": its pull, "y": sideways), the tyre curve's peak
+    (F_M at s_M) and sliding (F_S at s_S) points each x the surface's mu and slip scales and
+    capped by the WES sand traction at its slip, as the transient kernel caps them
+    (``sim.transient.corners.tyre_forces``;
+    :func:`raidsim.physics.terramechanics.operating_soil_traction_N`, physics.md §5.4)."""
+    t = v.tyre
+    s = SURFACE_TABLE[surface]
+    assert s.soil is not None, surface
+    fm_N, sm, fs_N, ss = (
+        (t.fxm_N, t.sxm, t.fxs_N, t.sxs) if direction == "x" else (t.fym_N, t.sym, t.fys_N, t.sys)
+    )
+    geo = geometry(v)
+    loads = geo.static_tyre_load_N
+    deflection = loads / geo.tyre_stiffness_N_per_m
+    out = np.empty(4)
+    for i in range(4):
+        r = float(loads[i]) / t.nominal_load_N
+        peak = load_scaled(r, fm_N[0], fm_N[1])
+        out[i] = operating_soil_traction_N(
+            s.soil.sand_gradient_Pa_per_m,
+            t.width_m,
+            2.0 * t.unloaded_radius_m,
+            float(deflection[i]),
+            t.section_height_m,
+            float(loads[i]),
+            peak * s.mu_scale,
+            load_linear(r, sm[0], sm[1]) * s.slip_peak_scale,
+            max(load_scaled(r, fs_N[0], fs_N[1]) * s.mu_scale, s.sliding_ratio * peak * s.mu_scale),
+            load_linear(r, ss[0], ss[1]),
+        )
+    return out
+
+
+def surface_lateral_mu(v: Vehicle) -> F64:
+    """Per surface class (the order of :data:`raidsim.model.surfaces.SURFACES`): the
+    lateral friction the driver's speed plan corners on.
+
+    Firm ground: the tyre's hard-ground peak (:func:`tyre_lateral_mu`) x the surface's mu
+    scale. Soil: what the tyres can hold sideways there (:func:`soil_forces_N`, the four
+    at their static loads) over the car's weight. On soil the grip is the sand's, not the
+    rubber's: a road tyre whose rubber grips better on tarmac holds less in the sand when
+    it sinks as a rigid wheel."""
+    weight_N = float(geometry(v).static_tyre_load_N.sum())
+    hard = tyre_lateral_mu(v)
+    return np.array(
+        [
+            hard * SURFACE_TABLE[name].mu_scale
+            if SURFACE_TABLE[name].soil is None
+            else sum(float(f) for f in soil_forces_N(v, name, "y")) / weight_N
+            for name in SURFACES
+        ]
+    )
 
 
 def tyre_peak_mu(v: Vehicle) -> float:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from raidsim.control.limits import Limit, binding_limits
 from raidsim.control.speed_profile import target_speed_profile
-from raidsim.model.derived import tyre_lateral_mu, vehicle_limit_mps
+from raidsim.model.derived import surface_lateral_mu, vehicle_limit_mps
 from raidsim.model.settings import Settings
 from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
@@ -139,7 +139,7 @@ def build_route_arrays(
             limit,
             cl.step_m,
             settings.driver,
-            tyre_lateral_mu(v),
+            surface_lateral_mu(v),
             v_lim,
             terms=terms,
         )

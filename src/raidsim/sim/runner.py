@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import raidsim.atomic as atomic
-from raidsim.errors import ConfigError, RaidsimError
+from raidsim.errors import ConfigError, OutOfFuel, RaidsimError
 from raidsim.errors import LostControl as LostControl  # re-exported: raised here
 from raidsim.errors import SimulationStopped as SimulationStopped  # re-exported: raised here
 from raidsim.io import formats
@@ -37,6 +37,7 @@ from raidsim.model.vehicle import Vehicle
 from raidsim.route.stage import Stage
 from raidsim.sim.compile_watch import CompileWatch
 from raidsim.sim.context import context_fields
+from raidsim.sim.fuel_range import fuel_watch
 from raidsim.sim.layout import (
     CH,
     CHANNEL_NAMES,
@@ -304,13 +305,28 @@ def drive(
     chunk's rows to ``consume`` and the distance to ``on_progress``; returns the kernel's
     wall time (s, the sum of its calls). A run that ends otherwise raises
     :class:`SimulationStopped` (time limit, stuck) or :class:`LostControl` after its last
-    rows were consumed."""
+    rows were consumed; a car that burns its fuel load before a refuel point or the finish
+    stops where it ran dry (:class:`OutOfFuel`, :mod:`raidsim.sim.fuel_range`)."""
     kernel_s = 0.0
     length_m = model.stage.length_m
+    fuel = model.vehicle.fuel
+    watch = fuel_watch(
+        fuel.fuel_load_L, fuel.density_kg_per_L, [r.km for r in model.stage.definition.refuels]
+    )
     for chunk in chunks:
         kernel_s += chunk.kernel_s
-        if len(chunk.rows):
-            consume(chunk.rows)
+        rows = chunk.rows
+        dry = watch.update(rows[:, CH["distance_m"]], rows[:, CH["fuel_used_kg"]])
+        if dry is not None:  # the rows up to the sample that ran dry, then the stop
+            consume(rows[: dry + 1])
+            s_m = float(rows[dry, CH["distance_m"]])
+            raise OutOfFuel(
+                watch.message(s_m, fuel.density_kg_per_L),
+                float(rows[dry, CH["time_s"]]),
+                s_m,
+            )
+        if len(rows):
+            consume(rows)
         if on_progress is not None:
             on_progress(chunk.distance_m, length_m)
         raise_if_stopped(model, chunk.status)
@@ -398,8 +414,9 @@ class _Outputs:
                         "stage": model.stage.name,
                         "seed": int(model.stage.definition.seed),
                         "ambient_C": model.ambient.temp_C,
-                        "time_s": model.time_s,
-                        "distance_m": model["S_ROUTE"],
+                        # a dry tank stops the run at its own sample (the kernel ran on)
+                        "time_s": getattr(stop, "time_s", model.time_s),
+                        "distance_m": getattr(stop, "distance_m", model["S_ROUTE"]),
                         "telemetry": kept.name,
                         "complete": False,
                     },

@@ -21,6 +21,7 @@ from raidsim.sim import indices as ix
 from raidsim.sim import time_loss
 from raidsim.sim.assemble import assemble
 from raidsim.sim.context import context_fields
+from raidsim.sim.fuel_range import fuel_watch
 from raidsim.sim.jit import recompile
 from raidsim.sim.plan import RouteArrays
 from raidsim.sim.qss.heat import trace_from
@@ -193,6 +194,19 @@ def _limit_trace(
     return trace
 
 
+def _runs_dry_km(vehicle: Vehicle, stage: Stage, fuel_used_kg: np.ndarray) -> float | None:
+    """Where the car's fuel load runs out before a refuel point or the finish, km
+    (:mod:`raidsim.sim.fuel_range`), or None."""
+    watch = fuel_watch(
+        vehicle.fuel.fuel_load_L,
+        vehicle.fuel.density_kg_per_L,
+        [r.km for r in stage.definition.refuels],
+    )
+    s = stage.centreline.s_m
+    k = watch.update(np.asarray(s, dtype=np.float64), fuel_used_kg)
+    return None if k is None else float(s[k]) / 1000.0
+
+
 def _summary(
     vehicle: Vehicle,
     stage: Stage,
@@ -224,6 +238,7 @@ def _summary(
         dune_crests=len(stage.crest_s_m),
         bog_downs=int(out[forward.OUT_BOGS, -1]),
         bog_time_s=float(out[forward.OUT_BOG_TIME, -1]),
+        runs_dry_km=_runs_dry_km(vehicle, stage, out[forward.OUT_FUEL]),
         max_coolant_C=float(heat.coolant_C.max()),
         max_oil_C=float(heat.oil_C.max()),
         max_brake_disc_C=float(heat.disc_max_C.max()),

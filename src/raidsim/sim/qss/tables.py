@@ -11,13 +11,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from raidsim.model.ambient import Ambient
-from raidsim.model.derived import geometry, restrictor_cap_W
+from raidsim.model.derived import geometry, restrictor_cap_W, soil_forces_N
 from raidsim.model.settings import Settings
 from raidsim.model.surfaces import SURFACE_TABLE, SURFACES
 from raidsim.model.vehicle import Vehicle
 from raidsim.physics.engine import full_load_torque_array_Nm
-from raidsim.physics.terramechanics import compaction_table, operating_soil_traction_N
-from raidsim.physics.tyre import dynamic_rolling_radius_m, load_linear, load_scaled
+from raidsim.physics.terramechanics import compaction_table
+from raidsim.physics.tyre import dynamic_rolling_radius_m, load_scaled
 from raidsim.sim.qss.forward import N_SURF_ROWS, SURF_COMPACTION, SURF_EFFICIENCY, SURF_TRACTION
 from raidsim.sim.qss.forward import V_STEP_MPS as V_STEP_MPS
 from raidsim.units import BAR_TO_PA, KMH_PER_MPS, RPM_TO_RADPS
@@ -128,12 +128,8 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
     t = v.tyre
     loads = geo.static_tyre_load_N
     p_bar = np.array([v.tyre_pressure_front_bar] * 2 + [v.tyre_pressure_rear_bar] * 2)
-    defl = loads / geo.tyre_stiffness_N_per_m
     fzr = loads / t.nominal_load_N
     fxm = np.array([load_scaled(r, t.fxm_N[0], t.fxm_N[1]) for r in fzr])
-    sxm = np.array([load_linear(r, t.sxm[0], t.sxm[1]) for r in fzr])
-    fxs = np.array([load_scaled(r, t.fxs_N[0], t.fxs_N[1]) for r in fzr])
-    sxs = np.array([load_linear(r, t.sxs[0], t.sxs[1]) for r in fzr])
     table = np.zeros((N_SURF_ROWS, len(SURFACES)))
     pc = t.carcass_pressure_kPa * 1000.0
     diameter = 2.0 * t.unloaded_radius_m
@@ -141,20 +137,7 @@ def surface_table(v: Vehicle, settings: Settings) -> F64:
         s = SURFACE_TABLE[name]
         per_wheel = fxm * s.mu_scale
         if s.soil is not None:
-            per_wheel = np.zeros(4)
-            for i in range(4):
-                per_wheel[i] = operating_soil_traction_N(
-                    s.soil.sand_gradient_Pa_per_m,
-                    t.width_m,
-                    diameter,
-                    float(defl[i]),
-                    t.section_height_m,
-                    float(loads[i]),
-                    float(fxm[i]) * s.mu_scale,
-                    float(sxm[i]) * s.slip_peak_scale,
-                    max(float(fxs[i]) * s.mu_scale, s.sliding_ratio * float(fxm[i]) * s.mu_scale),
-                    float(sxs[i]),
-                )
+            per_wheel = soil_forces_N(v, name, "x")
             table[SURF_COMPACTION, k] = sum(
                 float(
                     compaction_table(
